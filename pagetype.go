@@ -1,0 +1,357 @@
+package canopy
+
+import (
+	"encoding/json"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FieldType is the kind of value a page-type field holds.
+type FieldType string
+
+// Field types a page-type schema may use.
+const (
+	FieldText     FieldType = "text"
+	FieldRichText FieldType = "rich_text"
+	FieldDateTime FieldType = "datetime"
+	FieldBoolean  FieldType = "boolean"
+	FieldInteger  FieldType = "integer"
+	FieldPage     FieldType = "page"
+	FieldSnippet  FieldType = "snippet"
+	FieldImage    FieldType = "image"
+)
+
+var fieldTypes = map[FieldType]bool{FieldText: true, FieldRichText: true, FieldDateTime: true,
+	FieldBoolean: true, FieldInteger: true, FieldPage: true, FieldSnippet: true, FieldImage: true}
+
+// Field is one declared field of a page type.
+type Field struct {
+	Name      string    `json:"name"`
+	Label     string    `json:"label"`
+	Type      FieldType `json:"type"`
+	Required  bool      `json:"required"`
+	MaxLength int       `json:"max_length,omitempty"`
+	HelpText  string    `json:"help_text,omitempty"`
+	// PageTypes limits a page reference to these types (empty: any type).
+	PageTypes []string `json:"page_types,omitempty"`
+	// SnippetType names the snippet type of a snippet reference.
+	SnippetType string `json:"snippet_type,omitempty"`
+	// NoAPI hides the field from the content API.
+	NoAPI bool `json:"-"`
+}
+
+// PageType is a schema: the fields a page of this type has and where it may live.
+type PageType struct {
+	Name   string  `json:"name"`
+	Label  string  `json:"label"`
+	Fields []Field `json:"fields"`
+	// ParentTypes lists the types this type may be created under; nil means any
+	// type except the tree root. Only types that name RootType may sit under the root.
+	ParentTypes []string `json:"parent_page_types"`
+	// SubpageTypes lists the types allowed below; nil means any, empty means none.
+	SubpageTypes []string `json:"subpage_types"`
+	// Template is the theme template that renders this type.
+	Template string `json:"template"`
+	// NotCreatable types cannot be created by users (the home page comes with its site).
+	NotCreatable bool `json:"-"`
+	// MaxCount limits pages of this type in the installation, MaxCountPerSite per
+	// site, MaxCountPerParent under one parent; 0 means no limit.
+	MaxCount          int `json:"max_count,omitempty"`
+	MaxCountPerSite   int `json:"max_count_per_site,omitempty"`
+	MaxCountPerParent int `json:"max_count_per_parent,omitempty"`
+	// ListsChildren makes templates and the API see the live children of the page.
+	ListsChildren bool `json:"-"`
+}
+
+// Field returns the declared field with the given name, or nil.
+func (pt *PageType) Field(name string) *Field {
+	for i := range pt.Fields {
+		if pt.Fields[i].Name == name {
+			return &pt.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Built-in type names.
+const (
+	RootType     = "canopy.Root"
+	HomeType     = "canopy.HomePage"
+	StandardType = "canopy.StandardPage"
+	EventType    = "canopy.EventPage"
+	IndexType    = "canopy.IndexPage"
+)
+
+// BuiltinPageTypes returns the page types every installation has.
+func BuiltinPageTypes() []PageType {
+	return []PageType{
+		{Name: RootType, Label: "Root", NotCreatable: true, Template: ""},
+		{Name: HomeType, Label: "Home page", ParentTypes: []string{RootType}, NotCreatable: true,
+			MaxCountPerSite: 1, Template: "home_page.html", ListsChildren: true,
+			Fields: []Field{
+				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000},
+				{Name: "body", Label: "Body", Type: FieldRichText},
+			}},
+		{Name: StandardType, Label: "Standard page", Template: "standard_page.html",
+			Fields: []Field{
+				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000},
+				{Name: "body", Label: "Body", Type: FieldRichText},
+			}},
+		{Name: EventType, Label: "Event page", Template: "event_page.html", SubpageTypes: []string{},
+			Fields: []Field{
+				{Name: "start", Label: "Start", Type: FieldDateTime, Required: true},
+				{Name: "end", Label: "End", Type: FieldDateTime},
+				{Name: "description", Label: "Description", Type: FieldRichText},
+			}},
+		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
+			Fields: []Field{
+				{Name: "intro", Label: "Introduction", Type: FieldRichText},
+			}},
+	}
+}
+
+var typeNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*$`)
+var fieldNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// reservedFields are page attributes that a declared field may not shadow.
+var reservedFields = map[string]bool{"id": true, "type": true, "title": true, "slug": true, "meta": true,
+	"url_path": true, "parent": true, "live": true, "seo_title": true, "search_description": true,
+	"show_in_menus": true, "first_published_at": true, "last_published_at": true, "owner": true,
+	"site_id": true, "html_url": true, "detail_url": true, "path": true, "depth": true, "locked": true}
+
+// PageTypes is the registry of page types known to an installation.
+type PageTypes struct {
+	byName map[string]*PageType
+	names  []string
+}
+
+// NewPageTypes builds a registry from the built-in types plus extra ones (for
+// example from a schema file named in the config), validating every rule.
+func NewPageTypes(extra ...PageType) (*PageTypes, error) {
+	r := &PageTypes{byName: map[string]*PageType{}}
+	all := append(BuiltinPageTypes(), extra...)
+	for i := range all {
+		pt := all[i]
+		if !typeNameRE.MatchString(pt.Name) {
+			return nil, Errorf(EINVALID, "page type name %q must look like app.ModelName", pt.Name)
+		}
+		if r.byName[pt.Name] != nil {
+			return nil, Errorf(EINVALID, "page type %q is declared twice", pt.Name)
+		}
+		if pt.Label == "" {
+			pt.Label = pt.Name[strings.IndexByte(pt.Name, '.')+1:]
+		}
+		seen := map[string]bool{}
+		for j := range pt.Fields {
+			f := &pt.Fields[j]
+			if !fieldNameRE.MatchString(f.Name) || reservedFields[f.Name] {
+				return nil, Errorf(EINVALID, "page type %s: field name %q is not allowed (lower-case letters, digits and _; not a built-in attribute)", pt.Name, f.Name)
+			}
+			if seen[f.Name] {
+				return nil, Errorf(EINVALID, "page type %s: field %q is declared twice", pt.Name, f.Name)
+			}
+			seen[f.Name] = true
+			if !fieldTypes[f.Type] {
+				return nil, Errorf(EINVALID, "page type %s: field %q has unknown type %q", pt.Name, f.Name, f.Type)
+			}
+			if f.Label == "" {
+				f.Label = f.Name
+			}
+		}
+		if pt.Template == "" && pt.Name != RootType {
+			pt.Template = templateName(pt.Name)
+		}
+		r.byName[pt.Name] = &pt
+		r.names = append(r.names, pt.Name)
+	}
+	for _, pt := range r.byName {
+		for _, list := range [][]string{pt.ParentTypes, pt.SubpageTypes} {
+			for _, n := range list {
+				if r.byName[n] == nil {
+					return nil, Errorf(EINVALID, "page type %s refers to unknown page type %q", pt.Name, n)
+				}
+			}
+		}
+		for _, f := range pt.Fields {
+			for _, n := range f.PageTypes {
+				if r.byName[n] == nil {
+					return nil, Errorf(EINVALID, "page type %s: field %s refers to unknown page type %q", pt.Name, f.Name, n)
+				}
+			}
+		}
+	}
+	sort.Strings(r.names)
+	return r, nil
+}
+
+// templateName turns "app.EventPage" into "event_page.html".
+func templateName(typeName string) string {
+	model := typeName[strings.IndexByte(typeName, '.')+1:]
+	var b strings.Builder
+	for i, r := range model {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + ".html"
+}
+
+// Get returns the page type with the given name, or nil.
+func (r *PageTypes) Get(name string) *PageType { return r.byName[name] }
+
+// Names returns every type name, sorted.
+func (r *PageTypes) Names() []string { return r.names }
+
+// All returns every type, sorted by name.
+func (r *PageTypes) All() []*PageType {
+	out := make([]*PageType, 0, len(r.names))
+	for _, n := range r.names {
+		out = append(out, r.byName[n])
+	}
+	return out
+}
+
+// AllowedUnder reports whether a page of type child may be placed under a page
+// of type parent: both the parent's subpage types and the child's parent types
+// must agree. It does not look at creatability or counts.
+func (r *PageTypes) AllowedUnder(parent, child string) bool {
+	p, c := r.byName[parent], r.byName[child]
+	if p == nil || c == nil {
+		return false
+	}
+	if c.ParentTypes == nil {
+		if parent == RootType {
+			return false
+		}
+	} else if !contains(c.ParentTypes, parent) {
+		return false
+	}
+	if p.SubpageTypes != nil && !contains(p.SubpageTypes, child) {
+		return false
+	}
+	return true
+}
+
+// CreatableUnder returns the names of the types a user may create under parent.
+func (r *PageTypes) CreatableUnder(parent string) []string {
+	var out []string
+	for _, n := range r.names {
+		if !r.byName[n].NotCreatable && r.AllowedUnder(parent, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PageRef is a page reference found in field values, to be checked by the store.
+type PageRef struct {
+	Field  string
+	PageID int64
+}
+
+// CleanFields validates field values against the type and returns them in
+// canonical form: datetimes as RFC 3339 UTC, integers as int64, rich text passed
+// through sanitize. Unknown fields and wrongly typed values are refused.
+func (pt *PageType) CleanFields(values map[string]any, sanitize func(string) string) (map[string]any, []PageRef, error) {
+	out := make(map[string]any, len(pt.Fields))
+	var refs []PageRef
+	for name := range values {
+		if pt.Field(name) == nil {
+			return nil, nil, Errorf(EINVALID, "page type %s has no field %q", pt.Name, name)
+		}
+	}
+	for _, f := range pt.Fields {
+		v, ok := values[f.Name]
+		if !ok || v == nil || v == "" {
+			if f.Required {
+				return nil, nil, Errorf(EINVALID, "field %q is required", f.Name)
+			}
+			continue
+		}
+		switch f.Type {
+		case FieldText, FieldRichText:
+			s, ok := v.(string)
+			if !ok {
+				return nil, nil, Errorf(EINVALID, "field %q must be a string", f.Name)
+			}
+			if !utf8.ValidString(s) {
+				return nil, nil, Errorf(EINVALID, "field %q is not valid UTF-8", f.Name)
+			}
+			if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
+				return nil, nil, Errorf(EINVALID, "field %q is longer than %d characters", f.Name, f.MaxLength)
+			}
+			if f.Type == FieldRichText && sanitize != nil {
+				s = sanitize(s)
+			}
+			out[f.Name] = s
+		case FieldDateTime:
+			s, ok := v.(string)
+			if !ok {
+				return nil, nil, Errorf(EINVALID, "field %q must be a date-time string like 2026-05-01T18:00:00Z", f.Name)
+			}
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
+					return nil, nil, Errorf(EINVALID, "field %q: %q is not a date-time like 2026-05-01T18:00:00Z", f.Name, s)
+				}
+			}
+			out[f.Name] = t.UTC().Format(time.RFC3339)
+		case FieldBoolean:
+			b, ok := v.(bool)
+			if !ok {
+				return nil, nil, Errorf(EINVALID, "field %q must be true or false", f.Name)
+			}
+			out[f.Name] = b
+		case FieldInteger, FieldPage, FieldSnippet, FieldImage:
+			n, err := toInt64(v)
+			if err != nil {
+				return nil, nil, Errorf(EINVALID, "field %q must be an integer", f.Name)
+			}
+			if f.Type != FieldInteger && n <= 0 {
+				return nil, nil, Errorf(EINVALID, "field %q must be the id of a %s", f.Name, f.Type)
+			}
+			if f.Type == FieldSnippet || f.Type == FieldImage {
+				return nil, nil, Errorf(EINVALID, "field %q: %s references are not available in this installation yet", f.Name, f.Type)
+			}
+			if f.Type == FieldPage {
+				refs = append(refs, PageRef{Field: f.Name, PageID: n})
+			}
+			out[f.Name] = n
+		}
+	}
+	return out, refs, nil
+}
+
+func toInt64(v any) (int64, error) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), nil
+	case int64:
+		return x, nil
+	case float64:
+		if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+			return 0, Errorf(EINVALID, "not an integer")
+		}
+		return int64(x), nil
+	case json.Number:
+		return x.Int64()
+	}
+	return 0, Errorf(EINVALID, "not an integer")
+}

@@ -1,0 +1,216 @@
+package canopy
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Site is one tenant: a hostname and port that map to a home page.
+type Site struct {
+	ID         int64     `json:"id"`
+	Hostname   string    `json:"hostname"`
+	Port       int       `json:"port"`
+	Name       string    `json:"name"`
+	IsDefault  bool      `json:"is_default"`
+	Theme      string    `json:"theme"`
+	RootPageID int64     `json:"root_page_id"`
+	Version    int64     `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// DisplayName is the name if set, else the hostname, plus ":port" unless 80.
+func (s *Site) DisplayName() string {
+	n := s.Name
+	if n == "" {
+		n = s.Hostname
+	}
+	if s.Port != 80 && s.Name == "" {
+		n += ":" + strconv.Itoa(s.Port)
+	}
+	return n
+}
+
+// RootURL is http://host for port 80, https://host for 443, http://host:port otherwise.
+func (s *Site) RootURL() string {
+	switch s.Port {
+	case 80:
+		return "http://" + s.Hostname
+	case 443:
+		return "https://" + s.Hostname
+	default:
+		return "http://" + s.Hostname + ":" + strconv.Itoa(s.Port)
+	}
+}
+
+// NormalizeHostname validates a site hostname and returns it lower-cased, without
+// a trailing dot. Accepted: a DNS name, "localhost", an IPv4 address, or a
+// bracketed IPv6 address.
+func NormalizeHostname(h string) (string, error) {
+	h = strings.ToLower(strings.TrimSpace(h))
+	h = strings.TrimSuffix(h, ".")
+	if h == "" {
+		return "", Errorf(EINVALID, "hostname is required")
+	}
+	if strings.HasPrefix(h, "[") {
+		if !strings.HasSuffix(h, "]") {
+			return "", Errorf(EINVALID, "hostname %q: an IPv6 address must be written in brackets, like [::1]", h)
+		}
+		a, err := netip.ParseAddr(h[1 : len(h)-1])
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return "", Errorf(EINVALID, "hostname %q is not a valid IPv6 address", h)
+		}
+		return "[" + a.String() + "]", nil
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		if a.Is4() {
+			return a.String(), nil
+		}
+		return "", Errorf(EINVALID, "hostname %q: write an IPv6 address in brackets, like [%s]", h, h)
+	}
+	if len(h) > 253 {
+		return "", Errorf(EINVALID, "hostname is longer than 253 characters")
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" {
+			return "", Errorf(EINVALID, "hostname %q has an empty label", h)
+		}
+		if len(label) > 63 {
+			return "", Errorf(EINVALID, "hostname %q has a label longer than 63 characters", h)
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "", Errorf(EINVALID, "hostname %q: a label cannot start or end with a hyphen", h)
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return "", Errorf(EINVALID, "hostname %q contains %q; use letters, digits, hyphens and dots", h, string(c))
+			}
+		}
+	}
+	return h, nil
+}
+
+// ValidatePort checks a site port.
+func ValidatePort(p int) error {
+	if p < 1 || p > 65535 {
+		return Errorf(EINVALID, "port %d is out of range (1-65535)", p)
+	}
+	return nil
+}
+
+// ParseHostHeader splits a Host header into a lower-cased hostname without a
+// trailing dot and the port written in it (0 if none). A malformed header gives
+// ok=false and is treated by callers as an unknown hostname.
+func ParseHostHeader(host string) (hostname string, port int, ok bool) {
+	if host == "" || len(host) > 300 {
+		return "", 0, false
+	}
+	h, p := host, ""
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 {
+			return "", 0, false
+		}
+		h, p = host[:end+1], host[end+1:]
+		if p != "" {
+			if p[0] != ':' {
+				return "", 0, false
+			}
+			p = p[1:]
+		}
+	} else if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		h, p = host[:i], host[i+1:]
+	}
+	if strings.Contains(p, ":") {
+		return "", 0, false
+	}
+	if p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", 0, false
+		}
+		port = n
+	}
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if h == "" {
+		return "", 0, false
+	}
+	if strings.HasPrefix(h, "[") {
+		a, err := netip.ParseAddr(h[1 : len(h)-1])
+		if err != nil {
+			return "", 0, false
+		}
+		return "[" + a.String() + "]", port, true
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return "", 0, false
+		}
+	}
+	return h, port, true
+}
+
+// SiteTable resolves a request's hostname and port to a site following
+// spec/sites.md. It is immutable; build a new one when any site changes.
+type SiteTable struct {
+	byHost map[string][]*Site
+	def    *Site
+	all    []*Site
+}
+
+// NewSiteTable indexes sites for resolution.
+func NewSiteTable(sites []*Site) *SiteTable {
+	t := &SiteTable{byHost: make(map[string][]*Site, len(sites)), all: sites}
+	for _, s := range sites {
+		t.byHost[s.Hostname] = append(t.byHost[s.Hostname], s)
+		if s.IsDefault {
+			t.def = s
+		}
+	}
+	return t
+}
+
+// Sites returns every site in the table.
+func (t *SiteTable) Sites() []*Site { return t.all }
+
+// ByID returns the site with the given id, or nil.
+func (t *SiteTable) ByID(id int64) *Site {
+	for _, s := range t.all {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// Match returns the site for a hostname and port, or nil when there is none.
+func (t *SiteTable) Match(hostname string, port int) *Site {
+	matches := t.byHost[hostname]
+	// Rank 0: hostname and port match. Rank 1: hostname matches, default site.
+	var rank3 []*Site
+	for _, s := range matches {
+		if s.Port == port {
+			return s
+		}
+	}
+	for _, s := range matches {
+		if s.IsDefault {
+			return s
+		}
+		rank3 = append(rank3, s)
+	}
+	if t.def != nil {
+		// Rank 2: the default site with another hostname.
+		if len(rank3) == 1 {
+			return rank3[0]
+		}
+		return t.def
+	}
+	if len(rank3) == 1 {
+		return rank3[0]
+	}
+	return nil
+}

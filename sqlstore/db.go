@@ -1,0 +1,255 @@
+// Package sqlstore is Canopy's storage: one SQL implementation for SQLite
+// (embedded, pure Go, WAL) and PostgreSQL. Statements use $N placeholders, which
+// both drivers bind by position; the few dialect differences are in dialect.go.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Dialect names a supported database.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open Canopy database. Writes go through w (a single connection on
+// SQLite, so writers queue instead of failing with SQLITE_BUSY); reads through r.
+type DB struct {
+	dialect Dialect
+	w, r    *sql.DB
+	dsn     string
+
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+
+	mu        sync.Mutex
+	listeners []func(siteID int64)
+}
+
+// ParseDatabaseURL splits a Canopy database URL ("sqlite:PATH" or
+// "postgres://…") into its dialect and driver DSN.
+func ParseDatabaseURL(u string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+		if p == "" {
+			return "", "", canopy.Errorf(canopy.EINVALID, "database URL %q names no file (use sqlite:PATH)", u)
+		}
+		return SQLite, p, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		if _, err := url.Parse(u); err != nil {
+			return "", "", canopy.Errorf(canopy.EINVALID, "database URL is not a valid postgres:// URL: %v", err)
+		}
+		return Postgres, u, nil
+	}
+	return "", "", canopy.Errorf(canopy.EINVALID, "database URL %q: use sqlite:PATH or postgres://user@host/dbname", u)
+}
+
+// Open connects to the database named by a Canopy database URL. It does not
+// migrate; call Migrate (or CheckSchema to refuse an unknown schema).
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	dialect, dsn, err := ParseDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: dialect, dsn: dsn, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	switch dialect {
+	case SQLite:
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		if db.w, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(1)
+		db.w.SetConnMaxIdleTime(0)
+		if db.r, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas); err != nil {
+			return nil, err
+		}
+		db.r.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
+		db.r.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
+	case Postgres:
+		if db.w, err = sql.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
+		db.w.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
+		db.r = db.w
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, canopy.Errorf(canopy.EINVALID, "cannot connect to the %s database: %v", dialect, err)
+	}
+	return db, nil
+}
+
+// Dialect reports which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	var err error
+	if db.w != nil {
+		err = db.w.Close()
+	}
+	if db.r != nil && db.r != db.w {
+		if e := db.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// OnChange registers fn to be called after any committed write that changed
+// what a site shows (siteID 0: the set of sites itself changed).
+func (db *DB) OnChange(fn func(siteID int64)) {
+	db.mu.Lock()
+	db.listeners = append(db.listeners, fn)
+	db.mu.Unlock()
+}
+
+func (db *DB) notify(siteIDs []int64) {
+	db.mu.Lock()
+	ls := db.listeners
+	db.mu.Unlock()
+	for _, id := range siteIDs {
+		for _, fn := range ls {
+			fn(id)
+		}
+	}
+}
+
+// Tx is one transaction. Lower-case store helpers take a *Tx.
+type Tx struct {
+	*sql.Tx
+	db      *DB
+	now     time.Time
+	changed []int64
+}
+
+// touchSite bumps a site's content version inside the transaction; in
+// PostgreSQL the row lock also serialises concurrent tree changes on one site.
+func (tx *Tx) touchSite(ctx context.Context, siteID int64) error {
+	for _, id := range tx.changed {
+		if id == siteID {
+			return nil
+		}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE sites SET content_version = content_version + 1 WHERE id = $1`, siteID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return canopy.Errorf(canopy.ENOTFOUND, "site not found")
+	}
+	tx.changed = append(tx.changed, siteID)
+	return nil
+}
+
+// write runs fn in a read-write transaction, committing if it returns nil.
+func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.w, fn)
+}
+
+// read runs fn in a transaction on the read pool (never committed with changes).
+func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.r, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return translate(err)
+	}
+	if len(tx.changed) > 0 {
+		db.notify(tx.changed)
+	}
+	return nil
+}
+
+// translate turns driver errors into domain errors: unique violations become
+// conflicts, foreign-key violations invalid references, no rows not found.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *canopy.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return canopy.Errorf(canopy.ENOTFOUND, "not found")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return uniqueConflict(se.Error())
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return canopy.Errorf(canopy.ECONFLICT, "the object is still referenced, or refers to something that does not exist")
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return uniqueConflict(pe.ConstraintName)
+		case "23503":
+			return canopy.Errorf(canopy.ECONFLICT, "the object is still referenced, or refers to something that does not exist")
+		}
+	}
+	return err
+}
+
+// uniqueViolations names, for each unique index, the columns SQLite reports and
+// the message a user sees.
+var uniqueViolations = []struct{ index, sqliteColumns, message string }{
+	{"pages_sibling_slug", "pages.parent_id, pages.slug", "a sibling page already uses this slug"},
+	{"sites_hostname_port", "sites.hostname, sites.port", "a site with this hostname and port already exists"},
+	{"sites_one_default", "sites.is_default", "another site is already the default site"},
+	{"users_username", "index 'users_username'", "a user with this username already exists"},
+	{"pages_site_home", "pages.site_id", "the site already has a home page"},
+}
+
+func uniqueConflict(detail string) error {
+	for _, u := range uniqueViolations {
+		if strings.Contains(detail, u.index) || strings.Contains(detail, u.sqliteColumns) {
+			return canopy.Errorf(canopy.ECONFLICT, "%s", u.message)
+		}
+	}
+	return canopy.Errorf(canopy.ECONFLICT, "an object with the same unique value already exists")
+}

@@ -1,0 +1,946 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// SiteDB is a store handle bound to one site: every statement it runs names
+// that site, so a query that crosses tenants cannot be written by accident.
+type SiteDB struct {
+	db    *DB
+	site  int64
+	types *canopy.PageTypes
+}
+
+// Site returns the handle for one site's content. types are the installation's
+// page types, used to enforce type rules on every save.
+func (db *DB) Site(siteID int64, types *canopy.PageTypes) *SiteDB {
+	return &SiteDB{db: db, site: siteID, types: types}
+}
+
+// SiteID is the site this handle is bound to.
+func (s *SiteDB) SiteID() int64 { return s.site }
+
+const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
+	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
+	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanPage(row scanner) (*canopy.Page, error) {
+	p := &canopy.Page{}
+	var site, parent, liveRev, latestRev, owner sql.NullInt64
+	var first, last sql.NullTime
+	var fields string
+	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
+		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
+		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	p.SiteID, p.ParentID, p.LiveRevisionID, p.LatestRevisionID, p.OwnerID = site.Int64, parent.Int64, liveRev.Int64, latestRev.Int64, owner.Int64
+	if first.Valid {
+		t := first.Time.UTC()
+		p.FirstPublishedAt = &t
+	}
+	if last.Valid {
+		t := last.Time.UTC()
+		p.LastPublishedAt = &t
+	}
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	if err := json.Unmarshal([]byte(fields), &p.Fields); err != nil {
+		return nil, fmt.Errorf("page %d: bad fields JSON: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+func scanPages(rows *sql.Rows, err error) ([]*canopy.Page, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*canopy.Page
+	for rows.Next() {
+		p, err := scanPage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func findPageByPath(ctx context.Context, tx *Tx, path string) (*canopy.Page, error) {
+	return scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE path = $1`, path))
+}
+
+// findPage loads a page of the site; another site's page is not found.
+func (s *SiteDB) findPage(ctx context.Context, tx *Tx, id int64) (*canopy.Page, error) {
+	p, err := scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "page %d not found", id)
+	}
+	return p, err
+}
+
+// Page returns one page of the site.
+func (s *SiteDB) Page(ctx context.Context, id int64) (p *canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error { p, err = s.findPage(ctx, tx, id); return err })
+	return p, err
+}
+
+// Home returns the site's home page.
+func (s *SiteDB) Home(ctx context.Context) (p *canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		p, err = scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND depth = 2`, s.site))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "the site has no home page")
+		}
+		return err
+	})
+	return p, err
+}
+
+// PageByURLPath returns the page at a site-relative URL path ("/", "/a/b/").
+func (s *SiteDB) PageByURLPath(ctx context.Context, urlPath string) (p *canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		p, err = scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND url_path = $2`, s.site, urlPath))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "no page at %s", urlPath)
+		}
+		return err
+	})
+	return p, err
+}
+
+// Children returns the children of a page in tree order.
+func (s *SiteDB) Children(ctx context.Context, parentID int64, liveOnly bool) (out []*canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		q := `SELECT ` + pageColumns + ` FROM pages WHERE site_id = $1 AND parent_id = $2`
+		if liveOnly {
+			q += ` AND live`
+		}
+		out, err = scanPages(tx.QueryContext(ctx, q+` ORDER BY path`, s.site, parentID))
+		return err
+	})
+	return out, err
+}
+
+// Descendants returns every page below a page, in tree order (one range scan).
+func (s *SiteDB) Descendants(ctx context.Context, id int64, liveOnly bool) (out []*canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		q := `SELECT ` + pageColumns + ` FROM pages WHERE site_id = $1 AND path > $2 AND path < $3`
+		if liveOnly {
+			q += ` AND live`
+		}
+		out, err = scanPages(tx.QueryContext(ctx, q+` ORDER BY path`, s.site, p.Path, canopy.PathUpperBound(p.Path)))
+		return err
+	})
+	return out, err
+}
+
+// Ancestors returns the site's pages above a page (home first), excluding the root.
+func (s *SiteDB) Ancestors(ctx context.Context, id int64) (out []*canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		paths := canopy.AncestorPaths(p.Path)
+		if len(paths) <= 1 {
+			return nil
+		}
+		args := []any{s.site}
+		ph := make([]string, 0, len(paths)-1)
+		for _, ap := range paths[1:] {
+			args = append(args, ap)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
+		}
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND path IN (`+strings.Join(ph, ",")+`) ORDER BY path`, args...))
+		return err
+	})
+	return out, err
+}
+
+// NewPage is what creating a page takes. An empty slug is made from the title
+// (with -2, -3… on collision); a given slug must be free among the siblings.
+type NewPage struct {
+	Type    string
+	Content canopy.PageContent
+	OwnerID int64
+	Publish bool
+}
+
+// CreatePage adds a child at the end of parent's children, with a first revision.
+func (s *SiteDB) CreatePage(ctx context.Context, parentID int64, in NewPage) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		parent, err := s.findPage(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkCreatable(ctx, tx, parent, in.Type); err != nil {
+			return err
+		}
+		if err := s.checkPageRefs(ctx, tx, in.Type, in.Content.Fields); err != nil {
+			return err
+		}
+		if in.Content.Slug == "" {
+			if in.Content.Slug, err = s.freeSlug(ctx, tx, parent.ID, canopy.Slugify(in.Content.Title), 0); err != nil {
+				return err
+			}
+		} else if err := s.checkSlugFree(ctx, tx, parent.ID, in.Content.Slug, 0); err != nil {
+			return err
+		}
+		fields, err := json.Marshal(nonNil(in.Content.Fields))
+		if err != nil {
+			return err
+		}
+		p, err := insertPage(ctx, tx, s.site, parent, in.Type, in.Content, string(fields), in.OwnerID)
+		if err != nil {
+			return err
+		}
+		rev, err := insertRevision(ctx, tx, p, in.Content, in.OwnerID)
+		if err != nil {
+			return err
+		}
+		if in.Publish {
+			if err := publishRevision(ctx, tx, p, rev); err != nil {
+				return err
+			}
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		page, err = s.findPage(ctx, tx, p.ID)
+		return err
+	})
+	return page, err
+}
+
+// checkCreatable enforces the page-type rules (which bind superusers too).
+func (s *SiteDB) checkCreatable(ctx context.Context, tx *Tx, parent *canopy.Page, typeName string) error {
+	pt := s.types.Get(typeName)
+	if pt == nil {
+		return canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
+	}
+	if pt.NotCreatable {
+		return canopy.Errorf(canopy.EINVALID, "pages of type %s cannot be created", typeName)
+	}
+	if !s.types.AllowedUnder(parent.Type, typeName) {
+		return canopy.Errorf(canopy.EINVALID, "a %s cannot be created under a %s (%q)", typeName, parent.Type, parent.Title)
+	}
+	return s.checkTypeCounts(ctx, tx, parent, pt)
+}
+
+func (s *SiteDB) checkTypeCounts(ctx context.Context, tx *Tx, parent *canopy.Page, pt *canopy.PageType) error {
+	type limit struct {
+		max   int
+		q     string
+		args  []any
+		where string
+	}
+	for _, l := range []limit{
+		{pt.MaxCount, `SELECT count(*) FROM pages WHERE page_type = $1`, []any{pt.Name}, "in this installation"},
+		{pt.MaxCountPerSite, `SELECT count(*) FROM pages WHERE site_id = $2 AND page_type = $1`, []any{pt.Name, s.site}, "on this site"},
+		{pt.MaxCountPerParent, `SELECT count(*) FROM pages WHERE site_id = $2 AND parent_id = $3 AND page_type = $1`, []any{pt.Name, s.site, parent.ID}, "under this parent"},
+	} {
+		if l.max == 0 {
+			continue
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, l.q, l.args...).Scan(&n); err != nil {
+			return err
+		}
+		if n >= l.max {
+			return canopy.Errorf(canopy.EINVALID, "at most %d %s page(s) may exist %s", l.max, pt.Label, l.where)
+		}
+	}
+	return nil
+}
+
+// checkPageRefs makes sure every page reference in fields names a page of this site.
+func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fields map[string]any) error {
+	pt := s.types.Get(typeName)
+	if pt == nil {
+		return canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
+	}
+	for _, f := range pt.Fields {
+		if f.Type != canopy.FieldPage {
+			continue
+		}
+		v, ok := fields[f.Name]
+		if !ok || v == nil {
+			continue
+		}
+		id, ok := v.(int64)
+		if !ok {
+			if fl, isFloat := v.(float64); isFloat {
+				id = int64(fl)
+			}
+		}
+		var typ string
+		err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.EINVALID, "field %q: page %d not found on this site", f.Name, id)
+		}
+		if err != nil {
+			return err
+		}
+		if len(f.PageTypes) > 0 && !containsStr(f.PageTypes, typ) {
+			return canopy.Errorf(canopy.EINVALID, "field %q: page %d is a %s; expected one of %s", f.Name, id, typ, strings.Join(f.PageTypes, ", "))
+		}
+	}
+	return nil
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *SiteDB) checkSlugFree(ctx context.Context, tx *Tx, parentID int64, slug string, exceptID int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE site_id = $1 AND parent_id = $2 AND slug = $3 AND id <> $4`,
+		s.site, parentID, slug, exceptID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return canopy.Errorf(canopy.ECONFLICT, "the slug %q is already in use by a sibling page", slug)
+	}
+	return nil
+}
+
+// freeSlug returns base, or base-2, base-3… whichever is free among the siblings.
+func (s *SiteDB) freeSlug(ctx context.Context, tx *Tx, parentID int64, base string, exceptID int64) (string, error) {
+	if base == "" {
+		base = "page"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT slug FROM pages WHERE site_id = $1 AND parent_id = $2 AND id <> $3 AND (slug = $4 OR slug LIKE $5)`,
+		s.site, parentID, exceptID, base, base+"-%")
+	if err != nil {
+		return "", err
+	}
+	taken := map[string]bool{}
+	for rows.Next() {
+		var sl string
+		if err := rows.Scan(&sl); err != nil {
+			rows.Close()
+			return "", err
+		}
+		taken[sl] = true
+	}
+	rows.Close()
+	if !taken[base] {
+		return base, nil
+	}
+	for i := 2; ; i++ {
+		if c := fmt.Sprintf("%s-%d", base, i); !taken[c] {
+			return c, nil
+		}
+	}
+}
+
+// nextChildPath returns the path for a new last child of parent.
+func nextChildPath(ctx context.Context, tx *Tx, parent *canopy.Page) (string, error) {
+	var last sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT max(path) FROM pages WHERE parent_id = $1`, parent.ID).Scan(&last); err != nil {
+		return "", err
+	}
+	n := 1
+	if last.Valid {
+		n = canopy.DecodeStep(last.String[len(last.String)-canopy.StepLen:]) + 1
+	}
+	if n > canopy.MaxChildren {
+		return "", canopy.Errorf(canopy.EINVALID, "page %q has reached the maximum of %d children", parent.Title, canopy.MaxChildren)
+	}
+	return canopy.ChildPath(parent.Path, n), nil
+}
+
+func childURLPath(parent *canopy.Page, slug string) string {
+	if parent.Depth == 1 {
+		return "/"
+	}
+	return parent.URLPath + slug + "/"
+}
+
+// insertPage writes a new page row as the last child of parent.
+func insertPage(ctx context.Context, tx *Tx, siteID int64, parent *canopy.Page, typeName string, c canopy.PageContent, fields string, ownerID int64) (*canopy.Page, error) {
+	path, err := nextChildPath(ctx, tx, parent)
+	if err != nil {
+		return nil, err
+	}
+	p := &canopy.Page{SiteID: siteID, ParentID: parent.ID, Path: path, Depth: parent.Depth + 1, Type: typeName,
+		Title: c.Title, Slug: c.Slug, URLPath: childURLPath(parent, c.Slug), OwnerID: ownerID, Fields: c.Fields}
+	err = tx.QueryRowContext(ctx, `INSERT INTO pages (site_id, parent_id, path, depth, page_type, title, slug, url_path,
+		seo_title, search_description, show_in_menus, fields, owner_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		siteID, parent.ID, path, p.Depth, typeName, c.Title, c.Slug, p.URLPath, c.SeoTitle, c.SearchDescription,
+		c.ShowInMenus, fields, nullID(ownerID), tx.now).Scan(&p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, parent.ID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent, userID int64) (*canopy.Revision, error) {
+	c.Fields = nonNil(c.Fields)
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	r := &canopy.Revision{PageID: p.ID, SiteID: p.SiteID, UserID: userID, Content: c, CreatedAt: tx.now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO revisions (site_id, page_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		p.SiteID, p.ID, nullID(userID), string(body), tx.now).Scan(&r.ID); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = $2, has_unpublished_changes = TRUE, updated_at = $3 WHERE id = $1`, p.ID, r.ID, tx.now); err != nil {
+		return nil, err
+	}
+	p.LatestRevisionID = r.ID
+	return r, nil
+}
+
+// setContent writes content into the page row; a slug change rewrites the
+// url_path of the whole subtree in one statement.
+func (s *SiteDB) setContent(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent) error {
+	if c.Slug != p.Slug && !p.IsHome() {
+		if err := s.checkSlugFree(ctx, tx, p.ParentID, c.Slug, p.ID); err != nil {
+			return err
+		}
+		newURL := p.URLPath[:len(p.URLPath)-len(p.Slug)-1] + c.Slug + "/"
+		if err := s.rewriteSubtree(ctx, tx, p.Path, p.Path, 0, p.URLPath, newURL); err != nil {
+			return err
+		}
+		p.URLPath = newURL
+	}
+	fields, err := json.Marshal(nonNil(c.Fields))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE pages SET title = $3, slug = $4, seo_title = $5, search_description = $6,
+		show_in_menus = $7, fields = $8, updated_at = $9 WHERE site_id = $1 AND id = $2`,
+		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), tx.now)
+	return err
+}
+
+// rewriteSubtree moves every page whose path starts with oldPath to start with
+// newPath (depth changed by depthDelta), and replaces the url_path prefix oldURL
+// with newURL: one UPDATE, however large the subtree.
+func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath string, depthDelta int, oldURL, newURL string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE pages SET
+		path = $4 || substr(path, $5),
+		depth = depth + $6,
+		url_path = $7 || substr(url_path, $8),
+		updated_at = $9
+		WHERE site_id = $1 AND path >= $2 AND path < $3`,
+		s.site, oldPath, canopy.PathUpperBound(oldPath), newPath, len(oldPath)+1, depthDelta,
+		newURL, utf8.RuneCountInString(oldURL)+1, tx.now)
+	return err
+}
+
+// SaveDraft records a new revision of a page. If baseRevisionID is given and is
+// not the page's latest revision, someone saved in between: a conflict. A page
+// that is not live also takes the content into its row.
+func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageContent, userID, baseRevisionID int64) (rev *canopy.Revision, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.IsRoot() {
+			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be edited")
+		}
+		if baseRevisionID != 0 && baseRevisionID != p.LatestRevisionID {
+			return canopy.Errorf(canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
+		}
+		if p.IsHome() {
+			c.Slug = p.Slug
+		}
+		if c.Slug == "" {
+			c.Slug = p.Slug
+		}
+		if c.Slug != p.Slug {
+			if err := s.checkSlugFree(ctx, tx, p.ParentID, c.Slug, p.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.checkPageRefs(ctx, tx, p.Type, c.Fields); err != nil {
+			return err
+		}
+		if rev, err = insertRevision(ctx, tx, p, c, userID); err != nil {
+			return err
+		}
+		if !p.Live {
+			if err := s.setContent(ctx, tx, p, c); err != nil {
+				return err
+			}
+		}
+		return tx.touchSite(ctx, s.site)
+	})
+	return rev, err
+}
+
+// Publish makes a revision (default: the latest) the live version of the page.
+func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.IsRoot() {
+			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be published")
+		}
+		if revisionID == 0 {
+			revisionID = p.LatestRevisionID
+		}
+		rev, err := s.findRevision(ctx, tx, pageID, revisionID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkPageRefs(ctx, tx, p.Type, rev.Content.Fields); err != nil {
+			return err
+		}
+		if err := s.setContent(ctx, tx, p, rev.Content); err != nil {
+			return err
+		}
+		if err := publishRevision(ctx, tx, p, rev); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		page, err = s.findPage(ctx, tx, pageID)
+		return err
+	})
+	return page, err
+}
+
+func publishRevision(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Revision) error {
+	_, err := tx.ExecContext(ctx, `UPDATE pages SET live = TRUE, live_revision_id = $2,
+		has_unpublished_changes = (latest_revision_id <> $2),
+		first_published_at = COALESCE(first_published_at, $3), last_published_at = $3, updated_at = $3
+		WHERE id = $1`, p.ID, rev.ID, tx.now)
+	return err
+}
+
+// Unpublish takes a page (and, if asked, every page below it) off the site.
+func (s *SiteDB) Unpublish(ctx context.Context, pageID int64, includeDescendants bool) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.IsRoot() {
+			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be unpublished")
+		}
+		if !p.Live {
+			return canopy.Errorf(canopy.EINVALID, "page %q is not live", p.Title)
+		}
+		q := `UPDATE pages SET live = FALSE, has_unpublished_changes = TRUE, live_revision_id = NULL, updated_at = $3 WHERE site_id = $1 AND id = $2`
+		args := []any{s.site, p.ID, tx.now}
+		if includeDescendants {
+			q = `UPDATE pages SET live = FALSE, has_unpublished_changes = TRUE, live_revision_id = NULL, updated_at = $3 WHERE site_id = $1 AND live AND path >= $2 AND path < $4`
+			args = []any{s.site, p.Path, tx.now, canopy.PathUpperBound(p.Path)}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		page, err = s.findPage(ctx, tx, pageID)
+		return err
+	})
+	return page, err
+}
+
+// Move makes a page (with its subtree) a child of newParentID, appended last or
+// at position (0-based) among the new siblings.
+func (s *SiteDB) Move(ctx context.Context, pageID, newParentID int64, position *int) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.Depth <= 2 {
+			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be moved")
+		}
+		target, err := s.findPage(ctx, tx, newParentID)
+		if err != nil {
+			return canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found on this site", newParentID)
+		}
+		if target.ID == p.ID || strings.HasPrefix(target.Path, p.Path) {
+			return canopy.Errorf(canopy.EINVALID, "a page cannot be moved under itself or one of its descendants")
+		}
+		if target.ID != p.ParentID {
+			if !s.types.AllowedUnder(target.Type, p.Type) {
+				return canopy.Errorf(canopy.EINVALID, "a %s cannot be placed under a %s (%q)", p.Type, target.Type, target.Title)
+			}
+			if err := s.checkSlugFree(ctx, tx, target.ID, p.Slug, p.ID); err != nil {
+				return err
+			}
+			newPath, err := nextChildPath(ctx, tx, target)
+			if err != nil {
+				return err
+			}
+			newURL := target.URLPath + p.Slug + "/"
+			if err := s.rewriteSubtree(ctx, tx, p.Path, newPath, target.Depth+1-p.Depth, p.URLPath, newURL); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE pages SET parent_id = $3 WHERE site_id = $1 AND id = $2`, s.site, p.ID, target.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild - 1 WHERE site_id = $1 AND id = $2`, s.site, p.ParentID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE site_id = $1 AND id = $2`, s.site, target.ID); err != nil {
+				return err
+			}
+		}
+		if position != nil {
+			if err := s.placeAt(ctx, tx, target, p.ID, *position); err != nil {
+				return err
+			}
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		page, err = s.findPage(ctx, tx, pageID)
+		return err
+	})
+	return page, err
+}
+
+// placeAt moves child to index pos among parent's children.
+func (s *SiteDB) placeAt(ctx context.Context, tx *Tx, parent *canopy.Page, childID int64, pos int) error {
+	ids, err := s.childIDs(ctx, tx, parent.ID)
+	if err != nil {
+		return err
+	}
+	if pos < 0 || pos >= len(ids) {
+		return canopy.Errorf(canopy.EINVALID, "position %d is out of range (0-%d)", pos, len(ids)-1)
+	}
+	order := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if id != childID {
+			order = append(order, id)
+		}
+	}
+	order = append(order[:pos], append([]int64{childID}, order[pos:]...)...)
+	return s.reorder(ctx, tx, parent, order)
+}
+
+func (s *SiteDB) childIDs(ctx context.Context, tx *Tx, parentID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM pages WHERE site_id = $1 AND parent_id = $2 ORDER BY path`, s.site, parentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ReorderChildren puts a page's children in the given order; ids must name
+// every child exactly once.
+func (s *SiteDB) ReorderChildren(ctx context.Context, parentID int64, ids []int64) error {
+	return s.db.write(ctx, func(tx *Tx) error {
+		parent, err := s.findPage(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		current, err := s.childIDs(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		want := map[int64]bool{}
+		for _, id := range current {
+			want[id] = true
+		}
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if !want[id] {
+				return canopy.Errorf(canopy.EINVALID, "page %d is not a child of page %d", id, parentID)
+			}
+			if seen[id] {
+				return canopy.Errorf(canopy.EINVALID, "page %d is listed twice", id)
+			}
+			seen[id] = true
+		}
+		if len(ids) != len(current) {
+			return canopy.Errorf(canopy.EINVALID, "the order must list all %d children of page %d", len(current), parentID)
+		}
+		if err := s.reorder(ctx, tx, parent, ids); err != nil {
+			return err
+		}
+		return tx.touchSite(ctx, s.site)
+	})
+}
+
+// reorder renumbers parent's children 1..n in the given order. Children whose
+// step changes are first parked under a temporary prefix, so no two subtrees
+// ever share a path, then placed.
+func (s *SiteDB) reorder(ctx context.Context, tx *Tx, parent *canopy.Page, ids []int64) error {
+	paths := map[int64]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM pages WHERE site_id = $1 AND parent_id = $2`, s.site, parent.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			rows.Close()
+			return err
+		}
+		paths[id] = p
+	}
+	rows.Close()
+	type mv struct{ from, to string }
+	var moves []mv
+	for i, id := range ids {
+		to := canopy.ChildPath(parent.Path, i+1)
+		if paths[id] != to {
+			moves = append(moves, mv{paths[id], to})
+		}
+	}
+	for _, m := range moves {
+		if err := s.rewritePaths(ctx, tx, m.from, "~"+m.from); err != nil {
+			return err
+		}
+	}
+	for _, m := range moves {
+		if err := s.rewritePaths(ctx, tx, "~"+m.from, m.to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *SiteDB) rewritePaths(ctx context.Context, tx *Tx, oldPrefix, newPrefix string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE pages SET path = $4 || substr(path, $5) WHERE site_id = $1 AND path >= $2 AND path < $3`,
+		s.site, oldPrefix, canopy.PathUpperBound(oldPrefix), newPrefix, len(oldPrefix)+1)
+	return err
+}
+
+// CopyOptions controls Copy.
+type CopyOptions struct {
+	Slug               string // new slug for the copy's root (default: the original's)
+	IncludeDescendants bool
+	KeepLive           bool // copies of live pages stay live; otherwise drafts
+	UserID             int64
+}
+
+// Copy duplicates a page (and optionally its subtree) under newParentID. Copies
+// are owned by the copier and get a fresh revision each.
+func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOptions) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		src, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if src.Depth <= 2 {
+			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be copied")
+		}
+		target, err := s.findPage(ctx, tx, newParentID)
+		if err != nil {
+			return canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found on this site", newParentID)
+		}
+		if opt.IncludeDescendants && strings.HasPrefix(target.Path, src.Path) {
+			return canopy.Errorf(canopy.EINVALID, "a page cannot be copied with its descendants into its own subtree")
+		}
+		if err := s.checkCreatable(ctx, tx, target, src.Type); err != nil {
+			return err
+		}
+		slug := opt.Slug
+		if slug == "" {
+			slug = src.Slug
+		}
+		if err := s.checkSlugFree(ctx, tx, target.ID, slug, 0); err != nil {
+			return err
+		}
+		pages := []*canopy.Page{src}
+		if opt.IncludeDescendants {
+			desc, err := scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND path > $2 AND path < $3 ORDER BY path`,
+				s.site, src.Path, canopy.PathUpperBound(src.Path)))
+			if err != nil {
+				return err
+			}
+			pages = append(pages, desc...)
+		}
+		newRoot, err := nextChildPath(ctx, tx, target)
+		if err != nil {
+			return err
+		}
+		newURL := target.URLPath + slug + "/"
+		newIDs := map[int64]int64{src.ParentID: target.ID}
+		for i, p := range pages {
+			c := p.Content()
+			draft := c
+			if p.HasUnpublishedChanges && p.Live && p.LatestRevisionID != 0 {
+				rev, err := s.findRevision(ctx, tx, p.ID, p.LatestRevisionID)
+				if err != nil {
+					return err
+				}
+				draft = rev.Content
+			}
+			path := newRoot + p.Path[len(src.Path):]
+			urlPath := newURL + p.URLPath[len(src.URLPath):]
+			if i == 0 {
+				c.Slug, draft.Slug = slug, slug
+				urlPath = newURL
+			}
+			live := opt.KeepLive && p.Live
+			fields, _ := json.Marshal(nonNil(c.Fields))
+			var id int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
+				seo_title, search_description, show_in_menus, fields, owner_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
+				s.site, newIDs[p.ParentID], path, p.Depth-src.Depth+target.Depth+1, numChildCopied(p, opt.IncludeDescendants), p.Type,
+				c.Title, c.Slug, urlPath, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), nullID(opt.UserID), tx.now).Scan(&id)
+			if err != nil {
+				return err
+			}
+			newIDs[p.ID] = id
+			np := &canopy.Page{ID: id, SiteID: s.site}
+			rev, err := insertRevision(ctx, tx, np, c, opt.UserID)
+			if err != nil {
+				return err
+			}
+			if live {
+				if err := publishRevision(ctx, tx, np, rev); err != nil {
+					return err
+				}
+			}
+			if p.HasUnpublishedChanges && p.Live {
+				if _, err := insertRevision(ctx, tx, np, draft, opt.UserID); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, target.ID); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		page, err = s.findPage(ctx, tx, newIDs[src.ID])
+		return err
+	})
+	return page, err
+}
+
+func numChildCopied(p *canopy.Page, withDescendants bool) int {
+	if withDescendants {
+		return p.NumChild
+	}
+	return 0
+}
+
+// Delete removes a page and its whole subtree (revisions go with them).
+func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.Depth <= 2 {
+			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be deleted; delete the site instead")
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		deleted = int(n)
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild - 1 WHERE site_id = $1 AND id = $2`, s.site, p.ParentID); err != nil {
+			return err
+		}
+		return tx.touchSite(ctx, s.site)
+	})
+	return deleted, err
+}
+
+func (s *SiteDB) findRevision(ctx context.Context, tx *Tx, pageID, revID int64) (*canopy.Revision, error) {
+	r := &canopy.Revision{}
+	var user sql.NullInt64
+	var body string
+	err := tx.QueryRowContext(ctx, `SELECT id, page_id, site_id, user_id, content, created_at FROM revisions WHERE site_id = $1 AND page_id = $2 AND id = $3`,
+		s.site, pageID, revID).Scan(&r.ID, &r.PageID, &r.SiteID, &user, &body, &r.CreatedAt)
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "revision %d of page %d not found", revID, pageID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.UserID = user.Int64
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, json.Unmarshal([]byte(body), &r.Content)
+}
+
+// Revision returns one revision of a page.
+func (s *SiteDB) Revision(ctx context.Context, pageID, revID int64) (r *canopy.Revision, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error { r, err = s.findRevision(ctx, tx, pageID, revID); return err })
+	return r, err
+}
+
+// Revisions lists a page's revisions, newest first.
+func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Revision, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if _, err := s.findPage(ctx, tx, pageID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, page_id, site_id, user_id, content, created_at FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`, s.site, pageID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := &canopy.Revision{}
+			var user sql.NullInt64
+			var body string
+			if err := rows.Scan(&r.ID, &r.PageID, &r.SiteID, &user, &body, &r.CreatedAt); err != nil {
+				return err
+			}
+			r.UserID = user.Int64
+			r.CreatedAt = r.CreatedAt.UTC()
+			if err := json.Unmarshal([]byte(body), &r.Content); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

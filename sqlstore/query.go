@@ -1,0 +1,161 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// PageQuery selects pages of one site for listings such as the content API.
+// Every filter is compiled into the SQL, so counts and pages are consistent.
+type PageQuery struct {
+	LiveOnly     bool
+	Types        []string
+	ChildOf      int64  // parent page id
+	DescendantOf string // ancestor path (exclusive)
+	Filters      []FieldFilter
+	Order        []Order // default: tree order
+	Random       bool
+	Limit        int
+	Offset       int
+}
+
+// FieldFilter is an exact match on a page column or a declared field.
+type FieldFilter struct {
+	Name  string
+	Type  canopy.FieldType // "" for a page column
+	Value any
+}
+
+// Order is one ordering term.
+type Order struct {
+	Name string
+	Type canopy.FieldType // "" for a page column
+	Desc bool
+}
+
+// pageQueryColumns are the page columns a filter or order may name.
+var pageQueryColumns = map[string]string{
+	"id": "id", "title": "title", "slug": "slug", "seo_title": "seo_title", "search_description": "search_description",
+	"show_in_menus": "show_in_menus", "first_published_at": "first_published_at", "last_published_at": "last_published_at",
+	"type": "page_type", "url_path": "url_path",
+}
+
+// IsPageColumn reports whether name is a page column usable in filters and ordering.
+func IsPageColumn(name string) bool { _, ok := pageQueryColumns[name]; return ok }
+
+// jsonField returns an SQL expression for a declared field's value inside the
+// fields JSON, as text (booleans as 'true'/'false', numbers as digits).
+func (db *DB) jsonField(name string, t canopy.FieldType) string {
+	if db.dialect == Postgres {
+		return fmt.Sprintf("(fields::jsonb ->> '%s')", name)
+	}
+	if t == canopy.FieldBoolean {
+		return fmt.Sprintf("(CASE json_extract(fields, '$.%s') WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)", name)
+	}
+	return fmt.Sprintf("CAST(json_extract(fields, '$.%s') AS TEXT)", name)
+}
+
+// orderExpr returns the expression to sort a declared field by.
+func (db *DB) orderExpr(name string, t canopy.FieldType) string {
+	if t == canopy.FieldInteger || t == canopy.FieldPage {
+		if db.dialect == Postgres {
+			return fmt.Sprintf("(fields::jsonb ->> '%s')::bigint", name)
+		}
+		return fmt.Sprintf("json_extract(fields, '$.%s')", name)
+	}
+	return db.jsonField(name, t)
+}
+
+// QueryPages runs a PageQuery and returns the page and the total count
+// before limit and offset.
+func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Page, total int, err error) {
+	where := []string{"site_id = $1", "depth > 1"}
+	args := []any{s.site}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.LiveOnly {
+		where = append(where, "live")
+	}
+	if len(q.Types) > 0 {
+		ph := make([]string, len(q.Types))
+		for i, t := range q.Types {
+			ph[i] = arg(t)
+		}
+		where = append(where, "page_type IN ("+strings.Join(ph, ", ")+")")
+	}
+	if q.ChildOf != 0 {
+		where = append(where, "parent_id = "+arg(q.ChildOf))
+	}
+	if q.DescendantOf != "" {
+		where = append(where, "path > "+arg(q.DescendantOf), "path < "+arg(canopy.PathUpperBound(q.DescendantOf)))
+	}
+	for _, f := range q.Filters {
+		if f.Type == "" {
+			col, ok := pageQueryColumns[f.Name]
+			if !ok {
+				return nil, 0, canopy.Errorf(canopy.EINVALID, "cannot filter by %q", f.Name)
+			}
+			where = append(where, col+" = "+arg(f.Value))
+			continue
+		}
+		where = append(where, s.db.jsonField(f.Name, f.Type)+" = "+arg(fmt.Sprint(f.Value)))
+	}
+	cond := strings.Join(where, " AND ")
+	order := "path"
+	if q.Random {
+		order = "random()"
+	} else if len(q.Order) > 0 {
+		var terms []string
+		for _, o := range q.Order {
+			expr, ok := pageQueryColumns[o.Name]
+			if o.Type != "" {
+				expr, ok = s.db.orderExpr(o.Name, o.Type), true
+			}
+			if !ok {
+				return nil, 0, canopy.Errorf(canopy.EINVALID, "cannot order by %q", o.Name)
+			}
+			if o.Desc {
+				expr += " DESC"
+			}
+			terms = append(terms, expr)
+		}
+		order = strings.Join(terms, ", ") + ", path"
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		if total == 0 || q.Offset >= total {
+			return nil
+		}
+		la := append(append([]any{}, args...), limit, q.Offset)
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE `+cond+
+			fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2), la...))
+		return err
+	})
+	return out, total, err
+}
+
+// PagesByID returns the site's pages with the given ids (missing ids are skipped).
+func (s *SiteDB) PagesByID(ctx context.Context, ids []int64) (out []*canopy.Page, err error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{s.site}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...))
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,261 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
+
+const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0)`
+const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2`
+
+func scanSite(row interface{ Scan(...any) error }) (*canopy.Site, error) {
+	s := &canopy.Site{}
+	err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID)
+	return s, err
+}
+
+// Sites returns every site, ordered by hostname and port.
+func (db *DB) Sites(ctx context.Context) ([]*canopy.Site, error) {
+	var out []*canopy.Site
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` ORDER BY s.hostname, s.port`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s, err := scanSite(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SiteByID returns one site.
+func (db *DB) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
+	var s *canopy.Site
+	err := db.read(ctx, func(tx *Tx) (err error) {
+		s, err = findSite(ctx, tx, id)
+		return err
+	})
+	return s, err
+}
+
+func findSite(ctx context.Context, tx *Tx, id int64) (*canopy.Site, error) {
+	s, err := scanSite(tx.QueryRowContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE s.id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "site %d not found", id)
+	}
+	return s, err
+}
+
+// NewSite is what creating a site takes.
+type NewSite struct {
+	Hostname  string
+	Port      int
+	Name      string
+	IsDefault bool
+	Theme     string
+	// HomeTitle is the title of the site's home page (default: the site name).
+	HomeTitle  string
+	HomeFields map[string]any
+	OwnerID    int64
+}
+
+// CreateSite creates a site and its published home page in one transaction.
+func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) {
+	host, err := canopy.NormalizeHostname(in.Hostname)
+	if err != nil {
+		return nil, err
+	}
+	if in.Port == 0 {
+		in.Port = 80
+	}
+	if err := canopy.ValidatePort(in.Port); err != nil {
+		return nil, err
+	}
+	if in.Theme == "" {
+		in.Theme = "default"
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	var site *canopy.Site
+	err = db.write(ctx, func(tx *Tx) error {
+		if err := checkSiteUnique(ctx, tx, 0, host, in.Port, in.IsDefault); err != nil {
+			return err
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO sites (hostname, port, name, is_default, theme, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, host, in.Port, in.Name, in.IsDefault, in.Theme, tx.now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		title := in.HomeTitle
+		if title == "" {
+			title = in.Name
+		}
+		if title == "" {
+			title = host
+		}
+		fields, _ := json.Marshal(nonNil(in.HomeFields))
+		root, err := findPageByPath(ctx, tx, canopy.RootPath)
+		if err != nil {
+			return err
+		}
+		// Home pages are siblings under the global root, so their slugs are unique there.
+		slug, err := homeSlug(ctx, tx, root.ID, canopy.Slugify(fmt.Sprintf("%s-%d", host, in.Port)))
+		if err != nil {
+			return err
+		}
+		content := canopy.PageContent{Title: title, Slug: slug, Fields: nonNil(in.HomeFields)}
+		home, err := insertPage(ctx, tx, id, root, canopy.HomeType, content, string(fields), in.OwnerID)
+		if err != nil {
+			return err
+		}
+		rev, err := insertRevision(ctx, tx, home, content, in.OwnerID)
+		if err != nil {
+			return err
+		}
+		if err := publishRevision(ctx, tx, home, rev); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, id); err != nil {
+			return err
+		}
+		tx.changed = append(tx.changed, 0)
+		site, err = findSite(ctx, tx, id)
+		return err
+	})
+	return site, err
+}
+
+// SiteUpdate holds the site attributes to change; nil fields stay as they are.
+type SiteUpdate struct {
+	Hostname  *string
+	Port      *int
+	Name      *string
+	IsDefault *bool
+	Theme     *string
+}
+
+// UpdateSite changes a site's attributes: one row, everything else follows.
+func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy.Site, error) {
+	var site *canopy.Site
+	err := db.write(ctx, func(tx *Tx) error {
+		s, err := findSite(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if upd.Hostname != nil {
+			if s.Hostname, err = canopy.NormalizeHostname(*upd.Hostname); err != nil {
+				return err
+			}
+		}
+		if upd.Port != nil {
+			if err := canopy.ValidatePort(*upd.Port); err != nil {
+				return err
+			}
+			s.Port = *upd.Port
+		}
+		if upd.Name != nil {
+			s.Name = strings.TrimSpace(*upd.Name)
+		}
+		if upd.IsDefault != nil {
+			s.IsDefault = *upd.IsDefault
+		}
+		if upd.Theme != nil {
+			s.Theme = *upd.Theme
+		}
+		if err := checkSiteUnique(ctx, tx, id, s.Hostname, s.Port, s.IsDefault); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, updated_at = $7 WHERE id = $1`,
+			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, id); err != nil {
+			return err
+		}
+		tx.changed = append(tx.changed, 0)
+		site, err = findSite(ctx, tx, id)
+		return err
+	})
+	return site, err
+}
+
+// checkSiteUnique gives clear errors for the two uniqueness rules of sites
+// before the database's indexes would.
+func checkSiteUnique(ctx context.Context, tx *Tx, id int64, host string, port int, isDefault bool) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites WHERE hostname = $1 AND port = $2 AND id <> $3`, host, port, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return canopy.Errorf(canopy.ECONFLICT, "a site for %s:%d already exists", host, port)
+	}
+	if isDefault {
+		var other canopy.Site
+		err := tx.QueryRowContext(ctx, `SELECT id, hostname, port, name FROM sites WHERE is_default AND id <> $1`, id).
+			Scan(&other.ID, &other.Hostname, &other.Port, &other.Name)
+		if err == nil {
+			return canopy.Errorf(canopy.ECONFLICT, "%s is already the default site; unset it as default first", other.DisplayName())
+		}
+		if err != sql.ErrNoRows {
+			return err
+		}
+	}
+	return nil
+}
+
+// SiteVersions returns each site's content version, for change detection by
+// other processes (the CLI, other nodes).
+func (db *DB) SiteVersions(ctx context.Context) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, content_version FROM sites`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, v int64
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			out[id] = v
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// homeSlug returns a slug for a new home page that no other site's home page
+// (its siblings under the global root) uses.
+func homeSlug(ctx context.Context, tx *Tx, rootID int64, base string) (string, error) {
+	slug := base
+	for i := 2; ; i++ {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE parent_id = $1 AND slug = $2`, rootID, slug).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return slug, nil
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
+
+const userColumns = `id, username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at, last_login`
+
+func scanUser(row scanner) (*canopy.User, error) {
+	u := &canopy.User{}
+	var home sql.NullInt64
+	var last sql.NullTime
+	if err := row.Scan(&u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.PasswordHash, &u.IsActive,
+		&u.IsSuperuser, &u.IsSuperadmin, &home, &u.CreatedAt, &last); err != nil {
+		return nil, err
+	}
+	u.HomeSiteID = home.Int64
+	if last.Valid {
+		t := last.Time.UTC()
+		u.LastLogin = &t
+	}
+	return u, nil
+}
+
+// CreateUser stores a new user; PasswordHash must already be hashed.
+func (db *DB) CreateUser(ctx context.Context, u *canopy.User) error {
+	u.Username = strings.TrimSpace(u.Username)
+	if u.Username == "" {
+		return canopy.Errorf(canopy.EINVALID, "username is required")
+	}
+	if len(u.Username) > 150 || strings.ContainsAny(u.Username, " \t\r\n/\\") {
+		return canopy.Errorf(canopy.EINVALID, "username %q must be at most 150 characters without spaces or slashes", u.Username)
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, u.Username).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return canopy.Errorf(canopy.ECONFLICT, "a user named %q already exists", u.Username)
+		}
+		u.CreatedAt = tx.now
+		return tx.QueryRowContext(ctx, `INSERT INTO users (username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			u.Username, u.Email, u.FirstName, u.LastName, u.PasswordHash, u.IsActive, u.IsSuperuser, u.IsSuperadmin, nullID(u.HomeSiteID), tx.now).Scan(&u.ID)
+	})
+}
+
+// UserByUsername finds a user by username, case-insensitively.
+func (db *DB) UserByUsername(ctx context.Context, username string) (u *canopy.User, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, username))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "user %q not found", username)
+		}
+		return err
+	})
+	return u, err
+}
+
+// CountUsers returns how many users exist.
+func (db *DB) CountUsers(ctx context.Context) (n int, err error) {
+	err = db.read(ctx, func(tx *Tx) error { return tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n) })
+	return n, err
+}
