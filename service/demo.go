@@ -1,0 +1,187 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// DemoResult tells what the demo installation holds.
+type DemoResult struct {
+	Sites    []*canopy.Site
+	Username string
+	Password string
+}
+
+type demoSite struct {
+	host, name, intro, theme string
+	isDefault                bool
+	about, topic             string
+	events, news             []string
+}
+
+var demoSites = []demoSite{
+	{host: "localhost", name: "Canopy", isDefault: true, theme: "default",
+		intro: "One Canopy installation serving several websites, each at its own hostname.",
+		about: "Canopy is a multi-tenant content management system: every site here has its own page tree, and nothing of one site is visible on another.",
+		topic: "the installation", events: []string{"Launch day", "Editors' workshop", "Open office hours"},
+		news: []string{"Canopy demo installed", "Two more sites added"}},
+	{host: "alpha.localhost", name: "Alpha Physics Department", theme: "default",
+		intro: "Research and teaching in physics at Alpha University.",
+		about: "The Alpha Physics Department studies everything from quarks to galaxies.",
+		topic: "physics", events: []string{"Colloquium: dark matter", "Open lab night", "Quantum reading group"},
+		news: []string{"New telescope installed", "Prize for our graduate students"}},
+	{host: "beta.localhost", name: "Beta Gardening Club", theme: "default",
+		intro: "Growing vegetables, flowers and friendships since 1987.",
+		about: "The Beta Gardening Club meets every week in the community garden.",
+		topic: "gardening", events: []string{"Seed swap", "Pruning masterclass", "Harvest festival"},
+		news: []string{"Greenhouse repaired", "Record pumpkin"}},
+}
+
+// Demo fills an empty installation with the demo sites and a superuser whose
+// generated password is returned (to be printed once). It refuses to touch an
+// installation that already has sites.
+func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
+	existing, err := s.DB.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) > 0 {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "the installation already has %d site(s); the demo is only created on an empty database", len(existing))
+	}
+	password, err := RandomPassword(20)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := s.CreateUser(ctx, NewUser{Username: "admin", Email: "admin@localhost", Password: password, IsSuperuser: true})
+	if err != nil {
+		return nil, err
+	}
+	res := &DemoResult{Username: admin.Username, Password: password}
+	for i, d := range demoSites {
+		site, err := s.CreateSite(ctx, sqlstore.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
+			HomeTitle: d.name, HomeFields: map[string]any{"intro": d.intro,
+				"body": s.SanitizeRichText(fmt.Sprintf("<p>Welcome to the %s website. Browse the <a href=\"/events/\">events</a> and the <a href=\"/news/\">news</a>.</p>", d.name))},
+			OwnerID: admin.ID})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.demoPages(ctx, site, d, i, admin.ID); err != nil {
+			return nil, err
+		}
+		res.Sites = append(res.Sites, site)
+	}
+	return res, nil
+}
+
+func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, n int, owner int64) error {
+	rich := s.SanitizeRichText
+	var events []*sqlstore.ImportPage
+	for i, title := range d.events {
+		start := fmt.Sprintf("2026-12-%02dT18:00:00Z", 3+i*7+n)
+		end := fmt.Sprintf("2026-12-%02dT20:00:00Z", 3+i*7+n)
+		events = append(events, &sqlstore.ImportPage{Type: canopy.EventType, Live: true, Content: canopy.PageContent{Title: title,
+			Fields: map[string]any{"start": start, "end": end, "description": rich(fmt.Sprintf("<p>%s: an evening about %s. Everyone is welcome.</p>", title, d.topic))}}})
+	}
+	var news []*sqlstore.ImportPage
+	for _, title := range d.news {
+		news = append(news, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: title,
+			Fields: map[string]any{"intro": title + ".", "body": rich(fmt.Sprintf("<p>%s. Read all about it on the %s website.</p>", title, d.name))}}})
+	}
+	tree := []*sqlstore.ImportPage{
+		{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: "About", ShowInMenus: true,
+			Fields: map[string]any{"intro": d.about, "body": rich("<h2>Who we are</h2><p>" + d.about + "</p><ul><li>Friendly</li><li>Open to all</li></ul>")}}},
+		{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "Events", ShowInMenus: true,
+			Fields: map[string]any{"intro": rich("<p>What is coming up.</p>")}}, Children: events},
+		{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "News", ShowInMenus: true,
+			Fields: map[string]any{"intro": rich("<p>The latest from " + d.name + ".</p>")}}, Children: news},
+		{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: "Contact", ShowInMenus: true,
+			Fields: map[string]any{"intro": "How to reach us.", "body": rich("<p>Write to us at <a href=\"mailto:info@" + d.host + "\">info@" + d.host + "</a>.</p>")}}},
+		{Type: canopy.StandardType, Live: false, Content: canopy.PageContent{Title: "Plans for next year",
+			Fields: map[string]any{"intro": "A draft: never shown to visitors until published."}}},
+	}
+	_, err := s.DB.Site(site.ID, s.Types).Import(ctx, site.RootPageID, tree, owner)
+	return err
+}
+
+// Generate creates n sites named gen-K.localhost (K continuing after any that
+// exist), each with about pagesPerSite published pages in a two-level tree:
+// sections under the home page, pages under the sections. It returns the sites.
+func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress func(done int)) ([]*canopy.Site, error) {
+	if n < 1 || pagesPerSite < 0 {
+		return nil, canopy.Errorf(canopy.EINVALID, "--sites must be at least 1 and --pages-per-site at least 0")
+	}
+	existing, err := s.DB.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for _, st := range existing {
+		taken[st.Hostname] = true
+	}
+	var out []*canopy.Site
+	k := 1
+	for len(out) < n {
+		host := fmt.Sprintf("gen-%d.localhost", k)
+		k++
+		if taken[host] {
+			continue
+		}
+		site, err := s.CreateSite(ctx, sqlstore.NewSite{Hostname: host, Name: fmt.Sprintf("Generated site %d", k-1)})
+		if err != nil {
+			return out, err
+		}
+		if pagesPerSite > 0 {
+			if _, err := s.DB.Site(site.ID, s.Types).Import(ctx, site.RootPageID, GeneratedTree(pagesPerSite), 0); err != nil {
+				return out, err
+			}
+		}
+		out = append(out, site)
+		if progress != nil {
+			progress(len(out))
+		}
+	}
+	return out, nil
+}
+
+// GeneratedTree returns a tree of exactly total pages: about sqrt(total)
+// index sections, each holding standard pages.
+func GeneratedTree(total int) []*sqlstore.ImportPage {
+	sections := min(total, int(math.Ceil(math.Sqrt(float64(total)))))
+	rest := total - sections
+	var roots []*sqlstore.ImportPage
+	for i := 0; i < sections; i++ {
+		sec := &sqlstore.ImportPage{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{
+			Title: fmt.Sprintf("Section %d", i+1), Slug: fmt.Sprintf("section-%d", i+1), ShowInMenus: i < 5}}
+		per := rest / sections
+		if i < rest%sections {
+			per++
+		}
+		for j := 0; j < per; j++ {
+			sec.Children = append(sec.Children, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{
+				Title: fmt.Sprintf("Page %d.%d", i+1, j+1), Slug: fmt.Sprintf("page-%d", j+1),
+				Fields: map[string]any{"intro": "A generated page.", "body": "<p>Generated content for benchmarks and demos.</p>"}}})
+		}
+		roots = append(roots, sec)
+	}
+	return roots
+}
+
+// RandomPassword returns a random password of n letters and digits.
+func RandomPassword(n int) (string, error) {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, n)
+	for i := range b {
+		k, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", err
+		}
+		b[i] = alphabet[k.Int64()]
+	}
+	return string(b), nil
+}

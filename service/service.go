@@ -1,0 +1,164 @@
+// Package service holds Canopy's use cases: it validates and cleans input at the
+// boundary (whichever adapter it came through) and calls the store. HTTP and CLI
+// adapters use it; it knows neither.
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// Service is the entry point for every use case of one installation.
+type Service struct {
+	DB    *sqlstore.DB
+	Types *canopy.PageTypes
+	// BcryptCost is the password hashing cost (tests lower it).
+	BcryptCost int
+	richText   *bluemonday.Policy
+}
+
+// New wires a service over a store and the installation's page types.
+func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
+	return &Service{DB: db, Types: types, BcryptCost: 11, richText: richTextPolicy()}
+}
+
+// richTextPolicy allows what an editor's rich-text toolbar produces: headings,
+// paragraphs, lists, emphasis, links, images, tables, quotes and code. Scripts,
+// styles, event handlers and javascript: URLs are removed.
+func richTextPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("class").Matching(bluemonday.SpaceSeparatedTokens).OnElements("p", "span", "div", "figure", "img", "a")
+	p.RequireNoFollowOnLinks(false)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	return p
+}
+
+// SanitizeRichText cleans editor HTML for storage and display.
+func (s *Service) SanitizeRichText(html string) string { return s.richText.Sanitize(html) }
+
+// PageInput is a page's editable content as an adapter receives it.
+type PageInput struct {
+	Type              string
+	Title             string
+	Slug              string
+	SeoTitle          string
+	SearchDescription string
+	ShowInMenus       bool
+	Fields            map[string]any
+}
+
+// Pages returns the page use cases bound to one site.
+func (s *Service) Pages(siteID int64) *Pages {
+	return &Pages{svc: s, store: s.DB.Site(siteID, s.Types)}
+}
+
+// Pages are the page use cases of one site.
+type Pages struct {
+	svc   *Service
+	store *sqlstore.SiteDB
+}
+
+// Store is the site-bound store handle, for reads.
+func (p *Pages) Store() *sqlstore.SiteDB { return p.store }
+
+// clean validates and normalises input for a page of the given type.
+func (p *Pages) clean(typeName string, in PageInput) (canopy.PageContent, error) {
+	pt := p.svc.Types.Get(typeName)
+	if pt == nil {
+		return canopy.PageContent{}, canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
+	}
+	title, err := canopy.ValidateTitle(in.Title)
+	if err != nil {
+		return canopy.PageContent{}, err
+	}
+	slug := strings.TrimSpace(in.Slug)
+	if slug != "" {
+		if err := canopy.ValidateSlug(slug); err != nil {
+			return canopy.PageContent{}, err
+		}
+	}
+	fields, _, err := pt.CleanFields(in.Fields, p.svc.SanitizeRichText)
+	if err != nil {
+		return canopy.PageContent{}, err
+	}
+	if len(in.SeoTitle) > 255 {
+		return canopy.PageContent{}, canopy.Errorf(canopy.EINVALID, "seo_title is longer than 255 characters")
+	}
+	return canopy.PageContent{Title: title, Slug: slug, SeoTitle: strings.TrimSpace(in.SeoTitle),
+		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, Fields: fields}, nil
+}
+
+// Create adds a page under parentID, published at once if publish is set.
+func (p *Pages) Create(ctx context.Context, parentID int64, in PageInput, ownerID int64, publish bool) (*canopy.Page, error) {
+	c, err := p.clean(in.Type, in)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.CreatePage(ctx, parentID, sqlstore.NewPage{Type: in.Type, Content: c, OwnerID: ownerID, Publish: publish})
+}
+
+// SaveDraft records a new revision; baseRevisionID (if not 0) guards against
+// overwriting someone else's newer save.
+func (p *Pages) SaveDraft(ctx context.Context, pageID int64, in PageInput, userID, baseRevisionID int64) (*canopy.Revision, error) {
+	page, err := p.store.Page(ctx, pageID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.clean(page.Type, in)
+	if err != nil {
+		return nil, err
+	}
+	return p.store.SaveDraft(ctx, pageID, c, userID, baseRevisionID)
+}
+
+// CreateSite validates and creates a site with its published home page.
+func (s *Service) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
+	if len(in.Name) > 255 {
+		return nil, canopy.Errorf(canopy.EINVALID, "site name is longer than 255 characters")
+	}
+	return s.DB.CreateSite(ctx, in)
+}
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Username     string
+	Email        string
+	Password     string
+	IsSuperuser  bool
+	IsSuperadmin bool
+}
+
+// CreateUser validates the input, hashes the password with bcrypt and stores the user.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (*canopy.User, error) {
+	if len(in.Password) < 8 {
+		return nil, canopy.Errorf(canopy.EINVALID, "the password must be at least 8 characters long")
+	}
+	if len(in.Password) > 72 {
+		return nil, canopy.Errorf(canopy.EINVALID, "the password must be at most 72 bytes long")
+	}
+	email := strings.TrimSpace(in.Email)
+	if email != "" && (!strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n")) {
+		return nil, canopy.Errorf(canopy.EINVALID, "%q is not a valid email address", email)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	u := &canopy.User{Username: in.Username, Email: email, IsActive: true, IsSuperuser: in.IsSuperuser,
+		IsSuperadmin: in.IsSuperadmin, PasswordHash: string(hash)}
+	if err := s.DB.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// CheckPassword reports whether password matches the user's hash.
+func CheckPassword(u *canopy.User, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
+}
