@@ -15,6 +15,7 @@ type PageQuery struct {
 	Types        []string
 	ChildOf      int64  // parent page id
 	DescendantOf string // ancestor path (exclusive)
+	AncestorOf   string // descendant path (exclusive): its ancestors below the root
 	Filters      []FieldFilter
 	Order        []Order // default: tree order
 	Random       bool
@@ -91,7 +92,21 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 	if q.DescendantOf != "" {
 		where = append(where, "path > "+arg(q.DescendantOf), "path < "+arg(canopy.PathUpperBound(q.DescendantOf)))
 	}
+	if q.AncestorOf != "" {
+		anc := canopy.AncestorPaths(q.AncestorOf)
+		ph := make([]string, 0, len(anc))
+		for _, a := range anc {
+			ph = append(ph, arg(a))
+		}
+		if len(ph) == 0 {
+			ph = append(ph, "''")
+		}
+		where = append(where, "path IN ("+strings.Join(ph, ", ")+")")
+	}
 	for _, f := range q.Filters {
+		if !safeName(f.Name) {
+			return nil, 0, canopy.Errorf(canopy.EINVALID, "cannot filter by %q", f.Name)
+		}
 		if f.Type == "" {
 			col, ok := pageQueryColumns[f.Name]
 			if !ok {
@@ -109,6 +124,9 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 	} else if len(q.Order) > 0 {
 		var terms []string
 		for _, o := range q.Order {
+			if !safeName(o.Name) {
+				return nil, 0, canopy.Errorf(canopy.EINVALID, "cannot order by %q", o.Name)
+			}
 			expr, ok := pageQueryColumns[o.Name]
 			if o.Type != "" {
 				expr, ok = s.db.orderExpr(o.Name, o.Type), true
@@ -123,15 +141,15 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 		}
 		order = strings.Join(terms, ", ") + ", path"
 	}
-	limit := q.Limit
-	if limit <= 0 {
+	limit := q.Limit // 0: the default page size; negative: count only
+	if limit == 0 {
 		limit = 20
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		if total == 0 || q.Offset >= total {
+		if total == 0 || q.Offset >= total || limit < 0 {
 			return nil
 		}
 		la := append(append([]any{}, args...), limit, q.Offset)
@@ -158,4 +176,19 @@ func (s *SiteDB) PagesByID(ctx context.Context, ids []int64) (out []*canopy.Page
 		return err
 	})
 	return out, err
+}
+
+// safeName reports whether a field name may be written into SQL (declared
+// field names are lower-case letters, digits and underscores).
+func safeName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

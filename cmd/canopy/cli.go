@@ -1,0 +1,496 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/config"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+	"github.com/canopy-cms/canopy/theme"
+	"github.com/canopy-cms/canopy/web"
+)
+
+// Exit codes, one per error code (docs/cli.md).
+var exitCodes = map[string]int{canopy.EINTERNAL: 1, canopy.EINVALID: 2, canopy.ENOTFOUND: 3, canopy.ECONFLICT: 4,
+	canopy.EFORBIDDEN: 5, canopy.EUNAUTHENTICATED: 6, canopy.ETOOLARGE: 7}
+
+const usage = `canopy: a multi-tenant content management system
+
+Usage: canopy <command> [flags]
+
+Commands:
+  serve             run the web server (--demo creates a demo installation on an empty database)
+  migrate           apply database migrations
+  user create       create a user
+  site create       create a site with a published home page
+  site list         list the sites
+  generate          fill the installation with generated sites and pages
+  config            print the effective configuration
+  version           print the version
+
+Run 'canopy <command> --help' for a command's flags. Every command that touches
+an installation takes --data, --database and --config, and CANOPY_* variables.
+`
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+// app is one run of the command: its streams and the installation it opened.
+type app struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	cfg            *config.Config
+	log            *slog.Logger
+}
+
+// Run runs the command line and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	err := a.dispatch(args)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "canopy: %s\n", ue.msg)
+		return 2
+	}
+	code := canopy.ErrorCode(err)
+	msg := canopy.ErrorMessage(err)
+	if code == canopy.EINTERNAL {
+		msg = err.Error()
+	}
+	fmt.Fprintf(stderr, "canopy: %s\n", msg)
+	return exitCodes[code]
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func (a *app) dispatch(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(a.stdout, usage)
+		if len(args) == 0 {
+			return usageError{"no command given"}
+		}
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return a.serve(rest)
+	case "migrate":
+		return a.migrate(rest)
+	case "user", "site":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			sub := map[string]string{"user": "create", "site": "create, list"}[cmd]
+			return usageError{fmt.Sprintf("'canopy %s' needs a subcommand: %s", cmd, sub)}
+		}
+		switch cmd + " " + rest[0] {
+		case "user create":
+			return a.userCreate(rest[1:])
+		case "site create":
+			return a.siteCreate(rest[1:])
+		case "site list":
+			return a.siteList(rest[1:])
+		}
+		return usageError{fmt.Sprintf("unknown command 'canopy %s %s'", cmd, rest[0])}
+	case "generate":
+		return a.generate(rest)
+	case "config":
+		return a.showConfig(rest)
+	case "version":
+		fmt.Fprintln(a.stdout, "canopy", Version)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q (run 'canopy --help')", cmd)}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// flags builds a flag set with the installation flags every command shares.
+type flags struct {
+	*flag.FlagSet
+	configs        stringList
+	data, database string
+}
+
+func (a *app) newFlags(name, synopsis string) *flags {
+	f := &flags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.SetOutput(a.stderr)
+	f.Var(&f.configs, "config", "config `file` (TOML); repeat to layer files, later ones override earlier ones")
+	f.StringVar(&f.data, "data", "", "data `directory` holding the SQLite file and media (default ./canopy-data; env CANOPY_DATA)")
+	f.StringVar(&f.database, "database", "", "database `URL`: sqlite:PATH or postgres://… (env CANOPY_DATABASE)")
+	f.Usage = func() {
+		fmt.Fprintf(f.Output(), "Usage: canopy %s\n\nFlags:\n", synopsis)
+		f.PrintDefaults()
+	}
+	return f
+}
+
+// parse parses args and loads the effective configuration.
+func (a *app) parse(f *flags, args []string) error {
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if f.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", f.Arg(0))}
+	}
+	cfg := config.Default()
+	if err := cfg.LoadFiles(f.configs); err != nil {
+		return err
+	}
+	if err := cfg.LoadEnv(os.Getenv); err != nil {
+		return err
+	}
+	if f.data != "" {
+		cfg.DataDir = f.data
+	}
+	if f.database != "" {
+		cfg.Database = f.database
+	}
+	a.cfg = cfg
+	return nil
+}
+
+func (a *app) logger() *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(a.cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if a.cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(a.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, opts))
+}
+
+// open validates the config, connects, migrates and wires the service.
+func (a *app) open() (*service.Service, func(), error) {
+	if err := a.cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	a.log = a.logger()
+	types, err := config.LoadPageTypes(a.cfg.PageTypes)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sqlstore.Open(a.ctx, a.cfg.DatabaseURL())
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := db.Migrate(a.ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	if n > 0 {
+		a.log.Info("database migrated", "migrations", n, "dialect", db.Dialect())
+	}
+	return service.New(db, types), func() { db.Close() }, nil
+}
+
+func (a *app) serve(args []string) error {
+	f := a.newFlags("serve", "serve [--addr :8000] [--demo] [--data DIR] [--database URL] [--config FILE]...")
+	addr := f.String("addr", "", "listen `address` (default :8000; env CANOPY_ADDR)")
+	demo := f.Bool("demo", false, "on an empty database, create the demo sites and an admin user (password printed once)")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	if *addr != "" {
+		a.cfg.Addr = *addr
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	themes, err := theme.Load(a.cfg.ThemesDir)
+	if err != nil {
+		return canopy.Errorf(canopy.EINVALID, "%v", err)
+	}
+	for _, pt := range svc.Types.All() {
+		if pt.Template != "" && !themes.Get(theme.Default).Has(pt.Template) {
+			a.log.Warn("page type has no template in the default theme; the generic page.html renders it", "type", pt.Name, "template", pt.Template)
+		}
+	}
+	if *demo {
+		if err := a.createDemo(svc); err != nil {
+			return err
+		}
+	}
+	proxies, _ := a.cfg.Proxies()
+	srv, err := web.New(a.ctx, svc, themes, web.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries,
+		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return canopy.Errorf(canopy.EINVALID, "cannot listen on %s: %v", a.cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	watchCtx, stopWatch := context.WithCancel(a.ctx)
+	defer stopWatch()
+	go srv.Watch(watchCtx)
+	a.log.Info("canopy serving", "addr", ln.Addr().String(), "database", string(svc.DB.Dialect()), "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-a.ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+func (a *app) createDemo(svc *service.Service) error {
+	sites, err := svc.DB.Sites(a.ctx)
+	if err != nil {
+		return err
+	}
+	_, port, _ := net.SplitHostPort(a.cfg.Addr)
+	suffix := ""
+	if port != "" && port != "80" {
+		suffix = ":" + port
+	}
+	if len(sites) > 0 {
+		a.log.Info("demo: the installation already has sites; nothing created", "sites", len(sites))
+		fmt.Fprintf(a.stdout, "Canopy demo: the installation already has %d site(s); nothing was created.\n", len(sites))
+		return nil
+	}
+	res, err := svc.Demo(a.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "Canopy demo installation created:")
+	for _, s := range res.Sites {
+		note := ""
+		if s.IsDefault {
+			note = "  (default site)"
+		}
+		fmt.Fprintf(a.stdout, "  http://%s%s/%s\n", s.Hostname, suffix, note)
+	}
+	fmt.Fprintf(a.stdout, "  content API: http://localhost%s/api/v2/pages/\n", suffix)
+	fmt.Fprintf(a.stdout, "Admin login (superuser, shown only once): username %s, password %s\n", res.Username, res.Password)
+	return nil
+}
+
+func (a *app) migrate(args []string) error {
+	f := a.newFlags("migrate", "migrate [--data DIR] [--database URL] [--config FILE]...")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	_, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	closeDB()
+	fmt.Fprintln(a.stdout, "database is up to date")
+	return nil
+}
+
+func (a *app) userCreate(args []string) error {
+	f := a.newFlags("user create", "user create --username U [--email E] [--superuser] [--superadmin] [--password-stdin]")
+	username := f.String("username", "", "the user's `name` (required)")
+	email := f.String("email", "", "the user's email `address`")
+	superuser := f.Bool("superuser", false, "may do everything on every site")
+	superadmin := f.Bool("superadmin", false, "acts as an admin of whichever site they are on")
+	fromStdin := f.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usageError{"--username is required"}
+	}
+	var password string
+	switch {
+	case *fromStdin:
+		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	case isTerminal(a.stdin):
+		fd := int(a.stdin.(*os.File).Fd())
+		fmt.Fprint(a.stderr, "Password: ")
+		p1, err := term.ReadPassword(fd)
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(a.stderr, "Password (again): ")
+		p2, err := term.ReadPassword(fd)
+		fmt.Fprintln(a.stderr)
+		if err != nil {
+			return err
+		}
+		if string(p1) != string(p2) {
+			return canopy.Errorf(canopy.EINVALID, "the passwords do not match")
+		}
+		password = string(p1)
+	default:
+		return usageError{"no password given: use --password-stdin, or run on a terminal to be prompted"}
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	u, err := svc.CreateUser(a.ctx, service.NewUser{Username: *username, Email: *email, Password: password,
+		IsSuperuser: *superuser, IsSuperadmin: *superadmin})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "created user %s (id %d)\n", u.Username, u.ID)
+	return nil
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (a *app) siteCreate(args []string) error {
+	f := a.newFlags("site create", "site create --hostname H [--port N] --name NAME [--default] [--theme T]")
+	hostname := f.String("hostname", "", "the site's `hostname` (required)")
+	port := f.Int("port", 80, "the site's `port`")
+	name := f.String("name", "", "the site's `name` (required)")
+	isDefault := f.Bool("default", false, "make it the default site")
+	themeName := f.String("theme", "default", "the site's `theme`")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	if *hostname == "" || *name == "" {
+		return usageError{"--hostname and --name are required"}
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	s, err := svc.CreateSite(a.ctx, sqlstore.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "created site %d: %s (%s), home page %d\n", s.ID, s.DisplayName(), s.RootURL(), s.RootPageID)
+	return nil
+}
+
+func (a *app) siteList(args []string) error {
+	f := a.newFlags("site list", "site list [--json]")
+	asJSON := f.Bool("json", false, "print JSON")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	sites, err := svc.DB.Sites(a.ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if sites == nil {
+			sites = []*canopy.Site{}
+		}
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sites)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tHOSTNAME\tPORT\tNAME\tDEFAULT\tROOT PAGE\tTHEME")
+	for _, s := range sites {
+		def := ""
+		if s.IsDefault {
+			def = "yes"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\n", s.ID, s.Hostname, s.Port, s.Name, def, s.RootPageID, s.Theme)
+	}
+	return tw.Flush()
+}
+
+func (a *app) generate(args []string) error {
+	f := a.newFlags("generate", "generate --sites N --pages-per-site M")
+	n := f.Int("sites", 1, "how many `sites` to create (named gen-K.localhost)")
+	m := f.Int("pages-per-site", 100, "published `pages` per site besides the home page")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	start := time.Now()
+	sites, err := svc.Generate(a.ctx, *n, *m, func(done int) {
+		if done%50 == 0 {
+			fmt.Fprintf(a.stderr, "  %d/%d sites\n", done, *n)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	names := make([]string, 0, 3)
+	for i, s := range sites {
+		if i == 3 {
+			names = append(names, "…")
+			break
+		}
+		names = append(names, s.Hostname)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(a.stdout, "generated %d site(s) with %d pages each in %s (%s)\n", len(sites), *m, took.Round(time.Millisecond), strings.Join(names, ", "))
+	return nil
+}
+
+func (a *app) showConfig(args []string) error {
+	f := a.newFlags("config", "config [--config FILE]...   (prints the effective configuration)")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	if err := a.cfg.Validate(); err != nil {
+		return err
+	}
+	fmt.Fprint(a.stdout, a.cfg.String())
+	return nil
+}

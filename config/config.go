@@ -1,0 +1,238 @@
+// Package config loads Canopy's typed configuration: defaults, then each
+// config file in order (later files override earlier ones: the multi-instance
+// shape), then CANOPY_* environment variables, then command-line flags.
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Config is every setting of one Canopy instance.
+type Config struct {
+	Addr           string   `toml:"addr"`
+	DataDir        string   `toml:"data"`
+	Database       string   `toml:"database"`
+	MediaDir       string   `toml:"media_dir"`
+	ThemesDir      string   `toml:"themes_dir"`
+	PageTypes      string   `toml:"page_types"`
+	AllowedHosts   []string `toml:"allowed_hosts"`
+	TrustedProxies []string `toml:"trusted_proxies"`
+	CacheEntries   int      `toml:"cache_entries"`
+	APIMaxLimit    int      `toml:"api_max_limit"`
+	PollInterval   Duration `toml:"poll_interval"`
+	LogLevel       string   `toml:"log_level"`
+	LogFormat      string   `toml:"log_format"`
+}
+
+// Duration is a time.Duration written as "2s" in files and the environment.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a duration like "1500ms" or "2s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 2s or 500ms", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as text.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Default returns the built-in defaults.
+func Default() *Config {
+	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
+		PollInterval: Duration{2 * time.Second}, LogLevel: "info", LogFormat: "text"}
+}
+
+// LoadFiles applies config files in order on top of c. Unknown keys are errors.
+func (c *Config) LoadFiles(files []string) error {
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return canopy.Errorf(canopy.EINVALID, "cannot read config file: %v", err)
+		}
+		md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(c)
+		if err != nil {
+			return canopy.Errorf(canopy.EINVALID, "config file %s: %v", f, err)
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			keys := make([]string, len(und))
+			for i, k := range und {
+				keys[i] = k.String()
+			}
+			return canopy.Errorf(canopy.EINVALID, "config file %s: unknown setting(s): %s", f, strings.Join(keys, ", "))
+		}
+		// Relative paths set in a file are relative to that file.
+		dir := filepath.Dir(f)
+		for key, p := range map[string]*string{"data": &c.DataDir, "themes_dir": &c.ThemesDir, "page_types": &c.PageTypes, "media_dir": &c.MediaDir} {
+			if md.IsDefined(key) && *p != "" && !filepath.IsAbs(*p) {
+				*p = filepath.Join(dir, *p)
+			}
+		}
+	}
+	return nil
+}
+
+// LoadEnv applies CANOPY_* variables. A setting X may also be read from the file
+// named by CANOPY_X_FILE (for secrets such as the database URL).
+func (c *Config) LoadEnv(getenv func(string) string) error {
+	get := func(name string) (string, bool, error) {
+		if f := getenv("CANOPY_" + name + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return "", false, canopy.Errorf(canopy.EINVALID, "CANOPY_%s_FILE: %v", name, err)
+			}
+			return strings.TrimSpace(string(b)), true, nil
+		}
+		v := getenv("CANOPY_" + name)
+		return v, v != "", nil
+	}
+	strs := map[string]*string{"ADDR": &c.Addr, "DATA": &c.DataDir, "DATABASE": &c.Database, "MEDIA_DIR": &c.MediaDir,
+		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat}
+	for name, p := range strs {
+		v, ok, err := get(name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			*p = v
+		}
+	}
+	lists := map[string]*[]string{"ALLOWED_HOSTS": &c.AllowedHosts, "TRUSTED_PROXIES": &c.TrustedProxies}
+	for name, p := range lists {
+		if v, ok, err := get(name); err != nil {
+			return err
+		} else if ok {
+			*p = splitList(v)
+		}
+	}
+	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit}
+	for name, p := range ints {
+		if v, ok, err := get(name); err != nil {
+			return err
+		} else if ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return canopy.Errorf(canopy.EINVALID, "CANOPY_%s=%q is not a whole number", name, v)
+			}
+			*p = n
+		}
+	}
+	if v, ok, err := get("POLL_INTERVAL"); err != nil {
+		return err
+	} else if ok {
+		if err := c.PollInterval.UnmarshalText([]byte(v)); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "CANOPY_POLL_INTERVAL: %v", err)
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Validate checks every setting and says how to fix what is wrong.
+func (c *Config) Validate() error {
+	if c.Addr == "" {
+		return canopy.Errorf(canopy.EINVALID, "addr is empty (e.g. :8000 or 127.0.0.1:8000)")
+	}
+	if c.DataDir == "" && c.Database == "" {
+		return canopy.Errorf(canopy.EINVALID, "set data (a directory) or database (a URL)")
+	}
+	if c.Database != "" && !strings.HasPrefix(c.Database, "sqlite:") && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		return canopy.Errorf(canopy.EINVALID, "database must be sqlite:PATH or postgres://…, not %q", redact(c.Database))
+	}
+	if _, err := c.Proxies(); err != nil {
+		return err
+	}
+	if c.CacheEntries < 0 {
+		return canopy.Errorf(canopy.EINVALID, "cache_entries must be 0 (off) or more")
+	}
+	if c.APIMaxLimit < 1 {
+		return canopy.Errorf(canopy.EINVALID, "api_max_limit must be at least 1")
+	}
+	if c.PollInterval.Duration < 100*time.Millisecond {
+		return canopy.Errorf(canopy.EINVALID, "poll_interval must be at least 100ms")
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return canopy.Errorf(canopy.EINVALID, "log_level must be debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return canopy.Errorf(canopy.EINVALID, "log_format must be text or json")
+	}
+	for _, h := range c.AllowedHosts {
+		if _, err := canopy.NormalizeHostname(strings.TrimPrefix(h, ".")); err != nil && h != "*" {
+			return canopy.Errorf(canopy.EINVALID, "allowed_hosts: %v", err)
+		}
+	}
+	return nil
+}
+
+// DatabaseURL is the database to use: the database setting, or the SQLite file
+// in the data directory.
+func (c *Config) DatabaseURL() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "canopy.db")
+}
+
+// Proxies parses trusted_proxies (addresses or CIDR prefixes).
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if pr, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pr)
+			continue
+		}
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return nil, canopy.Errorf(canopy.EINVALID, "trusted_proxies: %q is not an address or CIDR prefix", p)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// String prints the effective configuration as TOML, with passwords redacted.
+func (c *Config) String() string {
+	cp := *c
+	cp.Database = redact(cp.Database)
+	var b bytes.Buffer
+	_ = toml.NewEncoder(&b).Encode(cp)
+	return b.String()
+}
+
+func redact(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil || pu.User == nil {
+		return u
+	}
+	if _, has := pu.User.Password(); has {
+		pu.User = url.UserPassword(pu.User.Username(), "xxxxx")
+	}
+	return pu.String()
+}

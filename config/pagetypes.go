@@ -1,0 +1,89 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// pageTypeFile is the schema file format for page types added without recompiling.
+type pageTypeFile struct {
+	PageType []struct {
+		Name              string    `toml:"name"`
+		Label             string    `toml:"label"`
+		Template          string    `toml:"template"`
+		ParentPageTypes   *[]string `toml:"parent_page_types"`
+		SubpageTypes      *[]string `toml:"subpage_types"`
+		Creatable         *bool     `toml:"creatable"`
+		ListsChildren     bool      `toml:"lists_children"`
+		MaxCount          int       `toml:"max_count"`
+		MaxCountPerSite   int       `toml:"max_count_per_site"`
+		MaxCountPerParent int       `toml:"max_count_per_parent"`
+		Field             []struct {
+			Name      string   `toml:"name"`
+			Label     string   `toml:"label"`
+			Type      string   `toml:"type"`
+			Required  bool     `toml:"required"`
+			MaxLength int      `toml:"max_length"`
+			HelpText  string   `toml:"help_text"`
+			PageTypes []string `toml:"page_types"`
+			API       *bool    `toml:"api"`
+		} `toml:"field"`
+	} `toml:"page_type"`
+}
+
+// LoadPageTypes builds the installation's page types: the built-in ones plus
+// those declared in the schema file (if any).
+func LoadPageTypes(file string) (*canopy.PageTypes, error) {
+	if file == "" {
+		return canopy.NewPageTypes()
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "cannot read page types file: %v", err)
+	}
+	var f pageTypeFile
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&f)
+	if err != nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %v", file, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: unknown key(s): %s", file, strings.Join(keys, ", "))
+	}
+	var extra []canopy.PageType
+	for _, t := range f.PageType {
+		pt := canopy.PageType{Name: t.Name, Label: t.Label, Template: t.Template, ListsChildren: t.ListsChildren,
+			MaxCount: t.MaxCount, MaxCountPerSite: t.MaxCountPerSite, MaxCountPerParent: t.MaxCountPerParent}
+		if t.ParentPageTypes != nil {
+			pt.ParentTypes = append([]string{}, *t.ParentPageTypes...)
+		}
+		if t.SubpageTypes != nil {
+			pt.SubpageTypes = append([]string{}, *t.SubpageTypes...)
+		}
+		if t.Creatable != nil && !*t.Creatable {
+			pt.NotCreatable = true
+		}
+		for _, fd := range t.Field {
+			field := canopy.Field{Name: fd.Name, Label: fd.Label, Type: canopy.FieldType(fd.Type), Required: fd.Required,
+				MaxLength: fd.MaxLength, HelpText: fd.HelpText, PageTypes: fd.PageTypes}
+			if fd.API != nil && !*fd.API {
+				field.NoAPI = true
+			}
+			pt.Fields = append(pt.Fields, field)
+		}
+		extra = append(extra, pt)
+	}
+	types, err := canopy.NewPageTypes(extra...)
+	if err != nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s", file, canopy.ErrorMessage(err))
+	}
+	return types, nil
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"sync"
+)
+
+// pageCache holds rendered public pages keyed by site and path. An entry is
+// valid only for the site content version it was rendered at; a change to a
+// site (in this process or seen by Watch) drops that site's entries.
+type pageCache struct {
+	mu      sync.RWMutex
+	max     int
+	entries map[cacheKey]*cachedPage
+}
+
+type cacheKey struct {
+	site int64
+	path string
+}
+
+type cachedPage struct {
+	version int64
+	status  int
+	body    []byte
+	etag    string
+	ctype   string
+	cc      string
+}
+
+func newPageCache(max int) *pageCache {
+	return &pageCache{max: max, entries: map[cacheKey]*cachedPage{}}
+}
+
+func (c *pageCache) get(site int64, path string, version int64) *cachedPage {
+	if c.max <= 0 {
+		return nil
+	}
+	c.mu.RLock()
+	e := c.entries[cacheKey{site, path}]
+	c.mu.RUnlock()
+	if e == nil || e.version != version {
+		return nil
+	}
+	return e
+}
+
+func (c *pageCache) put(site int64, path string, e *cachedPage) {
+	if c.max <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		// Evict about a tenth, in Go's random map order.
+		n := c.max/10 + 1
+		for k := range c.entries {
+			delete(c.entries, k)
+			if n--; n == 0 {
+				break
+			}
+		}
+	}
+	c.entries[cacheKey{site, path}] = e
+}
+
+func (c *pageCache) dropSite(site int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if k.site == site {
+			delete(c.entries, k)
+		}
+	}
+}
+
+func (c *pageCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}

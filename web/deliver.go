@@ -1,0 +1,296 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"hash/fnv"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/theme"
+)
+
+const maxPathLen = 2048
+
+// servePage is the public delivery hot path: resolve the site from memory, and
+// answer from the page cache when the site has not changed since rendering.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	if bad := badPath(r); bad != "" {
+		http.Error(w, bad, http.StatusBadRequest)
+		return
+	}
+	site := s.resolve(r)
+	if site == nil {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "404 page not found: no site is configured for this host", http.StatusNotFound)
+		return
+	}
+	path := r.URL.Path
+	if len(path) > maxPathLen {
+		http.Error(w, "bad request: the path is too long", http.StatusRequestURITooLong)
+		return
+	}
+	if !strings.HasSuffix(path, "/") {
+		target := path + "/"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return
+	}
+	cacheable := r.URL.RawQuery == ""
+	if cacheable {
+		if e := s.cache.get(site.ID, path, site.Version); e != nil {
+			writePage(w, r, e)
+			return
+		}
+	}
+	e, err := s.renderPath(r.Context(), site, path)
+	if err != nil {
+		s.internalError(w, r, err, false)
+		return
+	}
+	if cacheable {
+		s.cache.put(site.ID, path, e)
+	}
+	writePage(w, r, e)
+}
+
+func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) {
+	h := w.Header()
+	h["Content-Type"] = []string{e.ctype}
+	h["Etag"] = []string{e.etag}
+	h["Cache-Control"] = []string{e.cc}
+	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(e.body))}
+	w.WriteHeader(e.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(e.body)
+	}
+}
+
+// Link is a page as templates link to it.
+type Link struct {
+	ID      int64
+	Title   string
+	URL     string
+	Intro   any
+	Current bool
+	Fields  map[string]any
+}
+
+// PageData is the page as templates see it.
+type PageData struct {
+	ID                int64
+	Title             string
+	SeoTitle          string
+	SearchDescription string
+	URL               string
+	Type              string
+	TypeClass         string
+	Fields            map[string]any
+	FieldList         []FieldValue
+	FirstPublishedAt  *time.Time
+	LastPublishedAt   *time.Time
+}
+
+// FieldValue is one labelled field, for generic templates.
+type FieldValue struct {
+	Label string
+	Value any
+}
+
+// PageView is the data every page template receives.
+type PageView struct {
+	Site        *canopy.Site
+	Theme       string
+	Page        PageData
+	Children    []Link
+	Menu        []Link
+	Breadcrumbs []Link
+	RequestPath string
+}
+
+// renderPath renders whatever a visitor gets at path: the live page, or the
+// site's 404 page.
+func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string) (*cachedPage, error) {
+	th := s.themes.Get(site.Theme)
+	store := s.svc.DB.Site(site.ID, s.svc.Types)
+	page, err := store.PageByURLPath(ctx, path)
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
+		return s.renderNotFound(ctx, site, th, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	view := PageView{Site: site, Theme: th.Name, RequestPath: path}
+	children, err := store.Children(ctx, page.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range children {
+		view.Children = append(view.Children, s.link(c, path))
+	}
+	if view.Menu, err = s.menu(ctx, site, path); err != nil {
+		return nil, err
+	}
+	ancestors, err := store.Ancestors(ctx, page.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range ancestors {
+		if a.Live {
+			view.Breadcrumbs = append(view.Breadcrumbs, s.link(a, path))
+		}
+	}
+	view.Page, err = s.pageData(ctx, site, page)
+	if err != nil {
+		return nil, err
+	}
+	pt := s.svc.Types.Get(page.Type)
+	tmpl := theme.Fallback
+	if pt != nil && th.Has(pt.Template) {
+		tmpl = pt.Template
+	}
+	return render(th, tmpl, view, http.StatusOK)
+}
+
+func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {
+	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
+	var err error
+	if view.Menu, err = s.menu(ctx, site, path); err != nil {
+		return nil, err
+	}
+	return render(th, "404.html", view, http.StatusNotFound)
+}
+
+func render(th *theme.Theme, tmpl string, view PageView, status int) (*cachedPage, error) {
+	var buf bytes.Buffer
+	if err := th.Render(&buf, tmpl, view); err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(buf.Bytes())
+	return &cachedPage{version: view.Site.Version, status: status, body: buf.Bytes(),
+		etag:  `"` + strconv.FormatUint(h.Sum64(), 36) + `"`,
+		ctype: "text/html; charset=utf-8", cc: "public, max-age=0, must-revalidate"}, nil
+}
+
+// menu lists the home page's live children that are shown in menus.
+func (s *Server) menu(ctx context.Context, site *canopy.Site, current string) ([]Link, error) {
+	kids, err := s.svc.DB.Site(site.ID, s.svc.Types).Children(ctx, site.RootPageID, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []Link
+	for _, k := range kids {
+		if k.ShowInMenus {
+			out = append(out, s.link(k, current))
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) link(p *canopy.Page, current string) Link {
+	l := Link{ID: p.ID, Title: p.Title, URL: p.URLPath, Fields: s.templateFields(p, nil)}
+	l.Current = current == p.URLPath || p.Depth > 2 && strings.HasPrefix(current, p.URLPath)
+	l.Intro = l.Fields["intro"]
+	return l
+}
+
+// pageData converts a page for templates: rich text becomes trusted HTML (it
+// was sanitised on save), datetimes become times, page references links.
+func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page) (PageData, error) {
+	refs := map[int64]*Link{}
+	pt := s.svc.Types.Get(p.Type)
+	var ids []int64
+	if pt != nil {
+		for _, f := range pt.Fields {
+			if f.Type == canopy.FieldPage {
+				if id, ok := asID(p.Fields[f.Name]); ok {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	if len(ids) > 0 {
+		pages, err := s.svc.DB.Site(site.ID, s.svc.Types).PagesByID(ctx, ids)
+		if err != nil {
+			return PageData{}, err
+		}
+		for _, rp := range pages {
+			if rp.Live {
+				l := Link{ID: rp.ID, Title: rp.Title, URL: rp.URLPath}
+				refs[rp.ID] = &l
+			}
+		}
+	}
+	d := PageData{ID: p.ID, Title: p.Title, SeoTitle: p.SeoTitle, SearchDescription: p.SearchDescription, URL: p.URLPath,
+		Type: p.Type, TypeClass: typeClass(p.Type), Fields: s.templateFields(p, refs),
+		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt}
+	if pt != nil {
+		for _, f := range pt.Fields {
+			if v, ok := d.Fields[f.Name]; ok {
+				if l, isLink := v.(*Link); isLink {
+					v = template.HTML(`<a href="` + template.HTMLEscapeString(l.URL) + `">` + template.HTMLEscapeString(l.Title) + `</a>`)
+				}
+				d.FieldList = append(d.FieldList, FieldValue{Label: f.Label, Value: v})
+			}
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link) map[string]any {
+	pt := s.svc.Types.Get(p.Type)
+	out := make(map[string]any, len(p.Fields))
+	for k, v := range p.Fields {
+		out[k] = v
+		if pt == nil {
+			continue
+		}
+		f := pt.Field(k)
+		if f == nil {
+			continue
+		}
+		switch f.Type {
+		case canopy.FieldRichText:
+			if str, ok := v.(string); ok {
+				out[k] = template.HTML(str)
+			}
+		case canopy.FieldDateTime:
+			if str, ok := v.(string); ok {
+				if t, err := time.Parse(time.RFC3339, str); err == nil {
+					out[k] = t
+				}
+			}
+		case canopy.FieldPage:
+			delete(out, k)
+			if id, ok := asID(v); ok && refs != nil && refs[id] != nil {
+				out[k] = refs[id]
+			}
+		}
+	}
+	return out
+}
+
+func asID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int64(x), x > 0
+	case int64:
+		return x, x > 0
+	}
+	return 0, false
+}
+
+func typeClass(t string) string {
+	return strings.ToLower(strings.ReplaceAll(t, ".", "-"))
+}

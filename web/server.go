@@ -1,0 +1,331 @@
+// Package web is Canopy's HTTP adapter: public delivery of pages, the content
+// API (/api/v2/), and (later) the admin API. Every request is bound to exactly
+// one site, resolved from its Host header through an in-memory table.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/theme"
+)
+
+// Options configure a Server.
+type Options struct {
+	// TrustedProxies are the networks whose X-Forwarded-Host/-Port/-Proto headers are believed.
+	TrustedProxies []netip.Prefix
+	// CacheEntries bounds the page cache (0 disables it).
+	CacheEntries int
+	// APIMaxLimit is the content API's largest page size (default 20).
+	APIMaxLimit int
+	// PollInterval is how often changes made by other processes are looked for.
+	PollInterval time.Duration
+	// AllowedHosts, if set, limits the Host headers served (".example.org"
+	// matches the domain and its subdomains; "*" anything); others get 400.
+	AllowedHosts []string
+	Logger       *slog.Logger
+}
+
+// Server serves every site of one installation.
+type Server struct {
+	svc    *service.Service
+	themes *theme.Set
+	opt    Options
+	log    *slog.Logger
+
+	table    atomic.Pointer[canopy.SiteTable]
+	dirty    atomic.Bool
+	reloadMu sync.Mutex
+	cache    *pageCache
+	mux      *http.ServeMux
+}
+
+// New builds a server and loads the site table.
+func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Options) (*Server, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.APIMaxLimit <= 0 {
+		opt.APIMaxLimit = 20
+	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = 2 * time.Second
+	}
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries)}
+	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
+	if err := s.reload(ctx); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+// reload rebuilds the site table from the database and drops cached pages of
+// every site whose content version changed.
+func (s *Server) reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	s.dirty.Store(false)
+	sites, err := s.svc.DB.Sites(ctx)
+	if err != nil {
+		s.dirty.Store(true)
+		return err
+	}
+	old := s.table.Load()
+	t := canopy.NewSiteTable(sites)
+	s.table.Store(t)
+	if old != nil {
+		for _, o := range old.Sites() {
+			if n := t.ByID(o.ID); n == nil || n.Version != o.Version {
+				s.cache.dropSite(o.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// sites returns the current site table, reloading it first if this process
+// changed something since it was built.
+func (s *Server) sites(ctx context.Context) *canopy.SiteTable {
+	if s.dirty.Load() {
+		if err := s.reload(ctx); err != nil {
+			s.log.Error("reload sites", "err", err)
+		}
+	}
+	return s.table.Load()
+}
+
+// Watch looks for changes made by other processes (the CLI, other nodes) every
+// PollInterval until ctx ends: one small query comparing each site's version.
+func (s *Server) Watch(ctx context.Context) {
+	tk := time.NewTicker(s.opt.PollInterval)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+		versions, err := s.svc.DB.SiteVersions(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("poll site versions", "err", err)
+			}
+			continue
+		}
+		t := s.table.Load()
+		changed := len(versions) != len(t.Sites())
+		for _, site := range t.Sites() {
+			if versions[site.ID] != site.Version {
+				changed = true
+				break
+			}
+		}
+		if changed {
+			if err := s.reload(ctx); err != nil {
+				s.log.Error("reload sites", "err", err)
+			}
+		}
+	}
+}
+
+// Handler returns the root HTTP handler, with request logging: 5xx at error
+// level, 4xx other than 404 at warn, everything at debug.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		s.ServeHTTP(rec, r)
+		level := slog.LevelDebug
+		switch {
+		case rec.status >= 500:
+			level = slog.LevelError
+		case rec.status >= 400 && rec.status != http.StatusNotFound:
+			level = slog.LevelWarn
+		}
+		if s.log.Enabled(r.Context(), level) {
+			s.log.Log(r.Context(), level, "request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
+				"status", rec.status, "duration", time.Since(start), "remote", r.RemoteAddr)
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /api/v2/pages/{$}", s.withSite(s.apiPages))
+	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
+	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
+	m.HandleFunc("/api/", s.withSite(func(w http.ResponseWriter, r *http.Request, _ *canopy.Site) {
+		apiError(w, http.StatusNotFound, "not found")
+	}))
+	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.mux = m
+}
+
+// ServeHTTP makes Server an http.Handler: public pages take the fast path;
+// everything else goes through the mux.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
+		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
+		return
+	}
+	p := r.URL.Path
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
+		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") {
+		s.servePage(w, r)
+		return
+	}
+	if bad := badPath(r); bad != "" {
+		http.Error(w, bad, http.StatusBadRequest)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// resolve binds a request to its site, or nil.
+func (s *Server) resolve(r *http.Request) *canopy.Site {
+	host := r.Host
+	trusted := s.trusted(r)
+	if trusted {
+		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+			host = strings.TrimSpace(strings.Split(fh, ",")[0])
+		}
+	}
+	hostname, port, ok := canopy.ParseHostHeader(host)
+	if !ok {
+		hostname = ""
+	}
+	if port == 0 {
+		if fp := r.Header.Get("X-Forwarded-Port"); trusted && fp != "" {
+			port, _ = strconv.Atoi(strings.TrimSpace(strings.Split(fp, ",")[0]))
+		}
+	}
+	if port == 0 {
+		port = 80
+		if r.TLS != nil || trusted && strings.EqualFold(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0]), "https") {
+			port = 443
+		}
+	}
+	return s.sites(r.Context()).Match(hostname, port)
+}
+
+func (s *Server) trusted(r *http.Request) bool {
+	if len(s.opt.TrustedProxies) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.opt.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// withSite resolves the site or answers 404 for every route.
+func (s *Server) withSite(h func(http.ResponseWriter, *http.Request, *canopy.Site)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		site := s.resolve(r)
+		if site == nil {
+			apiError(w, http.StatusNotFound, "no site is configured for this host")
+			return
+		}
+		h(w, r, site)
+	}
+}
+
+// badPath rejects paths that try to escape or confuse routing: encoded slashes
+// or backslashes, dot segments, NUL bytes.
+func badPath(r *http.Request) string {
+	raw := r.URL.EscapedPath()
+	lower := strings.ToLower(raw)
+	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(lower, "%00") || strings.ContainsRune(r.URL.Path, 0) {
+		return "bad request: encoded slashes, backslashes and NUL bytes are not allowed in paths"
+	}
+	for _, seg := range strings.Split(r.URL.Path, "/") {
+		if seg == ".." || seg == "." {
+			return "bad request: the path contains a dot segment"
+		}
+	}
+	if strings.Contains(r.URL.Path, "\\") {
+		return "bad request: backslashes are not allowed in paths"
+	}
+	return ""
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	t := s.themes.Get(r.PathValue("theme"))
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeFileFS(w, r, t.Static, r.PathValue("file"))
+}
+
+// apiError writes a content-API error in Wagtail's shape: {"message": "…"}.
+func apiError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
+}
+
+// internalError logs err with a correlation id and shows only the id.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error, api bool) {
+	id := strconv.FormatInt(time.Now().UnixNano(), 36)
+	s.log.Error("internal error", "id", id, "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
+	msg := "internal error (id " + id + ")"
+	if api {
+		apiError(w, http.StatusInternalServerError, msg)
+		return
+	}
+	http.Error(w, msg, http.StatusInternalServerError)
+}
+
+func (s *Server) hostAllowed(host string) bool {
+	h, _, ok := canopy.ParseHostHeader(host)
+	if !ok {
+		return false
+	}
+	for _, a := range s.opt.AllowedHosts {
+		switch {
+		case a == "*", a == h:
+			return true
+		case strings.HasPrefix(a, ".") && (h == a[1:] || strings.HasSuffix(h, a)):
+			return true
+		}
+	}
+	return false
+}
