@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "canopy-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "canopy")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs the canopy binary and returns stdout, stderr and the exit code.
+func run(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = cleanEnv()
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func cleanEnv() []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "CANOPY_") {
+			env = append(env, e)
+		}
+	}
+	return env
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func get(t *testing.T, addr, host, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+	req.Host = host
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestServeDemo boots the real binary as a user would, on each database.
+func TestServeDemo(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			dbArgs := []string{"--data", t.TempDir()}
+			if d == sqlstore.Postgres {
+				dbArgs = append(dbArgs, "--database", testdb.URL(t, d))
+			}
+			addr := freePort(t)
+			cmd := exec.Command(binary, append([]string{"serve", "--demo", "--addr", addr}, dbArgs...)...)
+			cmd.Env = append(cleanEnv(), "CANOPY_POLL_INTERVAL=200ms")
+			stdout, _ := cmd.StdoutPipe()
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			var printed strings.Builder
+			sc := bufio.NewScanner(stdout)
+			password := ""
+			for sc.Scan() {
+				printed.WriteString(sc.Text() + "\n")
+				if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+					password = m[1]
+					break
+				}
+			}
+			if password == "" {
+				t.Fatalf("no admin password printed:\n%s\n%s", printed.String(), stderr.String())
+			}
+			for _, want := range []string{"http://localhost:", "http://alpha.localhost:", "http://beta.localhost:"} {
+				if !strings.Contains(printed.String(), want) {
+					t.Errorf("demo output lacks %s:\n%s", want, printed.String())
+				}
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if c, err := net.Dial("tcp", addr); err == nil {
+					c.Close()
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("server did not start: %s", stderr.String())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			_, port, _ := net.SplitHostPort(addr)
+			_, alpha := get(t, addr, "alpha.localhost:"+port, "/")
+			_, beta := get(t, addr, "beta.localhost:"+port, "/")
+			if !strings.Contains(alpha, "Alpha Physics Department") || !strings.Contains(beta, "Beta Gardening Club") || strings.Contains(alpha, "Gardening") {
+				t.Fatalf("sites are not distinct:\n%s\n---\n%s", alpha, beta)
+			}
+			code, api := get(t, addr, "localhost:"+port, "/api/v2/pages/")
+			var listing struct {
+				Meta struct {
+					TotalCount int `json:"total_count"`
+				} `json:"meta"`
+			}
+			if code != 200 || json.Unmarshal([]byte(api), &listing) != nil || listing.Meta.TotalCount < 10 {
+				t.Fatalf("content API: %d %s", code, api)
+			}
+			if code, _ := get(t, addr, "alpha.localhost:"+port, "/plans-for-next-year/"); code != 404 {
+				t.Fatalf("demo draft served: %d", code)
+			}
+			// The CLI changes the running server's database: served within seconds.
+			out, errOut, exit := run(t, "", append([]string{"site", "create", "--hostname", "gamma.localhost", "--name", "Gamma Choir"}, dbArgs...)...)
+			if exit != 0 {
+				t.Fatalf("site create: %d %s %s", exit, out, errOut)
+			}
+			deadline = time.Now().Add(10 * time.Second)
+			for {
+				if _, body := get(t, addr, "gamma.localhost:"+port, "/"); strings.Contains(body, "Gamma Choir") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("site created by the CLI not served within 10s")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			// --demo on a non-empty installation changes nothing.
+			out, _, exit = run(t, "", append([]string{"site", "list", "--json"}, dbArgs...)...)
+			var sites []map[string]any
+			if exit != 0 || json.Unmarshal([]byte(out), &sites) != nil || len(sites) != 4 {
+				t.Fatalf("site list: %d %s", exit, out)
+			}
+			// Graceful shutdown on SIGTERM.
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("no graceful shutdown")
+			}
+			if !strings.Contains(stderr.String(), "stopped") {
+				t.Errorf("no shutdown log: %s", stderr.String())
+			}
+		})
+	}
+}
+
+func TestCLI(t *testing.T) {
+	data := t.TempDir()
+	d := []string{"--data", data}
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		out   string // in stdout+stderr
+	}{
+		{"help", "", []string{"--help"}, 0, "Commands:"},
+		{"no command", "", nil, 2, "no command given"},
+		{"unknown", "", []string{"frobnicate"}, 2, "unknown command"},
+		{"serve help", "", []string{"serve", "--help"}, 0, "--addr"},
+		{"site create help", "", []string{"site", "create", "-h"}, 0, "--hostname"},
+		{"migrate", "", append([]string{"migrate"}, d...), 0, "up to date"},
+		{"site create", "", append([]string{"site", "create", "--hostname", "Example.ORG", "--name", "Example", "--default"}, d...), 0, "created site"},
+		{"bad hostname", "", append([]string{"site", "create", "--hostname", "bad host", "--name", "X"}, d...), 2, "hostname"},
+		{"second default", "", append([]string{"site", "create", "--hostname", "two.example", "--name", "Two", "--default"}, d...), 4, "Example is already the default site"},
+		{"duplicate", "", append([]string{"site", "create", "--hostname", "example.org", "--name", "Again"}, d...), 4, "already exists"},
+		{"missing name", "", append([]string{"site", "create", "--hostname", "x.example"}, d...), 2, "--hostname and --name are required"},
+		{"bad port", "", append([]string{"site", "create", "--hostname", "x.example", "--name", "X", "--port", "70000"}, d...), 2, "out of range"},
+		{"user create", "s3cret-pass\n", append([]string{"user", "create", "--username", "ed", "--email", "ed@example.org", "--password-stdin"}, d...), 0, "created user ed"},
+		{"user exists", "s3cret-pass\n", append([]string{"user", "create", "--username", "ED", "--password-stdin"}, d...), 4, "already exists"},
+		{"short password", "short\n", append([]string{"user", "create", "--username", "amy", "--password-stdin"}, d...), 2, "at least 8"},
+		{"no password source", "", append([]string{"user", "create", "--username", "amy"}, d...), 2, "--password-stdin"},
+		{"generate", "", append([]string{"generate", "--sites", "2", "--pages-per-site", "30"}, d...), 0, "generated 2 site(s)"},
+		{"site list", "", append([]string{"site", "list"}, d...), 0, "gen-2.localhost"},
+		{"unreadable config", "", []string{"site", "list", "--config", filepath.Join(data, "missing.toml")}, 2, "cannot read config file"},
+		{"bad database URL", "", []string{"site", "list", "--database", "mysql://x"}, 2, "database must be"},
+		{"unexpected argument", "", append([]string{"site", "list", "extra"}, d...), 2, "unexpected argument"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := run(t, c.stdin, c.args...)
+			if code != c.code || !strings.Contains(out+errOut, c.out) {
+				t.Fatalf("exit %d (want %d), output:\n%s%s\nwant it to contain %q", code, c.code, out, errOut, c.out)
+			}
+		})
+	}
+	// The generated sites have their pages.
+	out, _, _ := run(t, "", append([]string{"site", "list", "--json"}, d...)...)
+	if !strings.Contains(out, `"hostname": "gen-1.localhost"`) {
+		t.Fatal(out)
+	}
+}
+
+func TestConfigLayers(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.toml")
+	inst := filepath.Join(dir, "acom.toml")
+	os.WriteFile(base, []byte("addr = \":9000\"\ndata = \"shared\"\napi_max_limit = 50\n"), 0o644)
+	os.WriteFile(inst, []byte("data = \"acom-data\"\nallowed_hosts = [\"a.com\"]\n"), 0o644)
+	out, errOut, code := run(t, "", "config", "--config", base, "--config", inst)
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	for _, want := range []string{`addr = ":9000"`, `data = "` + filepath.Join(dir, "acom-data") + `"`, "api_max_limit = 50", `allowed_hosts = ["a.com"]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("effective config lacks %s:\n%s", want, out)
+		}
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("adr = \":1\"\n"), 0o644)
+	if _, errOut, code := run(t, "", "config", "--config", bad); code != 2 || !strings.Contains(errOut, "unknown setting(s): adr") {
+		t.Fatalf("unknown key: %d %s", code, errOut)
+	}
+	// Environment beats files, flags beat the environment; secrets from *_FILE.
+	secret := filepath.Join(dir, "db-url")
+	os.WriteFile(secret, []byte("postgres://canopy:hunter2@db.internal/canopy\n"), 0o600)
+	cmd := exec.Command(binary, "config", "--config", base)
+	cmd.Env = append(cleanEnv(), "CANOPY_ADDR=:7000", "CANOPY_DATABASE_FILE="+secret)
+	b, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(b), `addr = ":7000"`) || !strings.Contains(string(b), "canopy:xxxxx@db.internal") || strings.Contains(string(b), "hunter2") {
+		t.Fatalf("env layering: %v\n%s", err, b)
+	}
+	_ = context.Background
+}
+
+// TestPageTypesFile adds a page type from a schema file without recompiling.
+func TestPageTypesFile(t *testing.T) {
+	dir := t.TempDir()
+	schema := filepath.Join(dir, "types.toml")
+	os.WriteFile(schema, []byte(`
+[[page_type]]
+name = "news.PressRelease"
+label = "Press release"
+parent_page_types = ["canopy.IndexPage", "canopy.HomePage"]
+subpage_types = []
+
+[[page_type.field]]
+name = "summary"
+type = "text"
+required = true
+`), 0o644)
+	cfg := filepath.Join(dir, "canopy.toml")
+	os.WriteFile(cfg, []byte("page_types = \"types.toml\"\ndata = \"data\"\n"), 0o644)
+	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 0 {
+		t.Fatal(errOut)
+	}
+	os.WriteFile(schema, []byte("[[page_type]]\nname = \"nope\"\n"), 0o644)
+	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "app.ModelName") {
+		t.Fatalf("bad schema: %d %s", code, errOut)
+	}
+}
