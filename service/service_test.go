@@ -1,0 +1,148 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+var ctx = context.Background()
+
+func newService(t *testing.T, db *sqlstore.DB) *service.Service {
+	types, err := canopy.NewPageTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := service.New(db, types)
+	s.BcryptCost = 4
+	return s
+}
+
+func TestDemo(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		res, err := svc.Demo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Sites) != 3 || !res.Sites[0].IsDefault || res.Sites[0].Hostname != "localhost" || len(res.Password) < 16 {
+			t.Fatalf("demo = %+v", res)
+		}
+		admin, err := db.UserByUsername(ctx, "admin")
+		if err != nil || !admin.IsSuperuser || !service.CheckPassword(admin, res.Password) || service.CheckPassword(admin, "wrong") {
+			t.Fatalf("admin = %+v, %v", admin, err)
+		}
+		for _, s := range res.Sites {
+			pages, total, err := svc.Pages(s.ID).Store().QueryPages(ctx, sqlstore.PageQuery{LiveOnly: true, Limit: 100})
+			if err != nil || total < 10 {
+				t.Fatalf("%s has %d live pages, %v", s.Hostname, total, err)
+			}
+			types := map[string]bool{}
+			for _, p := range pages {
+				types[p.Type] = true
+			}
+			for _, want := range []string{canopy.HomeType, canopy.StandardType, canopy.EventType, canopy.IndexType} {
+				if !types[want] {
+					t.Errorf("%s has no live %s", s.Hostname, want)
+				}
+			}
+		}
+		if _, err := svc.Demo(ctx); canopy.ErrorCode(err) != canopy.ECONFLICT {
+			t.Fatalf("second demo: %v", err)
+		}
+	})
+}
+
+func TestGenerate(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		sites, err := svc.Generate(ctx, 3, 50, nil)
+		if err != nil || len(sites) != 3 {
+			t.Fatalf("generate: %v %v", sites, err)
+		}
+		more, err := svc.Generate(ctx, 1, 0, nil)
+		if err != nil || more[0].Hostname != "gen-4.localhost" {
+			t.Fatalf("second generate: %v %v", more, err)
+		}
+		_, total, err := svc.Pages(sites[1].ID).Store().QueryPages(ctx, sqlstore.PageQuery{LiveOnly: true})
+		if err != nil || total != 51 {
+			t.Fatalf("generated site has %d live pages (want 50 + home), %v", total, err)
+		}
+		if _, err := svc.Generate(ctx, 0, 5, nil); canopy.ErrorCode(err) != canopy.EINVALID {
+			t.Fatal("zero sites accepted")
+		}
+	})
+}
+
+func TestPageInputValidation(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		site, err := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := svc.Pages(site.ID)
+		bad := []service.PageInput{
+			{Type: canopy.StandardType, Title: ""},
+			{Type: canopy.StandardType, Title: strings.Repeat("t", 300)},
+			{Type: canopy.StandardType, Title: "X", Slug: strings.Repeat("s", 256)},
+			{Type: canopy.StandardType, Title: "X", Slug: "Has Spaces"},
+			{Type: canopy.StandardType, Title: "X", Fields: map[string]any{"nope": "x"}},
+			{Type: canopy.EventType, Title: "No start"},
+			{Type: "nope.Type", Title: "X"},
+		}
+		for _, in := range bad {
+			if _, err := pages.Create(ctx, site.RootPageID, in, 0, true); canopy.ErrorCode(err) != canopy.EINVALID {
+				t.Errorf("Create(%+v) = %v, want invalid", in, err)
+			}
+		}
+		// Rich text is sanitised on save.
+		p, err := pages.Create(ctx, site.RootPageID, service.PageInput{Type: canopy.StandardType, Title: "Hi",
+			Fields: map[string]any{"body": `<p>ok<img src=x onerror=alert(1)><a href="javascript:alert(1)">x</a></p><script>bad()</script>`}}, 0, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := p.Fields["body"].(string)
+		if strings.Contains(body, "script") || strings.Contains(body, "onerror") || strings.Contains(body, "javascript:") || !strings.Contains(body, "<p>ok") {
+			t.Fatalf("not sanitised: %s", body)
+		}
+		// A page reference must point at a page of the same site.
+		other, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "b.test"})
+		types, _ := canopy.NewPageTypes(canopy.PageType{Name: "x.Linky", Fields: []canopy.Field{{Name: "related", Type: canopy.FieldPage}}})
+		svc2 := service.New(db, types)
+		if _, err := svc2.Pages(site.ID).Create(ctx, site.RootPageID, service.PageInput{Type: "x.Linky", Title: "L",
+			Fields: map[string]any{"related": float64(other.RootPageID)}}, 0, true); canopy.ErrorCode(err) != canopy.EINVALID {
+			t.Fatalf("cross-site page reference accepted: %v", err)
+		}
+		if _, err := svc2.Pages(site.ID).Create(ctx, site.RootPageID, service.PageInput{Type: "x.Linky", Title: "L",
+			Fields: map[string]any{"related": float64(p.ID)}}, 0, true); err != nil {
+			t.Fatalf("same-site reference refused: %v", err)
+		}
+	})
+}
+
+func TestFailedImportLeavesNothing(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		site, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		store := svc.Pages(site.ID).Store()
+		tree := service.GeneratedTree(40)
+		// An event page cannot hold children: the last section's last page breaks the rule.
+		last := tree[len(tree)-1]
+		last.Type = canopy.EventType
+		last.Content.Fields = map[string]any{"start": "2026-01-01T00:00:00Z"}
+		if _, err := store.Import(ctx, site.RootPageID, tree, 0); canopy.ErrorCode(err) != canopy.EINVALID {
+			t.Fatalf("import = %v", err)
+		}
+		_, total, _ := store.QueryPages(ctx, sqlstore.PageQuery{})
+		home, _ := store.Home(ctx)
+		if total != 1 || home.NumChild != 0 {
+			t.Fatalf("failed import left %d pages, home numchild %d", total, home.NumChild)
+		}
+	})
+}
