@@ -66,8 +66,19 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + $2 WHERE id = $1`, parent.ID, len(roots)); err != nil {
 			return err
 		}
+		// SQLite looks up $N parameters linearly, so a statement's cost grows with
+		// the square of its parameter count: small batches there, large ones on
+		// PostgreSQL, where each statement is a round trip.
+		batch := 400
+		if s.db.dialect == SQLite {
+			batch = 16
+		}
+		revStmt, err := tx.PrepareContext(ctx, `INSERT INTO revisions (site_id, page_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)`)
+		if err != nil {
+			return err
+		}
+		defer revStmt.Close()
 		for len(level) > 0 {
-			const batch = 400
 			var next []node
 			for start := 0; start < len(level); start += batch {
 				chunk := level[start:min(start+batch, len(level))]
@@ -131,7 +142,13 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 						seen[c.Content.Slug] = true
 						next = append(next, node{c, page, canopy.ChildPath(n.path, i+1), n.urlPath + c.Content.Slug + "/"})
 					}
-					if err := insertImportRevision(ctx, tx, page, n.imp.Content, ownerID); err != nil {
+					rc := n.imp.Content
+					rc.Fields = nonNil(rc.Fields)
+					body, err := json.Marshal(rc)
+					if err != nil {
+						return err
+					}
+					if _, err := revStmt.ExecContext(ctx, s.site, page.ID, nullID(ownerID), string(body), tx.now); err != nil {
 						return err
 					}
 				}
@@ -139,25 +156,23 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 			}
 			level = next
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = (SELECT max(r.id) FROM revisions r WHERE r.page_id = pages.id)
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = (SELECT max(r.id) FROM revisions r WHERE r.site_id = pages.site_id AND r.page_id = pages.id)
 			WHERE site_id = $1 AND latest_revision_id IS NULL`, s.site); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET live_revision_id = latest_revision_id WHERE site_id = $1 AND live AND live_revision_id IS NULL`, s.site); err != nil {
 			return err
 		}
+		if count >= 5000 && s.db.dialect == Postgres {
+			// Refresh planner statistics after a large load rather than wait for autovacuum.
+			if _, err := tx.ExecContext(ctx, `ANALYZE pages`); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `ANALYZE revisions`); err != nil {
+				return err
+			}
+		}
 		return tx.touchSite(ctx, s.site)
 	})
 	return count, err
-}
-
-func insertImportRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent, userID int64) error {
-	c.Fields = nonNil(c.Fields)
-	body, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (site_id, page_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		p.SiteID, p.ID, nullID(userID), string(body), tx.now)
-	return err
 }

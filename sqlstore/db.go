@@ -145,9 +145,18 @@ func (db *DB) notify(siteIDs []int64) {
 	}
 }
 
-// Tx is one transaction. Lower-case store helpers take a *Tx.
+// queryer is what store helpers run statements on: *sql.Tx for writes, the
+// read pool itself for reads.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// Tx is one unit of work. Lower-case store helpers take a *Tx.
 type Tx struct {
-	*sql.Tx
+	queryer
 	db      *DB
 	now     time.Time
 	changed []int64
@@ -174,20 +183,11 @@ func (tx *Tx) touchSite(ctx context.Context, siteID int64) error {
 
 // write runs fn in a read-write transaction, committing if it returns nil.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.run(ctx, db.w, fn)
-}
-
-// read runs fn in a transaction on the read pool (never committed with changes).
-func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.run(ctx, db.r, fn)
-}
-
-func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) error {
-	sqlTx, err := pool.BeginTx(ctx, nil)
+	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now()}
+	tx := &Tx{queryer: sqlTx, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
@@ -199,6 +199,13 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(tx *Tx) error) erro
 		db.notify(tx.changed)
 	}
 	return nil
+}
+
+// read runs fn against the read pool without a transaction: each statement
+// sees the latest committed data (PostgreSQL's READ COMMITTED gives a
+// transaction no more than that), and a single-row read costs one round trip.
+func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
+	return translate(fn(&Tx{queryer: db.r, db: db, now: db.Now()}))
 }
 
 // translate turns driver errors into domain errors: unique violations become

@@ -68,7 +68,7 @@ CREATE UNIQUE INDEX pages_site_home ON pages (site_id) WHERE depth = 2;
 CREATE INDEX pages_site_path ON pages (site_id, path);
 CREATE INDEX pages_site_url_path ON pages (site_id, url_path);
 CREATE INDEX pages_site_type ON pages (site_id, page_type);
-CREATE INDEX pages_parent ON pages (parent_id, path);
+CREATE INDEX pages_parent ON pages (parent_id, site_id, path);
 
 CREATE TABLE revisions (
     id {{id}},
