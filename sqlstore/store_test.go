@@ -338,3 +338,41 @@ func TestMigrateTwiceAndSchemaCheck(t *testing.T) {
 		}
 	})
 }
+
+func TestTypeCountLimits(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		pt, err := canopy.NewPageTypes(
+			canopy.PageType{Name: "x.Contact", MaxCountPerSite: 1},
+			canopy.PageType{Name: "x.Banner", MaxCountPerParent: 1},
+			canopy.PageType{Name: "x.Legal", MaxCount: 1},
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := mustCreateSite(t, db, "a.test", false), mustCreateSite(t, db, "b.test", false)
+		sa, sb := db.Site(a.ID, pt), db.Site(b.ID, pt)
+		create := func(s *sqlstore.SiteDB, parent int64, typ string) error {
+			_, err := s.CreatePage(ctx, parent, sqlstore.NewPage{Type: typ, Content: canopy.PageContent{Title: typ}})
+			return err
+		}
+		sec := mustCreatePage(t, sa, a.RootPageID, canopy.StandardType, "Section", false)
+		if err := create(sa, a.RootPageID, "x.Contact"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, create(sa, sec.ID, "x.Contact"), canopy.EINVALID)
+		if err := create(sb, b.RootPageID, "x.Contact"); err != nil {
+			t.Fatalf("per-site limit leaked across sites: %v", err)
+		}
+		if err := create(sa, a.RootPageID, "x.Banner"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, create(sa, a.RootPageID, "x.Banner"), canopy.EINVALID)
+		if err := create(sa, sec.ID, "x.Banner"); err != nil {
+			t.Fatalf("per-parent limit: %v", err)
+		}
+		if err := create(sa, a.RootPageID, "x.Legal"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, create(sb, b.RootPageID, "x.Legal"), canopy.EINVALID)
+	})
+}

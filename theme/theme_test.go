@@ -9,7 +9,6 @@ import (
 	"testing"
 )
 
-
 func render(t *testing.T, th *Theme, tmpl string) string {
 	t.Helper()
 	var b bytes.Buffer

@@ -179,6 +179,14 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
 	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
 	m.HandleFunc("/api/", s.withSite(func(w http.ResponseWriter, r *http.Request, _ *canopy.Site) {
+		if !strings.HasSuffix(r.URL.Path, "/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			target := r.URL.Path + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
 		apiError(w, http.StatusNotFound, "not found")
 	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)

@@ -323,6 +323,13 @@ func TestContentAPI(t *testing.T) {
 			if _, body = f.json("beta.test", "/api/v2/pages/"); body["meta"].(map[string]any)["total_count"].(float64) != 2 {
 				t.Fatalf("beta listing: %v", body)
 			}
+			_, body = f.json("alpha.test", "/api/v2/pages/?ancestor_of="+strconv.FormatInt(a.ID, 10))
+			if items := body["items"].([]any); len(items) != 2 || items[0].(map[string]any)["title"] != "Alpha" || items[1].(map[string]any)["title"] != "Events" {
+				t.Fatalf("ancestor_of: %v", body)
+			}
+			if r := f.get("alpha.test", "/api/v2/pages?limit=1"); (r.status != 301 && r.status != 307) || r.header.Get("Location") != "/api/v2/pages/?limit=1" {
+				t.Fatalf("API without trailing slash: %d %v", r.status, r.header.Get("Location"))
+			}
 			// find
 			r := f.get("alpha.test", "/api/v2/pages/find/?html_path=events/gala&fields=title")
 			if r.status != 302 || r.header.Get("Location") != "/api/v2/pages/"+strconv.FormatInt(a.ID, 10)+"/?fields=title" {
