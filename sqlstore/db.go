@@ -38,6 +38,7 @@ const (
 type DB struct {
 	dialect Dialect
 	w, r    *sql.DB
+	reads   *stmtCache
 	dsn     string
 
 	// Now returns the current time; tests may replace it.
@@ -100,6 +101,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		db.w.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
 		db.r = db.w
 	}
+	db.reads = newStmtCache(db.r)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.w.PingContext(pctx); err != nil {
@@ -114,6 +116,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.reads != nil {
+		db.reads.close()
+	}
 	var err error
 	if db.w != nil {
 		err = db.w.Close()
@@ -205,7 +210,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 // sees the latest committed data (PostgreSQL's READ COMMITTED gives a
 // transaction no more than that), and a single-row read costs one round trip.
 func (db *DB) read(ctx context.Context, fn func(tx *Tx) error) error {
-	return translate(fn(&Tx{queryer: db.r, db: db, now: db.Now()}))
+	return translate(fn(&Tx{queryer: db.reads, db: db, now: db.Now()}))
 }
 
 // translate turns driver errors into domain errors: unique violations become

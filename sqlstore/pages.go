@@ -944,3 +944,40 @@ func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Rev
 	})
 	return out, err
 }
+
+// PageWithAncestors returns the page at a site-relative URL path together with
+// the site's pages above it (home first), in one query: an ancestor's url_path
+// is a prefix of the page's.
+func (s *SiteDB) PageWithAncestors(ctx context.Context, urlPath string) (page *canopy.Page, ancestors []*canopy.Page, err error) {
+	prefixes := []string{"/"}
+	for i := 1; i < len(urlPath); i++ {
+		if urlPath[i] == '/' {
+			prefixes = append(prefixes, urlPath[:i+1])
+		}
+	}
+	if len(prefixes) > 64 {
+		return nil, nil, canopy.Errorf(canopy.ENOTFOUND, "no page at %s", urlPath)
+	}
+	args := make([]any, 0, len(prefixes)+1)
+	args = append(args, s.site)
+	var ph strings.Builder
+	for i, p := range prefixes {
+		if i > 0 {
+			ph.WriteString(", ")
+		}
+		args = append(args, p)
+		fmt.Fprintf(&ph, "$%d", i+2)
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		pages, err := scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND url_path IN (`+ph.String()+`) ORDER BY path`, args...))
+		if err != nil {
+			return err
+		}
+		if len(pages) == 0 || pages[len(pages)-1].URLPath != urlPath {
+			return canopy.Errorf(canopy.ENOTFOUND, "no page at %s", urlPath)
+		}
+		page, ancestors = pages[len(pages)-1], pages[:len(pages)-1]
+		return nil
+	})
+	return page, ancestors, err
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/url"
 	"sort"
@@ -128,10 +127,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 		s.internalError(w, r, err, true)
 		return
 	}
-	h := fnv.New64a()
-	_, _ = h.Write(buf.Bytes())
-	e := &cachedPage{version: site.Version, status: http.StatusOK, body: buf.Bytes(), etag: `"` + strconv.FormatUint(h.Sum64(), 36) + `"`,
-		ctype: "application/json", cc: "public, max-age=0, must-revalidate"}
+	e := newCachedPage(site.Version, http.StatusOK, buf.Bytes(), "application/json", "public, max-age=0, must-revalidate")
 	if cacheable {
 		s.cache.put(site.ID, key, e)
 	}

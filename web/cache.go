@@ -1,6 +1,8 @@
 package web
 
 import (
+	"hash/fnv"
+	"strconv"
 	"sync"
 )
 
@@ -23,8 +25,18 @@ type cachedPage struct {
 	status  int
 	body    []byte
 	etag    string
-	ctype   string
-	cc      string
+	// Header values, built once so serving from the cache allocates nothing
+	// for them (full slices: an append by a later handler copies).
+	hdrType, hdrETag, hdrCache, hdrLen []string
+}
+
+func newCachedPage(version int64, status int, body []byte, ctype, cacheControl string) *cachedPage {
+	h := fnv.New64a()
+	_, _ = h.Write(body)
+	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return &cachedPage{version: version, status: status, body: body, etag: etag,
+		hdrType: []string{ctype}[:1:1], hdrETag: []string{etag}[:1:1], hdrCache: []string{cacheControl}[:1:1],
+		hdrLen: []string{strconv.Itoa(len(body))}[:1:1]}
 }
 
 func newPageCache(max int) *pageCache {

@@ -3,10 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
-	"hash/fnv"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,14 +60,14 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 
 func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 	h := w.Header()
-	h["Content-Type"] = []string{e.ctype}
-	h["Etag"] = []string{e.etag}
-	h["Cache-Control"] = []string{e.cc}
+	h["Content-Type"] = e.hdrType
+	h["Etag"] = e.hdrETag
+	h["Cache-Control"] = e.hdrCache
 	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(e.body))}
+	h["Content-Length"] = e.hdrLen
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(e.body)
@@ -123,7 +121,7 @@ type PageView struct {
 func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string) (*cachedPage, error) {
 	th := s.themes.Get(site.Theme)
 	store := s.svc.DB.Site(site.ID, s.svc.Types)
-	page, err := store.PageByURLPath(ctx, path)
+	page, ancestors, err := store.PageWithAncestors(ctx, path)
 	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
 		return s.renderNotFound(ctx, site, th, path)
 	}
@@ -139,10 +137,6 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string)
 		view.Children = append(view.Children, s.link(c, path))
 	}
 	if view.Menu, err = s.menu(ctx, site, path); err != nil {
-		return nil, err
-	}
-	ancestors, err := store.Ancestors(ctx, page.ID)
-	if err != nil {
 		return nil, err
 	}
 	for _, a := range ancestors {
@@ -176,26 +170,41 @@ func render(th *theme.Theme, tmpl string, view PageView, status int) (*cachedPag
 	if err := th.Render(&buf, tmpl, view); err != nil {
 		return nil, err
 	}
-	h := fnv.New64a()
-	_, _ = h.Write(buf.Bytes())
-	return &cachedPage{version: view.Site.Version, status: status, body: buf.Bytes(),
-		etag:  `"` + strconv.FormatUint(h.Sum64(), 36) + `"`,
-		ctype: "text/html; charset=utf-8", cc: "public, max-age=0, must-revalidate"}, nil
+	return newCachedPage(view.Site.Version, status, buf.Bytes(), "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
 }
 
-// menu lists the home page's live children that are shown in menus.
+// menu lists the home page's live children that are shown in menus. The list
+// is kept per site content version, so most renders need no query for it.
 func (s *Server) menu(ctx context.Context, site *canopy.Site, current string) ([]Link, error) {
-	kids, err := s.svc.DB.Site(site.ID, s.svc.Types).Children(ctx, site.RootPageID, true)
-	if err != nil {
-		return nil, err
-	}
-	var out []Link
-	for _, k := range kids {
-		if k.ShowInMenus {
-			out = append(out, s.link(k, current))
+	s.menuMu.Lock()
+	m, ok := s.menus[site.ID]
+	s.menuMu.Unlock()
+	if !ok || m.version != site.Version {
+		kids, err := s.svc.DB.Site(site.ID, s.svc.Types).Children(ctx, site.RootPageID, true)
+		if err != nil {
+			return nil, err
 		}
+		m = menuCache{version: site.Version}
+		for _, k := range kids {
+			if k.ShowInMenus {
+				m.links = append(m.links, Link{ID: k.ID, Title: k.Title, URL: k.URLPath})
+			}
+		}
+		s.menuMu.Lock()
+		s.menus[site.ID] = m
+		s.menuMu.Unlock()
+	}
+	out := make([]Link, len(m.links))
+	for i, l := range m.links {
+		l.Current = current == l.URL || strings.HasPrefix(current, l.URL)
+		out[i] = l
 	}
 	return out, nil
+}
+
+type menuCache struct {
+	version int64
+	links   []Link
 }
 
 func (s *Server) link(p *canopy.Page, current string) Link {

@@ -49,6 +49,8 @@ type Server struct {
 	reloadMu sync.Mutex
 	cache    *pageCache
 	mux      *http.ServeMux
+	menuMu   sync.Mutex
+	menus    map[int64]menuCache
 }
 
 // New builds a server and loads the site table.
@@ -62,7 +64,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries)}
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), menus: map[int64]menuCache{}}
 	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
 	if err := s.reload(ctx); err != nil {
 		return nil, err
