@@ -22,6 +22,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 CGO_ENABLED=0 go build -o "$work/canopy" ./cmd/canopy
+CGO_ENABLED=0 go build -o "$work/barehttp" ./internal/barehttp
 "$work/canopy" serve --demo --data "$work/data" --addr 127.0.0.1:18080 >"$work/demo.out" 2>"$work/canopy.log" &
 pids+=($!)
 CANOPY_CACHE_ENTRIES=0 "$work/canopy" serve --data "$work/data" --addr 127.0.0.1:18081 >/dev/null 2>"$work/canopy-nocache.log" &
@@ -49,6 +50,9 @@ CONF
 "$NGINX" -c "$work/nginx.conf" -e "$work/nginx-error.log" &
 pids+=($!)
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:18082$page" && break; sleep 0.1; done
+"$work/barehttp" 127.0.0.1:18083 "$work/page.html" &
+pids+=($!)
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:18083$page" && break; sleep 0.1; done
 
 bytes=$(wc -c <"$work/page.html")
 run() { # name url host
@@ -60,10 +64,11 @@ run() { # name url host
 }
 echo "page: http://alpha.localhost$page, $bytes bytes; wrk -t2 -c$conns -d${secs}s; $(nproc) cores" >&2
 nginx_rps=$(run "nginx static file" "http://127.0.0.1:18082$page" localhost)
+bare_rps=$(run "bare Go handler, same bytes" "http://127.0.0.1:18083$page" localhost)
 cached_rps=$(run "canopy, page cache" "http://127.0.0.1:18080$page" alpha.localhost)
 nocache_rps=$(run "canopy, cache off" "http://127.0.0.1:18081$page" alpha.localhost)
 nginx2_rps=$(run "nginx static file (again)" "http://127.0.0.1:18082$page" localhost)
-awk -v n="$nginx_rps" -v n2="$nginx2_rps" -v c="$cached_rps" -v u="$nocache_rps" 'BEGIN {
+awk -v n="$nginx_rps" -v n2="$nginx2_rps" -v b="$bare_rps" -v c="$cached_rps" -v u="$nocache_rps" 'BEGIN {
   base = (n + n2) / 2
-  printf "nginx mean %.0f req/s; canopy cached %.0f (%.0f%% of nginx); canopy uncached %.0f (%.1f%% of nginx)\n", base, c, 100*c/base, u, 100*u/base
+  printf "nginx mean %.0f req/s; bare Go %.0f (%.0f%% of nginx); canopy cached %.0f (%.0f%% of nginx, %.0f%% of bare Go); canopy uncached %.0f (%.1f%% of nginx)\n", base, b, 100*b/base, c, 100*c/base, 100*c/b, u, 100*u/base
 }'

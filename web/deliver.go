@@ -16,21 +16,22 @@ const maxPathLen = 2048
 
 // servePage is the public delivery hot path: resolve the site from memory, and
 // answer from the page cache when the site has not changed since rendering.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+// It returns the status it answered with.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	if bad := badPath(r); bad != "" {
 		http.Error(w, bad, http.StatusBadRequest)
-		return
+		return http.StatusBadRequest
 	}
 	site := s.resolve(r)
 	if site == nil {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "404 page not found: no site is configured for this host", http.StatusNotFound)
-		return
+		return http.StatusNotFound
 	}
 	path := r.URL.Path
 	if len(path) > maxPathLen {
 		http.Error(w, "bad request: the path is too long", http.StatusRequestURITooLong)
-		return
+		return http.StatusRequestURITooLong
 	}
 	if !strings.HasSuffix(path, "/") {
 		target := path + "/"
@@ -38,40 +39,40 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			target += "?" + r.URL.RawQuery
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
-		return
+		return http.StatusMovedPermanently
 	}
 	cacheable := r.URL.RawQuery == ""
 	if cacheable {
 		if e := s.cache.get(site.ID, path, site.Version); e != nil {
-			writePage(w, r, e)
-			return
+			return writePage(w, r, e)
 		}
 	}
 	e, err := s.renderPath(r.Context(), site, path)
 	if err != nil {
 		s.internalError(w, r, err, false)
-		return
+		return http.StatusInternalServerError
 	}
 	if cacheable {
 		s.cache.put(site.ID, path, e)
 	}
-	writePage(w, r, e)
+	return writePage(w, r, e)
 }
 
-func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) {
+func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) int {
 	h := w.Header()
 	h["Content-Type"] = e.hdrType
 	h["Etag"] = e.hdrETag
 	h["Cache-Control"] = e.hdrCache
 	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return http.StatusNotModified
 	}
 	h["Content-Length"] = e.hdrLen
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(e.body)
 	}
+	return e.status
 }
 
 // Link is a page as templates link to it.

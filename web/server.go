@@ -51,6 +51,7 @@ type Server struct {
 	mux      *http.ServeMux
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
+	debug    bool
 }
 
 // New builds a server and loads the site table.
@@ -69,6 +70,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if err := s.reload(ctx); err != nil {
 		return nil, err
 	}
+	s.debug = opt.Logger.Enabled(ctx, slog.LevelDebug)
 	s.routes()
 	return s, nil
 }
@@ -142,25 +144,27 @@ func (s *Server) Watch(ctx context.Context) {
 	}
 }
 
-// Handler returns the root HTTP handler, with request logging: 5xx at error
-// level, 4xx other than 404 at warn, everything at debug.
-func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		start := time.Now()
-		s.ServeHTTP(rec, r)
-		level := slog.LevelDebug
-		switch {
-		case rec.status >= 500:
-			level = slog.LevelError
-		case rec.status >= 400 && rec.status != http.StatusNotFound:
-			level = slog.LevelWarn
-		}
-		if s.log.Enabled(r.Context(), level) {
-			s.log.Log(r.Context(), level, "request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
-				"status", rec.status, "duration", time.Since(start), "remote", r.RemoteAddr)
-		}
-	})
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// logRequest logs a finished request: 5xx at error level, 4xx other than 404
+// at warn, everything at debug (start is zero unless debug logging is on).
+func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
+	level := slog.LevelDebug
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case status >= 400 && status != http.StatusNotFound:
+		level = slog.LevelWarn
+	}
+	if level == slog.LevelDebug && !s.debug {
+		return
+	}
+	attrs := []any{"method", r.Method, "host", r.Host, "path", r.URL.Path, "status", status, "remote", r.RemoteAddr}
+	if !start.IsZero() {
+		attrs = append(attrs, "duration", time.Since(start))
+	}
+	s.log.Log(r.Context(), level, "request", attrs...)
 }
 
 type statusRecorder struct {
@@ -199,24 +203,32 @@ func (s *Server) routes() {
 	s.mux = m
 }
 
-// ServeHTTP makes Server an http.Handler: public pages take the fast path;
-// everything else goes through the mux.
+// ServeHTTP makes Server an http.Handler: public pages take the fast path,
+// which knows its status and logs for itself; everything else goes through the
+// mux behind a status recorder.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var start time.Time
+	if s.debug {
+		start = time.Now()
+	}
 	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
 		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
+		s.logRequest(r, http.StatusBadRequest, start)
 		return
 	}
 	p := r.URL.Path
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
 		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") {
-		s.servePage(w, r)
+		s.logRequest(r, s.servePage(w, r), start)
 		return
 	}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if bad := badPath(r); bad != "" {
-		http.Error(w, bad, http.StatusBadRequest)
-		return
+		http.Error(rec, bad, http.StatusBadRequest)
+	} else {
+		s.mux.ServeHTTP(rec, r)
 	}
-	s.mux.ServeHTTP(w, r)
+	s.logRequest(r, rec.status, start)
 }
 
 // resolve binds a request to its site, or nil.
