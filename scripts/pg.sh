@@ -12,7 +12,7 @@ trap canopy_pg_cleanup EXIT
 
 canopy_as_pg() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
