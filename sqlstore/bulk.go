@@ -111,22 +111,8 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 						c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), n.imp.Live, !n.imp.Live, published)
 				}
 				sb.WriteString(" RETURNING id, path")
-				rows, err := tx.QueryContext(ctx, sb.String(), args...)
-				if err != nil {
-					return err
-				}
 				ids := map[string]int64{}
-				for rows.Next() {
-					var id int64
-					var p string
-					if err := rows.Scan(&id, &p); err != nil {
-						rows.Close()
-						return err
-					}
-					ids[p] = id
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
+				if err := scanIDPaths(tx.QueryContext(ctx, sb.String(), args...))(func(id int64, p string) { ids[p] = id }); err != nil {
 					return err
 				}
 				for _, n := range chunk {

@@ -583,16 +583,9 @@ func (s *SiteDB) Unpublish(ctx context.Context, pageID int64, includeDescendants
 // at position (0-based) among the new siblings.
 func (s *SiteDB) Move(ctx context.Context, pageID, newParentID int64, position *int) (page *canopy.Page, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		p, err := s.findPage(ctx, tx, pageID)
+		p, target, err := s.sourceAndDestination(ctx, tx, pageID, newParentID, "moved")
 		if err != nil {
 			return err
-		}
-		if p.Depth <= 2 {
-			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be moved")
-		}
-		target, err := s.findPage(ctx, tx, newParentID)
-		if err != nil {
-			return canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found on this site", newParentID)
 		}
 		if target.ID == p.ID || strings.HasPrefix(target.Path, p.Path) {
 			return canopy.Errorf(canopy.EINVALID, "a page cannot be moved under itself or one of its descendants")
@@ -634,6 +627,23 @@ func (s *SiteDB) Move(ctx context.Context, pageID, newParentID int64, position *
 		return err
 	})
 	return page, err
+}
+
+// sourceAndDestination loads the page to move or copy (never a home page) and
+// its destination, both of this site: another site's page is not found.
+func (s *SiteDB) sourceAndDestination(ctx context.Context, tx *Tx, pageID, destID int64, verb string) (*canopy.Page, *canopy.Page, error) {
+	p, err := s.findPage(ctx, tx, pageID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Depth <= 2 {
+		return nil, nil, canopy.Errorf(canopy.EINVALID, "a site's home page cannot be %s", verb)
+	}
+	dest, err := s.findPage(ctx, tx, destID)
+	if err != nil {
+		return nil, nil, canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found on this site", destID)
+	}
+	return p, dest, nil
 }
 
 // placeAt moves child to index pos among parent's children.
@@ -713,20 +723,12 @@ func (s *SiteDB) ReorderChildren(ctx context.Context, parentID int64, ids []int6
 // ever share a path, then placed.
 func (s *SiteDB) reorder(ctx context.Context, tx *Tx, parent *canopy.Page, ids []int64) error {
 	paths := map[int64]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM pages WHERE site_id = $1 AND parent_id = $2`, s.site, parent.ID)
+	err := scanIDPaths(tx.QueryContext(ctx, `SELECT id, path FROM pages WHERE site_id = $1 AND parent_id = $2`, s.site, parent.ID))(func(id int64, p string) {
+		paths[id] = p
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		var p string
-		if err := rows.Scan(&id, &p); err != nil {
-			rows.Close()
-			return err
-		}
-		paths[id] = p
-	}
-	rows.Close()
 	type mv struct{ from, to string }
 	var moves []mv
 	for i, id := range ids {
@@ -766,16 +768,9 @@ type CopyOptions struct {
 // are owned by the copier and get a fresh revision each.
 func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOptions) (page *canopy.Page, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		src, err := s.findPage(ctx, tx, pageID)
+		src, target, err := s.sourceAndDestination(ctx, tx, pageID, newParentID, "copied")
 		if err != nil {
 			return err
-		}
-		if src.Depth <= 2 {
-			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be copied")
-		}
-		target, err := s.findPage(ctx, tx, newParentID)
-		if err != nil {
-			return canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found on this site", newParentID)
 		}
 		if opt.IncludeDescendants && strings.HasPrefix(target.Path, src.Path) {
 			return canopy.Errorf(canopy.EINVALID, "a page cannot be copied with its descendants into its own subtree")
@@ -893,20 +888,45 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 }
 
 func (s *SiteDB) findRevision(ctx context.Context, tx *Tx, pageID, revID int64) (*canopy.Revision, error) {
-	r := &canopy.Revision{}
-	var user sql.NullInt64
-	var body string
-	err := tx.QueryRowContext(ctx, `SELECT id, page_id, site_id, user_id, content, created_at FROM revisions WHERE site_id = $1 AND page_id = $2 AND id = $3`,
-		s.site, pageID, revID).Scan(&r.ID, &r.PageID, &r.SiteID, &user, &body, &r.CreatedAt)
+	r, err := scanRevision(tx.QueryRowContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE site_id = $1 AND page_id = $2 AND id = $3`,
+		s.site, pageID, revID))
 	if err == sql.ErrNoRows {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "revision %d of page %d not found", revID, pageID)
 	}
-	if err != nil {
+	return r, err
+}
+
+const revisionColumns = `id, page_id, site_id, user_id, content, created_at`
+
+func scanRevision(row scanner) (*canopy.Revision, error) {
+	r := &canopy.Revision{}
+	var user sql.NullInt64
+	var body string
+	if err := row.Scan(&r.ID, &r.PageID, &r.SiteID, &user, &body, &r.CreatedAt); err != nil {
 		return nil, err
 	}
 	r.UserID = user.Int64
 	r.CreatedAt = r.CreatedAt.UTC()
 	return r, json.Unmarshal([]byte(body), &r.Content)
+}
+
+// scanIDPaths returns a function that feeds each (id, path) row to fn.
+func scanIDPaths(rows *sql.Rows, err error) func(fn func(id int64, path string)) error {
+	return func(fn func(int64, string)) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var p string
+			if err := rows.Scan(&id, &p); err != nil {
+				return err
+			}
+			fn(id, p)
+		}
+		return rows.Err()
+	}
 }
 
 // Revision returns one revision of a page.
@@ -921,21 +941,14 @@ func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Rev
 		if _, err := s.findPage(ctx, tx, pageID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, page_id, site_id, user_id, content, created_at FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`, s.site, pageID)
+		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`, s.site, pageID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r := &canopy.Revision{}
-			var user sql.NullInt64
-			var body string
-			if err := rows.Scan(&r.ID, &r.PageID, &r.SiteID, &user, &body, &r.CreatedAt); err != nil {
-				return err
-			}
-			r.UserID = user.Int64
-			r.CreatedAt = r.CreatedAt.UTC()
-			if err := json.Unmarshal([]byte(body), &r.Content); err != nil {
+			r, err := scanRevision(rows)
+			if err != nil {
 				return err
 			}
 			out = append(out, r)

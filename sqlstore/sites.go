@@ -127,14 +127,20 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		if err := publishRevision(ctx, tx, home, rev); err != nil {
 			return err
 		}
-		if err := tx.touchSite(ctx, id); err != nil {
-			return err
-		}
-		tx.changed = append(tx.changed, 0)
-		site, err = findSite(ctx, tx, id)
+		site, err = siteChanged(ctx, tx, id)
 		return err
 	})
 	return site, err
+}
+
+// siteChanged marks a site (and the set of sites) changed in the transaction
+// and returns the site as it now is.
+func siteChanged(ctx context.Context, tx *Tx, id int64) (*canopy.Site, error) {
+	if err := tx.touchSite(ctx, id); err != nil {
+		return nil, err
+	}
+	tx.changed = append(tx.changed, 0)
+	return findSite(ctx, tx, id)
 }
 
 // SiteUpdate holds the site attributes to change; nil fields stay as they are.
@@ -181,11 +187,7 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now); err != nil {
 			return err
 		}
-		if err := tx.touchSite(ctx, id); err != nil {
-			return err
-		}
-		tx.changed = append(tx.changed, 0)
-		site, err = findSite(ctx, tx, id)
+		site, err = siteChanged(ctx, tx, id)
 		return err
 	})
 	return site, err

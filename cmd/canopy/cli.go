@@ -217,6 +217,14 @@ func (a *app) open() (*service.Service, func(), error) {
 	return service.New(db, types), func() { db.Close() }, nil
 }
 
+// parseAndOpen parses the flags and opens the installation.
+func (a *app) parseAndOpen(f *flags, args []string) (*service.Service, func(), error) {
+	if err := a.parse(f, args); err != nil {
+		return nil, nil, err
+	}
+	return a.open()
+}
+
 func (a *app) serve(args []string) error {
 	f := a.newFlags("serve", "serve [--addr :8000] [--demo] [--data DIR] [--database URL] [--config FILE]...")
 	addr := f.String("addr", "", "listen `address` (default :8000; env CANOPY_ADDR)")
@@ -416,10 +424,7 @@ func (a *app) siteCreate(args []string) error {
 func (a *app) siteList(args []string) error {
 	f := a.newFlags("site list", "site list [--json]")
 	asJSON := f.Bool("json", false, "print JSON")
-	if err := a.parse(f, args); err != nil {
-		return err
-	}
-	svc, closeDB, err := a.open()
+	svc, closeDB, err := a.parseAndOpen(f, args)
 	if err != nil {
 		return err
 	}
@@ -452,10 +457,7 @@ func (a *app) generate(args []string) error {
 	f := a.newFlags("generate", "generate --sites N --pages-per-site M")
 	n := f.Int("sites", 1, "how many `sites` to create (named gen-K.localhost)")
 	m := f.Int("pages-per-site", 100, "published `pages` per site besides the home page")
-	if err := a.parse(f, args); err != nil {
-		return err
-	}
-	svc, closeDB, err := a.open()
+	svc, closeDB, err := a.parseAndOpen(f, args)
 	if err != nil {
 		return err
 	}
