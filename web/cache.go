@@ -30,6 +30,8 @@ type cachedPage struct {
 	hdrType, hdrETag, hdrCache, hdrLen []string
 }
 
+var hdrNoSniff = []string{"nosniff"}[:1:1]
+
 func newCachedPage(version int64, status int, body []byte, ctype, cacheControl string) *cachedPage {
 	h := fnv.New64a()
 	_, _ = h.Write(body)

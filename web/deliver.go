@@ -63,6 +63,7 @@ func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) int {
 	h["Content-Type"] = e.hdrType
 	h["Etag"] = e.hdrETag
 	h["Cache-Control"] = e.hdrCache
+	h["X-Content-Type-Options"] = hdrNoSniff
 	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified

@@ -166,6 +166,14 @@ func TestDelivery(t *testing.T) {
 			if r := f.get("unknown.example", "/"); r.status != 200 || !strings.Contains(r.body, "<h1>Alpha</h1>") {
 				t.Fatalf("unknown host: %d", r.status)
 			}
+			// Non-ASCII slugs work end to end (the path arrives percent-encoded).
+			f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "Über uns", true, nil)
+			if r := f.get("alpha.test", "/%C3%BCber-uns/"); r.status != 200 || !strings.Contains(r.body, "Über uns") {
+				t.Fatalf("unicode slug: %d", r.status)
+			}
+			if r := f.get("alpha.test", "/"); r.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatalf("no nosniff header: %v", r.header)
+			}
 			// Conditional requests.
 			r = f.get("alpha.test", "/")
 			if r2 := f.get("alpha.test", "/", "If-None-Match", r.header.Get("ETag")); r2.status != 304 {
