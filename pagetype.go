@@ -125,8 +125,9 @@ var reservedFields = map[string]bool{"id": true, "type": true, "title": true, "s
 
 // PageTypes is the registry of page types known to an installation.
 type PageTypes struct {
-	byName map[string]*PageType
-	names  []string
+	byName    map[string]*PageType
+	names     []string
+	creatable map[string][]string // parent type -> types creatable under it
 }
 
 // NewPageTypes builds a registry from the built-in types plus extra ones (for
@@ -185,6 +186,14 @@ func NewPageTypes(extra ...PageType) (*PageTypes, error) {
 		}
 	}
 	sort.Strings(r.names)
+	r.creatable = map[string][]string{}
+	for _, parent := range r.names {
+		for _, n := range r.names {
+			if !r.byName[n].NotCreatable && r.AllowedUnder(parent, n) {
+				r.creatable[parent] = append(r.creatable[parent], n)
+			}
+		}
+	}
 	return r, nil
 }
 
@@ -240,16 +249,9 @@ func (r *PageTypes) AllowedUnder(parent, child string) bool {
 	return true
 }
 
-// CreatableUnder returns the names of the types a user may create under parent.
-func (r *PageTypes) CreatableUnder(parent string) []string {
-	var out []string
-	for _, n := range r.names {
-		if !r.byName[n].NotCreatable && r.AllowedUnder(parent, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+// CreatableUnder returns the names of the types a user may create under parent
+// (computed once; the caller must not modify the slice).
+func (r *PageTypes) CreatableUnder(parent string) []string { return r.creatable[parent] }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
