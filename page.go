@@ -26,6 +26,8 @@ type Page struct {
 	LiveRevisionID        int64          `json:"live_revision_id"`
 	LatestRevisionID      int64          `json:"latest_revision_id"`
 	OwnerID               int64          `json:"owner"`
+	Locked                bool           `json:"locked"`
+	LockedBy              int64          `json:"locked_by"`
 	CreatedAt             time.Time      `json:"created_at"`
 	UpdatedAt             time.Time      `json:"updated_at"`
 }

@@ -30,22 +30,23 @@ func (s *SiteDB) SiteID() int64 { return s.site }
 
 const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
 	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
-	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at`
+	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by`
 
 type scanner interface{ Scan(...any) error }
 
 func scanPage(row scanner) (*canopy.Page, error) {
 	p := &canopy.Page{}
-	var site, parent, liveRev, latestRev, owner sql.NullInt64
+	var site, parent, liveRev, latestRev, owner, lockedBy sql.NullInt64
 	var first, last sql.NullTime
 	var fields string
 	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
 		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
-		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt)
+		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy)
 	if err != nil {
 		return nil, err
 	}
 	p.SiteID, p.ParentID, p.LiveRevisionID, p.LatestRevisionID, p.OwnerID = site.Int64, parent.Int64, liveRev.Int64, latestRev.Int64, owner.Int64
+	p.LockedBy = lockedBy.Int64
 	if first.Valid {
 		t := first.Time.UTC()
 		p.FirstPublishedAt = &t
@@ -218,6 +219,9 @@ func (s *SiteDB) CreatePage(ctx context.Context, parentID int64, in NewPage) (pa
 			if err := publishRevision(ctx, tx, p, rev); err != nil {
 				return err
 			}
+		}
+		if err := tx.log(ctx, s.site, "create", "page", p.ID, p.Title, map[string]any{"parent_id": parent.ID, "type": in.Type, "published": in.Publish}); err != nil {
+			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
@@ -500,6 +504,9 @@ func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageConte
 				return err
 			}
 		}
+		if err := tx.log(ctx, s.site, "edit", "page", p.ID, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
+			return err
+		}
 		return tx.touchSite(ctx, s.site)
 	})
 	return rev, err
@@ -529,6 +536,9 @@ func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *c
 			return err
 		}
 		if err := publishRevision(ctx, tx, p, rev); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID}); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
@@ -568,6 +578,9 @@ func (s *SiteDB) Unpublish(ctx context.Context, pageID int64, includeDescendants
 			args = []any{s.site, p.Path, tx.now, canopy.PathUpperBound(p.Path)}
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "unpublish", "page", p.ID, p.Title, map[string]any{"include_descendants": includeDescendants}); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
@@ -619,6 +632,9 @@ func (s *SiteDB) Move(ctx context.Context, pageID, newParentID int64, position *
 			if err := s.placeAt(ctx, tx, target, p.ID, *position); err != nil {
 				return err
 			}
+		}
+		if err := tx.log(ctx, s.site, "move", "page", p.ID, p.Title, map[string]any{"from_parent_id": p.ParentID, "to_parent_id": target.ID}); err != nil {
+			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
@@ -712,6 +728,9 @@ func (s *SiteDB) ReorderChildren(ctx context.Context, parentID int64, ids []int6
 			return canopy.Errorf(canopy.EINVALID, "the order must list all %d children of page %d", len(current), parentID)
 		}
 		if err := s.reorder(ctx, tx, parent, ids); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "reorder", "page", parent.ID, parent.Title, map[string]any{"order": ids}); err != nil {
 			return err
 		}
 		return tx.touchSite(ctx, s.site)
@@ -847,6 +866,10 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, target.ID); err != nil {
 			return err
 		}
+		if err := tx.log(ctx, s.site, "copy", "page", newIDs[src.ID], src.Title, map[string]any{"source_id": src.ID, "parent_id": target.ID,
+			"pages": len(pages), "keep_live": opt.KeepLive}); err != nil {
+			return err
+		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
@@ -880,6 +903,9 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 		n, _ := res.RowsAffected()
 		deleted = int(n)
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild - 1 WHERE site_id = $1 AND id = $2`, s.site, p.ParentID); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "delete", "page", p.ID, p.Title, map[string]any{"pages": deleted}); err != nil {
 			return err
 		}
 		return tx.touchSite(ctx, s.site)
@@ -993,4 +1019,55 @@ func (s *SiteDB) PageWithAncestors(ctx context.Context, urlPath string) (page *c
 		return nil
 	})
 	return page, ancestors, err
+}
+
+// SetLock locks or unlocks a page. Locking a locked page or unlocking an
+// unlocked one changes nothing and is not logged twice.
+func (s *SiteDB) SetLock(ctx context.Context, pageID int64, lock bool) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.IsRoot() {
+			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be locked")
+		}
+		if p.Locked != lock {
+			actor := actorOf(ctx).UserID
+			if lock {
+				_, err = tx.ExecContext(ctx, `UPDATE pages SET locked = TRUE, locked_by = $3, locked_at = $4 WHERE site_id = $1 AND id = $2`, s.site, p.ID, nullID(actor), tx.now)
+			} else {
+				_, err = tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE site_id = $1 AND id = $2`, s.site, p.ID)
+			}
+			if err != nil {
+				return err
+			}
+			action := "unlock"
+			if lock {
+				action = "lock"
+			}
+			if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, nil); err != nil {
+				return err
+			}
+		}
+		page, err = s.findPage(ctx, tx, pageID)
+		return err
+	})
+	return page, err
+}
+
+// SubtreeFacts returns what delete and move decisions need to know about a
+// page's subtree, for the given user, in one query.
+func (s *SiteDB) SubtreeFacts(ctx context.Context, p *canopy.Page, userID int64) (anyLive, allOwned bool, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		var live, notOwned int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN live THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN owner_id = $4 THEN 0 ELSE 1 END), 0)
+			FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path), userID).Scan(&live, &notOwned); err != nil {
+			return err
+		}
+		anyLive, allOwned = live > 0, notOwned == 0
+		return nil
+	})
+	return anyLive, allOwned, err
 }

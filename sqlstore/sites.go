@@ -127,6 +127,9 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		if err := publishRevision(ctx, tx, home, rev); err != nil {
 			return err
 		}
+		if err := tx.log(ctx, id, "create", "site", id, host, map[string]any{"port": in.Port, "name": in.Name}); err != nil {
+			return err
+		}
 		site, err = siteChanged(ctx, tx, id)
 		return err
 	})

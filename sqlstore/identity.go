@@ -1,0 +1,311 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/perm"
+)
+
+// Group is a set of users holding grants; SiteID 0 means installation-wide.
+type Group struct {
+	ID        int64     `json:"id"`
+	SiteID    int64     `json:"site_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AdminsGroup is the name of the group a super admin acts as a member of.
+const AdminsGroup = "Admins"
+
+const groupColumns = `id, site_id, name, created_at`
+
+func scanGroup(row scanner) (*Group, error) {
+	g := &Group{}
+	var site sql.NullInt64
+	if err := row.Scan(&g.ID, &site, &g.Name, &g.CreatedAt); err != nil {
+		return nil, err
+	}
+	g.SiteID = site.Int64
+	return g, nil
+}
+
+// CreateGroup creates a group of a site (siteID 0: installation-wide).
+func (db *DB) CreateGroup(ctx context.Context, siteID int64, name string) (g *Group, err error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 150 {
+		return nil, canopy.Errorf(canopy.EINVALID, "a group name of 1 to 150 characters is required")
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE COALESCE(site_id, 0) = $1 AND lower(name) = lower($2)`, siteID, name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return canopy.Errorf(canopy.ECONFLICT, "a group named %q already exists", name)
+		}
+		g = &Group{SiteID: siteID, Name: name, CreatedAt: tx.now}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`, nullID(siteID), name, tx.now).Scan(&g.ID); err != nil {
+			return err
+		}
+		return tx.log(ctx, siteID, "create", "group", g.ID, name, nil)
+	})
+	return g, err
+}
+
+// Group returns a group visible on a site: the site's own, or an installation-wide one.
+func (db *DB) Group(ctx context.Context, siteID, id int64) (g *Group, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		g, err = findGroup(ctx, tx, siteID, id)
+		return err
+	})
+	return g, err
+}
+
+func findGroup(ctx context.Context, tx *Tx, siteID, id int64) (*Group, error) {
+	g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE id = $1 AND (site_id = $2 OR site_id IS NULL)`, id, siteID))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "group %d not found", id)
+	}
+	return g, err
+}
+
+// Groups lists a site's groups, then the installation-wide ones, by name.
+func (db *DB) Groups(ctx context.Context, siteID int64) (out []*Group, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE site_id = $1 OR site_id IS NULL ORDER BY site_id IS NULL, lower(name)`, siteID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g, err := scanGroup(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AddMember puts a user in a group.
+func (db *DB) AddMember(ctx context.Context, siteID, groupID, userID int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, siteID, groupID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			g.ID, userID, nullID(g.SiteID))
+		if err != nil {
+			return err
+		}
+		return tx.log(ctx, siteID, "add_member", "group", g.ID, g.Name, map[string]any{"user_id": userID})
+	})
+}
+
+// GroupGrants are a group's permissions as the admin API shows them.
+type GroupGrants struct {
+	Pages  []PageGrantRow `json:"pages"`
+	Models []string       `json:"models"`
+}
+
+// PageGrantRow is one page grant of a group.
+type PageGrantRow struct {
+	PageID  int64    `json:"page_id"`
+	Actions []string `json:"actions"`
+}
+
+// SetGroupGrants replaces a group's page and model grants in one transaction.
+// A site group can only be granted pages of its own site: another site's page
+// is not found.
+func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages []PageGrantRow, models []string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, siteID, groupID)
+		if err != nil {
+			return err
+		}
+		if g.SiteID == 0 && siteID != 0 && !actorIsSuperuser(ctx) {
+			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may change installation-wide groups")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_page_grants WHERE group_id = $1`, g.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_model_perms WHERE group_id = $1`, g.ID); err != nil {
+			return err
+		}
+		for _, pg := range pages {
+			var acts perm.Actions
+			for _, name := range pg.Actions {
+				a, ok := perm.ParseAction(name)
+				if !ok {
+					return canopy.Errorf(canopy.EINVALID, "unknown page permission %q (use %s)", name, strings.Join(perm.ActionNames(), ", "))
+				}
+				acts |= perm.Actions(a)
+			}
+			var pageSite int64
+			q := `SELECT site_id FROM pages WHERE id = $1 AND depth > 1 AND site_id = $2`
+			args := []any{pg.PageID, g.SiteID}
+			if g.SiteID == 0 {
+				q, args = `SELECT site_id FROM pages WHERE id = $1 AND depth > 1`, []any{pg.PageID}
+			}
+			if err := tx.QueryRowContext(ctx, q, args...).Scan(&pageSite); err == sql.ErrNoRows {
+				return canopy.Errorf(canopy.ENOTFOUND, "page %d not found", pg.PageID)
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_page_grants (group_id, page_id, site_id, actions) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (group_id, page_id) DO UPDATE SET actions = group_page_grants.actions | excluded.actions`, g.ID, pg.PageID, pageSite, int(acts)); err != nil {
+				return err
+			}
+		}
+		seen := map[string]bool{}
+		for _, m := range models {
+			if !validCodename(m) {
+				return canopy.Errorf(canopy.EINVALID, "%q is not a permission codename", m)
+			}
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_model_perms (group_id, codename) VALUES ($1, $2)`, g.ID, m); err != nil {
+				return err
+			}
+		}
+		return tx.log(ctx, siteID, "change_permissions", "group", g.ID, g.Name, map[string]any{"pages": pages, "models": models})
+	})
+}
+
+func validCodename(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// GroupGrantsOf returns a group's grants.
+func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out GroupGrants, err error) {
+	out = GroupGrants{Pages: []PageGrantRow{}, Models: []string{}}
+	err = db.read(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, siteID, groupID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT page_id, actions FROM group_page_grants WHERE group_id = $1 ORDER BY page_id`, g.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var a int
+			if err := rows.Scan(&id, &a); err != nil {
+				rows.Close()
+				return err
+			}
+			out.Pages = append(out.Pages, PageGrantRow{PageID: id, Actions: perm.Actions(a).Names()})
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT codename FROM group_model_perms WHERE group_id = $1 ORDER BY codename`, g.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			out.Models = append(out.Models, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Access is what a user may do on one site, loaded once per request.
+type Access struct {
+	Member bool // belongs to a group of the site (or is a superuser/super admin)
+	Groups []*Group
+	Pages  []perm.PageGrant
+	Models []string
+}
+
+// UserAccess loads a user's groups and grants that count on a site: the site's
+// groups and installation-wide groups the user is in, plus, for a super admin,
+// the site's Admins group. Three queries, however many grants there are.
+func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Access, error) {
+	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE (site_id = $2 OR site_id IS NULL) AND
+			(EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = $1) OR ($3 AND site_id = $2 AND name = $4))
+			ORDER BY site_id IS NULL, lower(name)`, u.ID, siteID, u.IsSuperadmin, AdminsGroup)
+		if err != nil {
+			return err
+		}
+		ids := []any{}
+		ph := []string{}
+		for rows.Next() {
+			g, err := scanGroup(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			a.Groups = append(a.Groups, g)
+			if g.SiteID == siteID {
+				a.Member = true
+			}
+			ids = append(ids, g.ID)
+			ph = append(ph, "$"+strconv.Itoa(len(ids)+1))
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			return nil
+		}
+		in := strings.Join(ph, ", ")
+		rows, err = tx.QueryContext(ctx, `SELECT p.path, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
+			WHERE gp.site_id = $1 AND gp.group_id IN (`+in+`)`, append([]any{siteID}, ids...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var g perm.PageGrant
+			var acts int
+			if err := rows.Scan(&g.Path, &acts); err != nil {
+				rows.Close()
+				return err
+			}
+			g.Actions = perm.Actions(acts)
+			a.Pages = append(a.Pages, g)
+		}
+		rows.Close()
+		for i := range ph {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT codename FROM group_model_perms WHERE group_id IN (`+strings.Join(ph, ", ")+`) ORDER BY codename`, ids...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			a.Models = append(a.Models, c)
+		}
+		return rows.Err()
+	})
+	return a, err
+}

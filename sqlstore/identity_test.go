@@ -1,0 +1,151 @@
+package sqlstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/perm"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+func mustUser(t *testing.T, db *sqlstore.DB, name string, super, superadmin bool) *canopy.User {
+	t.Helper()
+	u := &canopy.User{Username: name, IsActive: true, IsSuperuser: super, IsSuperadmin: superadmin, PasswordHash: "x"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestGroupsAndGrants(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		a := mustCreateSite(t, db, "alpha.test", true)
+		b := mustCreateSite(t, db, "beta.test", false)
+		sa := db.Site(a.ID, types(t))
+		section := mustCreatePage(t, sa, a.RootPageID, canopy.StandardType, "Section", true)
+		ed := mustUser(t, db, "ed", false, false)
+
+		ga, err := db.CreateGroup(ctx, a.ID, "Editors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two sites may both have "Editors"; one site may not have it twice.
+		gb, err := db.CreateGroup(ctx, b.ID, "Editors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.CreateGroup(ctx, a.ID, "editors")
+		wantCode(t, err, canopy.ECONFLICT)
+		// A site's group is not found from another site.
+		_, err = db.Group(ctx, b.ID, ga.ID)
+		wantCode(t, err, canopy.ENOTFOUND)
+		// A site group can only be granted its own site's pages.
+		err = db.SetGroupGrants(ctx, b.ID, gb.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"change"}}}, nil)
+		wantCode(t, err, canopy.ENOTFOUND)
+		err = db.SetGroupGrants(ctx, a.ID, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"fly"}}}, nil)
+		wantCode(t, err, canopy.EINVALID)
+		if err := db.SetGroupGrants(ctx, a.ID, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}},
+			[]string{"access_admin", "add_location"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.GroupGrantsOf(ctx, a.ID, ga.ID)
+		if err != nil || len(got.Pages) != 1 || len(got.Pages[0].Actions) != 2 || len(got.Models) != 2 {
+			t.Fatalf("grants = %+v, %v", got, err)
+		}
+		if err := db.AddMember(ctx, a.ID, ga.ID, ed.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Ed's grants count on alpha only.
+		acc, err := db.UserAccess(ctx, ed, a.ID)
+		if err != nil || !acc.Member || len(acc.Pages) != 1 || acc.Pages[0].Path != section.Path || len(acc.Models) != 2 {
+			t.Fatalf("access on alpha = %+v, %v", acc, err)
+		}
+		u := perm.NewUser(ed.ID, true, false, acc.Pages, acc.Models)
+		if !u.On(section.Path).Has(perm.Change) || u.On(section.Path[:8]).Has(perm.Change) {
+			t.Fatal("grant does not apply to the section only")
+		}
+		acc, err = db.UserAccess(ctx, ed, b.ID)
+		if err != nil || acc.Member || len(acc.Pages) != 0 || len(acc.Models) != 0 {
+			t.Fatalf("access on beta = %+v, %v", acc, err)
+		}
+		// A super admin acts as a member of the site's Admins group.
+		admins, _ := db.CreateGroup(ctx, b.ID, sqlstore.AdminsGroup)
+		if err := db.SetGroupGrants(ctx, b.ID, admins.ID, []sqlstore.PageGrantRow{{PageID: b.RootPageID, Actions: perm.ActionNames()}}, []string{"access_admin"}); err != nil {
+			t.Fatal(err)
+		}
+		sa2 := mustUser(t, db, "sadmin", false, true)
+		acc, _ = db.UserAccess(ctx, sa2, b.ID)
+		if !acc.Member || len(acc.Pages) != 1 || acc.Models[0] != "access_admin" {
+			t.Fatalf("super admin access = %+v", acc)
+		}
+		// Deleting the granted page removes the grant with it.
+		if _, err := sa.Delete(ctx, section.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.GroupGrantsOf(ctx, a.ID, ga.ID); len(got.Pages) != 0 {
+			t.Fatalf("grant outlived its page: %+v", got)
+		}
+	})
+}
+
+func TestSessionsTokensAndLog(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		a := mustCreateSite(t, db, "alpha.test", true)
+		b := mustCreateSite(t, db, "beta.test", false)
+		u := mustUser(t, db, "ed", false, false)
+		if err := db.CreateSession(ctx, "hash1", u.ID, a.ID, time.Hour, "127.0.0.1", "test"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.SessionUser(ctx, "hash1", a.ID); err != nil || got.ID != u.ID {
+			t.Fatalf("session on its site: %v %v", got, err)
+		}
+		_, err := db.SessionUser(ctx, "hash1", b.ID)
+		wantCode(t, err, canopy.EUNAUTHENTICATED)
+		db.CreateSession(ctx, "old", u.ID, a.ID, -time.Minute, "", "")
+		_, err = db.SessionUser(ctx, "old", a.ID)
+		wantCode(t, err, canopy.EUNAUTHENTICATED)
+		db.DeleteSession(ctx, "hash1")
+		_, err = db.SessionUser(ctx, "hash1", a.ID)
+		wantCode(t, err, canopy.EUNAUTHENTICATED)
+
+		actx := sqlstore.WithActor(ctx, sqlstore.Actor{UserID: u.ID})
+		tok, err := db.CreateToken(actx, "tokhash", u.ID, a.ID, "deploy script", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.TokenUser(ctx, "tokhash", a.ID); err != nil || got.ID != u.ID {
+			t.Fatal(err)
+		}
+		_, err = db.TokenUser(ctx, "tokhash", b.ID)
+		wantCode(t, err, canopy.EUNAUTHENTICATED)
+		wantCode(t, db.DeleteToken(actx, u.ID, b.ID, tok.ID), canopy.ENOTFOUND)
+		if err := db.DeleteToken(actx, u.ID, a.ID, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.TokenUser(ctx, "tokhash", a.ID)
+		wantCode(t, err, canopy.EUNAUTHENTICATED)
+
+		// Page writes are logged with their actor, per site.
+		s := db.Site(a.ID, types(t))
+		p, err := s.CreatePage(actx, a.RootPageID, sqlstore.NewPage{Type: canopy.StandardType, Content: canopy.PageContent{Title: "Logged"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetLock(actx, p.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		locked, _ := s.Page(ctx, p.ID)
+		if !locked.Locked || locked.LockedBy != u.ID {
+			t.Fatalf("lock = %+v", locked)
+		}
+		entries, err := db.LogEntries(ctx, a.ID, 10)
+		if err != nil || len(entries) < 3 || entries[0].Action != "lock" || entries[1].Action != "create" || entries[1].UserID != u.ID || entries[1].ObjectTitle != "Logged" {
+			t.Fatalf("log = %+v, %v", entries, err)
+		}
+		if other, _ := db.LogEntries(ctx, b.ID, 10); len(other) != 1 || other[0].ObjectType != "site" {
+			t.Fatalf("beta's log shows alpha's actions: %+v", other)
+		}
+	})
+}

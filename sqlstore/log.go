@@ -1,0 +1,232 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Actor is who performs a change: every write records it in the log, in the
+// same transaction as the change.
+type Actor struct {
+	UserID    int64
+	Superuser bool
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose writes are attributed to the actor.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+func actorOf(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
+
+func actorIsSuperuser(ctx context.Context) bool { return actorOf(ctx).Superuser }
+
+// log records an action on an object in the log table (siteID 0: an
+// installation-level action).
+func (tx *Tx) log(ctx context.Context, siteID int64, action, objectType string, objectID int64, title string, data any) error {
+	body := "{}"
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return err
+		}
+		body = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO log_entries (site_id, user_id, action, object_type, object_id, object_title, data, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, nullID(siteID), nullID(actorOf(ctx).UserID), action, objectType,
+		strconv.FormatInt(objectID, 10), title, body, tx.now)
+	return err
+}
+
+// LogEntry is one recorded action.
+type LogEntry struct {
+	ID          int64           `json:"id"`
+	SiteID      int64           `json:"site_id"`
+	UserID      int64           `json:"user_id"`
+	Action      string          `json:"action"`
+	ObjectType  string          `json:"object_type"`
+	ObjectID    string          `json:"object_id"`
+	ObjectTitle string          `json:"object_title"`
+	Data        json.RawMessage `json:"data"`
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// LogEntries returns a site's log, newest first.
+func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) (out []*LogEntry, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, site_id, user_id, action, object_type, object_id, object_title, data, created_at
+			FROM log_entries WHERE site_id = $1 ORDER BY id DESC LIMIT $2`, siteID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e := &LogEntry{}
+			var site, user sql.NullInt64
+			var data string
+			if err := rows.Scan(&e.ID, &site, &user, &e.Action, &e.ObjectType, &e.ObjectID, &e.ObjectTitle, &data, &e.CreatedAt); err != nil {
+				return err
+			}
+			e.SiteID, e.UserID, e.Data = site.Int64, user.Int64, json.RawMessage(data)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CreateSession stores a session (by the hash of its secret) for a user on one site.
+func (db *DB) CreateSession(ctx context.Context, idHash string, userID, siteID int64, ttl time.Duration, remote, userAgent string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		if len(userAgent) > 300 {
+			userAgent = userAgent[:300]
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, site_id, created_at, expires_at, last_seen_at, remote_addr, user_agent)
+			VALUES ($1, $2, $3, $4, $5, $4, $6, $7)`, idHash, userID, siteID, tx.now, tx.now.Add(ttl), remote, userAgent); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login = $2 WHERE id = $1`, userID, tx.now)
+		return err
+	})
+}
+
+// SessionUser returns the user of a live session made on this site; a session
+// of another site, expired or revoked, is unauthenticated.
+func (db *DB) SessionUser(ctx context.Context, idHash string, siteID int64) (u *canopy.User, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM sessions s JOIN users u ON u.id = s.user_id
+			WHERE s.id_hash = $1 AND s.site_id = $2 AND s.expires_at > $3`, idHash, siteID, tx.now))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.EUNAUTHENTICATED, "the session has expired or was signed out; log in again")
+		}
+		return err
+	})
+	return u, err
+}
+
+// DeleteSession revokes a session.
+func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
+		return err
+	})
+}
+
+// Token is an API token's record (never its secret).
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	SiteID     int64      `json:"site_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+}
+
+// CreateToken stores a token (by its hash) for a user on one site.
+func (db *DB) CreateToken(ctx context.Context, hash string, userID, siteID int64, name string, expires *time.Time) (t *Token, err error) {
+	err = db.write(ctx, func(tx *Tx) error {
+		t = &Token{Name: name, SiteID: siteID, CreatedAt: tx.now, ExpiresAt: expires}
+		var exp any
+		if expires != nil {
+			exp = *expires
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, site_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			hash, userID, siteID, name, tx.now, exp).Scan(&t.ID); err != nil {
+			return err
+		}
+		return tx.log(ctx, siteID, "create", "token", t.ID, name, nil)
+	})
+	return t, err
+}
+
+// TokenUser returns the user of a valid token made for this site.
+func (db *DB) TokenUser(ctx context.Context, hash string, siteID int64) (u *canopy.User, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+			WHERE t.token_hash = $1 AND t.site_id = $2 AND (t.expires_at IS NULL OR t.expires_at > $3)`, hash, siteID, tx.now))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.EUNAUTHENTICATED, "the API token is invalid, expired, revoked, or not for this site")
+		}
+		return err
+	})
+	return u, err
+}
+
+// Tokens lists a user's tokens on a site.
+func (db *DB) Tokens(ctx context.Context, userID, siteID int64) (out []*Token, err error) {
+	out = []*Token{}
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, site_id, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = $1 AND site_id = $2 ORDER BY id`, userID, siteID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := &Token{}
+			var used, exp sql.NullTime
+			if err := rows.Scan(&t.ID, &t.Name, &t.SiteID, &t.CreatedAt, &used, &exp); err != nil {
+				return err
+			}
+			if used.Valid {
+				t.LastUsedAt = &used.Time
+			}
+			if exp.Valid {
+				t.ExpiresAt = &exp.Time
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DeleteToken revokes one of a user's tokens on a site.
+func (db *DB) DeleteToken(ctx context.Context, userID, siteID, id int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 AND site_id = $3`, id, userID, siteID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return canopy.Errorf(canopy.ENOTFOUND, "token %d not found", id)
+		}
+		return tx.log(ctx, siteID, "delete", "token", id, "", nil)
+	})
+}
+
+func prefixed(prefix, columns string) string {
+	out := ""
+	for i, c := range splitColumns(columns) {
+		if i > 0 {
+			out += ", "
+		}
+		out += prefix + c
+	}
+	return out
+}
+
+func splitColumns(columns string) []string {
+	var out []string
+	cur := ""
+	for _, r := range columns {
+		switch r {
+		case ',':
+			out = append(out, cur)
+			cur = ""
+		case ' ', '\n', '\t':
+		default:
+			cur += string(r)
+		}
+	}
+	return append(out, cur)
+}
