@@ -146,16 +146,22 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*canopy.User, err
 	if email != "" && (!strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n")) {
 		return nil, canopy.Errorf(canopy.EINVALID, "%q is not a valid email address", email)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.BcryptCost)
+	hash, err := HashPassword(in.Password, s.BcryptCost)
 	if err != nil {
 		return nil, err
 	}
 	u := &canopy.User{Username: in.Username, Email: email, IsActive: true, IsSuperuser: in.IsSuperuser,
-		IsSuperadmin: in.IsSuperadmin, PasswordHash: string(hash)}
+		IsSuperadmin: in.IsSuperadmin, PasswordHash: hash}
 	if err := s.DB.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// HashPassword hashes a password with bcrypt at the given cost.
+func HashPassword(password string, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	return string(h), err
 }
 
 // CheckPassword reports whether password matches the user's hash.

@@ -1071,3 +1071,30 @@ func (s *SiteDB) SubtreeFacts(ctx context.Context, p *canopy.Page, userID int64)
 	})
 	return anyLive, allOwned, err
 }
+
+// ChildrenFacts returns, for each child of parent, whether anything in its
+// subtree is live and whether the user owns all of it: one grouped range scan.
+func (s *SiteDB) ChildrenFacts(ctx context.Context, parent *canopy.Page, userID int64) (map[int64][2]bool, error) {
+	out := map[int64][2]bool{}
+	prefixLen := len(parent.Path) + canopy.StepLen
+	err := s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, COALESCE(SUM(CASE WHEN d.live THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.owner_id = $5 THEN 0 ELSE 1 END), 0)
+			FROM pages d JOIN pages c ON c.site_id = d.site_id AND c.path = substr(d.path, 1, $4)
+			WHERE d.site_id = $1 AND d.path > $2 AND d.path < $3 GROUP BY c.id`,
+			s.site, parent.Path, canopy.PathUpperBound(parent.Path), prefixLen, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var live, notOwned int
+			if err := rows.Scan(&id, &live, &notOwned); err != nil {
+				return err
+			}
+			out[id] = [2]bool{live > 0, notOwned == 0}
+		}
+		return rows.Err()
+	})
+	return out, err
+}

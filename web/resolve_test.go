@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
@@ -32,7 +34,8 @@ func TestForwardedHeaders(t *testing.T) {
 	}
 	themes, _ := theme.Load("")
 	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 100,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, AllowedHosts: []string{".test"}})
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, AllowedHosts: []string{".test"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,8 @@ type Server struct {
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
 	debug    bool
+	cop      *http.CrossOriginProtection
+	logins   *throttle
 }
 
 // New builds a server and loads the site table.
@@ -65,7 +67,8 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), menus: map[int64]menuCache{}}
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), menus: map[int64]menuCache{},
+		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
 	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
 	if err := s.reload(ctx); err != nil {
 		return nil, err
@@ -196,6 +199,7 @@ func (s *Server) routes() {
 		apiError(w, http.StatusNotFound, "not found")
 	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
+	s.adminRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -56,7 +57,8 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, PollInterval: 100 * time.Millisecond})
+	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, PollInterval: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,360 @@
+package service
+
+import (
+	"context"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/perm"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// Admin is one user acting on one site: their grants there are loaded once,
+// and every operation asks the permission engine before touching the store.
+type Admin struct {
+	svc    *Service
+	Site   *canopy.Site
+	User   *canopy.User
+	Access *sqlstore.Access
+	Check  *perm.Checker
+	pages  *sqlstore.SiteDB
+}
+
+// AdminFor loads what user may do on site. A user who belongs to no group of
+// the site (and is neither superuser nor super admin) is not authenticated there.
+func (s *Service) AdminFor(ctx context.Context, site *canopy.Site, u *canopy.User) (*Admin, error) {
+	if !u.IsActive {
+		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "this account is inactive")
+	}
+	acc, err := s.DB.UserAccess(ctx, u, site.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !acc.Member {
+		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "you have no account on this site")
+	}
+	pu := perm.NewUser(u.ID, u.IsActive, u.IsSuperuser, acc.Pages, acc.Models)
+	return &Admin{svc: s, Site: site, User: u, Access: acc, Check: perm.New(pu, s.Types), pages: s.DB.Site(site.ID, s.Types)}, nil
+}
+
+// Ctx attributes the writes made with the returned context to this user.
+func (a *Admin) Ctx(ctx context.Context) context.Context {
+	return sqlstore.WithActor(ctx, sqlstore.Actor{UserID: a.User.ID, Superuser: a.User.IsSuperuser})
+}
+
+// RequireAdminAccess is the coarse gate of the admin: access_admin (or superuser).
+func (a *Admin) RequireAdminAccess() error {
+	if !a.Check.User.HasModelPerm("access_admin") {
+		return canopy.Errorf(canopy.EFORBIDDEN, "you have no access to the admin of this site")
+	}
+	return nil
+}
+
+func forbidden(format string, args ...any) error { return canopy.Errorf(canopy.EFORBIDDEN, format, args...) }
+
+// permPage describes a page to the engine.
+func permPage(p *canopy.Page) *perm.Page {
+	return &perm.Page{Path: p.Path, Type: p.Type, OwnerID: p.OwnerID, Live: p.Live, NumChild: p.NumChild,
+		Locked: p.Locked, LockedBy: p.LockedBy}
+}
+
+// page loads a page the user may see in the explorer; anything else of this
+// site is as unknown as another site's page.
+func (a *Admin) page(ctx context.Context, id int64) (*canopy.Page, error) {
+	p, err := a.pages.Page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.User.Superuser && !a.Check.User.CanExplore(p.Path) {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "page %d not found", id)
+	}
+	return p, nil
+}
+
+// subtree returns the facts delete and move decisions need about p.
+func (a *Admin) subtree(ctx context.Context, p *canopy.Page) (perm.Subtree, error) {
+	anyLive, allOwned, err := a.pages.SubtreeFacts(ctx, p, a.User.ID)
+	return perm.Subtree{AnyLive: anyLive, AllOwned: allOwned, HasChildren: p.NumChild > 0}, err
+}
+
+// needsFacts reports whether a decision on p depends on its subtree facts.
+func (a *Admin) needsFacts(p *canopy.Page) bool {
+	if a.Check.User.Superuser {
+		return false
+	}
+	acts := a.Check.User.On(p.Path)
+	return !(acts.Has(perm.Change) && acts.Has(perm.Publish)) && (acts.Has(perm.Change) || acts.Has(perm.Add))
+}
+
+// PageWithActions is a page and what the caller may do with it.
+type PageWithActions struct {
+	*canopy.Page
+	Permissions []string `json:"permissions"`
+}
+
+// Page returns a page with the caller's actions on it.
+func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sub := perm.Subtree{HasChildren: p.NumChild > 0}
+	if a.needsFacts(p) {
+		if sub, err = a.subtree(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), sub)}, nil
+}
+
+// Children lists a page's children, each with the caller's actions, in a
+// constant number of queries: the children, and one grouped query for subtree
+// facts only when some row's decision depends on them.
+func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, error) {
+	parent, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	kids, err := a.pages.Children(ctx, parent.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	var facts map[int64]perm.Subtree
+	for _, k := range kids {
+		if a.needsFacts(k) {
+			f, err := a.pages.ChildrenFacts(ctx, parent, a.User.ID)
+			if err != nil {
+				return nil, err
+			}
+			facts = map[int64]perm.Subtree{}
+			for cid, cf := range f {
+				facts[cid] = perm.Subtree{AnyLive: cf[0], AllOwned: cf[1]}
+			}
+			break
+		}
+	}
+	out := make([]*PageWithActions, 0, len(kids))
+	for _, k := range kids {
+		if !a.Check.User.Superuser && !a.Check.User.CanExplore(k.Path) {
+			continue
+		}
+		sub := facts[k.ID]
+		sub.HasChildren = k.NumChild > 0
+		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
+	}
+	return out, nil
+}
+
+// CreateChild creates a draft child of parentID owned by the caller (published
+// at once if publish is set and the caller may publish subpages there).
+func (a *Admin) CreateChild(ctx context.Context, parentID int64, in PageInput, publish bool) (*canopy.Page, error) {
+	parent, err := a.page(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanAddSubpage(permPage(parent)) {
+		return nil, forbidden("you may not add pages under %q", parent.Title)
+	}
+	if publish && !a.Check.CanPublishSubpage(permPage(parent)) {
+		return nil, forbidden("you may not publish pages under %q", parent.Title)
+	}
+	return a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
+}
+
+// SaveDraft saves a new revision; baseRevisionID guards against overwriting a
+// newer save (a conflict).
+func (a *Admin) SaveDraft(ctx context.Context, id int64, in PageInput, baseRevisionID int64) (*canopy.Revision, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanEdit(permPage(p)) {
+		return nil, forbidden("you may not edit %q", p.Title)
+	}
+	if a.Check.LockedForUser(permPage(p)) {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "%q is locked; it cannot be saved until it is unlocked", p.Title)
+	}
+	return a.svc.Pages(a.Site.ID).SaveDraft(a.Ctx(ctx), id, in, a.User.ID, baseRevisionID)
+}
+
+// Publish makes a revision (default the latest) live.
+func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanPublish(permPage(p)) {
+		return nil, forbidden("you may not publish %q", p.Title)
+	}
+	return a.pages.Publish(a.Ctx(ctx), id, revisionID)
+}
+
+// Unpublish takes a page (and optionally its subtree) off the site.
+func (a *Admin) Unpublish(ctx context.Context, id int64, includeDescendants bool) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Live {
+		return nil, canopy.Errorf(canopy.EINVALID, "%q is not live", p.Title)
+	}
+	if !a.Check.CanUnpublish(permPage(p)) {
+		return nil, forbidden("you may not unpublish %q", p.Title)
+	}
+	return a.pages.Unpublish(a.Ctx(ctx), id, includeDescendants)
+}
+
+// SetLock locks or unlocks a page.
+func (a *Admin) SetLock(ctx context.Context, id int64, lock bool) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if lock && !p.Locked && !a.Check.CanLock(permPage(p)) {
+		return nil, forbidden("you may not lock %q", p.Title)
+	}
+	if !lock && p.Locked && !a.Check.CanUnlock(permPage(p)) {
+		return nil, forbidden("you may not unlock %q", p.Title)
+	}
+	return a.pages.SetLock(a.Ctx(ctx), id, lock)
+}
+
+// Move moves a page under another page of this site.
+func (a *Admin) Move(ctx context.Context, id, parentID int64, position *int) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	dest, err := a.page(ctx, parentID)
+	if err != nil {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found", parentID)
+	}
+	sub, err := a.subtree(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanMoveTo(permPage(p), permPage(dest), sub) {
+		if dest.Path == p.Path || len(dest.Path) > len(p.Path) && dest.Path[:len(p.Path)] == p.Path {
+			return nil, canopy.Errorf(canopy.EINVALID, "a page cannot be moved under itself or one of its descendants")
+		}
+		if canopy.ParentPath(p.Path) != dest.Path && !a.svc.Types.AllowedUnder(dest.Type, p.Type) {
+			return nil, canopy.Errorf(canopy.EINVALID, "a %s cannot be placed under a %s", p.Type, dest.Type)
+		}
+		return nil, forbidden("you may not move %q under %q", p.Title, dest.Title)
+	}
+	return a.pages.Move(a.Ctx(ctx), id, parentID, position)
+}
+
+// CopyInput is what copying a page takes.
+type CopyInput struct {
+	ParentID           int64
+	Slug               string
+	IncludeDescendants bool
+	Publish            bool
+}
+
+// Copy copies a page (and optionally its subtree) under a page of this site.
+func (a *Admin) Copy(ctx context.Context, id int64, in CopyInput) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	dest, err := a.page(ctx, in.ParentID)
+	if err != nil {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "destination page %d not found", in.ParentID)
+	}
+	if in.Slug != "" {
+		if err := canopy.ValidateSlug(in.Slug); err != nil {
+			return nil, err
+		}
+	}
+	if !a.Check.CanCopy(permPage(p)) || !a.Check.CanCopyTo(permPage(p), permPage(dest), in.IncludeDescendants, in.Publish) {
+		if in.IncludeDescendants && (dest.Path == p.Path || len(dest.Path) > len(p.Path) && dest.Path[:len(p.Path)] == p.Path) {
+			return nil, canopy.Errorf(canopy.EINVALID, "a page cannot be copied with its descendants into its own subtree")
+		}
+		return nil, forbidden("you may not copy %q under %q", p.Title, dest.Title)
+	}
+	return a.pages.Copy(a.Ctx(ctx), id, in.ParentID, sqlstore.CopyOptions{Slug: in.Slug, IncludeDescendants: in.IncludeDescendants,
+		KeepLive: in.Publish, UserID: a.User.ID})
+}
+
+// ReorderChildren puts a page's children in the given order.
+func (a *Admin) ReorderChildren(ctx context.Context, id int64, ids []int64) error {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !a.Check.CanReorderChildren(permPage(p)) {
+		return forbidden("you may not reorder the children of %q", p.Title)
+	}
+	return a.pages.ReorderChildren(a.Ctx(ctx), id, ids)
+}
+
+// Delete deletes a page and its subtree.
+func (a *Admin) Delete(ctx context.Context, id int64) error {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p.Depth <= 2 {
+		return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be deleted; delete the site instead")
+	}
+	sub, err := a.subtree(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !a.Check.CanDelete(permPage(p), sub) {
+		return forbidden("you may not delete %q", p.Title)
+	}
+	_, err = a.pages.Delete(a.Ctx(ctx), id)
+	return err
+}
+
+// Revisions lists a page's revisions.
+func (a *Admin) Revisions(ctx context.Context, id int64) ([]*canopy.Revision, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanViewRevisions(permPage(p)) {
+		return nil, forbidden("you may not see the revisions of %q", p.Title)
+	}
+	return a.pages.Revisions(ctx, id)
+}
+
+// Revert saves an old revision's content as the newest draft.
+func (a *Admin) Revert(ctx context.Context, id, revisionID int64) (*canopy.Revision, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanEdit(permPage(p)) {
+		return nil, forbidden("you may not edit %q", p.Title)
+	}
+	if a.Check.LockedForUser(permPage(p)) {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "%q is locked", p.Title)
+	}
+	old, err := a.pages.Revision(ctx, id, revisionID)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.SaveDraft(a.Ctx(ctx), id, old.Content, a.User.ID, 0)
+}
+
+// Draft returns the content an edit starts from: the latest revision's.
+func (a *Admin) Draft(ctx context.Context, id int64) (*canopy.Page, canopy.PageContent, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, canopy.PageContent{}, err
+	}
+	if !a.Check.CanEdit(permPage(p)) {
+		return nil, canopy.PageContent{}, forbidden("you may not edit %q", p.Title)
+	}
+	if p.LatestRevisionID == 0 {
+		return p, p.Content(), nil
+	}
+	rev, err := a.pages.Revision(ctx, id, p.LatestRevisionID)
+	if err != nil {
+		return nil, canopy.PageContent{}, err
+	}
+	return p, rev.Content, nil
+}

@@ -1,0 +1,425 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+)
+
+// The admin JSON API at /admin/api/ (../shared/spec/admin-api.md, docs/api.md).
+
+const (
+	sessionCookie = "canopy_session"
+	sessionTTL    = 14 * 24 * time.Hour
+	maxJSONBody   = 1 << 20
+)
+
+var errorStatus = map[string]int{canopy.EINVALID: 400, canopy.EUNAUTHENTICATED: 401, canopy.EFORBIDDEN: 403,
+	canopy.ENOTFOUND: 404, canopy.ECONFLICT: 409, canopy.ETOOLARGE: 413, canopy.EINTERNAL: 500}
+
+// adminError writes {"error":{"code","message"}}; internal errors are logged
+// with detail and shown with a correlation id only.
+func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	code := canopy.ErrorCode(err)
+	msg := canopy.ErrorMessage(err)
+	if code == canopy.EINTERNAL {
+		id := strconv.FormatInt(time.Now().UnixNano(), 36)
+		s.log.Error("internal error", "id", id, "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
+		msg = "internal error (id " + id + ")"
+	}
+	writeJSON(w, errorStatus[code], map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads a JSON body into v: application/json only, at most 1 MiB,
+// unknown fields refused, one value.
+func decodeJSON(r *http.Request, v any) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return canopy.Errorf(canopy.EINVALID, "send a JSON body with Content-Type: application/json")
+	}
+	body := http.MaxBytesReader(nil, r.Body, maxJSONBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return canopy.Errorf(canopy.ETOOLARGE, "the request body is larger than 1 MiB")
+		case errors.Is(err, io.EOF):
+			return canopy.Errorf(canopy.EINVALID, "the request body is empty; send a JSON object")
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return canopy.Errorf(canopy.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return canopy.Errorf(canopy.EINVALID, "the request body is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return canopy.Errorf(canopy.EINVALID, "the request body must hold a single JSON object")
+	}
+	return nil
+}
+
+func hashSecret(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// adminRequest is what an authenticated admin handler gets.
+type adminRequest struct {
+	site  *canopy.Site
+	admin *service.Admin
+	// viaCookie: authenticated by the session cookie (not a bearer token).
+	viaCookie bool
+}
+
+type adminHandler func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error
+
+// authenticate finds the request's user on its site: a bearer token made for
+// this site, or a session cookie made on this site's host.
+func (s *Server) authenticate(r *http.Request, site *canopy.Site) (*canopy.User, bool, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || tok == "" {
+			return nil, false, canopy.Errorf(canopy.EUNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'")
+		}
+		u, err := s.svc.DB.TokenUser(r.Context(), hashSecret(tok), site.ID)
+		return u, false, err
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, false, canopy.Errorf(canopy.EUNAUTHENTICATED, "log in first (POST /admin/api/login) or send an API token")
+	}
+	u, err := s.svc.DB.SessionUser(r.Context(), hashSecret(c.Value), site.ID)
+	return u, true, err
+}
+
+// admin wraps a handler: site, authentication, cross-origin protection for
+// cookie-authenticated writes, grants loaded once, and (unless open) the
+// access_admin gate.
+func (s *Server) admin(h adminHandler, open bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		site := s.resolve(r)
+		if site == nil {
+			s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no site is configured for this host"))
+			return
+		}
+		u, viaCookie, err := s.authenticate(r, site)
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		if viaCookie {
+			if err := s.cop.Check(r); err != nil {
+				s.adminError(w, r, canopy.Errorf(canopy.EFORBIDDEN, "cross-origin request refused: send it from this site's own pages, or use an API token"))
+				return
+			}
+		}
+		a, err := s.svc.AdminFor(r.Context(), site, u)
+		if err != nil {
+			s.adminError(w, r, err)
+			return
+		}
+		if !open {
+			if err := a.RequireAdminAccess(); err != nil {
+				s.adminError(w, r, err)
+				return
+			}
+		}
+		if err := h(w, r, &adminRequest{site: site, admin: a, viaCookie: viaCookie}); err != nil {
+			s.adminError(w, r, err)
+		}
+	}
+}
+
+// throttle limits failed logins per username and per client address.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+	window   time.Duration
+	limit    map[string]int
+}
+
+func newThrottle() *throttle {
+	return &throttle{failures: map[string][]time.Time{}, window: 15 * time.Minute, limit: map[string]int{"user": 5, "addr": 20}}
+}
+
+func (t *throttle) recent(key string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, f := range t.failures[key] {
+		if now.Sub(f) < t.window {
+			keep = append(keep, f)
+		}
+	}
+	if len(keep) == 0 {
+		delete(t.failures, key)
+	} else {
+		t.failures[key] = keep
+	}
+	return keep
+}
+
+// blocked reports how long the keys must wait, or 0.
+func (t *throttle) blocked(kinds map[string]string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	var wait time.Duration
+	for kind, key := range kinds {
+		f := t.recent(kind+":"+key, now)
+		if len(f) >= t.limit[kind] {
+			if w := t.window - now.Sub(f[0]); w > wait {
+				wait = w
+			}
+		}
+	}
+	return wait
+}
+
+func (t *throttle) fail(kinds map[string]string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	for kind, key := range kinds {
+		t.failures[kind+":"+key] = append(t.recent(kind+":"+key, now), now)
+	}
+}
+
+func (t *throttle) reset(kind, key string) {
+	t.mu.Lock()
+	delete(t.failures, kind+":"+key)
+	t.mu.Unlock()
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// dummyHash makes a failed lookup cost as much as a wrong password.
+var dummyHash = func() string {
+	h, _ := service.HashPassword("not-a-real-password", 11)
+	return h
+}()
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	site := s.resolve(r)
+	if site == nil {
+		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no site is configured for this host"))
+		return
+	}
+	if err := s.cop.Check(r); err != nil {
+		s.adminError(w, r, canopy.Errorf(canopy.EFORBIDDEN, "cross-origin login refused"))
+		return
+	}
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	keys := map[string]string{"user": strings.ToLower(in.Username), "addr": clientAddr(r)}
+	if wait := s.logins.blocked(keys); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.adminError(w, r, canopy.Errorf(canopy.EUNAUTHENTICATED, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1))
+		return
+	}
+	bad := canopy.Errorf(canopy.EUNAUTHENTICATED, "wrong username or password, or no account on this site")
+	u, err := s.svc.DB.UserByUsername(r.Context(), in.Username)
+	if err != nil {
+		if canopy.ErrorCode(err) != canopy.ENOTFOUND {
+			s.adminError(w, r, err)
+			return
+		}
+		service.CheckPassword(&canopy.User{PasswordHash: dummyHash}, in.Password)
+		s.logins.fail(keys)
+		s.adminError(w, r, bad)
+		return
+	}
+	if !service.CheckPassword(u, in.Password) || !u.IsActive {
+		s.logins.fail(keys)
+		s.adminError(w, r, bad)
+		return
+	}
+	a, err := s.svc.AdminFor(r.Context(), site, u)
+	if err != nil {
+		s.logins.fail(keys)
+		s.adminError(w, r, bad)
+		return
+	}
+	s.logins.reset("user", keys["user"])
+	// Rotate: a previous session of this browser ends here.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		_ = s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value))
+	}
+	secret := randomSecret()
+	if err := s.svc.DB.CreateSession(r.Context(), hashSecret(secret), u.ID, site.ID, sessionTTL, clientAddr(r), r.UserAgent()); err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.isTLS(r), MaxAge: int(sessionTTL.Seconds())})
+	writeJSON(w, http.StatusOK, s.meBody(a, site))
+}
+
+func (s *Server) isTLS(r *http.Request) bool {
+	return r.TLS != nil || s.trusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && ar.viaCookie {
+		if err := s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.isTLS(r)})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) meBody(a *service.Admin, site *canopy.Site) map[string]any {
+	groups := []map[string]any{}
+	for _, g := range a.Access.Groups {
+		groups = append(groups, map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID)})
+	}
+	models := a.Access.Models
+	if models == nil {
+		models = []string{}
+	}
+	return map[string]any{"user": a.User, "site": siteBody(site), "groups": groups, "model_permissions": models}
+}
+
+func nullable(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func siteBody(site *canopy.Site) map[string]any {
+	return map[string]any{"id": site.ID, "hostname": site.Hostname, "port": site.Port, "name": site.Name,
+		"is_default": site.IsDefault, "root_page_id": site.RootPageID, "theme": site.Theme, "root_url": site.RootURL()}
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	writeJSON(w, http.StatusOK, s.meBody(ar.admin, ar.site))
+	return nil
+}
+
+func (s *Server) getSite(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	body := siteBody(ar.site)
+	body["features"] = map[string]any{}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) pageTypes(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	items := []map[string]any{}
+	for _, pt := range s.svc.Types.All() {
+		if pt.Name == canopy.RootType {
+			continue
+		}
+		var parents, subs any = pt.ParentTypes, pt.SubpageTypes
+		if pt.ParentTypes == nil {
+			parents = "any"
+		}
+		if pt.SubpageTypes == nil {
+			subs = "any"
+		}
+		items = append(items, map[string]any{"name": pt.Name, "label": pt.Label, "fields": pt.Fields,
+			"parent_page_types": parents, "subpage_types": subs, "creatable": !pt.NotCreatable})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(items)}, "items": items})
+	return nil
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	toks, err := s.svc.DB.Tokens(r.Context(), ar.admin.User.ID, ar.site.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(toks)}, "items": toks})
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in struct {
+		Name          string `json:"name"`
+		ExpiresInDays int    `json:"expires_in_days"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || len(in.Name) > 100 {
+		return canopy.Errorf(canopy.EINVALID, "a token name of 1 to 100 characters is required")
+	}
+	if in.ExpiresInDays < 0 || in.ExpiresInDays > 3650 {
+		return canopy.Errorf(canopy.EINVALID, "expires_in_days must be between 0 (never) and 3650")
+	}
+	var exp *time.Time
+	if in.ExpiresInDays > 0 {
+		t := time.Now().UTC().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour)
+		exp = &t
+	}
+	secret := "cnp_" + randomSecret()
+	tok, err := s.svc.DB.CreateToken(ar.admin.Ctx(r.Context()), hashSecret(secret), ar.admin.User.ID, ar.site.ID, in.Name, exp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "site_id": tok.SiteID, "created_at": tok.CreatedAt,
+		"expires_at": tok.ExpiresAt, "token": secret})
+	return nil
+}
+
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.DB.DeleteToken(ar.admin.Ctx(r.Context()), ar.admin.User.ID, ar.site.ID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, canopy.Errorf(canopy.ENOTFOUND, "%s %q not found", name, r.PathValue(name))
+	}
+	return id, nil
+}
+

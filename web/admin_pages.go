@@ -1,0 +1,372 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+)
+
+func (s *Server) adminRoutes(m *http.ServeMux) {
+	m.HandleFunc("POST /admin/api/login", s.login)
+	m.HandleFunc("POST /admin/api/logout", s.admin(s.logout, true))
+	m.HandleFunc("GET /admin/api/me", s.admin(s.me, true))
+	m.HandleFunc("GET /admin/api/tokens", s.admin(s.listTokens, true))
+	m.HandleFunc("POST /admin/api/tokens", s.admin(s.createToken, true))
+	m.HandleFunc("DELETE /admin/api/tokens/{id}", s.admin(s.deleteToken, true))
+	m.HandleFunc("GET /admin/api/site", s.admin(s.getSite, false))
+	m.HandleFunc("GET /admin/api/page-types", s.admin(s.pageTypes, false))
+	m.HandleFunc("GET /admin/api/pages/{id}", s.admin(s.adminPage, false))
+	m.HandleFunc("PATCH /admin/api/pages/{id}", s.admin(s.adminSaveDraft, false))
+	m.HandleFunc("DELETE /admin/api/pages/{id}", s.admin(s.adminDelete, false))
+	m.HandleFunc("GET /admin/api/pages/{id}/children", s.admin(s.adminChildren, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/children", s.admin(s.adminCreateChild, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/children/order", s.admin(s.adminReorder, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/publish", s.admin(s.adminPublish, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/unpublish", s.admin(s.adminUnpublish, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/lock", s.admin(s.adminLock(true), false))
+	m.HandleFunc("POST /admin/api/pages/{id}/unlock", s.admin(s.adminLock(false), false))
+	m.HandleFunc("POST /admin/api/pages/{id}/move", s.admin(s.adminMove, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/copy", s.admin(s.adminCopy, false))
+	m.HandleFunc("GET /admin/api/pages/{id}/revisions", s.admin(s.adminRevisions, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/revisions/{rid}/revert", s.admin(s.adminRevert, false))
+	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no such admin API route: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := ar.admin.Page(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pageBody(p))
+	return nil
+}
+
+// pageBody is a page as the admin API shows it (spec field names).
+func pageBody(p *service.PageWithActions) map[string]any {
+	owner := any(nil)
+	if p.OwnerID != 0 {
+		owner = p.OwnerID
+	}
+	return map[string]any{"id": p.ID, "type": p.Type, "title": p.Title, "slug": p.Slug, "url_path": p.URLPath,
+		"parent_id": p.ParentID, "site_id": p.SiteID, "live": p.Live, "has_unpublished_changes": p.HasUnpublishedChanges,
+		"locked": p.Locked, "locked_by": nullable(p.LockedBy), "owner": owner, "latest_revision_id": p.LatestRevisionID,
+		"live_revision_id": nullable(p.LiveRevisionID), "first_published_at": p.FirstPublishedAt, "last_published_at": p.LastPublishedAt,
+		"seo_title": p.SeoTitle, "search_description": p.SearchDescription, "show_in_menus": p.ShowInMenus,
+		"numchild": p.NumChild, "fields": p.Fields, "permissions": p.Permissions}
+}
+
+// respondPage answers with the page as the caller now sees it.
+func (s *Server) respondPage(w http.ResponseWriter, r *http.Request, ar *adminRequest, status int, id int64) error {
+	p, err := ar.admin.Page(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, pageBody(p))
+	return nil
+}
+
+func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	kids, err := ar.admin.Children(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for i, k := range kids {
+		if i >= offset && len(items) < limit {
+			items = append(items, pageBody(k))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(kids)}, "items": items})
+	return nil
+}
+
+// adminPaging reads ?limit= (default 50, at most 500) and ?offset=.
+func adminPaging(r *http.Request) (limit, offset int, err error) {
+	limit = 50
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 0 || limit > 500 {
+			return 0, 0, canopy.Errorf(canopy.EINVALID, "limit must be an integer from 0 to 500")
+		}
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			return 0, 0, canopy.Errorf(canopy.EINVALID, "offset must be a non-negative integer")
+		}
+	}
+	return limit, offset, nil
+}
+
+type pageInput struct {
+	Type              string         `json:"type"`
+	Title             *string        `json:"title"`
+	Slug              *string        `json:"slug"`
+	SeoTitle          *string        `json:"seo_title"`
+	SearchDescription *string        `json:"search_description"`
+	ShowInMenus       *bool          `json:"show_in_menus"`
+	Fields            map[string]any `json:"fields"`
+	Publish           bool           `json:"publish"`
+	BaseRevisionID    int64          `json:"base_revision_id"`
+}
+
+// merge applies the given attributes over base.
+func (in *pageInput) merge(base canopy.PageContent) service.PageInput {
+	out := service.PageInput{Title: base.Title, Slug: base.Slug, SeoTitle: base.SeoTitle, SearchDescription: base.SearchDescription,
+		ShowInMenus: base.ShowInMenus, Fields: base.Fields}
+	if in.Title != nil {
+		out.Title = *in.Title
+	}
+	if in.Slug != nil {
+		out.Slug = *in.Slug
+	}
+	if in.SeoTitle != nil {
+		out.SeoTitle = *in.SeoTitle
+	}
+	if in.SearchDescription != nil {
+		out.SearchDescription = *in.SearchDescription
+	}
+	if in.ShowInMenus != nil {
+		out.ShowInMenus = *in.ShowInMenus
+	}
+	if in.Fields != nil {
+		merged := map[string]any{}
+		for k, v := range base.Fields {
+			merged[k] = v
+		}
+		for k, v := range in.Fields {
+			merged[k] = v
+		}
+		out.Fields = merged
+	}
+	return out
+}
+
+func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in pageInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Type == "" {
+		return canopy.Errorf(canopy.EINVALID, "type is required (see GET /admin/api/page-types)")
+	}
+	if in.BaseRevisionID != 0 {
+		return canopy.Errorf(canopy.EINVALID, "base_revision_id applies to saving an existing page")
+	}
+	pi := in.merge(canopy.PageContent{})
+	pi.Type = in.Type
+	p, err := ar.admin.CreateChild(r.Context(), id, pi, in.Publish)
+	if err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
+}
+
+func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in pageInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Type != "" || in.Publish {
+		return canopy.Errorf(canopy.EINVALID, "type and publish cannot be changed by PATCH (publish with POST …/publish)")
+	}
+	// Edits apply on top of the latest draft, not the live version.
+	_, base, err := ar.admin.Draft(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	rev, err := ar.admin.SaveDraft(r.Context(), id, in.merge(base), in.BaseRevisionID)
+	if err != nil {
+		return err
+	}
+	p, err := ar.admin.Page(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	body := pageBody(p)
+	body["revision"] = rev
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		RevisionID int64 `json:"revision_id"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	if _, err := ar.admin.Publish(r.Context(), id, in.RevisionID); err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusOK, id)
+}
+
+func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		IncludeDescendants bool `json:"include_descendants"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	if _, err := ar.admin.Unpublish(r.Context(), id, in.IncludeDescendants); err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusOK, id)
+}
+
+func (s *Server) adminLock(lock bool) adminHandler {
+	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if _, err := ar.admin.SetLock(r.Context(), id, lock); err != nil {
+			return err
+		}
+		return s.respondPage(w, r, ar, http.StatusOK, id)
+	}
+}
+
+func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ParentID int64 `json:"parent_id"`
+		Position *int  `json:"position"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.ParentID <= 0 {
+		return canopy.Errorf(canopy.EINVALID, "parent_id is required")
+	}
+	if _, err := ar.admin.Move(r.Context(), id, in.ParentID, in.Position); err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusOK, id)
+}
+
+func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ParentID           int64  `json:"parent_id"`
+		Slug               string `json:"slug"`
+		IncludeDescendants bool   `json:"include_descendants"`
+		Publish            bool   `json:"publish"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.ParentID <= 0 {
+		return canopy.Errorf(canopy.EINVALID, "parent_id is required")
+	}
+	p, err := ar.admin.Copy(r.Context(), id, service.CopyInput{ParentID: in.ParentID, Slug: in.Slug, IncludeDescendants: in.IncludeDescendants, Publish: in.Publish})
+	if err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
+}
+
+func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := ar.admin.ReorderChildren(r.Context(), id, in.IDs); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) adminDelete(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.Delete(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) adminRevisions(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	revs, err := ar.admin.Revisions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if revs == nil {
+		revs = []*canopy.Revision{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(revs)}, "items": revs})
+	return nil
+}
+
+func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rid, err := pathID(r, "rid")
+	if err != nil {
+		return err
+	}
+	rev, err := ar.admin.Revert(r.Context(), id, rid)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rev)
+	return nil
+}
