@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,5 +145,54 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 		if total != 1 || home.NumChild != 0 {
 			t.Fatalf("failed import left %d pages, home numchild %d", total, home.NumChild)
 		}
+	})
+}
+
+// TestAdminChildrenQueryCount: loading a user's grants and listing children
+// with each row's actions costs the same number of queries for 10 children as
+// for 300, whatever the number of groups.
+func TestAdminChildrenQueryCount(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		site, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		store := svc.Pages(site.ID).Store()
+		if _, err := store.Import(ctx, site.RootPageID, service.GeneratedTree(11), 0); err != nil {
+			t.Fatal(err)
+		}
+		u, _ := svc.CreateUser(ctx, service.NewUser{Username: "ed", Password: "password-ed"})
+		home, _ := store.Home(ctx)
+		for i := 0; i < 4; i++ {
+			g, _ := db.CreateGroup(ctx, site.ID, "G"+string(rune('a'+i)))
+			if err := db.SetGroupGrants(ctx, site.ID, g.ID, []sqlstore.PageGrantRow{{PageID: home.ID, Actions: []string{"add", "change"}}}, []string{"access_admin"}); err != nil {
+				t.Fatal(err)
+			}
+			db.AddMember(ctx, site.ID, g.ID, u.ID)
+		}
+		count := func(parent int64) (int64, int) {
+			before := db.ReadQueries()
+			a, err := svc.AdminFor(ctx, site, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := a.Children(ctx, parent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db.ReadQueries() - before, len(rows)
+		}
+		sections, _ := store.Children(ctx, home.ID, false)
+		q1, n1 := count(sections[0].ID)
+		var big []*sqlstore.ImportPage
+		for i := 0; i < 300; i++ {
+			big = append(big, &sqlstore.ImportPage{Type: canopy.StandardType, Content: canopy.PageContent{Title: "p", Slug: "p" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i)}})
+		}
+		if _, err := store.Import(ctx, sections[1].ID, big, 0); err != nil {
+			t.Fatal(err)
+		}
+		q2, n2 := count(sections[1].ID)
+		if n2 < 300 || q1 != q2 || q1 > 7 {
+			t.Fatalf("queries: %d for %d rows, %d for %d rows", q1, n1, q2, n2)
+		}
+		t.Logf("%d queries for %d rows and for %d rows", q1, n1, n2)
 	})
 }

@@ -111,6 +111,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	return db, nil
 }
 
+// ReadQueries returns how many read statements this DB has run: tests use it to
+// check that a view costs a constant number of queries.
+func (db *DB) ReadQueries() int64 { return db.reads.queries.Load() }
+
 // Dialect reports which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 )
 
 // stmtCache runs reads through prepared statements kept per query text, so the
@@ -11,9 +12,10 @@ import (
 // unprepared query). database/sql re-prepares a statement lazily on each pool
 // connection. Query texts beyond maxCachedStmts run unprepared.
 type stmtCache struct {
-	db    *sql.DB
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt
+	db      *sql.DB
+	mu      sync.RWMutex
+	stmts   map[string]*sql.Stmt
+	queries atomic.Int64
 }
 
 const maxCachedStmts = 256
@@ -23,6 +25,7 @@ func newStmtCache(db *sql.DB) *stmtCache {
 }
 
 func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	c.queries.Add(1)
 	c.mu.RLock()
 	st := c.stmts[query]
 	c.mu.RUnlock()
