@@ -49,7 +49,9 @@ func (a *Admin) RequireAdminAccess() error {
 	return nil
 }
 
-func forbidden(format string, args ...any) error { return canopy.Errorf(canopy.EFORBIDDEN, format, args...) }
+func forbidden(format string, args ...any) error {
+	return canopy.Errorf(canopy.EFORBIDDEN, format, args...)
+}
 
 // permPage describes a page to the engine.
 func permPage(p *canopy.Page) *perm.Page {

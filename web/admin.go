@@ -422,4 +422,3 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
-
