@@ -28,26 +28,35 @@ func scanUser(row scanner) (*canopy.User, error) {
 
 // CreateUser stores a new user; PasswordHash must already be hashed.
 func (db *DB) CreateUser(ctx context.Context, u *canopy.User) error {
-	u.Username = strings.TrimSpace(u.Username)
-	if u.Username == "" {
+	if err := validUsername(u.Username); err != nil {
+		return err
+	}
+	return db.write(ctx, func(tx *Tx) error { return insertUser(ctx, tx, u) })
+}
+
+func validUsername(name string) error {
+	if strings.TrimSpace(name) == "" {
 		return canopy.Errorf(canopy.EINVALID, "username is required")
 	}
-	if len(u.Username) > 150 || strings.ContainsAny(u.Username, " \t\r\n/\\") {
-		return canopy.Errorf(canopy.EINVALID, "username %q must be at most 150 characters without spaces or slashes", u.Username)
+	if len(name) > 150 || strings.ContainsAny(name, " \t\r\n/\\") {
+		return canopy.Errorf(canopy.EINVALID, "username %q must be at most 150 characters without spaces or slashes", name)
 	}
-	return db.write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, u.Username).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return canopy.Errorf(canopy.ECONFLICT, "a user named %q already exists", u.Username)
-		}
-		u.CreatedAt = tx.now
-		return tx.QueryRowContext(ctx, `INSERT INTO users (username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			u.Username, u.Email, u.FirstName, u.LastName, u.PasswordHash, u.IsActive, u.IsSuperuser, u.IsSuperadmin, nullID(u.HomeSiteID), tx.now).Scan(&u.ID)
-	})
+	return nil
+}
+
+func insertUser(ctx context.Context, tx *Tx, u *canopy.User) error {
+	u.Username = strings.TrimSpace(u.Username)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, u.Username).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return canopy.Errorf(canopy.ECONFLICT, "a user named %q already exists", u.Username)
+	}
+	u.CreatedAt = tx.now
+	return tx.QueryRowContext(ctx, `INSERT INTO users (username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		u.Username, u.Email, u.FirstName, u.LastName, u.PasswordHash, u.IsActive, u.IsSuperuser, u.IsSuperadmin, nullID(u.HomeSiteID), tx.now).Scan(&u.ID)
 }
 
 // UserByUsername finds a user by username, case-insensitively.

@@ -1,0 +1,276 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// Permission is a model permission that groups can be granted.
+type Permission struct {
+	Codename string `json:"codename"`
+	Label    string `json:"label"`
+}
+
+var (
+	permMu      sync.RWMutex
+	permissions = map[string]string{"access_admin": "Can access the admin"}
+)
+
+func init() {
+	for _, model := range []string{"group", "user", "location", "general"} {
+		for _, verb := range []string{"add", "change", "delete", "view"} {
+			RegisterPermission(verb+"_"+model, strings.ToUpper(verb[:1])+verb[1:]+" "+model)
+		}
+	}
+}
+
+// RegisterPermission makes a custom permission known, so that groups can be
+// granted it; it appears with the others in group permission editing.
+func RegisterPermission(codename, label string) {
+	permMu.Lock()
+	permissions[codename] = label
+	permMu.Unlock()
+}
+
+// Permissions lists every known model permission, by codename.
+func Permissions() []Permission {
+	permMu.RLock()
+	defer permMu.RUnlock()
+	out := make([]Permission, 0, len(permissions))
+	for c, l := range permissions {
+		out = append(out, Permission{c, l})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Codename < out[j].Codename })
+	return out
+}
+
+func knownPermission(c string) bool {
+	permMu.RLock()
+	defer permMu.RUnlock()
+	_, ok := permissions[c]
+	return ok
+}
+
+// requireAny passes if the user holds one of the model permissions.
+func (a *Admin) requireAny(codenames ...string) error {
+	for _, c := range codenames {
+		if a.Check.User.HasModelPerm(c) {
+			return nil
+		}
+	}
+	return forbidden("you need the %s permission on this site", codenames[0])
+}
+
+// Groups lists this site's groups and the installation-wide ones.
+func (a *Admin) Groups(ctx context.Context) ([]*sqlstore.Group, error) {
+	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.Groups(ctx, a.Site.ID)
+}
+
+// Group returns one group of this site (or an installation-wide one).
+func (a *Admin) Group(ctx context.Context, id int64) (*sqlstore.Group, error) {
+	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.Group(ctx, a.Site.ID, id)
+}
+
+// CreateGroup creates a group of this site; installation-wide groups are for
+// superusers only.
+func (a *Admin) CreateGroup(ctx context.Context, name string, installationWide bool) (*sqlstore.Group, error) {
+	if err := a.requireAny("add_group"); err != nil {
+		return nil, err
+	}
+	site := a.Site.ID
+	if installationWide {
+		if !a.User.IsSuperuser {
+			return nil, forbidden("only superusers may create installation-wide groups")
+		}
+		site = 0
+	}
+	return a.svc.DB.CreateGroup(a.Ctx(ctx), site, name)
+}
+
+// RenameGroup renames a group.
+func (a *Admin) RenameGroup(ctx context.Context, id int64, name string) (*sqlstore.Group, error) {
+	if err := a.requireAny("change_group"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.RenameGroup(a.Ctx(ctx), a.Site.ID, id, name)
+}
+
+// DeleteGroup deletes a group with its memberships and grants.
+func (a *Admin) DeleteGroup(ctx context.Context, id int64) error {
+	if err := a.requireAny("delete_group"); err != nil {
+		return err
+	}
+	return a.svc.DB.DeleteGroup(a.Ctx(ctx), a.Site.ID, id)
+}
+
+// GroupGrants returns a group's grants.
+func (a *Admin) GroupGrants(ctx context.Context, id int64) (sqlstore.GroupGrants, error) {
+	if err := a.requireAny("view_group", "change_group"); err != nil {
+		return sqlstore.GroupGrants{}, err
+	}
+	return a.svc.DB.GroupGrantsOf(ctx, a.Site.ID, id)
+}
+
+// SetGroupGrants replaces a group's grants. Pages must be of this site (for a
+// site group); model permissions must be known.
+func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []sqlstore.PageGrantRow, models []string, collections int) error {
+	if err := a.requireAny("change_group"); err != nil {
+		return err
+	}
+	if collections > 0 {
+		return canopy.Errorf(canopy.EINVALID, "collection permissions are not available yet: this installation has no collections")
+	}
+	for _, m := range models {
+		if !knownPermission(m) {
+			return canopy.Errorf(canopy.EINVALID, "unknown permission %q (GET /admin/api/permissions lists them)", m)
+		}
+	}
+	return a.svc.DB.SetGroupGrants(a.Ctx(ctx), a.Site.ID, id, pages, models)
+}
+
+// Members lists this site's members with their groups here.
+func (a *Admin) Members(ctx context.Context, limit, offset int) ([]*sqlstore.Member, int, error) {
+	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
+		return nil, 0, err
+	}
+	return a.svc.DB.Members(ctx, a.Site.ID, limit, offset)
+}
+
+// Member returns one member of this site.
+func (a *Admin) Member(ctx context.Context, id int64) (*sqlstore.Member, error) {
+	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.Member(ctx, a.Site.ID, id)
+}
+
+// MemberInput is a user as the admin API writes it.
+type MemberInput struct {
+	Username     string
+	Email        *string
+	FirstName    *string
+	LastName     *string
+	Password     *string
+	IsActive     *bool
+	IsSuperuser  *bool
+	IsSuperadmin *bool
+	Groups       *[]int64
+}
+
+func (a *Admin) checkFlags(in MemberInput) error {
+	if (in.IsSuperuser != nil || in.IsSuperadmin != nil) && !a.User.IsSuperuser {
+		return forbidden("only superusers may grant or revoke superuser and super admin")
+	}
+	if in.Email != nil {
+		e := strings.TrimSpace(*in.Email)
+		if e != "" && (!strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n")) {
+			return canopy.Errorf(canopy.EINVALID, "%q is not a valid email address", e)
+		}
+		in.Email = &e
+	}
+	if in.Password != nil && (len(*in.Password) < 8 || len(*in.Password) > 72) {
+		return canopy.Errorf(canopy.EINVALID, "the password must be 8 to 72 characters long")
+	}
+	return nil
+}
+
+// CreateMember creates a site-local user of this site.
+func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*sqlstore.Member, error) {
+	if err := a.requireAny("add_user"); err != nil {
+		return nil, err
+	}
+	if err := a.checkFlags(in); err != nil {
+		return nil, err
+	}
+	if in.Password == nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "password is required")
+	}
+	hash, err := HashPassword(*in.Password, a.svc.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	u := &canopy.User{Username: in.Username, IsActive: true, PasswordHash: hash}
+	if in.Email != nil {
+		u.Email = strings.TrimSpace(*in.Email)
+	}
+	if in.FirstName != nil {
+		u.FirstName = *in.FirstName
+	}
+	if in.LastName != nil {
+		u.LastName = *in.LastName
+	}
+	if in.IsActive != nil {
+		u.IsActive = *in.IsActive
+	}
+	if in.IsSuperuser != nil {
+		u.IsSuperuser = *in.IsSuperuser
+	}
+	if in.IsSuperadmin != nil {
+		u.IsSuperadmin = *in.IsSuperadmin
+	}
+	var groups []int64
+	if in.Groups != nil {
+		groups = *in.Groups
+	}
+	return a.svc.DB.CreateMember(a.Ctx(ctx), a.Site.ID, u, groups)
+}
+
+// UpdateMember changes a member; their memberships on other sites are never
+// touched. A site admin cannot edit a superuser.
+func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*sqlstore.Member, error) {
+	if err := a.requireAny("change_user"); err != nil {
+		return nil, err
+	}
+	m, err := a.svc.DB.Member(ctx, a.Site.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.IsSuperuser && !a.User.IsSuperuser {
+		return nil, forbidden("only superusers may edit a superuser")
+	}
+	if in.Username != "" && !strings.EqualFold(in.Username, m.Username) {
+		return nil, canopy.Errorf(canopy.EINVALID, "usernames cannot be changed")
+	}
+	if err := a.checkFlags(in); err != nil {
+		return nil, err
+	}
+	upd := sqlstore.UserUpdate{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, IsActive: in.IsActive,
+		IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups}
+	if in.Password != nil {
+		h, err := HashPassword(*in.Password, a.svc.BcryptCost)
+		if err != nil {
+			return nil, err
+		}
+		upd.PasswordHash = &h
+	}
+	return a.svc.DB.UpdateMember(a.Ctx(ctx), a.Site.ID, id, upd)
+}
+
+// RemoveMember takes a user off this site (deleting a site-local account).
+func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
+	if err := a.requireAny("delete_user"); err != nil {
+		return err
+	}
+	m, err := a.svc.DB.Member(ctx, a.Site.ID, id)
+	if err != nil {
+		return err
+	}
+	if m.IsSuperuser && !a.User.IsSuperuser {
+		return forbidden("only superusers may remove a superuser")
+	}
+	if m.ID == a.User.ID {
+		return canopy.Errorf(canopy.EINVALID, "you cannot remove yourself from the site; ask another admin")
+	}
+	return a.svc.DB.RemoveMember(a.Ctx(ctx), a.Site.ID, id)
+}

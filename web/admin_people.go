@@ -1,0 +1,247 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+func (s *Server) peopleRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/api/permissions", s.admin(s.listPermissions, false))
+	m.HandleFunc("GET /admin/api/groups", s.admin(s.listGroups, false))
+	m.HandleFunc("POST /admin/api/groups", s.admin(s.createGroup, false))
+	m.HandleFunc("GET /admin/api/groups/{id}", s.admin(s.getGroup, false))
+	m.HandleFunc("PATCH /admin/api/groups/{id}", s.admin(s.renameGroup, false))
+	m.HandleFunc("DELETE /admin/api/groups/{id}", s.admin(s.deleteGroup, false))
+	m.HandleFunc("GET /admin/api/groups/{id}/permissions", s.admin(s.getGroupGrants, false))
+	m.HandleFunc("PUT /admin/api/groups/{id}/permissions", s.admin(s.putGroupGrants, false))
+	m.HandleFunc("GET /admin/api/users", s.admin(s.listUsers, false))
+	m.HandleFunc("POST /admin/api/users", s.admin(s.createUser, false))
+	m.HandleFunc("GET /admin/api/users/{id}", s.admin(s.getUser, false))
+	m.HandleFunc("PATCH /admin/api/users/{id}", s.admin(s.updateUser, false))
+	m.HandleFunc("DELETE /admin/api/users/{id}", s.admin(s.removeUser, false))
+}
+
+func listBody(total int, items any) map[string]any {
+	return map[string]any{"meta": map[string]any{"total_count": total}, "items": items}
+}
+
+func groupBody(g *sqlstore.Group) map[string]any {
+	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "created_at": g.CreatedAt}
+}
+
+func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	perms := service.Permissions()
+	writeJSON(w, http.StatusOK, map[string]any{"pages": []string{"add", "change", "publish", "bulk_delete", "lock", "unlock"},
+		"models": perms})
+	return nil
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	gs, err := ar.admin.Groups(r.Context())
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for _, g := range gs {
+		items = append(items, groupBody(g))
+	}
+	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	return nil
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in struct {
+		Name             string `json:"name"`
+		InstallationWide bool   `json:"installation_wide"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	g, err := ar.admin.CreateGroup(r.Context(), in.Name, in.InstallationWide)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, groupBody(g))
+	return nil
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := ar.admin.Group(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, groupBody(g))
+	return nil
+}
+
+func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	g, err := ar.admin.RenameGroup(r.Context(), id, in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, groupBody(g))
+	return nil
+}
+
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.DeleteGroup(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := ar.admin.GroupGrants(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pages": g.Pages, "collections": []any{}, "models": g.Models})
+	return nil
+}
+
+func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Pages       []sqlstore.PageGrantRow `json:"pages"`
+		Collections []map[string]any        `json:"collections"`
+		Models      []string                `json:"models"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := ar.admin.SetGroupGrants(r.Context(), id, in.Pages, in.Models, len(in.Collections)); err != nil {
+		return err
+	}
+	return s.getGroupGrants(w, r, ar)
+}
+
+func memberBody(m *sqlstore.Member) map[string]any {
+	groups := []map[string]any{}
+	for _, g := range m.Groups {
+		groups = append(groups, map[string]any{"id": g.ID, "name": g.Name})
+	}
+	return map[string]any{"id": m.ID, "username": m.Username, "email": m.Email, "first_name": m.FirstName, "last_name": m.LastName,
+		"is_active": m.IsActive, "is_superuser": m.IsSuperuser, "is_superadmin": m.IsSuperadmin, "last_login": m.LastLogin,
+		"site_local": m.HomeSiteID != 0, "groups": groups}
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	ms, total, err := ar.admin.Members(r.Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for _, m := range ms {
+		items = append(items, memberBody(m))
+	}
+	writeJSON(w, http.StatusOK, listBody(total, items))
+	return nil
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := ar.admin.Member(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, memberBody(m))
+	return nil
+}
+
+type userInput struct {
+	Username     string   `json:"username"`
+	Email        *string  `json:"email"`
+	FirstName    *string  `json:"first_name"`
+	LastName     *string  `json:"last_name"`
+	Password     *string  `json:"password"`
+	IsActive     *bool    `json:"is_active"`
+	IsSuperuser  *bool    `json:"is_superuser"`
+	IsSuperadmin *bool    `json:"is_superadmin"`
+	Groups       *[]int64 `json:"groups"`
+}
+
+func (in userInput) service() service.MemberInput {
+	return service.MemberInput{Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+		Password: in.Password, IsActive: in.IsActive, IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups}
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in userInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Username == "" {
+		return canopy.Errorf(canopy.EINVALID, "username is required")
+	}
+	m, err := ar.admin.CreateMember(r.Context(), in.service())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, memberBody(m))
+	return nil
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in userInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := ar.admin.UpdateMember(r.Context(), id, in.service())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, memberBody(m))
+	return nil
+}
+
+func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.RemoveMember(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

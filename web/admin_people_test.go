@@ -1,0 +1,138 @@
+package web_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+var adminPerms = []string{"access_admin", "add_group", "change_group", "delete_group", "view_group", "add_user", "change_user", "delete_user", "view_user"}
+
+func TestAdminGroupsAndUsers(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			// alice administers alpha; "both" edits alpha and beta.
+			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
+			both, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "both", Password: "password-both"})
+			admins, _ := db.CreateGroup(ctx, f.alpha.ID, "Admins")
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, admins.ID, nil, adminPerms))
+			must(t, db.AddMember(ctx, f.alpha.ID, admins.ID, alice.ID))
+			must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, both.ID))
+			betaGroups, _ := db.Groups(ctx, f.beta.ID)
+			betaEditors := betaGroups[0]
+			must(t, db.AddMember(ctx, f.beta.ID, betaEditors.ID, both.ID))
+			a := f.login("alpha.test", "alice")
+			bg := strconv.FormatInt(betaEditors.ID, 10)
+			bea := strconv.FormatInt(f.bea.ID, 10)
+
+			// Listings show this site's groups and members only.
+			status, list := a.do("GET", "/admin/api/groups", nil)
+			if status != 200 || list["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("groups: %d %v", status, list)
+			}
+			status, list = a.do("GET", "/admin/api/users", nil)
+			if status != 200 || list["meta"].(map[string]any)["total_count"].(float64) != 3 {
+				t.Fatalf("users: %d %v", status, list)
+			}
+			for _, it := range list["items"].([]any) {
+				u := it.(map[string]any)
+				if u["username"] == "bea" {
+					t.Fatal("alpha's user list shows bea")
+				}
+				if u["username"] == "both" && len(u["groups"].([]any)) != 1 {
+					t.Fatalf("both's groups on alpha reveal other sites: %v", u["groups"])
+				}
+			}
+			// Another site's group and member: 404, nothing changed.
+			for _, r := range []struct {
+				method, path string
+				body         any
+			}{
+				{"GET", "/admin/api/groups/" + bg, nil},
+				{"PATCH", "/admin/api/groups/" + bg, map[string]any{"name": "Hijacked"}},
+				{"GET", "/admin/api/groups/" + bg + "/permissions", nil},
+				{"PUT", "/admin/api/groups/" + bg + "/permissions", map[string]any{"pages": []any{}, "models": []string{}}},
+				{"DELETE", "/admin/api/groups/" + bg, nil},
+				{"GET", "/admin/api/users/" + bea, nil},
+				{"PATCH", "/admin/api/users/" + bea, map[string]any{"email": "x@evil.example"}},
+				{"DELETE", "/admin/api/users/" + bea, nil},
+				{"PATCH", "/admin/api/users/" + strconv.FormatInt(both.ID, 10), map[string]any{"groups": []int64{betaEditors.ID}}},
+			} {
+				status, body := a.do(r.method, r.path, r.body)
+				want := 404
+				if r.method == "PATCH" && r.path == "/admin/api/users/"+strconv.FormatInt(both.ID, 10) {
+					want = 400 // a group of another site is not a group of this site
+				}
+				if status != want {
+					t.Errorf("%s %s: %d %v", r.method, r.path, status, body)
+				}
+			}
+			if g, err := db.Group(ctx, f.beta.ID, betaEditors.ID); err != nil || g.Name != "Editors" {
+				t.Fatalf("beta group changed: %v %v", g, err)
+			}
+			if m, err := db.Member(ctx, f.beta.ID, f.bea.ID); err != nil || m.Email != "bea@example.org" {
+				t.Fatalf("bea changed: %+v %v", m, err)
+			}
+			// Grants: only this site's pages, only known permissions.
+			eg := strconv.FormatInt(f.alphaEditors.ID, 10)
+			for _, body := range []map[string]any{
+				{"pages": []map[string]any{{"page_id": f.beta.RootPageID, "actions": []string{"change"}}}},
+				{"models": []string{"launch_missiles"}},
+				{"collections": []map[string]any{{"collection_id": 1, "permissions": []string{"add"}}}},
+				{"pages": []map[string]any{{"page_id": f.alpha.RootPageID, "actions": []string{"fly"}}}},
+			} {
+				if status, resp := a.do("PUT", "/admin/api/groups/"+eg+"/permissions", body); status != 400 && status != 404 {
+					t.Errorf("PUT grants %v: %d %v", body, status, resp)
+				}
+			}
+			status, grants := a.do("PUT", "/admin/api/groups/"+eg+"/permissions", map[string]any{
+				"pages": []map[string]any{{"page_id": f.alpha.RootPageID, "actions": []string{"add", "change", "publish"}}}, "models": []string{"access_admin"}})
+			if status != 200 || len(grants["pages"].([]any)) != 1 {
+				t.Fatalf("PUT grants: %d %v", status, grants)
+			}
+			// Changing both's roles here leaves beta's membership alone.
+			bid := strconv.FormatInt(both.ID, 10)
+			if status, body := a.do("PATCH", "/admin/api/users/"+bid, map[string]any{"groups": []int64{}}); status != 200 || len(body["groups"].([]any)) != 0 {
+				t.Fatalf("remove roles: %d %v", status, body)
+			}
+			if acc, _ := db.UserAccess(ctx, both, f.beta.ID); !acc.Member || len(acc.Groups) != 1 {
+				t.Fatalf("both lost beta: %+v", acc)
+			}
+			// A site admin cannot hand out superuser powers.
+			if status, _ := a.do("PATCH", "/admin/api/users/"+strconv.FormatInt(f.ed.ID, 10), map[string]any{"is_superuser": true}); status != 403 {
+				t.Fatalf("site admin granted superuser: %d", status)
+			}
+			// A site-local user: can log in here, not on beta; removing deletes the account.
+			status, local := a.do("POST", "/admin/api/users", map[string]any{"username": "local", "password": "password-local",
+				"email": "local@example.org", "groups": []int64{f.alphaEditors.ID}})
+			if status != 201 || local["site_local"] != true {
+				t.Fatalf("create user: %d %v", status, local)
+			}
+			f.login("alpha.test", "local")
+			c := &client{t: t, f: f.fixture, host: "beta.test"}
+			if status, _ := c.do("POST", "/admin/api/login", map[string]string{"username": "local", "password": "password-local"}); status != 401 {
+				t.Fatalf("site-local user logged in on beta: %d", status)
+			}
+			if status, body := a.do("POST", "/admin/api/users", map[string]any{"username": "LOCAL", "password": "password-x"}); status != 409 {
+				t.Fatalf("duplicate username: %d %v", status, body)
+			}
+			if status, _ := a.do("DELETE", "/admin/api/users/"+id(local["id"]), nil); status != 204 {
+				t.Fatal("remove local user")
+			}
+			if _, err := db.UserByUsername(ctx, "local"); err == nil {
+				t.Fatal("site-local account survived its removal")
+			}
+			// An editor without group or user permissions is refused.
+			ed := f.login("alpha.test", "ed")
+			if status, body := ed.do("GET", "/admin/api/groups", nil); status != 403 || errCode(body) != "forbidden" {
+				t.Fatalf("editor lists groups: %d %v", status, body)
+			}
+			_ = sqlstore.AdminsGroup
+		})
+	}
+}
