@@ -16,6 +16,8 @@ type Site struct {
 	IsDefault  bool      `json:"is_default"`
 	Theme      string    `json:"theme"`
 	RootPageID int64     `json:"root_page_id"`
+	// RootCollectionID is the site's root collection (media grants go there).
+	RootCollectionID int64 `json:"root_collection_id"`
 	Version    int64     `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
 }

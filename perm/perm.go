@@ -79,7 +79,8 @@ type User struct {
 	pageGrants  map[string]Actions
 	grantPaths  []string
 	models      map[string]bool
-	minGrantLen int
+	collGrants  map[string]CollectionPerms
+	collPaths   []string
 }
 
 // NewUser indexes a user's grants for fast checks.

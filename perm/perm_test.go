@@ -313,3 +313,46 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestCollections(t *testing.T) {
+	const rootColl, photos, events = "0001", "00010001", "000100010001"
+	u := perm.NewUser(7, true, false, nil, nil).WithCollections([]perm.CollectionGrant{
+		{Path: photos, Perms: perm.CollectionPerms(perm.AddImage) | perm.CollectionPerms(perm.ChangeCollection) | perm.CollectionPerms(perm.DeleteCollection)},
+		{Path: rootColl, Perms: perm.CollectionPerms(perm.ChooseImage)},
+	})
+	if got := u.OnCollection(events).Names(); len(got) != 4 {
+		t.Fatalf("inherited collection perms on a child: %v", got)
+	}
+	if u.OnCollection(rootColl).Has(perm.AddImage) {
+		t.Fatal("a grant applies upwards")
+	}
+	cases := []struct {
+		name string
+		path string
+		p    perm.CollectionPerm
+		move bool
+		want bool
+	}{
+		{"rename the granted collection", photos, perm.ChangeCollection, false, true},
+		{"move the granted collection", photos, perm.ChangeCollection, true, false},
+		{"move a collection below the grant", events, perm.ChangeCollection, true, true},
+		{"delete the granted collection", photos, perm.DeleteCollection, true, false},
+		{"delete below the grant", events, perm.DeleteCollection, true, true},
+		{"never rename a site's root collection", rootColl, perm.ChangeCollection, false, false},
+		{"no add_collection grant", events, perm.AddCollection, false, false},
+	}
+	for _, c := range cases {
+		if got := u.CanManageCollection(c.path, c.p, c.move); got != c.want {
+			t.Errorf("%s: %v", c.name, got)
+		}
+	}
+	super := perm.NewUser(1, true, true, nil, nil)
+	if super.CanManageCollection(rootColl, perm.DeleteCollection, true) || !super.CanManageCollection(events, perm.DeleteCollection, true) {
+		t.Fatal("superuser root-collection rules")
+	}
+	for _, n := range perm.CollectionPermNames() {
+		if _, ok := perm.ParseCollectionPerm(n); !ok {
+			t.Fatal(n)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (s *Service) AdminFor(ctx context.Context, site *canopy.Site, u *canopy.Use
 	if !acc.Member {
 		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "you have no account on this site")
 	}
-	pu := perm.NewUser(u.ID, u.IsActive, u.IsSuperuser, acc.Pages, acc.Models)
+	pu := perm.NewUser(u.ID, u.IsActive, u.IsSuperuser, acc.Pages, acc.Models).WithCollections(acc.Collections)
 	return &Admin{svc: s, Site: site, User: u, Access: acc, Check: perm.New(pu, s.Types), pages: s.DB.Site(site.ID, s.Types)}, nil
 }
 

@@ -124,19 +124,16 @@ func (a *Admin) GroupGrants(ctx context.Context, id int64) (sqlstore.GroupGrants
 
 // SetGroupGrants replaces a group's grants. Pages must be of this site (for a
 // site group); model permissions must be known.
-func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []sqlstore.PageGrantRow, models []string, collections int) error {
+func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []sqlstore.PageGrantRow, models []string, collections []sqlstore.CollectionGrantRow) error {
 	if err := a.requireAny("change_group"); err != nil {
 		return err
-	}
-	if collections > 0 {
-		return canopy.Errorf(canopy.EINVALID, "collection permissions are not available yet: this installation has no collections")
 	}
 	for _, m := range models {
 		if !knownPermission(m) {
 			return canopy.Errorf(canopy.EINVALID, "unknown permission %q (GET /admin/api/permissions lists them)", m)
 		}
 	}
-	return a.svc.DB.SetGroupGrants(a.Ctx(ctx), a.Site.ID, id, pages, models)
+	return a.svc.DB.SetGroupGrants(a.Ctx(ctx), a.Site.ID, id, pages, models, collections...)
 }
 
 // Members lists this site's members with their groups here.

@@ -112,8 +112,15 @@ func (db *DB) AddMember(ctx context.Context, siteID, groupID, userID int64) erro
 
 // GroupGrants are a group's permissions as the admin API shows them.
 type GroupGrants struct {
-	Pages  []PageGrantRow `json:"pages"`
-	Models []string       `json:"models"`
+	Pages       []PageGrantRow       `json:"pages"`
+	Collections []CollectionGrantRow `json:"collections"`
+	Models      []string             `json:"models"`
+}
+
+// CollectionGrantRow is one collection grant of a group.
+type CollectionGrantRow struct {
+	CollectionID int64    `json:"collection_id"`
+	Permissions  []string `json:"permissions"`
 }
 
 // PageGrantRow is one page grant of a group.
@@ -125,7 +132,7 @@ type PageGrantRow struct {
 // SetGroupGrants replaces a group's page and model grants in one transaction.
 // A site group can only be granted pages of its own site: another site's page
 // is not found.
-func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages []PageGrantRow, models []string) error {
+func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages []PageGrantRow, models []string, collections ...CollectionGrantRow) error {
 	return db.write(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
 		if err != nil {
@@ -139,6 +146,37 @@ func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages [
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM group_model_perms WHERE group_id = $1`, g.ID); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_collection_grants WHERE group_id = $1`, g.ID); err != nil {
+			return err
+		}
+		for _, cg := range collections {
+			var perms perm.CollectionPerms
+			for _, name := range cg.Permissions {
+				p, ok := perm.ParseCollectionPerm(name)
+				if !ok {
+					return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", name, strings.Join(perm.CollectionPermNames(), ", "))
+				}
+				perms |= perm.CollectionPerms(p)
+			}
+			// A site group may only hold grants on its own site's collections;
+			// an installation-wide group on any.
+			var collSite sql.NullInt64
+			q := `SELECT site_id FROM collections WHERE id = $1 AND site_id = $2`
+			args := []any{cg.CollectionID, g.SiteID}
+			if g.SiteID == 0 {
+				q, args = `SELECT site_id FROM collections WHERE id = $1`, []any{cg.CollectionID}
+			}
+			if err := tx.QueryRowContext(ctx, q, args...).Scan(&collSite); err == sql.ErrNoRows {
+				return canopy.Errorf(canopy.ENOTFOUND, "collection %d not found", cg.CollectionID)
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_collection_grants (group_id, collection_id, site_id, permissions) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (group_id, collection_id) DO UPDATE SET permissions = group_collection_grants.permissions | excluded.permissions`,
+				g.ID, cg.CollectionID, collSite, int(perms)); err != nil {
+				return err
+			}
 		}
 		for _, pg := range pages {
 			var acts perm.Actions
@@ -178,7 +216,7 @@ func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages [
 				return err
 			}
 		}
-		return tx.log(ctx, siteID, "change_permissions", "group", g.ID, g.Name, map[string]any{"pages": pages, "models": models})
+		return tx.log(ctx, siteID, "change_permissions", "group", g.ID, g.Name, map[string]any{"pages": pages, "collections": collections, "models": models})
 	})
 }
 
@@ -197,7 +235,7 @@ func validCodename(s string) bool {
 
 // GroupGrantsOf returns a group's grants.
 func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out GroupGrants, err error) {
-	out = GroupGrants{Pages: []PageGrantRow{}, Models: []string{}}
+	out = GroupGrants{Pages: []PageGrantRow{}, Collections: []CollectionGrantRow{}, Models: []string{}}
 	err = db.read(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
 		if err != nil {
@@ -215,6 +253,20 @@ func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out Gro
 				return err
 			}
 			out.Pages = append(out.Pages, PageGrantRow{PageID: id, Actions: perm.Actions(a).Names()})
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT collection_id, permissions FROM group_collection_grants WHERE group_id = $1 ORDER BY collection_id`, g.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var p int
+			if err := rows.Scan(&id, &p); err != nil {
+				rows.Close()
+				return err
+			}
+			out.Collections = append(out.Collections, CollectionGrantRow{CollectionID: id, Permissions: perm.CollectionPerms(p).Names()})
 		}
 		rows.Close()
 		rows, err = tx.QueryContext(ctx, `SELECT codename FROM group_model_perms WHERE group_id = $1 ORDER BY codename`, g.ID)
@@ -236,15 +288,16 @@ func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out Gro
 
 // Access is what a user may do on one site, loaded once per request.
 type Access struct {
-	Member bool // belongs to a group of the site (or is a superuser/super admin)
-	Groups []*Group
-	Pages  []perm.PageGrant
-	Models []string
+	Member      bool // belongs to a group of the site (or is a superuser/super admin)
+	Groups      []*Group
+	Pages       []perm.PageGrant
+	Collections []perm.CollectionGrant
+	Models      []string
 }
 
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,
-// the site's Admins group. Three queries, however many grants there are.
+// the site's Admins group. Four queries, however many grants there are.
 func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Access, error) {
 	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
 	err := db.read(ctx, func(tx *Tx) error {
@@ -288,6 +341,22 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 			}
 			g.Actions = perm.Actions(acts)
 			a.Pages = append(a.Pages, g)
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT c.path, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
+			WHERE gc.site_id = $1 AND gc.group_id IN (`+in+`)`, append([]any{siteID}, ids...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var g perm.CollectionGrant
+			var p int
+			if err := rows.Scan(&g.Path, &p); err != nil {
+				rows.Close()
+				return err
+			}
+			g.Perms = perm.CollectionPerms(p)
+			a.Collections = append(a.Collections, g)
 		}
 		rows.Close()
 		for i := range ph {

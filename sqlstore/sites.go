@@ -10,12 +10,12 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0)`
-const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2`
+const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0)`
+const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1`
 
 func scanSite(row interface{ Scan(...any) error }) (*canopy.Site, error) {
 	s := &canopy.Site{}
-	err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID)
+	err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID)
 	return s, err
 }
 
@@ -125,6 +125,10 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 			return err
 		}
 		if err := publishRevision(ctx, tx, home, rev); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO collections (site_id, parent_id, path, depth, name, created_at) VALUES ($1, NULL, $2, 1, 'Root', $3)`,
+			id, canopy.RootPath, tx.now); err != nil {
 			return err
 		}
 		if err := tx.log(ctx, id, "create", "site", id, host, map[string]any{"port": in.Port, "name": in.Name}); err != nil {

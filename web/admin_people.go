@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -34,8 +35,7 @@ func groupBody(g *sqlstore.Group) map[string]any {
 
 func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
 	perms := service.Permissions()
-	writeJSON(w, http.StatusOK, map[string]any{"pages": []string{"add", "change", "publish", "bulk_delete", "lock", "unlock"},
-		"models": perms})
+	writeJSON(w, http.StatusOK, map[string]any{"pages": perm.ActionNames(), "collections": perm.CollectionPermNames(), "models": perms})
 	return nil
 }
 
@@ -121,7 +121,7 @@ func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *admi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"pages": g.Pages, "collections": []any{}, "models": g.Models})
+	writeJSON(w, http.StatusOK, g)
 	return nil
 }
 
@@ -131,14 +131,14 @@ func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *admi
 		return err
 	}
 	var in struct {
-		Pages       []sqlstore.PageGrantRow `json:"pages"`
-		Collections []map[string]any        `json:"collections"`
-		Models      []string                `json:"models"`
+		Pages       []sqlstore.PageGrantRow       `json:"pages"`
+		Collections []sqlstore.CollectionGrantRow `json:"collections"`
+		Models      []string                      `json:"models"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := ar.admin.SetGroupGrants(r.Context(), id, in.Pages, in.Models, len(in.Collections)); err != nil {
+	if err := ar.admin.SetGroupGrants(r.Context(), id, in.Pages, in.Models, in.Collections); err != nil {
 		return err
 	}
 	return s.getGroupGrants(w, r, ar)

@@ -83,7 +83,8 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			for _, body := range []map[string]any{
 				{"pages": []map[string]any{{"page_id": f.beta.RootPageID, "actions": []string{"change"}}}},
 				{"models": []string{"launch_missiles"}},
-				{"collections": []map[string]any{{"collection_id": 1, "permissions": []string{"add"}}}},
+				{"collections": []map[string]any{{"collection_id": f.beta.RootCollectionID, "permissions": []string{"add_image"}}}},
+				{"collections": []map[string]any{{"collection_id": f.alpha.RootCollectionID, "permissions": []string{"add"}}}},
 				{"pages": []map[string]any{{"page_id": f.alpha.RootPageID, "actions": []string{"fly"}}}},
 			} {
 				if status, resp := a.do("PUT", "/admin/api/groups/"+eg+"/permissions", body); status != 400 && status != 404 {
@@ -91,9 +92,14 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 				}
 			}
 			status, grants := a.do("PUT", "/admin/api/groups/"+eg+"/permissions", map[string]any{
-				"pages": []map[string]any{{"page_id": f.alpha.RootPageID, "actions": []string{"add", "change", "publish"}}}, "models": []string{"access_admin"}})
-			if status != 200 || len(grants["pages"].([]any)) != 1 {
+				"pages":       []map[string]any{{"page_id": f.alpha.RootPageID, "actions": []string{"add", "change", "publish"}}},
+				"collections": []map[string]any{{"collection_id": f.alpha.RootCollectionID, "permissions": []string{"add_image", "choose_image"}}},
+				"models":      []string{"access_admin"}})
+			if status != 200 || len(grants["pages"].([]any)) != 1 || len(grants["collections"].([]any)) != 1 {
 				t.Fatalf("PUT grants: %d %v", status, grants)
+			}
+			if acc, _ := db.UserAccess(ctx, f.ed, f.alpha.ID); len(acc.Collections) != 1 || acc.Collections[0].Path != "0001" {
+				t.Fatalf("ed's collection grants: %+v", acc.Collections)
 			}
 			// Changing both's roles here leaves beta's membership alone.
 			bid := strconv.FormatInt(both.ID, 10)

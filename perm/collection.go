@@ -1,0 +1,112 @@
+package perm
+
+import "github.com/canopy-cms/canopy"
+
+// CollectionPerm is one permission a group can be granted on a collection; it
+// applies to the collection and every collection below it.
+type CollectionPerm uint16
+
+// Collection permissions: on the images and documents in a collection, and on
+// managing the collections themselves.
+const (
+	AddImage CollectionPerm = 1 << iota
+	ChangeImage
+	ChooseImage
+	AddDocument
+	ChangeDocument
+	ChooseDocument
+	AddCollection
+	ChangeCollection
+	DeleteCollection
+)
+
+// CollectionPerms is a set of collection permissions.
+type CollectionPerms uint16
+
+// Has reports whether p is in the set.
+func (s CollectionPerms) Has(p CollectionPerm) bool { return s&CollectionPerms(p) != 0 }
+
+var collectionPermNames = []struct {
+	p    CollectionPerm
+	name string
+}{{AddImage, "add_image"}, {ChangeImage, "change_image"}, {ChooseImage, "choose_image"},
+	{AddDocument, "add_document"}, {ChangeDocument, "change_document"}, {ChooseDocument, "choose_document"},
+	{AddCollection, "add_collection"}, {ChangeCollection, "change_collection"}, {DeleteCollection, "delete_collection"}}
+
+// ParseCollectionPerm returns the permission named name.
+func ParseCollectionPerm(name string) (CollectionPerm, bool) {
+	for _, n := range collectionPermNames {
+		if n.name == name {
+			return n.p, true
+		}
+	}
+	return 0, false
+}
+
+// Names lists the permissions in the set, in a fixed order.
+func (s CollectionPerms) Names() []string {
+	out := []string{}
+	for _, n := range collectionPermNames {
+		if s.Has(n.p) {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// CollectionPermNames lists every grantable collection permission.
+func CollectionPermNames() []string { return CollectionPerms(0xffff).Names() }
+
+// CollectionGrant is a set of permissions granted on the collection at Path.
+type CollectionGrant struct {
+	Path  string
+	Perms CollectionPerms
+}
+
+// WithCollections adds collection grants to a user.
+func (u *User) WithCollections(grants []CollectionGrant) *User {
+	if u.collGrants == nil {
+		u.collGrants = map[string]CollectionPerms{}
+	}
+	for _, g := range grants {
+		u.collGrants[g.Path] |= g.Perms
+		u.collPaths = append(u.collPaths, g.Path)
+	}
+	return u
+}
+
+// OnCollection returns the permissions the user's grants give on the
+// collection at path: the union over it and its ancestors.
+func (u *User) OnCollection(path string) CollectionPerms {
+	if u == nil || !u.Active {
+		return 0
+	}
+	var s CollectionPerms
+	for l := canopy.StepLen; l <= len(path); l += canopy.StepLen {
+		s |= u.collGrants[path[:l]]
+	}
+	return s
+}
+
+// CanManageCollection decides collection management on the collection at
+// path: add_collection creates below it, change_collection renames, moves and
+// sets privacy (a user cannot move the collection the grant is on),
+// delete_collection deletes collections strictly below the grant. A site's
+// root collection is never renamed, moved or deleted (except with its site).
+func (u *User) CanManageCollection(path string, p CollectionPerm, moveOrDelete bool) bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	isRoot := len(path) <= canopy.StepLen
+	if p != AddCollection && isRoot {
+		return false
+	}
+	if u.Superuser {
+		return true
+	}
+	if p == DeleteCollection || moveOrDelete {
+		// The grant must sit strictly above the collection.
+		return u.OnCollection(path[:len(path)-canopy.StepLen]).Has(p)
+	}
+	return u.OnCollection(path).Has(p)
+}
