@@ -95,8 +95,14 @@ func (db *DB) CreateSession(ctx context.Context, idHash string, userID, siteID i
 			VALUES ($1, $2, $3, $4, $5, $4, $6, $7)`, idHash, userID, siteID, tx.now, tx.now.Add(ttl), remote, userAgent); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login = $2 WHERE id = $1`, userID, tx.now)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login = $2 WHERE id = $1`, userID, tx.now); err != nil {
+			return err
+		}
+		// Expired sessions of this user are cleared as they log in again.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2`, userID, tx.now); err != nil {
+			return err
+		}
+		return tx.log(WithActor(ctx, Actor{UserID: userID}), siteID, "login", "user", userID, "", map[string]any{"remote_addr": remote})
 	})
 }
 
@@ -114,11 +120,18 @@ func (db *DB) SessionUser(ctx context.Context, idHash string, siteID int64) (u *
 	return u, err
 }
 
-// DeleteSession revokes a session.
+// DeleteSession revokes a session (logging the logout).
 func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	return db.write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
-		return err
+		var userID, siteID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE id_hash = $1 RETURNING user_id, site_id`, idHash).Scan(&userID, &siteID)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.log(WithActor(ctx, Actor{UserID: userID}), siteID, "logout", "user", userID, "", nil)
 	})
 }
 
