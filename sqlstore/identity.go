@@ -327,38 +327,21 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 			return nil
 		}
 		in := strings.Join(ph, ", ")
-		rows, err = tx.QueryContext(ctx, `SELECT p.path, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
-			WHERE gp.site_id = $1 AND gp.group_id IN (`+in+`)`, append([]any{siteID}, ids...)...)
+		args := append([]any{siteID}, ids...)
+		err = scanPathBits(tx.QueryContext(ctx, `SELECT p.path, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
+			WHERE gp.site_id = $1 AND gp.group_id IN (`+in+`)`, args...))(func(path string, bits int) {
+			a.Pages = append(a.Pages, perm.PageGrant{Path: path, Actions: perm.Actions(bits)})
+		})
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var g perm.PageGrant
-			var acts int
-			if err := rows.Scan(&g.Path, &acts); err != nil {
-				rows.Close()
-				return err
-			}
-			g.Actions = perm.Actions(acts)
-			a.Pages = append(a.Pages, g)
-		}
-		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT c.path, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
-			WHERE gc.site_id = $1 AND gc.group_id IN (`+in+`)`, append([]any{siteID}, ids...)...)
+		err = scanPathBits(tx.QueryContext(ctx, `SELECT c.path, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
+			WHERE gc.site_id = $1 AND gc.group_id IN (`+in+`)`, args...))(func(path string, bits int) {
+			a.Collections = append(a.Collections, perm.CollectionGrant{Path: path, Perms: perm.CollectionPerms(bits)})
+		})
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var g perm.CollectionGrant
-			var p int
-			if err := rows.Scan(&g.Path, &p); err != nil {
-				rows.Close()
-				return err
-			}
-			g.Perms = perm.CollectionPerms(p)
-			a.Collections = append(a.Collections, g)
-		}
-		rows.Close()
 		for i := range ph {
 			ph[i] = "$" + strconv.Itoa(i+1)
 		}
@@ -377,4 +360,23 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 		return rows.Err()
 	})
 	return a, err
+}
+
+// scanPathBits returns a function that feeds each (path, bit set) row to fn.
+func scanPathBits(rows *sql.Rows, err error) func(fn func(path string, bits int)) error {
+	return func(fn func(string, int)) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p string
+			var bits int
+			if err := rows.Scan(&p, &bits); err != nil {
+				return err
+			}
+			fn(p, bits)
+		}
+		return rows.Err()
+	}
 }

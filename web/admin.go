@@ -80,6 +80,14 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
+// decodeOptionalJSON decodes a body if there is one (an empty body leaves v as is).
+func decodeOptionalJSON(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(r, v)
+}
+
 func hashSecret(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])

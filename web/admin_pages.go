@@ -221,10 +221,8 @@ func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *adminR
 	var in struct {
 		RevisionID int64 `json:"revision_id"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(r, &in); err != nil {
+		return err
 	}
 	if _, err := ar.admin.Publish(r.Context(), id, in.RevisionID); err != nil {
 		return err
@@ -240,10 +238,8 @@ func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *admi
 	var in struct {
 		IncludeDescendants bool `json:"include_descendants"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(r, &in); err != nil {
+		return err
 	}
 	if _, err := ar.admin.Unpublish(r.Context(), id, in.IncludeDescendants); err != nil {
 		return err
