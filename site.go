@@ -9,17 +9,17 @@ import (
 
 // Site is one tenant: a hostname and port that map to a home page.
 type Site struct {
-	ID         int64     `json:"id"`
-	Hostname   string    `json:"hostname"`
-	Port       int       `json:"port"`
-	Name       string    `json:"name"`
-	IsDefault  bool      `json:"is_default"`
-	Theme      string    `json:"theme"`
-	RootPageID int64     `json:"root_page_id"`
+	ID         int64  `json:"id"`
+	Hostname   string `json:"hostname"`
+	Port       int    `json:"port"`
+	Name       string `json:"name"`
+	IsDefault  bool   `json:"is_default"`
+	Theme      string `json:"theme"`
+	RootPageID int64  `json:"root_page_id"`
 	// RootCollectionID is the site's root collection (media grants go there).
-	RootCollectionID int64 `json:"root_collection_id"`
-	Version    int64     `json:"-"`
-	CreatedAt  time.Time `json:"created_at"`
+	RootCollectionID int64     `json:"root_collection_id"`
+	Version          int64     `json:"-"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // DisplayName is the name if set, else the hostname, plus ":port" unless 80.

@@ -73,14 +73,14 @@ type PageGrant struct {
 // flags and the grants of their groups that count there (the site's groups and
 // installation-wide groups; for a super admin, the site's Admins group too).
 type User struct {
-	ID          int64
-	Active      bool
-	Superuser   bool
-	pageGrants  map[string]Actions
-	grantPaths  []string
-	models      map[string]bool
-	collGrants  map[string]CollectionPerms
-	collPaths   []string
+	ID         int64
+	Active     bool
+	Superuser  bool
+	pageGrants map[string]Actions
+	grantPaths []string
+	models     map[string]bool
+	collGrants map[string]CollectionPerms
+	collPaths  []string
 }
 
 // NewUser indexes a user's grants for fast checks.
