@@ -360,3 +360,21 @@ func (a *Admin) Draft(ctx context.Context, id int64) (*canopy.Page, canopy.PageC
 	}
 	return p, rev.Content, nil
 }
+
+// ExplorerRoot returns the page where the user's explorer starts: the site's
+// home page for superusers, else the deepest common ancestor of the pages the
+// user holds grants on within this site (nil when they hold none).
+func (a *Admin) ExplorerRoot(ctx context.Context) (*canopy.Page, error) {
+	if a.Check.User.Superuser {
+		return a.pages.Page(ctx, a.Site.RootPageID)
+	}
+	path := a.Check.User.ExplorableRoot()
+	if len(path) < 2*canopy.StepLen {
+		// Grants reaching above the site (the tree root) start at the home page.
+		if path == "" {
+			return nil, nil
+		}
+		return a.pages.Page(ctx, a.Site.RootPageID)
+	}
+	return a.pages.PageByPath(ctx, path)
+}

@@ -1098,3 +1098,15 @@ func (s *SiteDB) ChildrenFacts(ctx context.Context, parent *canopy.Page, userID 
 	})
 	return out, err
 }
+
+// PageByPath returns the site's page at a tree path.
+func (s *SiteDB) PageByPath(ctx context.Context, path string) (p *canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		p, err = scanPage(tx.QueryRowContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND path = $2`, s.site, path))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "no page at that position")
+		}
+		return err
+	})
+	return p, err
+}

@@ -342,7 +342,16 @@ func siteBody(site *canopy.Site) map[string]any {
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	writeJSON(w, http.StatusOK, s.meBody(ar.admin, ar.site))
+	body := s.meBody(ar.admin, ar.site)
+	root, err := ar.admin.ExplorerRoot(r.Context())
+	if err != nil {
+		return err
+	}
+	body["explorer_root_page_id"] = nil
+	if root != nil {
+		body["explorer_root_page_id"] = root.ID
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

@@ -134,7 +134,8 @@ func TestAdminAuth(t *testing.T) {
 			f := newAdminFixture(t, d)
 			ed := f.login("alpha.test", "ed")
 			status, me := ed.do("GET", "/admin/api/me", nil)
-			if status != 200 || me["user"].(map[string]any)["username"] != "ed" || len(me["groups"].([]any)) != 1 {
+			if status != 200 || me["user"].(map[string]any)["username"] != "ed" || len(me["groups"].([]any)) != 1 ||
+				me["explorer_root_page_id"].(float64) != float64(f.alpha.RootPageID) {
 				t.Fatalf("me: %d %v", status, me)
 			}
 			// The session is bound to alpha: beta's host does not know it.
