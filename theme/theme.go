@@ -155,6 +155,9 @@ func (s *Set) Get(name string) *Theme {
 	return s.themes[Default]
 }
 
+// Exists reports whether a theme of that name was loaded.
+func (s *Set) Exists(name string) bool { _, ok := s.themes[name]; return ok }
+
 // Names lists the themes.
 func (s *Set) Names() []string {
 	var out []string

@@ -408,6 +408,13 @@ func (a *app) siteCreate(args []string) error {
 	if *hostname == "" || *name == "" {
 		return usageError{"--hostname and --name are required"}
 	}
+	themes, err := theme.Load(a.cfg.ThemesDir)
+	if err != nil {
+		return canopy.Errorf(canopy.EINVALID, "%v", err)
+	}
+	if !themes.Exists(*themeName) {
+		return canopy.Errorf(canopy.EINVALID, "theme %q does not exist (themes: %s)", *themeName, strings.Join(themes.Names(), ", "))
+	}
 	svc, closeDB, err := a.open()
 	if err != nil {
 		return err

@@ -216,6 +216,7 @@ func TestCLI(t *testing.T) {
 		{"duplicate", "", append([]string{"site", "create", "--hostname", "example.org", "--name", "Again"}, d...), 4, "already exists"},
 		{"missing name", "", append([]string{"site", "create", "--hostname", "x.example"}, d...), 2, "--hostname and --name are required"},
 		{"bad port", "", append([]string{"site", "create", "--hostname", "x.example", "--name", "X", "--port", "70000"}, d...), 2, "out of range"},
+		{"unknown theme", "", append([]string{"site", "create", "--hostname", "x.example", "--name", "X", "--theme", "neon"}, d...), 2, `theme "neon" does not exist`},
 		{"user create", "s3cret-pass\n", append([]string{"user", "create", "--username", "ed", "--email", "ed@example.org", "--password-stdin"}, d...), 0, "created user ed"},
 		{"user exists", "s3cret-pass\n", append([]string{"user", "create", "--username", "ED", "--password-stdin"}, d...), 4, "already exists"},
 		{"short password", "short\n", append([]string{"user", "create", "--username", "amy", "--password-stdin"}, d...), 2, "at least 8"},
