@@ -117,12 +117,37 @@ func (p *Pages) SaveDraft(ctx context.Context, pageID int64, in PageInput, userI
 	return p.store.SaveDraft(ctx, pageID, c, userID, baseRevisionID)
 }
 
-// CreateSite validates and creates a site with its published home page.
+// CreateSite validates and creates, in one transaction, a site with its
+// published home page, its root collection and its default groups (Admins,
+// Editors, Viewers) with their grants.
 func (s *Service) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
 	if len(in.Name) > 255 {
 		return nil, canopy.Errorf(canopy.EINVALID, "site name is longer than 255 characters")
 	}
+	if in.Groups == nil {
+		in.Groups = DefaultGroups()
+	}
 	return s.DB.CreateSite(ctx, in)
+}
+
+// DefaultGroups are the groups every new site starts with. Admins and Editors
+// get every page permission except bulk delete on the home page, every media
+// permission on the root collection and the snippet permissions; Admins also
+// manage collections, settings, users and groups. Viewers can log in and have
+// no admin access.
+func DefaultGroups() []sqlstore.GroupSpec {
+	pages := []string{"add", "change", "publish", "lock", "unlock"}
+	media := []string{"add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"}
+	snippets := []string{"add_location", "change_location", "delete_location", "view_location"}
+	editors := append([]string{"access_admin"}, snippets...)
+	admins := append(append([]string{}, editors...), "change_general", "view_general",
+		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group")
+	return []sqlstore.GroupSpec{
+		{Name: sqlstore.AdminsGroup, PageActions: pages,
+			CollectionPerms: append(append([]string{}, media...), "add_collection", "change_collection", "delete_collection"), Models: admins},
+		{Name: "Editors", PageActions: pages, CollectionPerms: media, Models: editors},
+		{Name: "Viewers"},
+	}
 }
 
 // NewUser is what creating a user takes.

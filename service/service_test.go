@@ -8,6 +8,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -194,5 +195,83 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 			t.Fatalf("queries: %d for %d rows, %d for %d rows", q1, n1, q2, n2)
 		}
 		t.Logf("%d queries for %d rows and for %d rows", q1, n1, n2)
+	})
+}
+
+func TestSiteCreatorDefaults(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := newService(t, db)
+		site, err := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "dept.test", Name: "Dept"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if site.RootCollectionID == 0 || site.RootPageID == 0 {
+			t.Fatalf("site = %+v", site)
+		}
+		groups, _ := db.Groups(ctx, site.ID)
+		byName := map[string]*sqlstore.Group{}
+		for _, g := range groups {
+			byName[g.Name] = g
+		}
+		for _, n := range []string{"Admins", "Editors", "Viewers"} {
+			if byName[n] == nil {
+				t.Fatalf("no %s group: %v", n, groups)
+			}
+		}
+		role := func(name, group string) *service.Admin {
+			u, err := svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AddMember(ctx, site.ID, byName[group].ID, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			a, err := svc.AdminFor(ctx, site, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		admin, editor, viewer := role("ada", "Admins"), role("eve", "Editors"), role("vic", "Viewers")
+		home, _ := admin.Page(ctx, site.RootPageID)
+		for _, want := range []string{"add_subpage", "publish", "lock", "unlock"} {
+			if !strings.Contains(strings.Join(home.Permissions, ","), want) {
+				t.Errorf("admins lack %s on the home page: %v", want, home.Permissions)
+			}
+		}
+		if admin.RequireAdminAccess() != nil || editor.RequireAdminAccess() != nil || viewer.RequireAdminAccess() == nil {
+			t.Fatal("access_admin: admins and editors yes, viewers no")
+		}
+		if _, err := editor.Groups(ctx); canopy.ErrorCode(err) != canopy.EFORBIDDEN {
+			t.Fatalf("editors manage groups: %v", err)
+		}
+		if _, _, err := admin.Members(ctx, 50, 0); err != nil {
+			t.Fatalf("admins manage users: %v", err)
+		}
+		p, err := editor.CreateChild(ctx, site.RootPageID, service.PageInput{Type: canopy.StandardType, Title: "News"}, true)
+		if err != nil || !p.Live {
+			t.Fatalf("editors create and publish: %+v %v", p, err)
+		}
+		for _, c := range []struct {
+			a    *service.Admin
+			want bool
+		}{{admin, true}, {editor, false}} {
+			if got := c.a.Check.User.CanManageCollection("00010001", perm.AddCollection, false); got != c.want {
+				t.Errorf("add_collection below the root: %v", got)
+			}
+		}
+		// A creation that fails half-way leaves nothing: no site, page, collection or group.
+		bad := []sqlstore.GroupSpec{{Name: "Admins", Models: []string{"access_admin"}}, {Name: "Broken", PageActions: []string{"fly"}}}
+		_, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "broken.test", Groups: bad})
+		if canopy.ErrorCode(err) != canopy.EINVALID {
+			t.Fatalf("broken creation: %v", err)
+		}
+		sites, _ := db.Sites(ctx)
+		if len(sites) != 1 {
+			t.Fatalf("a failed creation left a site: %d sites", len(sites))
+		}
+		if gs, _ := db.Groups(ctx, site.ID+1); len(gs) != 0 {
+			t.Fatalf("a failed creation left groups: %v", gs)
+		}
 	})
 }

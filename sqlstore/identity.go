@@ -129,9 +129,9 @@ type PageGrantRow struct {
 	Actions []string `json:"actions"`
 }
 
-// SetGroupGrants replaces a group's page and model grants in one transaction.
-// A site group can only be granted pages of its own site: another site's page
-// is not found.
+// SetGroupGrants replaces a group's page, collection and model grants in one
+// transaction. A site group can only be granted pages and collections of its
+// own site: another site's object is not found.
 func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages []PageGrantRow, models []string, collections ...CollectionGrantRow) error {
 	return db.write(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
@@ -141,83 +141,90 @@ func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages [
 		if g.SiteID == 0 && siteID != 0 && !actorIsSuperuser(ctx) {
 			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may change installation-wide groups")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_page_grants WHERE group_id = $1`, g.ID); err != nil {
+		if err := setGroupGrants(ctx, tx, g, pages, models, collections); err != nil {
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_model_perms WHERE group_id = $1`, g.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_collection_grants WHERE group_id = $1`, g.ID); err != nil {
-			return err
-		}
-		for _, cg := range collections {
-			var perms perm.CollectionPerms
-			for _, name := range cg.Permissions {
-				p, ok := perm.ParseCollectionPerm(name)
-				if !ok {
-					return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", name, strings.Join(perm.CollectionPermNames(), ", "))
-				}
-				perms |= perm.CollectionPerms(p)
-			}
-			// A site group may only hold grants on its own site's collections;
-			// an installation-wide group on any.
-			var collSite sql.NullInt64
-			q := `SELECT site_id FROM collections WHERE id = $1 AND site_id = $2`
-			args := []any{cg.CollectionID, g.SiteID}
-			if g.SiteID == 0 {
-				q, args = `SELECT site_id FROM collections WHERE id = $1`, []any{cg.CollectionID}
-			}
-			if err := tx.QueryRowContext(ctx, q, args...).Scan(&collSite); err == sql.ErrNoRows {
-				return canopy.Errorf(canopy.ENOTFOUND, "collection %d not found", cg.CollectionID)
-			} else if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_collection_grants (group_id, collection_id, site_id, permissions) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (group_id, collection_id) DO UPDATE SET permissions = group_collection_grants.permissions | excluded.permissions`,
-				g.ID, cg.CollectionID, collSite, int(perms)); err != nil {
-				return err
-			}
-		}
-		for _, pg := range pages {
-			var acts perm.Actions
-			for _, name := range pg.Actions {
-				a, ok := perm.ParseAction(name)
-				if !ok {
-					return canopy.Errorf(canopy.EINVALID, "unknown page permission %q (use %s)", name, strings.Join(perm.ActionNames(), ", "))
-				}
-				acts |= perm.Actions(a)
-			}
-			var pageSite int64
-			q := `SELECT site_id FROM pages WHERE id = $1 AND depth > 1 AND site_id = $2`
-			args := []any{pg.PageID, g.SiteID}
-			if g.SiteID == 0 {
-				q, args = `SELECT site_id FROM pages WHERE id = $1 AND depth > 1`, []any{pg.PageID}
-			}
-			if err := tx.QueryRowContext(ctx, q, args...).Scan(&pageSite); err == sql.ErrNoRows {
-				return canopy.Errorf(canopy.ENOTFOUND, "page %d not found", pg.PageID)
-			} else if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_page_grants (group_id, page_id, site_id, actions) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (group_id, page_id) DO UPDATE SET actions = group_page_grants.actions | excluded.actions`, g.ID, pg.PageID, pageSite, int(acts)); err != nil {
-				return err
-			}
-		}
-		seen := map[string]bool{}
-		for _, m := range models {
-			if !validCodename(m) {
-				return canopy.Errorf(canopy.EINVALID, "%q is not a permission codename", m)
-			}
-			if seen[m] {
-				continue
-			}
-			seen[m] = true
-			if _, err := tx.ExecContext(ctx, `INSERT INTO group_model_perms (group_id, codename) VALUES ($1, $2)`, g.ID, m); err != nil {
-				return err
-			}
 		}
 		return tx.log(ctx, siteID, "change_permissions", "group", g.ID, g.Name, map[string]any{"pages": pages, "collections": collections, "models": models})
 	})
+}
+
+func setGroupGrants(ctx context.Context, tx *Tx, g *Group, pages []PageGrantRow, models []string, collections []CollectionGrantRow) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_page_grants WHERE group_id = $1`, g.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_model_perms WHERE group_id = $1`, g.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_collection_grants WHERE group_id = $1`, g.ID); err != nil {
+		return err
+	}
+	for _, cg := range collections {
+		var perms perm.CollectionPerms
+		for _, name := range cg.Permissions {
+			p, ok := perm.ParseCollectionPerm(name)
+			if !ok {
+				return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", name, strings.Join(perm.CollectionPermNames(), ", "))
+			}
+			perms |= perm.CollectionPerms(p)
+		}
+		// A site group may only hold grants on its own site's collections;
+		// an installation-wide group on any.
+		var collSite sql.NullInt64
+		q := `SELECT site_id FROM collections WHERE id = $1 AND site_id = $2`
+		args := []any{cg.CollectionID, g.SiteID}
+		if g.SiteID == 0 {
+			q, args = `SELECT site_id FROM collections WHERE id = $1`, []any{cg.CollectionID}
+		}
+		if err := tx.QueryRowContext(ctx, q, args...).Scan(&collSite); err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "collection %d not found", cg.CollectionID)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_collection_grants (group_id, collection_id, site_id, permissions) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (group_id, collection_id) DO UPDATE SET permissions = group_collection_grants.permissions | excluded.permissions`,
+			g.ID, cg.CollectionID, collSite, int(perms)); err != nil {
+			return err
+		}
+	}
+	for _, pg := range pages {
+		var acts perm.Actions
+		for _, name := range pg.Actions {
+			a, ok := perm.ParseAction(name)
+			if !ok {
+				return canopy.Errorf(canopy.EINVALID, "unknown page permission %q (use %s)", name, strings.Join(perm.ActionNames(), ", "))
+			}
+			acts |= perm.Actions(a)
+		}
+		var pageSite int64
+		q := `SELECT site_id FROM pages WHERE id = $1 AND depth > 1 AND site_id = $2`
+		args := []any{pg.PageID, g.SiteID}
+		if g.SiteID == 0 {
+			q, args = `SELECT site_id FROM pages WHERE id = $1 AND depth > 1`, []any{pg.PageID}
+		}
+		if err := tx.QueryRowContext(ctx, q, args...).Scan(&pageSite); err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "page %d not found", pg.PageID)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_page_grants (group_id, page_id, site_id, actions) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (group_id, page_id) DO UPDATE SET actions = group_page_grants.actions | excluded.actions`, g.ID, pg.PageID, pageSite, int(acts)); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range models {
+		if !validCodename(m) {
+			return canopy.Errorf(canopy.EINVALID, "%q is not a permission codename", m)
+		}
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_model_perms (group_id, codename) VALUES ($1, $2)`, g.ID, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func validCodename(s string) bool {

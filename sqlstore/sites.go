@@ -69,6 +69,17 @@ type NewSite struct {
 	HomeTitle  string
 	HomeFields map[string]any
 	OwnerID    int64
+	// Groups are created with the site, with grants on its home page and root
+	// collection.
+	Groups []GroupSpec
+}
+
+// GroupSpec describes a group that a new site starts with.
+type GroupSpec struct {
+	Name            string
+	PageActions     []string // on the home page
+	CollectionPerms []string // on the root collection
+	Models          []string
 }
 
 // CreateSite creates a site and its published home page in one transaction.
@@ -127,9 +138,27 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		if err := publishRevision(ctx, tx, home, rev); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO collections (site_id, parent_id, path, depth, name, created_at) VALUES ($1, NULL, $2, 1, 'Root', $3)`,
-			id, canopy.RootPath, tx.now); err != nil {
+		var rootColl int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO collections (site_id, parent_id, path, depth, name, created_at) VALUES ($1, NULL, $2, 1, 'Root', $3) RETURNING id`,
+			id, canopy.RootPath, tx.now).Scan(&rootColl); err != nil {
 			return err
+		}
+		for _, spec := range in.Groups {
+			g := &Group{SiteID: id, Name: spec.Name, CreatedAt: tx.now}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`, id, spec.Name, tx.now).Scan(&g.ID); err != nil {
+				return err
+			}
+			var pages []PageGrantRow
+			if len(spec.PageActions) > 0 {
+				pages = []PageGrantRow{{PageID: home.ID, Actions: spec.PageActions}}
+			}
+			var colls []CollectionGrantRow
+			if len(spec.CollectionPerms) > 0 {
+				colls = []CollectionGrantRow{{CollectionID: rootColl, Permissions: spec.CollectionPerms}}
+			}
+			if err := setGroupGrants(ctx, tx, g, pages, spec.Models, colls); err != nil {
+				return err
+			}
 		}
 		if err := tx.log(ctx, id, "create", "site", id, host, map[string]any{"port": in.Port, "name": in.Name}); err != nil {
 			return err

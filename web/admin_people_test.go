@@ -19,12 +19,17 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			// alice administers alpha; "both" edits alpha and beta.
 			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
 			both, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "both", Password: "password-both"})
-			admins, _ := db.CreateGroup(ctx, f.alpha.ID, "Admins")
+			admins, _ := db.CreateGroup(ctx, f.alpha.ID, "Site managers")
 			must(t, db.SetGroupGrants(ctx, f.alpha.ID, admins.ID, nil, adminPerms))
 			must(t, db.AddMember(ctx, f.alpha.ID, admins.ID, alice.ID))
 			must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, both.ID))
+			var betaEditors *sqlstore.Group
 			betaGroups, _ := db.Groups(ctx, f.beta.ID)
-			betaEditors := betaGroups[0]
+			for _, g := range betaGroups {
+				if g.Name == "Writers" {
+					betaEditors = g
+				}
+			}
 			must(t, db.AddMember(ctx, f.beta.ID, betaEditors.ID, both.ID))
 			a := f.login("alpha.test", "alice")
 			bg := strconv.FormatInt(betaEditors.ID, 10)
@@ -32,7 +37,8 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 
 			// Listings show this site's groups and members only.
 			status, list := a.do("GET", "/admin/api/groups", nil)
-			if status != 200 || list["meta"].(map[string]any)["total_count"].(float64) != 2 {
+			// Writers, Site managers, and the three default groups.
+			if status != 200 || list["meta"].(map[string]any)["total_count"].(float64) != 5 {
 				t.Fatalf("groups: %d %v", status, list)
 			}
 			status, list = a.do("GET", "/admin/api/users", nil)
@@ -72,7 +78,7 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 					t.Errorf("%s %s: %d %v", r.method, r.path, status, body)
 				}
 			}
-			if g, err := db.Group(ctx, f.beta.ID, betaEditors.ID); err != nil || g.Name != "Editors" {
+			if g, err := db.Group(ctx, f.beta.ID, betaEditors.ID); err != nil || g.Name != "Writers" {
 				t.Fatalf("beta group changed: %v %v", g, err)
 			}
 			if m, err := db.Member(ctx, f.beta.ID, f.bea.ID); err != nil || m.Email != "bea@example.org" {

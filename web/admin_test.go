@@ -97,12 +97,12 @@ func newAdminFixture(t *testing.T, d sqlstore.Dialect) *adminFixture {
 	}
 	f.ed, f.bea, f.root = mk("ed", false), mk("bea", false), mk("root", true)
 	var err error
-	if f.alphaEditors, err = db.CreateGroup(ctx, f.alpha.ID, "Editors"); err != nil {
+	if f.alphaEditors, err = db.CreateGroup(ctx, f.alpha.ID, "Writers"); err != nil {
 		t.Fatal(err)
 	}
 	must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []sqlstore.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}}, []string{"access_admin"}))
 	must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, f.ed.ID))
-	bg, _ := db.CreateGroup(ctx, f.beta.ID, "Editors")
+	bg, _ := db.CreateGroup(ctx, f.beta.ID, "Writers")
 	must(t, db.SetGroupGrants(ctx, f.beta.ID, bg.ID, []sqlstore.PageGrantRow{{PageID: f.beta.RootPageID, Actions: perm6}}, []string{"access_admin"}))
 	must(t, db.AddMember(ctx, f.beta.ID, bg.ID, f.bea.ID))
 	return f
