@@ -269,3 +269,9 @@ func uniqueConflict(detail string) error {
 	}
 	return canopy.Errorf(canopy.ECONFLICT, "an object with the same unique value already exists")
 }
+
+// Count runs a counting query (for tests and checks that span tables).
+func (db *DB) Count(ctx context.Context, query string, args ...any) (n int, err error) {
+	err = db.read(ctx, func(tx *Tx) error { return tx.QueryRowContext(ctx, query, args...).Scan(&n) })
+	return n, err
+}

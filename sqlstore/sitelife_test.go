@@ -1,0 +1,139 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// siteRows counts, per table with a site_id column, the rows of one site.
+func siteRows(t *testing.T, db *sqlstore.DB, siteID int64) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range append([]string{"sites"}, sqlstore.SiteTables...) {
+		col := "site_id"
+		if table == "sites" {
+			col = "id"
+		}
+		n, err := db.Count(context.Background(), fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s = $1`, table, col), siteID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	n, _ := db.Count(context.Background(), `SELECT count(*) FROM users WHERE home_site_id = $1`, siteID)
+	out["users.home_site_id"] = n
+	return out
+}
+
+func TestDeleteSiteLeavesNothing(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		a := mustCreateSite(t, db, "alpha.test", true)
+		b := mustCreateSite(t, db, "beta.test", false)
+		// Fill beta with a bit of everything.
+		sb := db.Site(b.ID, types(t))
+		sec := mustCreatePage(t, sb, b.RootPageID, canopy.IndexType, "Section", true)
+		for i := 0; i < 5; i++ {
+			mustCreatePage(t, sb, sec.ID, canopy.StandardType, fmt.Sprintf("Page %d", i), i%2 == 0)
+		}
+		g, _ := db.CreateGroup(ctx, b.ID, "Editors")
+		must(t, db.SetGroupGrants(ctx, b.ID, g.ID, []sqlstore.PageGrantRow{{PageID: sec.ID, Actions: []string{"change"}}}, []string{"access_admin"},
+			sqlstore.CollectionGrantRow{CollectionID: b.RootCollectionID, Permissions: []string{"add_image"}}))
+		shared := mustUser(t, db, "shared", false, false)
+		must(t, db.AddMember(ctx, b.ID, g.ID, shared.ID))
+		ga, _ := db.CreateGroup(ctx, a.ID, "Editors")
+		must(t, db.AddMember(ctx, a.ID, ga.ID, shared.ID))
+		local, err := db.CreateMember(ctx, b.ID, &canopy.User{Username: "local", IsActive: true, PasswordHash: "x"}, []int64{g.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, db.CreateSession(ctx, "sess", local.ID, b.ID, 3600e9, "", ""))
+		if _, err := db.CreateToken(ctx, "tok", shared.ID, b.ID, "t", nil); err != nil {
+			t.Fatal(err)
+		}
+		alphaBefore := siteRows(t, db, a.ID)
+
+		// The default site cannot go without naming a new default.
+		_, err = db.DeleteSite(ctx, a.ID, 0)
+		wantCode(t, err, canopy.EINVALID)
+
+		deleted, err := db.DeleteSite(ctx, b.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deleted["pages"] != 7 || deleted["users"] != 1 {
+			t.Fatalf("deleted = %v", deleted)
+		}
+		for table, n := range siteRows(t, db, b.ID) {
+			if n != 0 {
+				t.Errorf("%s still has %d rows of the deleted site", table, n)
+			}
+		}
+		if after := siteRows(t, db, a.ID); fmt.Sprint(after) != fmt.Sprint(alphaBefore) {
+			t.Fatalf("alpha changed: %v -> %v", alphaBefore, after)
+		}
+		if _, err := db.UserByUsername(ctx, "local"); canopy.ErrorCode(err) != canopy.ENOTFOUND {
+			t.Fatal("site-local user survived")
+		}
+		if acc, err := db.UserAccess(ctx, shared, a.ID); err != nil || !acc.Member {
+			t.Fatalf("shared user lost alpha: %v %v", acc, err)
+		}
+		// The installation log records the deletion.
+		if n, _ := db.Count(ctx, `SELECT count(*) FROM log_entries WHERE site_id IS NULL AND action = 'delete' AND object_type = 'site'`); n != 1 {
+			t.Fatalf("installation log: %d", n)
+		}
+		// Now alpha is alone: it may go, leaving an empty installation.
+		if _, err := db.DeleteSite(ctx, a.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.Count(ctx, `SELECT count(*) FROM pages`); n != 1 {
+			t.Fatalf("pages left besides the root: %d", n-1)
+		}
+	})
+}
+
+func TestConvertDomain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		def := mustCreateSite(t, db, "www.example.org", true)
+		a := mustCreateSite(t, db, "alpha.example.org", false)
+		other := mustCreateSite(t, db, "example.net", false)
+		// Dry run: nothing changes.
+		ch, err := db.ConvertDomain(ctx, "", "staging.example.org", true)
+		if err != nil || len(ch) != 2 {
+			t.Fatalf("dry run: %v %v", ch, err)
+		}
+		if s, _ := db.SiteByID(ctx, a.ID); s.Hostname != "alpha.example.org" {
+			t.Fatal("dry run changed a hostname")
+		}
+		ch, err = db.ConvertDomain(ctx, "example.org", "staging.example.org", false)
+		if err != nil || len(ch) != 2 {
+			t.Fatalf("convert: %v %v", ch, err)
+		}
+		for id, want := range map[int64]string{def.ID: "www.staging.example.org", a.ID: "alpha.staging.example.org", other.ID: "example.net"} {
+			if s, _ := db.SiteByID(ctx, id); s.Hostname != want {
+				t.Errorf("site %d = %s, want %s", id, s.Hostname, want)
+			}
+		}
+		// A conversion that would make two sites collide changes nothing.
+		mustCreateSite(t, db, "alpha.example.net", false)
+		mustCreateSite(t, db, "alpha.example.com", false)
+		_, err = db.ConvertDomain(ctx, "example.com", "example.net", false)
+		wantCode(t, err, canopy.ECONFLICT)
+		if n, _ := db.Count(ctx, `SELECT count(*) FROM sites WHERE hostname = 'alpha.example.com'`); n != 1 {
+			t.Fatal("a refused conversion changed something")
+		}
+		_, err = db.ConvertDomain(ctx, "example.org", "not a domain", false)
+		wantCode(t, err, canopy.EINVALID)
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
