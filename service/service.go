@@ -20,7 +20,9 @@ type Service struct {
 	Types *canopy.PageTypes
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
-	richText   *bluemonday.Policy
+	// MediaDir is the root of media files (each site's under sites/ID/).
+	MediaDir string
+	richText *bluemonday.Policy
 }
 
 // New wires a service over a store and the installation's page types.

@@ -219,8 +219,17 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		if err := checkSiteUnique(ctx, tx, id, s.Hostname, s.Port, s.IsDefault); err != nil {
 			return err
 		}
+		old, _ := findSite(ctx, tx, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, updated_at = $7 WHERE id = $1`,
 			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now); err != nil {
+			return err
+		}
+		data := map[string]any{"old_hostname": old.Hostname, "old_port": old.Port, "hostname": s.Hostname, "port": s.Port,
+			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme}
+		if err := tx.log(ctx, id, "edit", "site", id, s.Hostname, data); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, 0, "edit", "site", id, s.Hostname, data); err != nil {
 			return err
 		}
 		site, err = siteChanged(ctx, tx, id)

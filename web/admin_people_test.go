@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/canopy-cms/canopy/internal/testdb"
@@ -145,6 +146,56 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 				t.Fatalf("editor lists groups: %d %v", status, body)
 			}
 			_ = sqlstore.AdminsGroup
+		})
+	}
+}
+
+func TestAdminSites(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			root := f.login("alpha.test", "root")
+			ed := f.login("alpha.test", "ed")
+			if status, body := ed.do("GET", "/admin/api/sites", nil); status != 403 || errCode(body) != "forbidden" {
+				t.Fatalf("editor lists sites: %d %v", status, body)
+			}
+			status, gamma := root.do("POST", "/admin/api/sites", map[string]any{"hostname": "Gamma.Test", "name": "Gamma"})
+			if status != 201 || gamma["hostname"] != "gamma.test" || gamma["root_collection_id"] == nil {
+				t.Fatalf("create site: %d %v", status, gamma)
+			}
+			if r := f.get("gamma.test", "/"); r.status != 200 || !strings.Contains(r.body, "<h1>Gamma</h1>") {
+				t.Fatalf("new site not served at once: %d", r.status)
+			}
+			for _, bad := range []map[string]any{{"hostname": "bad host"}, {"hostname": "gamma.test"}, {"hostname": "x.test", "theme": "neon"}, {"hostname": "x.test", "is_default": true}} {
+				if status, body := root.do("POST", "/admin/api/sites", bad); status != 400 && status != 409 {
+					t.Errorf("create %v: %d %v", bad, status, body)
+				}
+			}
+			gid := id(gamma["id"])
+			// Rename: one row changes, the site answers at its new name.
+			if status, body := root.do("PATCH", "/admin/api/sites/"+gid, map[string]any{"hostname": "choir.test"}); status != 200 || body["hostname"] != "choir.test" {
+				t.Fatalf("rename: %d %v", status, body)
+			}
+			if r := f.get("choir.test", "/"); !strings.Contains(r.body, "<h1>Gamma</h1>") {
+				t.Fatal("renamed site not served at its new hostname")
+			}
+			if r := f.get("gamma.test", "/"); strings.Contains(r.body, "<h1>Gamma</h1>") {
+				t.Fatal("old hostname still serves the renamed site")
+			}
+			// Delete: the default site needs a successor.
+			alphaID := strconv.FormatInt(f.alpha.ID, 10)
+			if status, body := root.do("DELETE", "/admin/api/sites/"+alphaID, nil); status != 400 {
+				t.Fatalf("delete default without successor: %d %v", status, body)
+			}
+			if status, _ := root.do("DELETE", "/admin/api/sites/"+gid, nil); status != 204 {
+				t.Fatal("delete site")
+			}
+			if r := f.get("choir.test", "/"); strings.Contains(r.body, "<h1>Gamma</h1>") {
+				t.Fatal("deleted site still served")
+			}
+			if status, _ := root.do("GET", "/admin/api/sites/"+gid, nil); status != 404 {
+				t.Fatal("deleted site still found")
+			}
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -41,6 +42,9 @@ Commands:
   user create       create a user
   site create       create a site with a published home page
   site list         list the sites
+  site update       change a site's hostname, port, name, theme or default flag
+  site convert-domain  replace the base domain in every site's hostname (staging copies)
+  site delete       delete a site and everything it owns
   generate          fill the installation with generated sites and pages
   config            print the effective configuration
   version           print the version
@@ -105,7 +109,7 @@ func (a *app) dispatch(args []string) error {
 		return a.migrate(rest)
 	case "user", "site":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			sub := map[string]string{"user": "create", "site": "create, list"}[cmd]
+			sub := map[string]string{"user": "create", "site": "create, list, update, convert-domain, delete"}[cmd]
 			return usageError{fmt.Sprintf("'canopy %s' needs a subcommand: %s", cmd, sub)}
 		}
 		switch cmd + " " + rest[0] {
@@ -115,6 +119,12 @@ func (a *app) dispatch(args []string) error {
 			return a.siteCreate(rest[1:])
 		case "site list":
 			return a.siteList(rest[1:])
+		case "site update":
+			return a.siteUpdate(rest[1:])
+		case "site convert-domain":
+			return a.siteConvertDomain(rest[1:])
+		case "site delete":
+			return a.siteDelete(rest[1:])
 		}
 		return usageError{fmt.Sprintf("unknown command 'canopy %s %s'", cmd, rest[0])}
 	case "generate":
@@ -214,7 +224,12 @@ func (a *app) open() (*service.Service, func(), error) {
 	if n > 0 {
 		a.log.Info("database migrated", "migrations", n, "dialect", db.Dialect())
 	}
-	return service.New(db, types), func() { db.Close() }, nil
+	svc := service.New(db, types)
+	svc.MediaDir = a.cfg.MediaDir
+	if svc.MediaDir == "" {
+		svc.MediaDir = filepath.Join(a.cfg.DataDir, "media")
+	}
+	return svc, func() { db.Close() }, nil
 }
 
 // parseAndOpen parses the flags and opens the installation.
@@ -501,5 +516,123 @@ func (a *app) showConfig(args []string) error {
 		return err
 	}
 	fmt.Fprint(a.stdout, a.cfg.String())
+	return nil
+}
+
+func (a *app) siteUpdate(args []string) error {
+	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T]")
+	id := f.Int64("id", 0, "the site's `id` (see canopy site list)")
+	hostname := f.String("hostname", "", "new `hostname`")
+	port := f.Int("port", 0, "new `port`")
+	name := f.String("name", "", "new `name`")
+	isDefault := f.Bool("default", false, "make it the default site")
+	themeName := f.String("theme", "", "new `theme`")
+	if err := a.parse(f, args); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usageError{"--id is required"}
+	}
+	var upd sqlstore.SiteUpdate
+	f.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "hostname":
+			upd.Hostname = hostname
+		case "port":
+			upd.Port = port
+		case "name":
+			upd.Name = name
+		case "default":
+			upd.IsDefault = isDefault
+		case "theme":
+			upd.Theme = themeName
+		}
+	})
+	if upd == (sqlstore.SiteUpdate{}) {
+		return usageError{"nothing to change: give --hostname, --port, --name, --default or --theme"}
+	}
+	if upd.Theme != nil {
+		themes, err := theme.Load(a.cfg.ThemesDir)
+		if err != nil {
+			return canopy.Errorf(canopy.EINVALID, "%v", err)
+		}
+		if !themes.Exists(*upd.Theme) {
+			return canopy.Errorf(canopy.EINVALID, "theme %q does not exist (themes: %s)", *upd.Theme, strings.Join(themes.Names(), ", "))
+		}
+	}
+	svc, closeDB, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	site, err := svc.DB.UpdateSite(a.ctx, *id, upd)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "updated site %d: %s (%s)\n", site.ID, site.DisplayName(), site.RootURL())
+	return nil
+}
+
+func (a *app) siteConvertDomain(args []string) error {
+	f := a.newFlags("site convert-domain", "site convert-domain [--from OLD] --to NEW [--dry-run]")
+	from := f.String("from", "", "the base `domain` to replace (default: the default site's hostname without www.)")
+	to := f.String("to", "", "the new base `domain` (required)")
+	dryRun := f.Bool("dry-run", false, "show what would change and change nothing")
+	svc, closeDB, err := a.parseAndOpen(f, args)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *to == "" {
+		return usageError{"--to is required"}
+	}
+	changes, err := svc.DB.ConvertDomain(a.ctx, *from, *to, *dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "changed"
+	if *dryRun {
+		verb = "would change (dry run, nothing written)"
+	}
+	for _, c := range changes {
+		fmt.Fprintf(a.stdout, "  site %d: %s:%d -> %s:%d\n", c.SiteID, c.Old, c.Port, c.New, c.Port)
+	}
+	fmt.Fprintf(a.stdout, "%d site(s) %s\n", len(changes), verb)
+	return nil
+}
+
+func (a *app) siteDelete(args []string) error {
+	f := a.newFlags("site delete", "site delete --id N [--new-default M] [--yes]")
+	id := f.Int64("id", 0, "the site's `id` (see canopy site list)")
+	newDefault := f.Int64("new-default", 0, "the `id` of the site that becomes the default (needed to delete the default site)")
+	yes := f.Bool("yes", false, "do not ask for confirmation")
+	svc, closeDB, err := a.parseAndOpen(f, args)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *id <= 0 {
+		return usageError{"--id is required"}
+	}
+	site, err := svc.DB.SiteByID(a.ctx, *id)
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		if !isTerminal(a.stdin) {
+			return usageError{"deleting a site needs confirmation: run on a terminal, or pass --yes"}
+		}
+		fmt.Fprintf(a.stderr, "This deletes %s (site %d) with all its pages, groups, users of its own and media.\nType its hostname to confirm: ", site.DisplayName(), site.ID)
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(line) != site.Hostname {
+			return canopy.Errorf(canopy.EINVALID, "not confirmed; nothing was deleted")
+		}
+	}
+	deleted, err := svc.DeleteSite(a.ctx, *id, *newDefault)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "deleted site %d (%s): %d pages, %d revisions, %d groups, %d site-local users\n",
+		site.ID, site.Hostname, deleted["pages"], deleted["revisions"], deleted["groups"], deleted["users"])
 	return nil
 }

@@ -223,6 +223,15 @@ func TestCLI(t *testing.T) {
 		{"no password source", "", append([]string{"user", "create", "--username", "amy"}, d...), 2, "--password-stdin"},
 		{"generate", "", append([]string{"generate", "--sites", "2", "--pages-per-site", "30"}, d...), 0, "generated 2 site(s)"},
 		{"site list", "", append([]string{"site", "list"}, d...), 0, "gen-2.localhost"},
+		{"rename", "", append([]string{"site", "update", "--id", "1", "--hostname", "www.example.org"}, d...), 0, "updated site 1"},
+		{"rename to a taken hostname", "", append([]string{"site", "update", "--id", "2", "--hostname", "www.example.org"}, d...), 4, "already exists"},
+		{"update nothing", "", append([]string{"site", "update", "--id", "1"}, d...), 2, "nothing to change"},
+		{"convert dry run", "", append([]string{"site", "convert-domain", "--to", "staging.example.org", "--dry-run"}, d...), 0, "would change"},
+		{"convert", "", append([]string{"site", "convert-domain", "--to", "staging.example.org"}, d...), 0, "1 site(s) changed"},
+		{"delete unconfirmed", "", append([]string{"site", "delete", "--id", "2"}, d...), 2, "--yes"},
+		{"delete default without successor", "", append([]string{"site", "delete", "--id", "1", "--yes"}, d...), 2, "name the new default"},
+		{"delete", "", append([]string{"site", "delete", "--id", "2", "--yes"}, d...), 0, "deleted site 2"},
+		{"delete missing", "", append([]string{"site", "delete", "--id", "99", "--yes"}, d...), 3, "not found"},
 		{"unreadable config", "", []string{"site", "list", "--config", filepath.Join(data, "missing.toml")}, 2, "cannot read config file"},
 		{"bad database URL", "", []string{"site", "list", "--database", "mysql://x"}, 2, "database must be"},
 		{"unexpected argument", "", append([]string{"site", "list", "extra"}, d...), 2, "unexpected argument"},
@@ -235,9 +244,8 @@ func TestCLI(t *testing.T) {
 			}
 		})
 	}
-	// The generated sites have their pages.
 	out, _, _ := run(t, "", append([]string{"site", "list", "--json"}, d...)...)
-	if !strings.Contains(out, `"hostname": "gen-1.localhost"`) {
+	if !strings.Contains(out, `"hostname": "www.staging.example.org"`) || strings.Contains(out, `"id": 2,`) || !strings.Contains(out, "gen-2.localhost") {
 		t.Fatal(out)
 	}
 }

@@ -1,0 +1,80 @@
+package service
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// SiteMediaDir is where a site's media files live under the media root.
+func SiteMediaDir(mediaRoot string, siteID int64) string {
+	return filepath.Join(mediaRoot, "sites", strconv.FormatInt(siteID, 10))
+}
+
+// DeleteSite deletes a site and everything it owns in one transaction, then
+// (after the commit) its media files.
+func (s *Service) DeleteSite(ctx context.Context, id, newDefault int64) (map[string]int64, error) {
+	deleted, err := s.DB.DeleteSite(ctx, id, newDefault)
+	if err != nil {
+		return nil, err
+	}
+	if s.MediaDir != "" {
+		if err := os.RemoveAll(SiteMediaDir(s.MediaDir, id)); err != nil {
+			return deleted, canopy.Errorf(canopy.EINTERNAL, "the site was deleted but its media files could not be removed: %v", err)
+		}
+	}
+	return deleted, nil
+}
+
+func (a *Admin) requireSuperuser() error {
+	if !a.User.IsSuperuser {
+		return forbidden("only superusers manage sites")
+	}
+	return nil
+}
+
+// Sites lists every site (superusers only).
+func (a *Admin) Sites(ctx context.Context) ([]*canopy.Site, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.Sites(ctx)
+}
+
+// SiteByID returns a site (superusers only).
+func (a *Admin) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.SiteByID(ctx, id)
+}
+
+// CreateSite creates a ready-to-use site (superusers only).
+func (a *Admin) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	in.OwnerID = a.User.ID
+	return a.svc.CreateSite(a.Ctx(ctx), in)
+}
+
+// UpdateSite renames a site or changes its port, name, theme or default flag
+// (superusers only): one row changes, everything else follows.
+func (a *Admin) UpdateSite(ctx context.Context, id int64, upd sqlstore.SiteUpdate) (*canopy.Site, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.UpdateSite(a.Ctx(ctx), id, upd)
+}
+
+// DeleteSite deletes a site (superusers only).
+func (a *Admin) DeleteSite(ctx context.Context, id, newDefault int64) (map[string]int64, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	return a.svc.DeleteSite(a.Ctx(ctx), id, newDefault)
+}
