@@ -145,6 +145,13 @@ func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress fu
 		if progress != nil {
 			progress(len(out))
 		}
+		if len(out)%100 == 0 {
+			// Keep planner statistics current during a burst (autovacuum may
+			// not have run yet), so cached plans stay index lookups.
+			if err := s.DB.Analyze(ctx); err != nil {
+				return out, err
+			}
+		}
 	}
 	return out, nil
 }

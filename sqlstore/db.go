@@ -275,3 +275,10 @@ func (db *DB) Count(ctx context.Context, query string, args ...any) (n int, err 
 	err = db.read(ctx, func(tx *Tx) error { return tx.QueryRowContext(ctx, query, args...).Scan(&n) })
 	return n, err
 }
+
+// Analyze refreshes the query planner's statistics (PostgreSQL's autovacuum
+// does this on its own schedule; call it after bulk changes).
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, `ANALYZE`)
+	return translate(err)
+}

@@ -361,8 +361,11 @@ func (s *SiteDB) freeSlug(ctx context.Context, tx *Tx, parentID int64, base stri
 
 // nextChildPath returns the path for a new last child of parent.
 func nextChildPath(ctx context.Context, tx *Tx, parent *canopy.Page) (string, error) {
+	// ORDER BY … LIMIT 1 over the (parent_id, path) index is one probe whatever
+	// the number of children (max() could be planned as a scan of all of them).
 	var last sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT max(path) FROM pages WHERE parent_id = $1`, parent.ID).Scan(&last); err != nil {
+	err := tx.QueryRowContext(ctx, `SELECT path FROM pages WHERE parent_id = $1 ORDER BY path DESC LIMIT 1`, parent.ID).Scan(&last)
+	if err != nil && err != sql.ErrNoRows {
 		return "", err
 	}
 	n := 1
@@ -398,8 +401,12 @@ func insertPage(ctx context.Context, tx *Tx, siteID int64, parent *canopy.Page, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, parent.ID); err != nil {
-		return nil, err
+	// The global root's child count is not kept: it would make one row a
+	// write hot spot for every site creation across the installation.
+	if parent.Depth > 1 {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, parent.ID); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -166,9 +166,6 @@ func (db *DB) DeleteSite(ctx context.Context, id, newDefault int64) (deleted map
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET home_site_id = NULL WHERE home_site_id = $1`, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild - 1 WHERE depth = 1`); err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sites WHERE id = $1`, id); err != nil {
 			return err
 		}
