@@ -22,6 +22,7 @@ var (
 )
 
 func init() {
+	RegisterPermission("view_history", "View the site's history")
 	for _, model := range []string{"group", "user", "location", "general"} {
 		for _, verb := range []string{"add", "change", "delete", "view"} {
 			RegisterPermission(verb+"_"+model, strings.ToUpper(verb[:1])+verb[1:]+" "+model)
@@ -270,4 +271,29 @@ func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
 		return canopy.Errorf(canopy.EINVALID, "you cannot remove yourself from the site; ask another admin")
 	}
 	return a.svc.DB.RemoveMember(a.Ctx(ctx), a.Site.ID, id)
+}
+
+// AddExistingMember adds an existing user (by username or email) to this
+// site's groups.
+func (a *Admin) AddExistingMember(ctx context.Context, usernameOrEmail string, groups []int64) (*sqlstore.Member, error) {
+	if err := a.requireAny("add_user"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.AddExistingMember(a.Ctx(ctx), a.Site.ID, usernameOrEmail, groups)
+}
+
+// History lists the site's log, newest first. Superusers also see
+// installation-level actions, and with allSites every site's.
+func (a *Admin) History(ctx context.Context, f sqlstore.HistoryFilter, allSites bool) ([]*sqlstore.LogEntry, int, error) {
+	if err := a.requireAny("view_history"); err != nil {
+		return nil, 0, err
+	}
+	f.SiteID = a.Site.ID
+	if a.User.IsSuperuser {
+		f.IncludeInstall = true
+		f.AllSites = allSites
+	} else if allSites {
+		return nil, 0, forbidden("only superusers see every site's history")
+	}
+	return a.svc.DB.History(ctx, f)
 }

@@ -142,7 +142,7 @@ func DefaultGroups() []sqlstore.GroupSpec {
 	media := []string{"add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"}
 	snippets := []string{"add_location", "change_location", "delete_location", "view_location"}
 	editors := append([]string{"access_admin"}, snippets...)
-	admins := append(append([]string{}, editors...), "change_general", "view_general",
+	admins := append(append([]string{}, editors...), "change_general", "view_general", "view_history",
 		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group")
 	return []sqlstore.GroupSpec{
 		{Name: sqlstore.AdminsGroup, PageActions: pages,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/canopy-cms/canopy"
@@ -61,11 +62,57 @@ type LogEntry struct {
 	CreatedAt   time.Time       `json:"created_at"`
 }
 
-// LogEntries returns a site's log, newest first.
-func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) (out []*LogEntry, err error) {
+// HistoryFilter selects log entries. SiteID 0 with AllSites false selects
+// installation-level entries only.
+type HistoryFilter struct {
+	SiteID         int64
+	IncludeInstall bool // also installation-level entries (site created, renamed, deleted)
+	AllSites       bool // every site (superusers)
+	UserID         int64
+	Action         string
+	ObjectType     string
+	ObjectID       string
+	Limit, Offset  int
+}
+
+// History lists log entries newest first, with the total count.
+func (db *DB) History(ctx context.Context, f HistoryFilter) (out []*LogEntry, total int, err error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	switch {
+	case f.AllSites:
+	case f.IncludeInstall:
+		where = append(where, "(site_id = "+arg(f.SiteID)+" OR site_id IS NULL)")
+	default:
+		where = append(where, "site_id = "+arg(f.SiteID))
+	}
+	if f.UserID != 0 {
+		where = append(where, "user_id = "+arg(f.UserID))
+	}
+	if f.Action != "" {
+		where = append(where, "action = "+arg(f.Action))
+	}
+	if f.ObjectType != "" {
+		where = append(where, "object_type = "+arg(f.ObjectType))
+	}
+	if f.ObjectID != "" {
+		where = append(where, "object_id = "+arg(f.ObjectID))
+	}
+	cond := "TRUE"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	out = []*LogEntry{}
 	err = db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_entries WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, site_id, user_id, action, object_type, object_id, object_title, data, created_at
-			FROM log_entries WHERE site_id = $1 ORDER BY id DESC LIMIT $2`, siteID, limit)
+			FROM log_entries WHERE `+cond+` ORDER BY id DESC LIMIT `+arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
 		if err != nil {
 			return err
 		}
@@ -78,10 +125,17 @@ func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) (out []*L
 				return err
 			}
 			e.SiteID, e.UserID, e.Data = site.Int64, user.Int64, json.RawMessage(data)
+			e.CreatedAt = e.CreatedAt.UTC()
 			out = append(out, e)
 		}
 		return rows.Err()
 	})
+	return out, total, err
+}
+
+// LogEntries returns a site's log, newest first.
+func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) ([]*LogEntry, error) {
+	out, _, err := db.History(ctx, HistoryFilter{SiteID: siteID, Limit: limit})
 	return out, err
 }
 

@@ -306,3 +306,56 @@ func (db *DB) RemoveMember(ctx context.Context, siteID, userID int64) error {
 		return tx.log(ctx, siteID, "remove", "user", userID, m.Username, nil)
 	})
 }
+
+// AddExistingMember puts an existing user, found by username or email, into
+// this site's groups. Their memberships elsewhere are neither changed nor shown.
+func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEmail string, groupIDs []int64) (m *Member, err error) {
+	key := strings.TrimSpace(usernameOrEmail)
+	if key == "" {
+		return nil, canopy.Errorf(canopy.EINVALID, "give the user's username or email")
+	}
+	if len(groupIDs) == 0 {
+		return nil, canopy.Errorf(canopy.EINVALID, "give at least one group of this site")
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, key)
+		if err != nil {
+			return err
+		}
+		var found []*canopy.User
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, u)
+		}
+		rows.Close()
+		switch {
+		case len(found) == 0:
+			return canopy.Errorf(canopy.ENOTFOUND, "no user has that username or email")
+		case len(found) > 1:
+			return canopy.Errorf(canopy.ECONFLICT, "several users share that email; give the username")
+		}
+		u := found[0]
+		for _, gid := range groupIDs {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, gid, siteID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return canopy.Errorf(canopy.EINVALID, "group %d is not a group of this site", gid)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, gid, u.ID, siteID); err != nil {
+				return err
+			}
+		}
+		if err := tx.log(ctx, siteID, "add_member", "user", u.ID, u.Username, map[string]any{"groups": groupIDs}); err != nil {
+			return err
+		}
+		m, err = findMember(ctx, tx, siteID, u.ID)
+		return err
+	})
+	return m, err
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
@@ -20,6 +21,8 @@ func (s *Server) peopleRoutes(m *http.ServeMux) {
 	m.HandleFunc("PUT /admin/api/groups/{id}/permissions", s.admin(s.putGroupGrants, false))
 	m.HandleFunc("GET /admin/api/users", s.admin(s.listUsers, false))
 	m.HandleFunc("POST /admin/api/users", s.admin(s.createUser, false))
+	m.HandleFunc("POST /admin/api/users/add", s.admin(s.addExistingUser, false))
+	m.HandleFunc("GET /admin/api/history", s.admin(s.history, false))
 	m.HandleFunc("GET /admin/api/users/{id}", s.admin(s.getUser, false))
 	m.HandleFunc("PATCH /admin/api/users/{id}", s.admin(s.updateUser, false))
 	m.HandleFunc("DELETE /admin/api/users/{id}", s.admin(s.removeUser, false))
@@ -243,5 +246,45 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *adminReq
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) addExistingUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in struct {
+		User   string  `json:"user"`
+		Groups []int64 `json:"groups"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := ar.admin.AddExistingMember(r.Context(), in.User, in.Groups)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, memberBody(m))
+	return nil
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := sqlstore.HistoryFilter{Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Limit: limit, Offset: offset}
+	if v := q.Get("user"); v != "" {
+		if f.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || f.UserID <= 0 {
+			return canopy.Errorf(canopy.EINVALID, "user must be a user id")
+		}
+	}
+	scope := q.Get("scope")
+	if scope != "" && scope != "site" && scope != "all" {
+		return canopy.Errorf(canopy.EINVALID, "scope must be site or all")
+	}
+	entries, total, err := ar.admin.History(r.Context(), f, scope == "all")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listBody(total, entries))
 	return nil
 }

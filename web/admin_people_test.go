@@ -10,7 +10,7 @@ import (
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
-var adminPerms = []string{"access_admin", "add_group", "change_group", "delete_group", "view_group", "add_user", "change_user", "delete_user", "view_user"}
+var adminPerms = []string{"access_admin", "view_history", "add_group", "change_group", "delete_group", "view_group", "add_user", "change_user", "delete_user", "view_user"}
 
 func TestAdminGroupsAndUsers(t *testing.T) {
 	for _, d := range testdb.Dialects {
@@ -140,6 +140,34 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			if _, err := db.UserByUsername(ctx, "local"); err == nil {
 				t.Fatal("site-local account survived its removal")
 			}
+			// An existing user (bea, of beta) is added to alpha by email; beta is untouched and unseen.
+			status, added := a.do("POST", "/admin/api/users/add", map[string]any{"user": "BEA@example.org", "groups": []int64{f.alphaEditors.ID}})
+			if status != 200 || added["username"] != "bea" || len(added["groups"].([]any)) != 1 {
+				t.Fatalf("add existing user: %d %v", status, added)
+			}
+			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); !acc.Member {
+				t.Fatal("adding bea to alpha disturbed beta")
+			}
+			if status, _ := a.do("POST", "/admin/api/users/add", map[string]any{"user": "nobody", "groups": []int64{f.alphaEditors.ID}}); status != 404 {
+				t.Fatalf("add unknown user: %d", status)
+			}
+			if status, _ := a.do("POST", "/admin/api/users/add", map[string]any{"user": "bea", "groups": []int64{betaEditors.ID}}); status != 400 {
+				t.Fatalf("add to another site's group: %d", status)
+			}
+			// History: alpha's actions only, newest first, filterable.
+			status, hist := a.do("GET", "/admin/api/history?action=add_member&object_type=user", nil)
+			if status != 200 || hist["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("history: %d %v", status, hist)
+			}
+			status, hist = a.do("GET", "/admin/api/history?user="+strconv.FormatInt(alice.ID, 10), nil)
+			for _, e := range hist["items"].([]any) {
+				if e.(map[string]any)["site_id"].(float64) != float64(f.alpha.ID) || e.(map[string]any)["user_id"].(float64) != float64(alice.ID) {
+					t.Fatalf("history entry outside the filter: %v", e)
+				}
+			}
+			if status, _ := a.do("GET", "/admin/api/history?scope=all", nil); status != 403 {
+				t.Fatalf("site admin sees every site's history: %d", status)
+			}
 			// An editor without group or user permissions is refused.
 			ed := f.login("alpha.test", "ed")
 			if status, body := ed.do("GET", "/admin/api/groups", nil); status != 403 || errCode(body) != "forbidden" {
@@ -195,6 +223,11 @@ func TestAdminSites(t *testing.T) {
 			}
 			if status, _ := root.do("GET", "/admin/api/sites/"+gid, nil); status != 404 {
 				t.Fatal("deleted site still found")
+			}
+			// Superusers see installation-level actions in the history.
+			status, hist := root.do("GET", "/admin/api/history?object_type=site&action=delete", nil)
+			if status != 200 || hist["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("superuser history: %d %v", status, hist)
 			}
 		})
 	}
