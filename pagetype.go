@@ -105,6 +105,7 @@ func BuiltinPageTypes() []PageType {
 			Fields: []Field{
 				{Name: "start", Label: "Start", Type: FieldDateTime, Required: true},
 				{Name: "end", Label: "End", Type: FieldDateTime},
+				{Name: "location", Label: "Location", Type: FieldSnippet, SnippetType: LocationType},
 				{Name: "description", Label: "Description", Type: FieldRichText},
 			}},
 		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
@@ -262,7 +263,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// PageRef is a page reference found in field values, to be checked by the store.
+// PageRef is a page (or snippet) reference found in field values, to be
+// checked by the store.
 type PageRef struct {
 	Field  string
 	PageID int64
@@ -329,8 +331,8 @@ func (pt *PageType) CleanFields(values map[string]any, sanitize func(string) str
 			if f.Type != FieldInteger && n <= 0 {
 				return nil, nil, Errorf(EINVALID, "field %q must be the id of a %s", f.Name, f.Type)
 			}
-			if f.Type == FieldSnippet || f.Type == FieldImage {
-				return nil, nil, Errorf(EINVALID, "field %q: %s references are not available in this installation yet", f.Name, f.Type)
+			if f.Type == FieldImage {
+				return nil, nil, Errorf(EINVALID, "field %q: image references are not available in this installation yet", f.Name)
 			}
 			if f.Type == FieldPage {
 				refs = append(refs, PageRef{Field: f.Name, PageID: n})

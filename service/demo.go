@@ -81,12 +81,23 @@ func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
 
 func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, n int, owner int64) error {
 	rich := s.SanitizeRichText
+	store := s.DB.Site(site.ID, s.Types)
+	var locations []int64
+	for _, loc := range []map[string]any{{"name": "Main Hall", "building_name": "Old Library", "room_number": "G.01"},
+		{"name": "Seminar Room", "building_name": "North Wing", "room_number": "2.14"}} {
+		sn, err := store.CreateSnippet(ctx, s.Snippets.Get(canopy.LocationType), loc)
+		if err != nil {
+			return err
+		}
+		locations = append(locations, sn.ID)
+	}
 	var events []*sqlstore.ImportPage
 	for i, title := range d.events {
 		start := fmt.Sprintf("2026-12-%02dT18:00:00Z", 3+i*7+n)
 		end := fmt.Sprintf("2026-12-%02dT20:00:00Z", 3+i*7+n)
 		events = append(events, &sqlstore.ImportPage{Type: canopy.EventType, Live: true, Content: canopy.PageContent{Title: title,
-			Fields: map[string]any{"start": start, "end": end, "description": rich(fmt.Sprintf("<p>%s: an evening about %s. Everyone is welcome.</p>", title, d.topic))}}})
+			Fields: map[string]any{"start": start, "end": end, "location": locations[i%len(locations)],
+				"description": rich(fmt.Sprintf("<p>%s: an evening about %s. Everyone is welcome.</p>", title, d.topic))}}})
 	}
 	var news []*sqlstore.ImportPage
 	for _, title := range d.news {
@@ -105,7 +116,7 @@ func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, 
 		{Type: canopy.StandardType, Live: false, Content: canopy.PageContent{Title: "Plans for next year",
 			Fields: map[string]any{"intro": "A draft: never shown to visitors until published."}}},
 	}
-	_, err := s.DB.Site(site.ID, s.Types).Import(ctx, site.RootPageID, tree, owner)
+	_, err := store.Import(ctx, site.RootPageID, tree, owner)
 	return err
 }
 

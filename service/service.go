@@ -16,8 +16,9 @@ import (
 
 // Service is the entry point for every use case of one installation.
 type Service struct {
-	DB    *sqlstore.DB
-	Types *canopy.PageTypes
+	DB       *sqlstore.DB
+	Types    *canopy.PageTypes
+	Snippets *canopy.SnippetTypes
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
 	// MediaDir is the root of media files (each site's under sites/ID/).
@@ -27,7 +28,11 @@ type Service struct {
 
 // New wires a service over a store and the installation's page types.
 func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
-	return &Service{DB: db, Types: types, BcryptCost: 11, richText: richTextPolicy()}
+	snippets, err := canopy.NewSnippetTypes()
+	if err != nil {
+		panic(err) // the built-in snippet types are valid
+	}
+	return &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy()}
 }
 
 // richTextPolicy allows what an editor's rich-text toolbar produces: headings,

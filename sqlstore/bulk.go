@@ -93,6 +93,10 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 					if !s.types.AllowedUnder(n.parent.Type, n.imp.Type) {
 						return canopy.Errorf(canopy.EINVALID, "a %s cannot be created under a %s", n.imp.Type, n.parent.Type)
 					}
+					// References are checked on every save, bulk ones included.
+					if err := s.checkPageRefs(ctx, tx, n.imp.Type, c.Fields); err != nil {
+						return err
+					}
 					fields, err := json.Marshal(nonNil(c.Fields))
 					if err != nil {
 						return err

@@ -273,14 +273,15 @@ func (s *SiteDB) checkTypeCounts(ctx context.Context, tx *Tx, parent *canopy.Pag
 	return nil
 }
 
-// checkPageRefs makes sure every page reference in fields names a page of this site.
+// checkPageRefs makes sure every page and snippet reference in fields names
+// an object of this site (and of the declared type).
 func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fields map[string]any) error {
 	pt := s.types.Get(typeName)
 	if pt == nil {
 		return canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
 	}
 	for _, f := range pt.Fields {
-		if f.Type != canopy.FieldPage {
+		if f.Type != canopy.FieldPage && f.Type != canopy.FieldSnippet {
 			continue
 		}
 		v, ok := fields[f.Name]
@@ -292,6 +293,16 @@ func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fie
 			if fl, isFloat := v.(float64); isFloat {
 				id = int64(fl)
 			}
+		}
+		if f.Type == canopy.FieldSnippet {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM snippets WHERE site_id = $1 AND id = $2 AND snippet_type = $3`, s.site, id, f.SnippetType).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return canopy.Errorf(canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.SnippetType, id)
+			}
+			continue
 		}
 		var typ string
 		err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)

@@ -55,6 +55,10 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		if _, err := db.CreateToken(ctx, "tok", shared.ID, b.ID, "t", nil); err != nil {
 			t.Fatal(err)
 		}
+		snippetTypes, _ := canopy.NewSnippetTypes()
+		if _, err := sb.CreateSnippet(ctx, snippetTypes.Get(canopy.LocationType), map[string]any{"name": "Main Hall"}); err != nil {
+			t.Fatal(err)
+		}
 		alphaBefore := siteRows(t, db, a.ID)
 
 		// The default site cannot go without naming a new default.

@@ -33,6 +33,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/revisions/{rid}/revert", s.admin(s.adminRevert, false))
 	s.peopleRoutes(m)
 	s.siteRoutes(m)
+	s.snippetRoutes(m)
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no such admin API route: %s %s", r.Method, r.URL.Path))
 	})

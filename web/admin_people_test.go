@@ -232,3 +232,92 @@ func TestAdminSites(t *testing.T) {
 		})
 	}
 }
+
+func TestAdminSnippets(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			snipAdmins, _ := db.CreateGroup(ctx, f.alpha.ID, "Snippet editors")
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, snipAdmins.ID, nil, []string{"access_admin", "add_location", "change_location", "delete_location", "view_location"}))
+			must(t, db.AddMember(ctx, f.alpha.ID, snipAdmins.ID, f.ed.ID))
+			ed := f.login("alpha.test", "ed")
+			root := f.login("beta.test", "root")
+
+			status, hall := ed.do("POST", "/admin/api/snippets/location", map[string]any{"name": "Main Hall", "building_name": "Old Library", "room_number": "G.01"})
+			if status != 201 || hall["site_id"].(float64) != float64(f.alpha.ID) || hall["name"] != "Main Hall" {
+				t.Fatalf("create: %d %v", status, hall)
+			}
+			// Uniqueness is per site: beta may have its own Main Hall, alpha not a second one.
+			status, betaHall := root.do("POST", "/admin/api/snippets/location", map[string]any{"name": "Main Hall"})
+			if status != 201 {
+				t.Fatalf("beta's Main Hall: %d %v", status, betaHall)
+			}
+			if status, body := ed.do("POST", "/admin/api/snippets/location", map[string]any{"name": "main hall"}); status != 409 {
+				t.Fatalf("duplicate on alpha: %d %v", status, body)
+			}
+			ed.do("POST", "/admin/api/snippets/location", map[string]any{"name": "Lab 3", "building_name": "Physics"})
+			// Listing and chooser: alpha's snippets only, searchable.
+			status, list := ed.do("GET", "/admin/api/snippets/location?q=LIBRARY", nil)
+			if status != 200 || list["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("search: %d %v", status, list)
+			}
+			status, ch := ed.do("GET", "/admin/api/snippets/location/choose?q=a", nil)
+			if status != 200 || ch["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("chooser: %d %v", status, ch)
+			}
+			// Another site's snippet: 404 everywhere, and it cannot be referenced.
+			bh := id(betaHall["id"])
+			for _, r := range []struct {
+				method string
+				body   any
+			}{{"GET", nil}, {"PATCH", map[string]any{"name": "Hijacked"}}, {"DELETE", nil}} {
+				if status, _ := ed.do(r.method, "/admin/api/snippets/location/"+bh, r.body); status != 404 {
+					t.Errorf("%s beta's snippet on alpha: %d", r.method, status)
+				}
+			}
+			home := strconv.FormatInt(f.alpha.RootPageID, 10)
+			status, body := ed.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": "canopy.EventPage", "title": "Talk",
+				"fields": map[string]any{"start": "2026-12-01T18:00:00Z", "location": betaHall["id"]}})
+			if status != 400 {
+				t.Fatalf("event at beta's location: %d %v", status, body)
+			}
+			status, ev := ed.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": "canopy.EventPage", "title": "Talk",
+				"fields": map[string]any{"start": "2026-12-01T18:00:00Z", "location": hall["id"]}})
+			if status != 201 {
+				t.Fatalf("event at alpha's location: %d %v", status, ev)
+			}
+			// Visitors and the content API see the location.
+			rootAlpha := f.login("alpha.test", "root")
+			if status, _ := rootAlpha.do("POST", "/admin/api/pages/"+id(ev["id"])+"/publish", nil); status != 200 {
+				t.Fatal("publish")
+			}
+			if r := f.get("alpha.test", "/talk/"); !strings.Contains(r.body, "Main Hall, Old Library, room G.01") {
+				t.Fatalf("event page lacks its location: %s", r.body)
+			}
+			_, api := f.json("alpha.test", "/api/v2/pages/"+id(ev["id"])+"/")
+			loc, _ := api["location"].(map[string]any)
+			if loc == nil || loc["title"] != "Main Hall" || loc["meta"].(map[string]any)["type"] != "location" {
+				t.Fatalf("API location: %v", api["location"])
+			}
+			// Editing and deleting; the beta snippet is untouched.
+			if status, body := ed.do("PATCH", "/admin/api/snippets/location/"+id(hall["id"]), map[string]any{"room_number": "G.02"}); status != 200 || body["name"] != "Main Hall" || body["room_number"] != "G.02" {
+				t.Fatalf("patch: %d %v", status, body)
+			}
+			if status, body := ed.do("PATCH", "/admin/api/snippets/location/"+id(hall["id"]), map[string]any{"colour": "red"}); status != 400 {
+				t.Fatalf("unknown field: %d %v", status, body)
+			}
+			if status, _ := ed.do("GET", "/admin/api/snippets/nope", nil); status != 404 {
+				t.Fatal("unknown snippet type")
+			}
+			if sn, err := db.Site(f.beta.ID, f.svc.Types).Snippet(ctx, "location", int64(betaHall["id"].(float64))); err != nil || sn.Title != "Main Hall" {
+				t.Fatalf("beta's snippet changed: %v %v", sn, err)
+			}
+			// Without snippet permissions: 403.
+			bea := f.login("beta.test", "bea")
+			if status, _ := bea.do("POST", "/admin/api/snippets/location", map[string]any{"name": "X"}); status != 403 {
+				t.Fatalf("beta writer creates snippets: %d", status)
+			}
+		})
+	}
+}

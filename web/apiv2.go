@@ -53,11 +53,12 @@ func bad(format string, args ...any) error { return badRequest(fmt.Sprintf(forma
 
 // apiContext is what serialising pages of one request needs.
 type apiContext struct {
-	s     *Server
-	site  *canopy.Site
-	store *sqlstore.SiteDB
-	base  string // scheme://host of the request
-	refs  map[int64]*canopy.Page
+	s        *Server
+	site     *canopy.Site
+	store    *sqlstore.SiteDB
+	base     string // scheme://host of the request
+	refs     map[int64]*canopy.Page
+	snippets map[int64]*canopy.Snippet
 }
 
 func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
@@ -414,8 +415,23 @@ var refSubFields = map[string]bool{"id": true, "title": true, "type": true, "det
 
 var refDefaults = []string{"id", "type", "detail_url", "html_url", "title"}
 
-// loadRefs fetches every live page that the selected reference fields point at.
+// loadRefs fetches every live page and snippet that the selected reference
+// fields point at (two queries at most, whatever the number of pages).
 func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfields []canopy.Field, sel map[string]bool) error {
+	var snippetIDs []int64
+	for _, p := range pages {
+		for _, f := range tfields {
+			if f.Type == canopy.FieldSnippet && sel[f.Name] {
+				if id, ok := asID(p.Fields[f.Name]); ok {
+					snippetIDs = append(snippetIDs, id)
+				}
+			}
+		}
+	}
+	var err error
+	if ac.snippets, err = ac.store.SnippetsByID(ctx, snippetIDs); err != nil {
+		return err
+	}
 	var ids []int64
 	for _, p := range pages {
 		for _, f := range tfields {
@@ -517,9 +533,25 @@ func (ac *apiContext) serialize(p *canopy.Page, sel map[string]bool, nested map[
 		if !ok {
 			v = nil
 		}
-		if f.Type == canopy.FieldPage {
+		switch f.Type {
+		case canopy.FieldPage:
 			id, _ := asID(v)
 			v = ac.refValue(id, nested[f.Name])
+		case canopy.FieldSnippet:
+			id, _ := asID(v)
+			v = nil
+			if sn := ac.snippets[id]; sn != nil {
+				o := newObj("id", sn.ID, "meta", newObj("type", sn.Type), "title", sn.Title)
+				keys := make([]string, 0, len(sn.Fields))
+				for k := range sn.Fields {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					o.set(k, sn.Fields[k])
+				}
+				v = o
+			}
 		}
 		out.set(f.Name, v)
 	}

@@ -101,6 +101,13 @@ type PageData struct {
 	LastPublishedAt   *time.Time
 }
 
+// SnippetData is a referenced snippet as templates see it.
+type SnippetData struct {
+	ID     int64
+	Title  string
+	Fields map[string]any
+}
+
 // FieldValue is one labelled field, for generic templates.
 type FieldValue struct {
 	Label string
@@ -243,14 +250,43 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 			}
 		}
 	}
+	var snippetIDs []int64
+	if pt != nil {
+		for _, f := range pt.Fields {
+			if f.Type == canopy.FieldSnippet {
+				if id, ok := asID(p.Fields[f.Name]); ok {
+					snippetIDs = append(snippetIDs, id)
+				}
+			}
+		}
+	}
+	snippets, err := s.svc.DB.Site(site.ID, s.svc.Types).SnippetsByID(ctx, snippetIDs)
+	if err != nil {
+		return PageData{}, err
+	}
+	fields := s.templateFields(p, refs)
+	if pt != nil {
+		for _, f := range pt.Fields {
+			if f.Type != canopy.FieldSnippet {
+				continue
+			}
+			delete(fields, f.Name)
+			if id, ok := asID(p.Fields[f.Name]); ok && snippets[id] != nil {
+				fields[f.Name] = SnippetData{ID: id, Title: snippets[id].Title, Fields: snippets[id].Fields}
+			}
+		}
+	}
 	d := PageData{ID: p.ID, Title: p.Title, SeoTitle: p.SeoTitle, SearchDescription: p.SearchDescription, URL: p.URLPath,
-		Type: p.Type, TypeClass: typeClass(p.Type), Fields: s.templateFields(p, refs),
+		Type: p.Type, TypeClass: typeClass(p.Type), Fields: fields,
 		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt}
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if v, ok := d.Fields[f.Name]; ok {
-				if l, isLink := v.(*Link); isLink {
-					v = template.HTML(`<a href="` + template.HTMLEscapeString(l.URL) + `">` + template.HTMLEscapeString(l.Title) + `</a>`)
+				switch x := v.(type) {
+				case *Link:
+					v = template.HTML(`<a href="` + template.HTMLEscapeString(x.URL) + `">` + template.HTMLEscapeString(x.Title) + `</a>`)
+				case SnippetData:
+					v = x.Title
 				}
 				d.FieldList = append(d.FieldList, FieldValue{Label: f.Label, Value: v})
 			}

@@ -1,0 +1,103 @@
+package service
+
+import (
+	"context"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// snippetType resolves a snippet type by its route name.
+func (a *Admin) snippetType(name string) (*canopy.SnippetType, error) {
+	st := a.svc.Snippets.Get(name)
+	if st == nil {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "there is no snippet type %q", name)
+	}
+	return st, nil
+}
+
+func (a *Admin) snippetPerm(st *canopy.SnippetType, verbs ...string) error {
+	names := make([]string, len(verbs))
+	for i, v := range verbs {
+		names[i] = v + "_" + st.Name
+	}
+	return a.requireAny(names...)
+}
+
+// Snippets lists this site's snippets of a type (q searches them).
+func (a *Admin) Snippets(ctx context.Context, typ, q string, limit, offset int) ([]*canopy.Snippet, int, error) {
+	st, err := a.snippetType(typ)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
+		return nil, 0, err
+	}
+	return a.pages.Snippets(ctx, st.Name, q, limit, offset)
+}
+
+// Snippet returns one snippet of this site.
+func (a *Admin) Snippet(ctx context.Context, typ string, id int64) (*canopy.Snippet, error) {
+	st, err := a.snippetType(typ)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
+		return nil, err
+	}
+	return a.pages.Snippet(ctx, st.Name, id)
+}
+
+// CreateSnippet creates a snippet of this site.
+func (a *Admin) CreateSnippet(ctx context.Context, typ string, fields map[string]any) (*canopy.Snippet, error) {
+	st, err := a.snippetType(typ)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.snippetPerm(st, "add"); err != nil {
+		return nil, err
+	}
+	clean, err := st.Clean(fields, a.svc.SanitizeRichText)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.CreateSnippet(a.Ctx(ctx), st, clean)
+}
+
+// UpdateSnippet changes the given fields of a snippet of this site.
+func (a *Admin) UpdateSnippet(ctx context.Context, typ string, id int64, fields map[string]any) (*canopy.Snippet, error) {
+	st, err := a.snippetType(typ)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.snippetPerm(st, "change"); err != nil {
+		return nil, err
+	}
+	cur, err := a.pages.Snippet(ctx, st.Name, id)
+	if err != nil {
+		return nil, err
+	}
+	merged := map[string]any{}
+	for k, v := range cur.Fields {
+		merged[k] = v
+	}
+	for k, v := range fields {
+		merged[k] = v
+	}
+	clean, err := st.Clean(merged, a.svc.SanitizeRichText)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.UpdateSnippet(a.Ctx(ctx), st, id, clean)
+}
+
+// DeleteSnippet deletes a snippet of this site.
+func (a *Admin) DeleteSnippet(ctx context.Context, typ string, id int64) error {
+	st, err := a.snippetType(typ)
+	if err != nil {
+		return err
+	}
+	if err := a.snippetPerm(st, "delete"); err != nil {
+		return err
+	}
+	return a.pages.DeleteSnippet(a.Ctx(ctx), st.Name, id)
+}

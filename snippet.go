@@ -1,0 +1,123 @@
+package canopy
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SnippetType is a site-scoped content type declared by schema, like a page type.
+type SnippetType struct {
+	// Name is the type's name in routes and permission codenames ("location").
+	Name   string  `json:"name"`
+	Label  string  `json:"label"`
+	Fields []Field `json:"fields"`
+	// Unique names the field whose value is unique per site (case-insensitive);
+	// empty for none.
+	Unique string `json:"unique,omitempty"`
+	// Search lists the fields the chooser and listing search look in.
+	Search []string `json:"search"`
+}
+
+// Field returns the declared field with the given name, or nil.
+func (st *SnippetType) Field(name string) *Field {
+	for i := range st.Fields {
+		if st.Fields[i].Name == name {
+			return &st.Fields[i]
+		}
+	}
+	return nil
+}
+
+// Snippet is one snippet of a site.
+type Snippet struct {
+	ID        int64          `json:"id"`
+	SiteID    int64          `json:"site_id"`
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Fields    map[string]any `json:"fields"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+// LocationType is the built-in snippet type.
+const LocationType = "location"
+
+// BuiltinSnippetTypes returns the snippet types every installation has.
+func BuiltinSnippetTypes() []SnippetType {
+	return []SnippetType{{Name: LocationType, Label: "Location", Unique: "name", Search: []string{"name", "building_name", "room_number"},
+		Fields: []Field{
+			{Name: "name", Label: "Location name", Type: FieldText, Required: true, MaxLength: 1024},
+			{Name: "building_name", Label: "Building name", Type: FieldText, MaxLength: 255},
+			{Name: "room_number", Label: "Room number", Type: FieldText, MaxLength: 255},
+		}}}
+}
+
+var snippetNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// SnippetTypes is the registry of snippet types.
+type SnippetTypes struct {
+	byName map[string]*SnippetType
+	names  []string
+}
+
+// NewSnippetTypes builds the registry from the built-in types plus extra ones.
+func NewSnippetTypes(extra ...SnippetType) (*SnippetTypes, error) {
+	r := &SnippetTypes{byName: map[string]*SnippetType{}}
+	for _, st := range append(BuiltinSnippetTypes(), extra...) {
+		st := st
+		if !snippetNameRE.MatchString(st.Name) {
+			return nil, Errorf(EINVALID, "snippet type name %q must be lower-case letters, digits and _", st.Name)
+		}
+		if r.byName[st.Name] != nil {
+			return nil, Errorf(EINVALID, "snippet type %q is declared twice", st.Name)
+		}
+		if len(st.Fields) == 0 {
+			return nil, Errorf(EINVALID, "snippet type %q has no fields", st.Name)
+		}
+		for _, f := range st.Fields {
+			if !fieldNameRE.MatchString(f.Name) || !fieldTypes[f.Type] || f.Type == FieldSnippet || f.Type == FieldPage || f.Type == FieldImage {
+				return nil, Errorf(EINVALID, "snippet type %s: field %q must be named in lower case and hold text, rich text, a date-time, a boolean or an integer", st.Name, f.Name)
+			}
+		}
+		if st.Unique != "" && st.Field(st.Unique) == nil {
+			return nil, Errorf(EINVALID, "snippet type %s: unique field %q is not declared", st.Name, st.Unique)
+		}
+		for _, s := range st.Search {
+			if st.Field(s) == nil {
+				return nil, Errorf(EINVALID, "snippet type %s: search field %q is not declared", st.Name, s)
+			}
+		}
+		if st.Label == "" {
+			st.Label = strings.ToUpper(st.Name[:1]) + st.Name[1:]
+		}
+		r.byName[st.Name] = &st
+		r.names = append(r.names, st.Name)
+	}
+	sort.Strings(r.names)
+	return r, nil
+}
+
+// Get returns a snippet type by name, or nil.
+func (r *SnippetTypes) Get(name string) *SnippetType { return r.byName[name] }
+
+// Names lists the snippet type names.
+func (r *SnippetTypes) Names() []string { return r.names }
+
+// Clean validates a snippet's field values (the same rules as page fields).
+func (st *SnippetType) Clean(values map[string]any, sanitize func(string) string) (map[string]any, error) {
+	pt := &PageType{Name: st.Name, Fields: st.Fields}
+	out, _, err := pt.CleanFields(values, sanitize)
+	return out, err
+}
+
+// TitleOf is the snippet's display title: its unique field, else its first field.
+func (st *SnippetType) TitleOf(fields map[string]any) string {
+	name := st.Unique
+	if name == "" {
+		name = st.Fields[0].Name
+	}
+	s, _ := fields[name].(string)
+	return s
+}
