@@ -121,3 +121,48 @@ func (st *SnippetType) TitleOf(fields map[string]any) string {
 	s, _ := fields[name].(string)
 	return s
 }
+
+// SettingsType is a per-site singleton declared by schema.
+type SettingsType struct {
+	Name   string  `json:"name"`
+	Label  string  `json:"label"`
+	Fields []Field `json:"fields"`
+}
+
+// GeneralSettings is the built-in settings group.
+const GeneralSettings = "general"
+
+// BuiltinSettingsTypes returns the settings every site has.
+func BuiltinSettingsTypes() []SettingsType {
+	return []SettingsType{{Name: GeneralSettings, Label: "General settings", Fields: []Field{
+		{Name: "contact_email", Label: "Contact email", Type: FieldText, MaxLength: 254},
+		{Name: "facebook_url", Label: "Facebook", Type: FieldText, MaxLength: 500},
+		{Name: "instagram_url", Label: "Instagram", Type: FieldText, MaxLength: 500},
+		{Name: "linkedin_url", Label: "LinkedIn", Type: FieldText, MaxLength: 500},
+		{Name: "mastodon_url", Label: "Mastodon", Type: FieldText, MaxLength: 500},
+		{Name: "logo", Label: "Logo", Type: FieldImage},
+	}}}
+}
+
+// CleanSettings validates a settings group's values: URLs must be http(s),
+// the contact email must look like one.
+func (st *SettingsType) Clean(values map[string]any) (map[string]any, error) {
+	pt := &PageType{Name: st.Name, Fields: st.Fields}
+	out, _, err := pt.CleanFields(values, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range out {
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(k, "_url") && !(strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")):
+			return nil, Errorf(EINVALID, "%s must be an http(s) URL", k)
+		case k == "contact_email" && (!strings.Contains(s, "@") || strings.ContainsAny(s, " \t\r\n<>")):
+			return nil, Errorf(EINVALID, "%q is not a valid email address", s)
+		}
+	}
+	return out, nil
+}

@@ -143,6 +143,10 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 			id, canopy.RootPath, tx.now).Scan(&rootColl); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_settings (site_id, name, fields, updated_at) VALUES ($1, $2, '{}', $3)`,
+			id, canopy.GeneralSettings, tx.now); err != nil {
+			return err
+		}
 		for _, spec := range in.Groups {
 			g := &Group{SiteID: id, Name: spec.Name, CreatedAt: tx.now}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`, id, spec.Name, tx.now).Scan(&g.ID); err != nil {

@@ -321,3 +321,52 @@ func TestAdminSnippets(t *testing.T) {
 		})
 	}
 }
+
+func TestAdminSettings(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			// alice is in alpha's default Admins group (which holds change_general).
+			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
+			groups, _ := db.Groups(ctx, f.alpha.ID)
+			for _, g := range groups {
+				if g.Name == "Admins" {
+					must(t, db.AddMember(ctx, f.alpha.ID, g.ID, alice.ID))
+				}
+			}
+			a := f.login("alpha.test", "alice")
+			status, body := a.do("PUT", "/admin/api/settings/general", map[string]any{"contact_email": "office@alpha.test", "mastodon_url": "https://social.example/@alpha"})
+			if status != 200 || body["contact_email"] != "office@alpha.test" {
+				t.Fatalf("save settings: %d %v", status, body)
+			}
+			for _, bad := range []map[string]any{{"contact_email": "not an email"}, {"facebook_url": "javascript:alert(1)"}, {"colour": "red"}, {"logo": 5}} {
+				if status, body := a.do("PUT", "/admin/api/settings/general", bad); status != 400 {
+					t.Errorf("PUT %v: %d %v", bad, status, body)
+				}
+			}
+			if status, _ := a.do("GET", "/admin/api/settings/nope", nil); status != 404 {
+				t.Fatal("unknown settings")
+			}
+			// Beta's settings are untouched; visitors of alpha see alpha's only.
+			if got, _ := db.Site(f.beta.ID, f.svc.Types).Settings(ctx, "general"); len(got) != 0 {
+				t.Fatalf("beta's settings changed: %v", got)
+			}
+			if r := f.get("alpha.test", "/"); !strings.Contains(r.body, "mailto:office@alpha.test") || !strings.Contains(r.body, `rel="me"`) {
+				t.Fatal("alpha's footer lacks its settings")
+			}
+			if r := f.get("beta.test", "/"); strings.Contains(r.body, "office@alpha.test") {
+				t.Fatal("beta shows alpha's settings")
+			}
+			_, api := f.json("alpha.test", "/api/v2/settings/general/")
+			if api["contact_email"] != "office@alpha.test" {
+				t.Fatalf("settings API: %v", api)
+			}
+			// Without change_general: 403.
+			ed := f.login("alpha.test", "ed")
+			if status, _ := ed.do("PUT", "/admin/api/settings/general", map[string]any{"contact_email": "x@y.z"}); status != 403 {
+				t.Fatalf("editor changes settings: %d", status)
+			}
+		})
+	}
+}

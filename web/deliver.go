@@ -123,6 +123,8 @@ type PageView struct {
 	Menu        []Link
 	Breadcrumbs []Link
 	RequestPath string
+	// Settings are the site's settings groups by name (Settings.general.contact_email).
+	Settings map[string]map[string]any
 }
 
 // renderPath renders whatever a visitor gets at path: the live page, or the
@@ -138,6 +140,9 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string)
 		return nil, err
 	}
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path}
+	if view.Settings, err = store.AllSettings(ctx); err != nil {
+		return nil, err
+	}
 	children, err := store.Children(ctx, page.ID, true)
 	if err != nil {
 		return nil, err
@@ -168,6 +173,9 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string)
 func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
 	var err error
+	if view.Settings, err = s.svc.DB.Site(site.ID, s.svc.Types).AllSettings(ctx); err != nil {
+		return nil, err
+	}
 	if view.Menu, err = s.menu(ctx, site, path); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,58 @@
+package service
+
+import (
+	"context"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// SettingsType returns a settings group's schema, or nil.
+func SettingsType(name string) *canopy.SettingsType {
+	for _, st := range canopy.BuiltinSettingsTypes() {
+		if st.Name == name {
+			st := st
+			return &st
+		}
+	}
+	return nil
+}
+
+func (a *Admin) settingsType(name string) (*canopy.SettingsType, error) {
+	st := SettingsType(name)
+	if st == nil {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "there are no settings named %q", name)
+	}
+	return st, nil
+}
+
+// Settings returns a settings group of this site.
+func (a *Admin) Settings(ctx context.Context, name string) (map[string]any, error) {
+	st, err := a.settingsType(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireAny("view_"+st.Name, "change_"+st.Name); err != nil {
+		return nil, err
+	}
+	return a.pages.Settings(ctx, st.Name)
+}
+
+// SaveSettings replaces a settings group of this site: the permission held by
+// this site's group changes this site's settings only.
+func (a *Admin) SaveSettings(ctx context.Context, name string, fields map[string]any) (map[string]any, error) {
+	st, err := a.settingsType(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.requireAny("change_" + st.Name); err != nil {
+		return nil, err
+	}
+	clean, err := st.Clean(fields)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.pages.SaveSettings(a.Ctx(ctx), st.Name, clean); err != nil {
+		return nil, err
+	}
+	return clean, nil
+}
