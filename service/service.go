@@ -148,6 +148,7 @@ func DefaultGroups() []sqlstore.GroupSpec {
 	snippets := []string{"add_location", "change_location", "delete_location", "view_location"}
 	editors := append([]string{"access_admin"}, snippets...)
 	admins := append(append([]string{}, editors...), "change_general", "view_general", "view_history",
+		"add_redirect", "change_redirect", "delete_redirect", "view_redirect",
 		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group")
 	return []sqlstore.GroupSpec{
 		{Name: sqlstore.AdminsGroup, PageActions: pages,

@@ -35,6 +35,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	s.siteRoutes(m)
 	s.snippetRoutes(m)
 	s.settingsRoutes(m)
+	s.redirectRoutes(m)
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no such admin API route: %s %s", r.Method, r.URL.Path))
 	})

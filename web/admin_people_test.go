@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
@@ -366,6 +367,91 @@ func TestAdminSettings(t *testing.T) {
 			ed := f.login("alpha.test", "ed")
 			if status, _ := ed.do("PUT", "/admin/api/settings/general", map[string]any{"contact_email": "x@y.z"}); status != 403 {
 				t.Fatalf("editor changes settings: %d", status)
+			}
+		})
+	}
+}
+
+func TestAdminRedirects(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			about := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "About", true, nil)
+			betaPage := f.page(f.beta, f.beta.RootPageID, canopy.StandardType, "Beta page", true, nil)
+			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
+			for _, site := range []*canopy.Site{f.alpha} {
+				groups, _ := db.Groups(ctx, site.ID)
+				for _, g := range groups {
+					if g.Name == "Admins" {
+						must(t, db.AddMember(ctx, site.ID, g.ID, alice.ID))
+					}
+				}
+			}
+			a := f.login("alpha.test", "alice")
+			status, red := a.do("POST", "/admin/api/redirects", map[string]any{"old_path": "/Old-About/", "redirect_page_id": about.ID})
+			if status != 201 || red["old_path"] != "/Old-About" {
+				t.Fatalf("create: %d %v", status, red)
+			}
+			if status, body := a.do("POST", "/admin/api/redirects", map[string]any{"old_path": "/x", "redirect_page_id": betaPage.ID}); status != 400 {
+				t.Fatalf("redirect to another site's page: %d %v", status, body)
+			}
+			if status, _ := a.do("POST", "/admin/api/redirects", map[string]any{"old_path": "/chat", "redirect_link": "https://chat.example.org/", "is_permanent": false}); status != 201 {
+				t.Fatal("link redirect")
+			}
+			if status, _ := a.do("POST", "/admin/api/redirects", map[string]any{"old_path": "/Old-About", "redirect_link": "https://x.example/"}); status != 409 {
+				t.Fatal("duplicate old path")
+			}
+			// Delivery applies them before a 404, with and without the trailing slash.
+			for _, p := range []string{"/Old-About", "/Old-About/"} {
+				if r := f.get("alpha.test", p); r.status != 301 || r.header.Get("Location") != "/about/" {
+					t.Fatalf("GET %s: %d %v", p, r.status, r.header.Get("Location"))
+				}
+			}
+			if r := f.get("alpha.test", "/chat/"); r.status != 302 || r.header.Get("Location") != "https://chat.example.org/" {
+				t.Fatalf("temporary link redirect: %d %v", r.status, r.header)
+			}
+			if r := f.get("beta.test", "/Old-About/"); r.status != 404 {
+				t.Fatalf("alpha's redirect applies on beta: %d", r.status)
+			}
+			// CSV import: bad rows reported by line, nothing applied...
+			a.hdr = map[string]string{"Content-Type": "text/csv"}
+			csvBody := "from,to,permanent\n/a,/about/,true\n/b,ftp://nope,true\n/c,https://example.org/c,maybe\n/d,https://example.org/d,false\n"
+			status, body := a.do("POST", "/admin/api/redirects/import", csvBody)
+			rows, _ := body["error"].(map[string]any)["rows"].([]any)
+			if status != 400 || len(rows) != 2 || rows[0].(map[string]any)["line"].(float64) != 3 || rows[1].(map[string]any)["line"].(float64) != 4 {
+				t.Fatalf("import with bad rows: %d %v", status, body)
+			}
+			a.hdr = nil
+			if _, list := a.do("GET", "/admin/api/redirects", nil); list["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("a refused import applied rows: %v", list)
+			}
+			// ...unless asked: then the valid rows go in.
+			a.hdr = map[string]string{"Content-Type": "text/csv"}
+			status, body = a.do("POST", "/admin/api/redirects/import?partial=true", csvBody)
+			a.hdr = nil
+			if status != 200 || body["created"].(float64) != 2 || len(body["errors"].([]any)) != 2 {
+				t.Fatalf("partial import: %d %v", status, body)
+			}
+			if r := f.get("alpha.test", "/a"); r.status != 301 || r.header.Get("Location") != "/about/" {
+				t.Fatalf("imported redirect to a page: %d %v", r.status, r.header)
+			}
+			// Another site's redirect ids are 404; deleting the target page removes its redirects.
+			betaSite := f.svc.Pages(f.beta.ID).Store()
+			if _, _, err := betaSite.SaveRedirects(ctx, []sqlstore.RedirectInput{{OldPath: "/beta-old", RedirectPageID: betaPage.ID, IsPermanent: true}}, false); err != nil {
+				t.Fatal(err)
+			}
+			bl, _, _ := betaSite.Redirects(ctx, 10, 0)
+			for _, m := range []string{"GET", "DELETE"} {
+				if status, _ := a.do(m, "/admin/api/redirects/"+strconv.FormatInt(bl[0].ID, 10), nil); status != 404 {
+					t.Errorf("%s beta's redirect on alpha: %d", m, status)
+				}
+			}
+			if _, err := f.svc.Pages(f.alpha.ID).Store().Delete(ctx, about.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, list := a.do("GET", "/admin/api/redirects", nil); list["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("redirects to a deleted page remain: %v", list)
 			}
 		})
 	}

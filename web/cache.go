@@ -28,6 +28,14 @@ type cachedPage struct {
 	// Header values, built once so serving from the cache allocates nothing
 	// for them (full slices: an append by a later handler copies).
 	hdrType, hdrETag, hdrCache, hdrLen []string
+	hdrLocation                        []string // for redirects
+}
+
+// newRedirect is a cached redirect answer.
+func newRedirect(version int64, status int, location string) *cachedPage {
+	e := newCachedPage(version, status, nil, "text/html; charset=utf-8", "public, max-age=0, must-revalidate")
+	e.hdrLocation = []string{location}[:1:1]
+	return e
 }
 
 var hdrNoSniff = []string{"nosniff"}[:1:1]

@@ -33,21 +33,27 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		http.Error(w, "bad request: the path is too long", http.StatusRequestURITooLong)
 		return http.StatusRequestURITooLong
 	}
-	if !strings.HasSuffix(path, "/") {
-		target := path + "/"
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
-		return http.StatusMovedPermanently
-	}
 	cacheable := r.URL.RawQuery == ""
 	if cacheable {
 		if e := s.cache.get(site.ID, path, site.Version); e != nil {
 			return writePage(w, r, e)
 		}
 	}
-	e, err := s.renderPath(r.Context(), site, path)
+	var e *cachedPage
+	var err error
+	if strings.HasSuffix(path, "/") {
+		e, err = s.renderPath(r.Context(), site, path, r.URL.RawQuery)
+	} else {
+		// A redirect from this exact path wins; otherwise add the slash.
+		e, err = s.redirectFor(r.Context(), site, path, r.URL.RawQuery)
+		if err == nil && e == nil {
+			target := path + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			e = newRedirect(site.Version, http.StatusMovedPermanently, target)
+		}
+	}
 	if err != nil {
 		s.internalError(w, r, err, false)
 		return http.StatusInternalServerError
@@ -69,6 +75,9 @@ func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) int {
 		return http.StatusNotModified
 	}
 	h["Content-Length"] = e.hdrLen
+	if e.hdrLocation != nil {
+		h["Location"] = e.hdrLocation
+	}
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(e.body)
@@ -129,11 +138,15 @@ type PageView struct {
 
 // renderPath renders whatever a visitor gets at path: the live page, or the
 // site's 404 page.
-func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path string) (*cachedPage, error) {
+func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query string) (*cachedPage, error) {
 	th := s.themes.Get(site.Theme)
 	store := s.svc.DB.Site(site.ID, s.svc.Types)
 	page, ancestors, err := store.PageWithAncestors(ctx, path)
 	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
+		// The site's redirects apply before its 404 page.
+		if e, err := s.redirectFor(ctx, site, path, query); e != nil || err != nil {
+			return e, err
+		}
 		return s.renderNotFound(ctx, site, th, path)
 	}
 	if err != nil {
@@ -348,4 +361,27 @@ func asID(v any) (int64, bool) {
 
 func typeClass(t string) string {
 	return strings.ToLower(strings.ReplaceAll(t, ".", "-"))
+}
+
+// redirectFor returns the answer of the site's redirect for a path (with its
+// query first, then without), or nil if there is none.
+func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query string) (*cachedPage, error) {
+	withQuery := path
+	if query != "" {
+		withQuery += "?" + query
+	}
+	nq, err := canopy.NormalizeRedirectPath(withQuery)
+	if err != nil {
+		return nil, nil
+	}
+	np, _ := canopy.NormalizeRedirectPath(path)
+	r, target, err := s.svc.DB.Site(site.ID, s.svc.Types).FindRedirect(ctx, nq, np)
+	if err != nil || r == nil || target == "" {
+		return nil, err
+	}
+	status := http.StatusFound
+	if r.IsPermanent {
+		status = http.StatusMovedPermanently
+	}
+	return newRedirect(site.Version, status, target), nil
 }

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+)
+
+func (s *Server) redirectRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/api/redirects", s.admin(s.listRedirects, false))
+	m.HandleFunc("POST /admin/api/redirects", s.admin(s.createRedirect, false))
+	m.HandleFunc("POST /admin/api/redirects/import", s.admin(s.importRedirects, false))
+	m.HandleFunc("GET /admin/api/redirects/{id}", s.admin(s.getRedirect, false))
+	m.HandleFunc("PATCH /admin/api/redirects/{id}", s.admin(s.updateRedirect, false))
+	m.HandleFunc("DELETE /admin/api/redirects/{id}", s.admin(s.deleteRedirect, false))
+}
+
+type redirectInput struct {
+	OldPath        string `json:"old_path"`
+	RedirectPageID int64  `json:"redirect_page_id"`
+	RedirectLink   string `json:"redirect_link"`
+	IsPermanent    *bool  `json:"is_permanent"`
+}
+
+func (in redirectInput) service() service.RedirectInput {
+	perm := true
+	if in.IsPermanent != nil {
+		perm = *in.IsPermanent
+	}
+	return service.RedirectInput{OldPath: in.OldPath, RedirectPageID: in.RedirectPageID, RedirectLink: in.RedirectLink, IsPermanent: perm}
+}
+
+func (s *Server) listRedirects(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	list, total, err := ar.admin.Redirects(r.Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listBody(total, list))
+	return nil
+}
+
+func (s *Server) getRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	red, err := ar.admin.Redirect(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, red)
+	return nil
+}
+
+func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in redirectInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	red, err := ar.admin.CreateRedirect(r.Context(), in.service())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, red)
+	return nil
+}
+
+func (s *Server) updateRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in redirectInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	red, err := ar.admin.UpdateRedirect(r.Context(), id, in.service())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, red)
+	return nil
+}
+
+func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.DeleteRedirect(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// importRedirects takes a CSV body (Content-Type: text/csv), at most 1 MiB.
+func (s *Server) importRedirects(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/csv" {
+		return canopy.Errorf(canopy.EINVALID, "send the CSV with Content-Type: text/csv")
+	}
+	partial := r.URL.Query().Get("partial") == "true"
+	res, err := ar.admin.ImportRedirects(r.Context(), http.MaxBytesReader(w, r.Body, maxJSONBody), partial)
+	if err != nil {
+		if res != nil && canopy.ErrorCode(err) == canopy.EINVALID {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": canopy.EINVALID, "message": canopy.ErrorMessage(err), "rows": res.Errors}})
+			return nil
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
