@@ -17,9 +17,11 @@ type Site struct {
 	Theme      string `json:"theme"`
 	RootPageID int64  `json:"root_page_id"`
 	// RootCollectionID is the site's root collection (media grants go there).
-	RootCollectionID int64     `json:"root_collection_id"`
-	Version          int64     `json:"-"`
-	CreatedAt        time.Time `json:"created_at"`
+	RootCollectionID int64 `json:"root_collection_id"`
+	Version          int64 `json:"-"`
+	// Features are the site's feature flags (its features record, with Theme).
+	Features  map[string]bool `json:"features"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // DisplayName is the name if set, else the hostname, plus ":port" unless 80.

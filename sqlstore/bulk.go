@@ -27,6 +27,15 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 		if err != nil {
 			return err
 		}
+		count, err = s.importTree(ctx, tx, parent, roots, ownerID)
+		return err
+	})
+	return count, err
+}
+
+// importTree is Import inside a caller's transaction.
+func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, roots []*ImportPage, ownerID int64) (count int, err error) {
+	err = func() error {
 		type node struct {
 			imp     *ImportPage
 			parent  *canopy.Page
@@ -163,6 +172,6 @@ func (s *SiteDB) Import(ctx context.Context, parentID int64, roots []*ImportPage
 			}
 		}
 		return tx.touchSite(ctx, s.site)
-	})
+	}()
 	return count, err
 }

@@ -54,14 +54,16 @@ func (s *SiteDB) SaveSettings(ctx context.Context, name string, fields map[strin
 	if err != nil {
 		return err
 	}
-	return s.db.write(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_settings (site_id, name, fields, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (site_id, name) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`, s.site, name, string(body), tx.now); err != nil {
-			return err
-		}
-		if err := tx.log(ctx, s.site, "edit", "settings", 0, name, nil); err != nil {
-			return err
-		}
-		return tx.touchSite(ctx, s.site)
-	})
+	return s.db.write(ctx, func(tx *Tx) error { return s.saveSettings(ctx, tx, name, string(body)) })
+}
+
+func (s *SiteDB) saveSettings(ctx context.Context, tx *Tx, name, body string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO site_settings (site_id, name, fields, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (site_id, name) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`, s.site, name, body, tx.now); err != nil {
+		return err
+	}
+	if err := tx.log(ctx, s.site, "edit", "settings", 0, name, nil); err != nil {
+		return err
+	}
+	return tx.touchSite(ctx, s.site)
 }

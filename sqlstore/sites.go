@@ -10,13 +10,17 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0)`
+const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0), s.features`
 const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1`
 
 func scanSite(row interface{ Scan(...any) error }) (*canopy.Site, error) {
 	s := &canopy.Site{}
-	err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID)
-	return s, err
+	var features string
+	if err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID, &features); err != nil {
+		return s, err
+	}
+	s.CreatedAt = s.CreatedAt.UTC()
+	return s, json.Unmarshal([]byte(features), &s.Features)
 }
 
 // Sites returns every site, ordered by hostname and port.
@@ -72,6 +76,26 @@ type NewSite struct {
 	// Groups are created with the site, with grants on its home page and root
 	// collection.
 	Groups []GroupSpec
+	// Features are the site's feature flags.
+	Features map[string]bool
+	// Template adds default content in the same transaction; Types must be set
+	// when it has pages.
+	Template *SiteTemplate
+	Types    *canopy.PageTypes
+}
+
+// SiteTemplate is cleaned default content for a new site.
+type SiteTemplate struct {
+	Name     string
+	Pages    []*ImportPage // under the home page
+	Snippets []TemplateSnippet
+	Settings map[string]map[string]any
+}
+
+// TemplateSnippet is a snippet a template creates.
+type TemplateSnippet struct {
+	Type   *canopy.SnippetType
+	Fields map[string]any
 }
 
 // GroupSpec describes a group that a new site starts with.
@@ -104,8 +128,9 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 			return err
 		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO sites (hostname, port, name, is_default, theme, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`, host, in.Port, in.Name, in.IsDefault, in.Theme, tx.now).Scan(&id)
+		features, _ := json.Marshal(nonNilFlags(in.Features))
+		err := tx.QueryRowContext(ctx, `INSERT INTO sites (hostname, port, name, is_default, theme, features, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, host, in.Port, in.Name, in.IsDefault, in.Theme, string(features), tx.now).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -146,6 +171,11 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_settings (site_id, name, fields, updated_at) VALUES ($1, $2, '{}', $3)`,
 			id, canopy.GeneralSettings, tx.now); err != nil {
 			return err
+		}
+		if in.Template != nil {
+			if err := applyTemplate(ctx, tx, &SiteDB{db: db, site: id, types: in.Types}, home, in.Template, in.OwnerID); err != nil {
+				return err
+			}
 		}
 		for _, spec := range in.Groups {
 			g := &Group{SiteID: id, Name: spec.Name, CreatedAt: tx.now}
@@ -190,6 +220,7 @@ type SiteUpdate struct {
 	Name      *string
 	IsDefault *bool
 	Theme     *string
+	Features  map[string]bool // replaces the flags when not nil
 }
 
 // UpdateSite changes a site's attributes: one row, everything else follows.
@@ -220,12 +251,16 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		if upd.Theme != nil {
 			s.Theme = *upd.Theme
 		}
+		if upd.Features != nil {
+			s.Features = upd.Features
+		}
 		if err := checkSiteUnique(ctx, tx, id, s.Hostname, s.Port, s.IsDefault); err != nil {
 			return err
 		}
 		old, _ := findSite(ctx, tx, id)
-		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, updated_at = $7 WHERE id = $1`,
-			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now); err != nil {
+		features, _ := json.Marshal(nonNilFlags(s.Features))
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, features = $8, updated_at = $7 WHERE id = $1`,
+			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now, string(features)); err != nil {
 			return err
 		}
 		data := map[string]any{"old_hostname": old.Hostname, "old_port": old.Port, "hostname": s.Hostname, "port": s.Port,
@@ -309,4 +344,51 @@ func homeSlug(ctx context.Context, tx *Tx, rootID int64, base string) (string, e
 		}
 		slug = fmt.Sprintf("%s-%d", base, i)
 	}
+}
+
+func nonNilFlags(m map[string]bool) map[string]bool {
+	if m == nil {
+		return map[string]bool{}
+	}
+	return m
+}
+
+// applyTemplate adds a template's snippets, pages and settings to a new site
+// inside its creation transaction: if any of it fails, the site is not created.
+func applyTemplate(ctx context.Context, tx *Tx, s *SiteDB, home *canopy.Page, t *SiteTemplate, ownerID int64) error {
+	for _, sn := range t.Snippets {
+		title, unique, search := snippetKeys(sn.Type, sn.Fields)
+		body, err := json.Marshal(nonNil(sn.Fields))
+		if err != nil {
+			return err
+		}
+		if _, err := s.createSnippet(ctx, tx, sn.Type, title, unique, search, string(body)); err != nil {
+			return fmt.Errorf("site template %s: snippet %q: %w", t.Name, title, err)
+		}
+	}
+	if len(t.Pages) > 0 {
+		if s.types == nil {
+			return canopy.Errorf(canopy.EINTERNAL, "site template %s has pages but no page types were given", t.Name)
+		}
+		if _, err := s.importTree(ctx, tx, home, t.Pages, ownerID); err != nil {
+			return wrapTemplate(t.Name, err)
+		}
+	}
+	for name, fields := range t.Settings {
+		body, err := json.Marshal(nonNil(fields))
+		if err != nil {
+			return err
+		}
+		if err := s.saveSettings(ctx, tx, name, string(body)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func wrapTemplate(name string, err error) error {
+	if ce := canopy.ErrorCode(err); ce != canopy.EINTERNAL {
+		return canopy.Errorf(ce, "site template %s: %s", name, canopy.ErrorMessage(err))
+	}
+	return fmt.Errorf("site template %s: %w", name, err)
 }

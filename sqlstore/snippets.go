@@ -69,24 +69,29 @@ func (s *SiteDB) CreateSnippet(ctx context.Context, st *canopy.SnippetType, fiel
 		return nil, err
 	}
 	err = s.db.write(ctx, func(tx *Tx) error {
-		if err := s.checkSnippetUnique(ctx, tx, st, unique, 0); err != nil {
-			return err
-		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO snippets (site_id, snippet_type, title, fields, unique_key, search_text, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, s.site, st.Name, title, string(body), unique, search, tx.now).Scan(&id); err != nil {
-			return err
-		}
-		if err := tx.log(ctx, s.site, "create", "snippet."+st.Name, id, title, nil); err != nil {
-			return err
-		}
-		if err := tx.touchSite(ctx, s.site); err != nil {
+		id, err := s.createSnippet(ctx, tx, st, title, unique, search, string(body))
+		if err != nil {
 			return err
 		}
 		sn, err = s.findSnippet(ctx, tx, st.Name, id)
 		return err
 	})
 	return sn, err
+}
+
+func (s *SiteDB) createSnippet(ctx context.Context, tx *Tx, st *canopy.SnippetType, title string, unique any, search, body string) (int64, error) {
+	if err := s.checkSnippetUnique(ctx, tx, st, unique, 0); err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO snippets (site_id, snippet_type, title, fields, unique_key, search_text, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, s.site, st.Name, title, body, unique, search, tx.now).Scan(&id); err != nil {
+		return 0, err
+	}
+	if err := tx.log(ctx, s.site, "create", "snippet."+st.Name, id, title, nil); err != nil {
+		return 0, err
+	}
+	return id, tx.touchSite(ctx, s.site)
 }
 
 // UpdateSnippet replaces a snippet's fields.

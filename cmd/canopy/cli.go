@@ -548,7 +548,7 @@ func (a *app) siteUpdate(args []string) error {
 			upd.Theme = themeName
 		}
 	})
-	if upd == (sqlstore.SiteUpdate{}) {
+	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil {
 		return usageError{"nothing to change: give --hostname, --port, --name, --default or --theme"}
 	}
 	if upd.Theme != nil {
