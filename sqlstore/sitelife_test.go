@@ -141,3 +141,43 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestSiteTemplateAtomic(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		st, _ := canopy.NewSnippetTypes()
+		tmpl := &sqlstore.SiteTemplate{Name: "department",
+			Snippets: []sqlstore.TemplateSnippet{{Type: st.Get(canopy.LocationType), Fields: map[string]any{"name": "Main office"}}},
+			Pages: []*sqlstore.ImportPage{{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: "About"}},
+				{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "News"}}},
+			Settings: map[string]map[string]any{canopy.GeneralSettings: {"contact_email": "office@dept.test"}}}
+		site, err := db.CreateSite(ctx, sqlstore.NewSite{Hostname: "dept.test", Template: tmpl, Types: types(t), Features: map[string]bool{"events": true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := db.Site(site.ID, types(t))
+		if p, err := s.PageByURLPath(ctx, "/news/"); err != nil || !p.Live {
+			t.Fatalf("template page: %v %v", p, err)
+		}
+		if _, n, _ := s.Snippets(ctx, canopy.LocationType, "", 10, 0); n != 1 {
+			t.Fatalf("template snippets: %d", n)
+		}
+		if g, _ := s.Settings(ctx, canopy.GeneralSettings); g["contact_email"] != "office@dept.test" {
+			t.Fatalf("template settings: %v", g)
+		}
+		if !site.Features["events"] {
+			t.Fatalf("features: %v", site.Features)
+		}
+		// A template that fails half-way (an event page needs its start) leaves nothing.
+		bad := &sqlstore.SiteTemplate{Name: "broken", Snippets: tmpl.Snippets,
+			Pages: []*sqlstore.ImportPage{{Type: canopy.EventType, Content: canopy.PageContent{Title: "Party"}, Children: []*sqlstore.ImportPage{
+				{Type: canopy.StandardType, Content: canopy.PageContent{Title: "Not allowed under an event"}}}}}}
+		_, err = db.CreateSite(ctx, sqlstore.NewSite{Hostname: "broken.test", Template: bad, Types: types(t)})
+		wantCode(t, err, canopy.EINVALID)
+		if n, _ := db.Count(ctx, `SELECT count(*) FROM sites WHERE hostname = 'broken.test'`); n != 0 {
+			t.Fatal("a failed template left its site")
+		}
+		if n, _ := db.Count(ctx, `SELECT count(*) FROM snippets`); n != 1 {
+			t.Fatalf("a failed template left snippets: %d", n)
+		}
+	})
+}
