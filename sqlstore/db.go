@@ -282,3 +282,25 @@ func (db *DB) Analyze(ctx context.Context) error {
 	_, err := db.w.ExecContext(ctx, `ANALYZE`)
 	return translate(err)
 }
+
+// eachRow returns a function that takes a query's result, feeds every row,
+// decoded by scan, to fn, and closes the rows:
+// eachRow(scanX, fn)(tx.QueryContext(…)).
+func eachRow[T any](scan func(scanner) (T, error), fn func(T)) func(*sql.Rows, error) error {
+	return func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return err
+			}
+			fn(v)
+		}
+		return rows.Err()
+	}
+}
+
+func scanString(row scanner) (s string, err error) { err = row.Scan(&s); return s, err }

@@ -276,19 +276,8 @@ func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out Gro
 			out.Collections = append(out.Collections, CollectionGrantRow{CollectionID: id, Permissions: perm.CollectionPerms(p).Names()})
 		}
 		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT codename FROM group_model_perms WHERE group_id = $1 ORDER BY codename`, g.ID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				return err
-			}
-			out.Models = append(out.Models, c)
-		}
-		return rows.Err()
+		return eachRow(scanString, func(c string) { out.Models = append(out.Models, c) })(
+			tx.QueryContext(ctx, `SELECT codename FROM group_model_perms WHERE group_id = $1 ORDER BY codename`, g.ID))
 	})
 	return out, err
 }
@@ -352,19 +341,8 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 		for i := range ph {
 			ph[i] = "$" + strconv.Itoa(i+1)
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT codename FROM group_model_perms WHERE group_id IN (`+strings.Join(ph, ", ")+`) ORDER BY codename`, ids...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				return err
-			}
-			a.Models = append(a.Models, c)
-		}
-		return rows.Err()
+		return eachRow(scanString, func(c string) { a.Models = append(a.Models, c) })(
+			tx.QueryContext(ctx, `SELECT DISTINCT codename FROM group_model_perms WHERE group_id IN (`+strings.Join(ph, ", ")+`) ORDER BY codename`, ids...))
 	})
 	return a, err
 }

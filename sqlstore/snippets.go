@@ -163,24 +163,11 @@ func (s *SiteDB) Snippets(ctx context.Context, typ, q string, limit, offset int)
 			return err
 		}
 		la := append(append([]any{}, args...), limit, offset)
-		rows, err := tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE `+cond+` ORDER BY lower(title), id LIMIT $`+itoaArg(len(args)+1)+` OFFSET $`+itoaArg(len(args)+2), la...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sn, err := scanSnippet(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, sn)
-		}
-		return rows.Err()
+		return eachRow(scanSnippet, func(sn *canopy.Snippet) { out = append(out, sn) })(
+			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE `+cond+` ORDER BY lower(title), id LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), la...))
 	})
 	return out, total, err
 }
-
-func itoaArg(n int) string { return strconv.Itoa(n) }
 
 // SnippetsByID returns this site's snippets with the given ids.
 func (s *SiteDB) SnippetsByID(ctx context.Context, ids []int64) (map[int64]*canopy.Snippet, error) {
@@ -192,22 +179,11 @@ func (s *SiteDB) SnippetsByID(ctx context.Context, ids []int64) (map[int64]*cano
 	ph := make([]string, len(ids))
 	for i, id := range ids {
 		args = append(args, id)
-		ph[i] = "$" + itoaArg(i+2)
+		ph[i] = "$" + strconv.Itoa(i+2)
 	}
 	err := s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE site_id = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sn, err := scanSnippet(rows)
-			if err != nil {
-				return err
-			}
-			out[sn.ID] = sn
-		}
-		return rows.Err()
+		return eachRow(scanSnippet, func(sn *canopy.Snippet) { out[sn.ID] = sn })(
+			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE site_id = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...))
 	})
 	return out, err
 }
