@@ -34,6 +34,10 @@ type Config struct {
 	PollInterval   Duration `toml:"poll_interval"`
 	LogLevel       string   `toml:"log_level"`
 	LogFormat      string   `toml:"log_format"`
+	// SiteTemplate names the template new sites get when none is named.
+	SiteTemplate string `toml:"site_template"`
+	// SiteTemplates are named recipes of default content for new sites.
+	SiteTemplates map[string]*canopy.SiteTemplate `toml:"site_templates"`
 }
 
 // Duration is a time.Duration written as "2s" in files and the environment.
@@ -102,7 +106,8 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 		return v, v != "", nil
 	}
 	strs := map[string]*string{"ADDR": &c.Addr, "DATA": &c.DataDir, "DATABASE": &c.Database, "MEDIA_DIR": &c.MediaDir,
-		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat}
+		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat,
+		"SITE_TEMPLATE": &c.SiteTemplate}
 	for name, p := range strs {
 		v, ok, err := get(name)
 		if err != nil {
@@ -182,6 +187,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return canopy.Errorf(canopy.EINVALID, "log_format must be text or json")
+	}
+	for name := range c.SiteTemplates {
+		if err := canopy.ValidateTemplateName(name); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "site_templates: %s", canopy.ErrorMessage(err))
+		}
 	}
 	for _, h := range c.AllowedHosts {
 		if _, err := canopy.NormalizeHostname(strings.TrimPrefix(h, ".")); err != nil && h != "*" {

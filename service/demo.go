@@ -64,10 +64,10 @@ func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
 	}
 	res := &DemoResult{Username: admin.Username, Password: password}
 	for i, d := range demoSites {
-		site, err := s.CreateSite(ctx, sqlstore.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
+		site, err := s.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
 			HomeTitle: d.name, HomeFields: map[string]any{"intro": d.intro,
 				"body": s.SanitizeRichText(fmt.Sprintf("<p>Welcome to the %s website. Browse the <a href=\"/events/\">events</a> and the <a href=\"/news/\">news</a>.</p>", d.name))},
-			OwnerID: admin.ID})
+			OwnerID: admin.ID}, BlankTemplate)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +143,7 @@ func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress fu
 		if taken[host] {
 			continue
 		}
-		site, err := s.CreateSite(ctx, sqlstore.NewSite{Hostname: host, Name: fmt.Sprintf("Generated site %d", k-1)})
+		site, err := s.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: host, Name: fmt.Sprintf("Generated site %d", k-1)}, BlankTemplate)
 		if err != nil {
 			return out, err
 		}

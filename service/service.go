@@ -6,6 +6,7 @@ package service
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/crypto/bcrypt"
@@ -24,6 +25,10 @@ type Service struct {
 	// MediaDir is the root of media files (each site's under sites/ID/).
 	MediaDir string
 	richText *bluemonday.Policy
+
+	tmplMu          sync.RWMutex
+	templates       map[string]*canopy.SiteTemplate
+	defaultTemplate string
 }
 
 // New wires a service over a store and the installation's page types.
@@ -32,7 +37,13 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 	if err != nil {
 		panic(err) // the built-in snippet types are valid
 	}
-	return &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy()}
+	s := &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy()}
+	for name, t := range builtinTemplates() {
+		if err := s.RegisterSiteTemplate(name, t); err != nil {
+			panic(err) // the built-in templates are valid for the built-in types
+		}
+	}
+	return s
 }
 
 // richTextPolicy allows what an editor's rich-text toolbar produces: headings,
@@ -124,12 +135,27 @@ func (p *Pages) SaveDraft(ctx context.Context, pageID int64, in PageInput, userI
 	return p.store.SaveDraft(ctx, pageID, c, userID, baseRevisionID)
 }
 
-// CreateSite validates and creates, in one transaction, a site with its
-// published home page, its root collection and its default groups (Admins,
-// Editors, Viewers) with their grants.
+// CreateSite creates a site from the default site template (see
+// CreateSiteFrom).
 func (s *Service) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
+	return s.CreateSiteFrom(ctx, in, "")
+}
+
+// CreateSiteFrom validates and creates, in one transaction, a site with its
+// published home page, its settings, features record, root collection, its
+// default groups (Admins, Editors, Viewers) with their grants, and what the
+// named site template adds ("" for the installation's default template).
+func (s *Service) CreateSiteFrom(ctx context.Context, in sqlstore.NewSite, template string) (*canopy.Site, error) {
 	if len(in.Name) > 255 {
 		return nil, canopy.Errorf(canopy.EINVALID, "site name is longer than 255 characters")
+	}
+	if err := canopy.ValidateFeatures(in.Features); err != nil {
+		return nil, err
+	}
+	if in.Template == nil {
+		if err := s.applyTemplate(&in, template); err != nil {
+			return nil, err
+		}
 	}
 	if in.Groups == nil {
 		in.Groups = DefaultGroups()

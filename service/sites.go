@@ -53,13 +53,23 @@ func (a *Admin) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
 	return a.svc.DB.SiteByID(ctx, id)
 }
 
-// CreateSite creates a ready-to-use site (superusers only).
-func (a *Admin) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
+// CreateSite creates a ready-to-use site from a site template ("" for the
+// default one) (superusers only).
+func (a *Admin) CreateSite(ctx context.Context, in sqlstore.NewSite, template string) (*canopy.Site, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}
 	in.OwnerID = a.User.ID
-	return a.svc.CreateSite(a.Ctx(ctx), in)
+	return a.svc.CreateSiteFrom(a.Ctx(ctx), in, template)
+}
+
+// SiteTemplates lists the site templates a new site can start from
+// (superusers only).
+func (a *Admin) SiteTemplates() (map[string]*canopy.SiteTemplate, string, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, "", err
+	}
+	return a.svc.SiteTemplates(), a.svc.DefaultTemplate(), nil
 }
 
 // UpdateSite renames a site or changes its port, name, theme or default flag

@@ -220,7 +220,9 @@ type SiteUpdate struct {
 	Name      *string
 	IsDefault *bool
 	Theme     *string
-	Features  map[string]bool // replaces the flags when not nil
+	// Features sets the named flags on (true) or off (false); a nil value
+	// removes the flag. Flags not named stay as they are.
+	Features map[string]*bool
 }
 
 // UpdateSite changes a site's attributes: one row, everything else follows.
@@ -251,8 +253,20 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		if upd.Theme != nil {
 			s.Theme = *upd.Theme
 		}
-		if upd.Features != nil {
-			s.Features = upd.Features
+		if len(upd.Features) > 0 {
+			if s.Features == nil {
+				s.Features = map[string]bool{}
+			}
+			for name, v := range upd.Features {
+				if v == nil {
+					delete(s.Features, name)
+				} else {
+					s.Features[name] = *v
+				}
+			}
+			if err := canopy.ValidateFeatures(s.Features); err != nil {
+				return err
+			}
 		}
 		if err := checkSiteUnique(ctx, tx, id, s.Hostname, s.Port, s.IsDefault); err != nil {
 			return err
@@ -265,6 +279,9 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		}
 		data := map[string]any{"old_hostname": old.Hostname, "old_port": old.Port, "hostname": s.Hostname, "port": s.Port,
 			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme}
+		if len(upd.Features) > 0 {
+			data["features"] = s.Features
+		}
 		if err := tx.log(ctx, id, "edit", "site", id, s.Hostname, data); err != nil {
 			return err
 		}

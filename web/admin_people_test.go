@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,6 +202,52 @@ func TestAdminSites(t *testing.T) {
 				}
 			}
 			gid := id(gamma["id"])
+			// Templates: listed for superusers; a site from "standard" has its pages at once.
+			if status, body := ed.do("GET", "/admin/api/site-templates", nil); status != 403 {
+				t.Fatalf("editor lists templates: %d %v", status, body)
+			}
+			status, tl := root.do("GET", "/admin/api/site-templates", nil)
+			if status != 200 || tl["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("templates: %d %v", status, tl)
+			}
+			if std := tl["items"].([]any)[1].(map[string]any); std["name"] != "standard" || std["pages"].(float64) != 4 {
+				t.Fatalf("standard template: %v", std)
+			}
+			status, delta := root.do("POST", "/admin/api/sites", map[string]any{"hostname": "delta.test", "name": "Delta", "template": "standard",
+				"features": map[string]any{"content_api": false, "events": true}})
+			if status != 201 || delta["features"].(map[string]any)["content_api"] != false {
+				t.Fatalf("create from template: %d %v", status, delta)
+			}
+			if r := f.get("delta.test", "/about/"); r.status != 200 || !strings.Contains(r.body, "About") {
+				t.Fatalf("template page not served: %d", r.status)
+			}
+			// content_api off: the site's content API answers 404, the pages still render.
+			if r := f.get("delta.test", "/api/v2/pages/"); r.status != 404 || !strings.Contains(r.body, "turned off") {
+				t.Fatalf("content API with the flag off: %d %s", r.status, r.body)
+			}
+			did := id(delta["id"])
+			status, body := root.do("PATCH", "/admin/api/sites/"+did, map[string]any{"features": map[string]any{"content_api": true, "events": nil, "news": true}})
+			if status != 200 || fmt.Sprint(body["features"]) != "map[content_api:true news:true]" {
+				t.Fatalf("patch features: %d %v", status, body)
+			}
+			if r := f.get("delta.test", "/api/v2/pages/"); r.status != 200 {
+				t.Fatalf("content API with the flag back on: %d", r.status)
+			}
+			for _, bad := range []map[string]any{{"features": map[string]any{"Bad Flag": true}}, {"template": "standard"}} {
+				if status, body := root.do("PATCH", "/admin/api/sites/"+did, bad); status != 400 {
+					t.Errorf("patch %v: %d %v", bad, status, body)
+				}
+			}
+			before, _ := f.svc.DB.Count(ctx, `SELECT count(*) FROM sites`)
+			for _, bad := range []map[string]any{{"hostname": "e.test", "template": "nope"}, {"hostname": "e.test", "template": ""},
+				{"hostname": "e.test", "features": map[string]any{"x": nil}}, {"hostname": "e.test", "features": map[string]any{"Bad": true}}} {
+				if status, body := root.do("POST", "/admin/api/sites", bad); status != 400 || errCode(body) != "invalid" {
+					t.Errorf("create %v: %d %v", bad, status, body)
+				}
+			}
+			if after, _ := f.svc.DB.Count(ctx, `SELECT count(*) FROM sites`); after != before {
+				t.Fatal("a refused creation left a site")
+			}
 			// Rename: one row changes, the site answers at its new name.
 			if status, body := root.do("PATCH", "/admin/api/sites/"+gid, map[string]any{"hostname": "choir.test"}); status != 200 || body["hostname"] != "choir.test" {
 				t.Fatalf("rename: %d %v", status, body)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
@@ -14,6 +15,60 @@ func (s *Server) siteRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/sites/{id}", s.admin(s.getSiteByID, false))
 	m.HandleFunc("PATCH /admin/api/sites/{id}", s.admin(s.updateSite, false))
 	m.HandleFunc("DELETE /admin/api/sites/{id}", s.admin(s.deleteSite, false))
+	m.HandleFunc("GET /admin/api/site-templates", s.admin(s.listSiteTemplates, false))
+}
+
+func (s *Server) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	templates, def, err := ar.admin.SiteTemplates()
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(templates))
+	for n := range templates {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	items := []map[string]any{}
+	for _, n := range names {
+		t := templates[n]
+		items = append(items, map[string]any{"name": n, "description": t.Description, "is_default": n == def,
+			"theme": t.Theme, "features": nonNilFeatures(t.Features), "pages": countTemplatePages(t.Pages),
+			"snippets": countTemplateSnippets(t.Snippets), "settings": sortedKeys(t.Settings), "definition": t})
+	}
+	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	return nil
+}
+
+func nonNilFeatures(m map[string]bool) map[string]bool {
+	if m == nil {
+		return map[string]bool{}
+	}
+	return m
+}
+
+func countTemplatePages(pages []canopy.TemplatePage) int {
+	n := len(pages)
+	for _, p := range pages {
+		n += countTemplatePages(p.Children)
+	}
+	return n
+}
+
+func countTemplateSnippets(m map[string][]map[string]any) int {
+	n := 0
+	for _, list := range m {
+		n += len(list)
+	}
+	return n
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
@@ -48,6 +103,11 @@ type siteInput struct {
 	Name      *string `json:"name"`
 	IsDefault *bool   `json:"is_default"`
 	Theme     *string `json:"theme"`
+	// Template names the site template (creation only).
+	Template *string `json:"template"`
+	// Features: on creation the flags; on update true/false sets a flag and
+	// null removes it, leaving the others as they are.
+	Features map[string]*bool `json:"features"`
 }
 
 func (s *Server) checkTheme(name *string) error {
@@ -81,7 +141,22 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 	if in.Theme != nil {
 		ns.Theme = *in.Theme
 	}
-	st, err := ar.admin.CreateSite(r.Context(), ns)
+	if in.Features != nil {
+		ns.Features = map[string]bool{}
+		for name, v := range in.Features {
+			if v == nil {
+				return canopy.Errorf(canopy.EINVALID, "feature flag %q must be true or false", name)
+			}
+			ns.Features[name] = *v
+		}
+	}
+	template := ""
+	if in.Template != nil {
+		if template = *in.Template; template == "" {
+			return canopy.Errorf(canopy.EINVALID, "template is empty: name a site template or leave it out for the default")
+		}
+	}
+	st, err := ar.admin.CreateSite(r.Context(), ns, template)
 	if err != nil {
 		return err
 	}
@@ -101,8 +176,11 @@ func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 	if err := s.checkTheme(in.Theme); err != nil {
 		return err
 	}
+	if in.Template != nil {
+		return canopy.Errorf(canopy.EINVALID, "a site template applies only when a site is created")
+	}
 	st, err := ar.admin.UpdateSite(r.Context(), id, sqlstore.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
-		IsDefault: in.IsDefault, Theme: in.Theme})
+		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features})
 	if err != nil {
 		return err
 	}

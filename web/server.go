@@ -283,12 +283,17 @@ func (s *Server) trusted(r *http.Request) bool {
 	return false
 }
 
-// withSite resolves the site or answers 404 for every route.
+// withSite binds a content API request to its site (404 when there is none
+// or the site's content_api feature flag is off).
 func (s *Server) withSite(h func(http.ResponseWriter, *http.Request, *canopy.Site)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		site := s.resolve(r)
 		if site == nil {
 			apiError(w, http.StatusNotFound, "no site is configured for this host")
+			return
+		}
+		if !site.FeatureOn(canopy.FeatureContentAPI, true) {
+			apiError(w, http.StatusNotFound, "the content API is turned off for this site")
 			return
 		}
 		h(w, r, site)

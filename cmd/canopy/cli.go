@@ -42,6 +42,7 @@ Commands:
   user create       create a user
   site create       create a site with a published home page
   site list         list the sites
+  site templates    list the site templates a new site can start from
   site update       change a site's hostname, port, name, theme or default flag
   site convert-domain  replace the base domain in every site's hostname (staging copies)
   site delete       delete a site and everything it owns
@@ -109,7 +110,7 @@ func (a *app) dispatch(args []string) error {
 		return a.migrate(rest)
 	case "user", "site":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			sub := map[string]string{"user": "create", "site": "create, list, update, convert-domain, delete"}[cmd]
+			sub := map[string]string{"user": "create", "site": "create, list, templates, update, convert-domain, delete"}[cmd]
 			return usageError{fmt.Sprintf("'canopy %s' needs a subcommand: %s", cmd, sub)}
 		}
 		switch cmd + " " + rest[0] {
@@ -119,6 +120,8 @@ func (a *app) dispatch(args []string) error {
 			return a.siteCreate(rest[1:])
 		case "site list":
 			return a.siteList(rest[1:])
+		case "site templates":
+			return a.siteTemplates(rest[1:])
 		case "site update":
 			return a.siteUpdate(rest[1:])
 		case "site convert-domain":
@@ -225,11 +228,43 @@ func (a *app) open() (*service.Service, func(), error) {
 		a.log.Info("database migrated", "migrations", n, "dialect", db.Dialect())
 	}
 	svc := service.New(db, types)
+	if err := a.registerTemplates(svc); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	svc.MediaDir = a.cfg.MediaDir
 	if svc.MediaDir == "" {
 		svc.MediaDir = filepath.Join(a.cfg.DataDir, "media")
 	}
 	return svc, func() { db.Close() }, nil
+}
+
+// registerTemplates adds the config's site templates (checked against the
+// page, snippet and settings types and the themes) and sets the default one.
+func (a *app) registerTemplates(svc *service.Service) error {
+	var themes *theme.Set
+	for name, t := range a.cfg.SiteTemplates {
+		if t != nil && t.Theme != "" {
+			if themes == nil {
+				var err error
+				if themes, err = theme.Load(a.cfg.ThemesDir); err != nil {
+					return canopy.Errorf(canopy.EINVALID, "%v", err)
+				}
+			}
+			if !themes.Exists(t.Theme) {
+				return canopy.Errorf(canopy.EINVALID, "site template %s: theme %q does not exist (themes: %s)", name, t.Theme, strings.Join(themes.Names(), ", "))
+			}
+		}
+		if err := svc.RegisterSiteTemplate(name, t); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "config: %s", canopy.ErrorMessage(err))
+		}
+	}
+	if a.cfg.SiteTemplate != "" {
+		if err := svc.SetDefaultTemplate(a.cfg.SiteTemplate); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "config site_template: %s", canopy.ErrorMessage(err))
+		}
+	}
+	return nil
 }
 
 // parseAndOpen parses the flags and opens the installation.
@@ -411,36 +446,145 @@ func isTerminal(r io.Reader) bool {
 }
 
 func (a *app) siteCreate(args []string) error {
-	f := a.newFlags("site create", "site create --hostname H [--port N] --name NAME [--default] [--theme T]")
+	f := a.newFlags("site create", "site create --hostname H [--port N] --name NAME [--default] [--theme T] [--template NAME] [--feature NAME=on|off]...")
 	hostname := f.String("hostname", "", "the site's `hostname` (required)")
 	port := f.Int("port", 80, "the site's `port`")
 	name := f.String("name", "", "the site's `name` (required)")
 	isDefault := f.Bool("default", false, "make it the default site")
-	themeName := f.String("theme", "default", "the site's `theme`")
+	themeName := f.String("theme", "", "the site's `theme` (default: the template's, else default)")
+	template := f.String("template", "", "the site `template` to start from (default: the installation's; see canopy site templates)")
+	var features stringList
+	f.Var(&features, "feature", "set a feature flag, `NAME=on|off`; repeatable")
 	if err := a.parse(f, args); err != nil {
 		return err
 	}
 	if *hostname == "" || *name == "" {
 		return usageError{"--hostname and --name are required"}
 	}
-	themes, err := theme.Load(a.cfg.ThemesDir)
-	if err != nil {
-		return canopy.Errorf(canopy.EINVALID, "%v", err)
+	if err := a.checkTheme(*themeName); err != nil {
+		return err
 	}
-	if !themes.Exists(*themeName) {
-		return canopy.Errorf(canopy.EINVALID, "theme %q does not exist (themes: %s)", *themeName, strings.Join(themes.Names(), ", "))
+	flags, err := parseFeatures(features, false)
+	if err != nil {
+		return err
+	}
+	ns := sqlstore.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName}
+	if len(flags) > 0 {
+		ns.Features = map[string]bool{}
+		for k, v := range flags {
+			ns.Features[k] = *v
+		}
 	}
 	svc, closeDB, err := a.open()
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	s, err := svc.CreateSite(a.ctx, sqlstore.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName})
+	s, err := svc.CreateSiteFrom(a.ctx, ns, *template)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "created site %d: %s (%s), home page %d\n", s.ID, s.DisplayName(), s.RootURL(), s.RootPageID)
 	return nil
+}
+
+// checkTheme fails unless the named theme exists ("" passes).
+func (a *app) checkTheme(name string) error {
+	if name == "" {
+		return nil
+	}
+	themes, err := theme.Load(a.cfg.ThemesDir)
+	if err != nil {
+		return canopy.Errorf(canopy.EINVALID, "%v", err)
+	}
+	if !themes.Exists(name) {
+		return canopy.Errorf(canopy.EINVALID, "theme %q does not exist (themes: %s)", name, strings.Join(themes.Names(), ", "))
+	}
+	return nil
+}
+
+// parseFeatures reads --feature NAME=on|off (and NAME=unset when allowed).
+func parseFeatures(list []string, allowUnset bool) (map[string]*bool, error) {
+	out := map[string]*bool{}
+	for _, item := range list {
+		name, val, ok := strings.Cut(item, "=")
+		name = strings.TrimSpace(name)
+		var v *bool
+		switch strings.ToLower(strings.TrimSpace(val)) {
+		case "on", "true", "yes", "1":
+			t := true
+			v = &t
+		case "off", "false", "no", "0":
+			f := false
+			v = &f
+		case "unset":
+			if !allowUnset {
+				ok = false
+			}
+		default:
+			ok = false
+		}
+		if !ok || name == "" {
+			want := "NAME=on or NAME=off"
+			if allowUnset {
+				want = "NAME=on, NAME=off or NAME=unset"
+			}
+			return nil, usageError{fmt.Sprintf("--feature %q: write %s", item, want)}
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// featureList shows flags as "a=on b=off", sorted, or "-".
+func featureList(m map[string]bool) string {
+	if len(m) == 0 {
+		return "-"
+	}
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if m[n] {
+			names[i] += "=on"
+		} else {
+			names[i] += "=off"
+		}
+	}
+	return strings.Join(names, " ")
+}
+
+func (a *app) siteTemplates(args []string) error {
+	f := a.newFlags("site templates", "site templates [--json]")
+	asJSON := f.Bool("json", false, "print the templates' definitions as JSON")
+	svc, closeDB, err := a.parseAndOpen(f, args)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	templates := svc.SiteTemplates()
+	names := make([]string, 0, len(templates))
+	for n := range templates {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if *asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(templates)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tDEFAULT\tDESCRIPTION")
+	for _, n := range names {
+		def := ""
+		if n == svc.DefaultTemplate() {
+			def = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", n, def, templates[n].Description)
+	}
+	return tw.Flush()
 }
 
 func (a *app) siteList(args []string) error {
@@ -464,13 +608,13 @@ func (a *app) siteList(args []string) error {
 		return enc.Encode(sites)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tHOSTNAME\tPORT\tNAME\tDEFAULT\tROOT PAGE\tTHEME")
+	fmt.Fprintln(tw, "ID\tHOSTNAME\tPORT\tNAME\tDEFAULT\tROOT PAGE\tTHEME\tFEATURES")
 	for _, s := range sites {
 		def := ""
 		if s.IsDefault {
 			def = "yes"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\n", s.ID, s.Hostname, s.Port, s.Name, def, s.RootPageID, s.Theme)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Hostname, s.Port, s.Name, def, s.RootPageID, s.Theme, featureList(s.Features))
 	}
 	return tw.Flush()
 }
@@ -520,13 +664,15 @@ func (a *app) showConfig(args []string) error {
 }
 
 func (a *app) siteUpdate(args []string) error {
-	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T]")
+	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T] [--feature NAME=on|off|unset]...")
 	id := f.Int64("id", 0, "the site's `id` (see canopy site list)")
 	hostname := f.String("hostname", "", "new `hostname`")
 	port := f.Int("port", 0, "new `port`")
 	name := f.String("name", "", "new `name`")
 	isDefault := f.Bool("default", false, "make it the default site")
 	themeName := f.String("theme", "", "new `theme`")
+	var features stringList
+	f.Var(&features, "feature", "set or remove a feature flag, `NAME=on|off|unset`; repeatable")
 	if err := a.parse(f, args); err != nil {
 		return err
 	}
@@ -548,16 +694,19 @@ func (a *app) siteUpdate(args []string) error {
 			upd.Theme = themeName
 		}
 	})
-	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil {
-		return usageError{"nothing to change: give --hostname, --port, --name, --default or --theme"}
+	var err error
+	if upd.Features, err = parseFeatures(features, true); err != nil {
+		return err
+	}
+	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil && len(upd.Features) == 0 {
+		return usageError{"nothing to change: give --hostname, --port, --name, --default, --theme or --feature"}
 	}
 	if upd.Theme != nil {
-		themes, err := theme.Load(a.cfg.ThemesDir)
-		if err != nil {
-			return canopy.Errorf(canopy.EINVALID, "%v", err)
+		if *upd.Theme == "" {
+			return usageError{"--theme is empty"}
 		}
-		if !themes.Exists(*upd.Theme) {
-			return canopy.Errorf(canopy.EINVALID, "theme %q does not exist (themes: %s)", *upd.Theme, strings.Join(themes.Names(), ", "))
+		if err := a.checkTheme(*upd.Theme); err != nil {
+			return err
 		}
 	}
 	svc, closeDB, err := a.open()
@@ -570,6 +719,9 @@ func (a *app) siteUpdate(args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "updated site %d: %s (%s)\n", site.ID, site.DisplayName(), site.RootURL())
+	if len(upd.Features) > 0 {
+		fmt.Fprintf(a.stdout, "features: %s\n", featureList(site.Features))
+	}
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -306,5 +307,88 @@ required = true
 	os.WriteFile(schema, []byte("[[page_type]]\nname = \"nope\"\n"), 0o644)
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "app.ModelName") {
 		t.Fatalf("bad schema: %d %s", code, errOut)
+	}
+}
+
+// TestSiteTemplateConfig declares a site template in the config file and
+// creates a site from it with the CLI.
+func TestSiteTemplateConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "canopy.toml")
+	os.WriteFile(cfg, []byte(`data = "data"
+site_template = "department"
+
+[site_templates.department]
+description = "A department: about, events and a contact office"
+features = { events = true }
+home_fields = { intro = "Welcome to the department" }
+
+[[site_templates.department.pages]]
+type = "canopy.StandardPage"
+title = "About us"
+slug = "about"
+show_in_menus = true
+fields = { body = "<p>Who we are</p><script>alert(1)</script>" }
+
+[[site_templates.department.pages]]
+type = "canopy.IndexPage"
+title = "Events"
+
+[[site_templates.department.pages.children]]
+type = "canopy.EventPage"
+title = "Open day"
+fields = { start = 2027-03-01T10:00:00Z }
+
+[[site_templates.department.snippets.location]]
+name = "Main office"
+room_number = "1.01"
+
+[site_templates.department.settings.general]
+contact_email = "office@dept.example"
+`), 0o644)
+	out, errOut, code := run(t, "", "site", "templates", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "department  yes") || !strings.Contains(out, "standard") {
+		t.Fatalf("site templates: %d\n%s%s", code, out, errOut)
+	}
+	if out, errOut, code = run(t, "", "site", "create", "--config", cfg, "--hostname", "chem.example", "--name", "Chemistry", "--default"); code != 0 {
+		t.Fatalf("create from the default template: %d %s%s", code, out, errOut)
+	}
+	if _, errOut, code = run(t, "", "site", "create", "--config", cfg, "--hostname", "std.example", "--name", "Std", "--template", "standard", "--feature", "content_api=off"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code = run(t, "", "site", "create", "--config", cfg, "--hostname", "x.example", "--name", "X", "--template", "nope"); code != 2 || !strings.Contains(errOut, `no site template "nope"`) {
+		t.Fatalf("unknown template: %d %s", code, errOut)
+	}
+	if _, errOut, code = run(t, "", "site", "create", "--config", cfg, "--hostname", "x.example", "--name", "X", "--feature", "events"); code != 2 || !strings.Contains(errOut, "NAME=on") {
+		t.Fatalf("bad feature flag: %d %s", code, errOut)
+	}
+	if out, errOut, code = run(t, "", "site", "update", "--config", cfg, "--id", "1", "--feature", "news=on", "--feature", "events=unset"); code != 0 || !strings.Contains(out, "features: news=on") {
+		t.Fatalf("update features: %d %s%s", code, out, errOut)
+	}
+	if out, _, _ = run(t, "", "site", "list", "--config", cfg); !strings.Contains(out, "content_api=off") {
+		t.Fatalf("site list shows features:\n%s", out)
+	}
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "data", "canopy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	types, _ := canopy.NewPageTypes()
+	s := db.Site(1, types)
+	about, err := s.PageByURLPath(context.Background(), "/about/")
+	if err != nil || !about.Live || about.Fields["body"] != "<p>Who we are</p>" {
+		t.Fatalf("template page (rich text sanitised): %+v %v", about, err)
+	}
+	if ev, err := s.PageByURLPath(context.Background(), "/events/open-day/"); err != nil || ev.Fields["start"] != "2027-03-01T10:00:00Z" {
+		t.Fatalf("template event (TOML date-time): %+v %v", ev, err)
+	}
+	if g, _ := s.Settings(context.Background(), canopy.GeneralSettings); g["contact_email"] != "office@dept.example" {
+		t.Fatalf("template settings: %v", g)
+	}
+	// A template that does not fit the page types stops the command with a message.
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("data = \"data\"\n[[site_templates.broken.pages]]\ntype = \"canopy.EventPage\"\ntitle = \"No start\"\n"), 0o644)
+	if _, errOut, code = run(t, "", "site", "list", "--config", bad); code != 2 || !strings.Contains(errOut, `site template broken: page 1 ("No start"): field "start" is required`) {
+		t.Fatalf("bad template: %d %s", code, errOut)
 	}
 }
