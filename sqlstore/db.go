@@ -276,6 +276,27 @@ func (db *DB) Count(ctx context.Context, query string, args ...any) (n int, err 
 	return n, err
 }
 
+// Strings runs a query whose rows are one text column (for tests and checks
+// that read the catalog).
+func (db *DB) Strings(ctx context.Context, query string, args ...any) (out []string, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // Analyze refreshes the query planner's statistics (PostgreSQL's autovacuum
 // does this on its own schedule; call it after bulk changes).
 func (db *DB) Analyze(ctx context.Context) error {

@@ -1,9 +1,18 @@
 package web_test
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
@@ -59,3 +68,137 @@ func BenchmarkServePage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeleteSiteWhileServing deletes a site of 10,000 pages (with their
+// revisions) and 1,000 media files while one client keeps requesting another
+// site's home page over loopback. It reports the delete's time and the
+// served site's request latency before and during the delete, with the page
+// cache on (how Canopy runs) and off (every request reads the database).
+func BenchmarkDeleteSiteWhileServing(b *testing.B) {
+	for _, d := range testdb.Dialects {
+		for _, cache := range []struct {
+			name    string
+			entries int
+		}{{"cached", 1000}, {"uncached", 0}} {
+			b.Run(string(d)+"/"+cache.name, func(b *testing.B) {
+				for n := 0; n < b.N; n++ {
+					b.StopTimer()
+					db := testdb.Open(b, d)
+					types, _ := canopy.NewPageTypes()
+					svc := service.New(db, types)
+					svc.MediaDir = b.TempDir()
+					sites, err := svc.Generate(ctx, 2, 10000, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					served, doomed := sites[0], sites[1]
+					// 1,000 media files of 40 KB in the doomed site's media directory.
+					dir := service.SiteMediaDir(svc.MediaDir, doomed.ID)
+					blob := bytes.Repeat([]byte("x"), 40<<10)
+					for i := 0; i < 1000; i++ {
+						sub := filepath.Join(dir, "images", strconv.Itoa(i%16))
+						if err := os.MkdirAll(sub, 0o755); err != nil {
+							b.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("img-%d.jpg", i)), blob, 0o644); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if err := db.Analyze(ctx); err != nil {
+						b.Fatal(err)
+					}
+					themes, _ := theme.Load("")
+					srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: cache.entries})
+					if err != nil {
+						b.Fatal(err)
+					}
+					ts := httptest.NewServer(srv.Handler())
+					client := ts.Client()
+					get := func() (time.Duration, error) {
+						req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+						req.Host = served.Hostname
+						t0 := time.Now()
+						resp, err := client.Do(req)
+						if err != nil {
+							return 0, err
+						}
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != 200 {
+							return 0, fmt.Errorf("served site answered %d", resp.StatusCode)
+						}
+						return time.Since(t0), nil
+					}
+					load := func(until func() bool) ([]time.Duration, error) {
+						var out []time.Duration
+						for !until() {
+							d, err := get()
+							if err != nil {
+								return out, err
+							}
+							out = append(out, d)
+						}
+						return out, nil
+					}
+					warm := 0
+					if _, err := load(func() bool { warm++; return warm > 200 }); err != nil {
+						b.Fatal(err)
+					}
+					start := time.Now()
+					before, err := load(func() bool { return time.Since(start) > time.Second })
+					if err != nil {
+						b.Fatal(err)
+					}
+					var stop atomic.Bool
+					var during []time.Duration
+					var loadErr error
+					done := make(chan struct{})
+					go func() {
+						defer close(done)
+						during, loadErr = load(stop.Load)
+					}()
+					time.Sleep(20 * time.Millisecond) // the load is running when the delete starts
+					b.StartTimer()
+					t0 := time.Now()
+					deleted, err := svc.DeleteSite(ctx, doomed.ID, 0)
+					took := time.Since(t0)
+					b.StopTimer()
+					stop.Store(true)
+					<-done
+					ts.Close()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if loadErr != nil {
+						b.Fatal(loadErr)
+					}
+					if deleted["pages"] != 10001 {
+						b.Fatalf("deleted: %v", deleted)
+					}
+					if _, err := os.Stat(dir); !os.IsNotExist(err) {
+						b.Fatalf("media left: %v", err)
+					}
+					b.ReportMetric(took.Seconds(), "s/delete")
+					b.ReportMetric(ms(percentile(before, 50)), "ms-p50-before")
+					b.ReportMetric(ms(percentile(before, 99)), "ms-p99-before")
+					b.ReportMetric(ms(percentile(during, 50)), "ms-p50-during")
+					b.ReportMetric(ms(percentile(during, 99)), "ms-p99-during")
+					b.ReportMetric(ms(percentile(during, 100)), "ms-max-during")
+					b.ReportMetric(float64(len(during)), "requests-during")
+				}
+			})
+		}
+	}
+}
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s) - 1) * p / 100
+	return s[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
