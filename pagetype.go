@@ -23,10 +23,11 @@ const (
 	FieldPage     FieldType = "page"
 	FieldSnippet  FieldType = "snippet"
 	FieldImage    FieldType = "image"
+	FieldDocument FieldType = "document"
 )
 
 var fieldTypes = map[FieldType]bool{FieldText: true, FieldRichText: true, FieldDateTime: true,
-	FieldBoolean: true, FieldInteger: true, FieldPage: true, FieldSnippet: true, FieldImage: true}
+	FieldBoolean: true, FieldInteger: true, FieldPage: true, FieldSnippet: true, FieldImage: true, FieldDocument: true}
 
 // Field is one declared field of a page type.
 type Field struct {
@@ -323,16 +324,13 @@ func (pt *PageType) CleanFields(values map[string]any, sanitize func(string) str
 				return nil, nil, Errorf(EINVALID, "field %q must be true or false", f.Name)
 			}
 			out[f.Name] = b
-		case FieldInteger, FieldPage, FieldSnippet, FieldImage:
+		case FieldInteger, FieldPage, FieldSnippet, FieldImage, FieldDocument:
 			n, err := toInt64(v)
 			if err != nil {
 				return nil, nil, Errorf(EINVALID, "field %q must be an integer", f.Name)
 			}
 			if f.Type != FieldInteger && n <= 0 {
 				return nil, nil, Errorf(EINVALID, "field %q must be the id of a %s", f.Name, f.Type)
-			}
-			if f.Type == FieldImage {
-				return nil, nil, Errorf(EINVALID, "field %q: image references are not available in this installation yet", f.Name)
 			}
 			if f.Type == FieldPage {
 				refs = append(refs, PageRef{Field: f.Name, PageID: n})

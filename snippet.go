@@ -77,7 +77,7 @@ func NewSnippetTypes(extra ...SnippetType) (*SnippetTypes, error) {
 			return nil, Errorf(EINVALID, "snippet type %q has no fields", st.Name)
 		}
 		for _, f := range st.Fields {
-			if !fieldNameRE.MatchString(f.Name) || !fieldTypes[f.Type] || f.Type == FieldSnippet || f.Type == FieldPage || f.Type == FieldImage {
+			if !fieldNameRE.MatchString(f.Name) || !fieldTypes[f.Type] || f.Type == FieldSnippet || f.Type == FieldPage || f.Type == FieldImage || f.Type == FieldDocument {
 				return nil, Errorf(EINVALID, "snippet type %s: field %q must be named in lower case and hold text, rich text, a date-time, a boolean or an integer", st.Name, f.Name)
 			}
 		}

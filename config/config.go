@@ -21,19 +21,26 @@ import (
 
 // Config is every setting of one Canopy instance.
 type Config struct {
-	Addr           string   `toml:"addr"`
-	DataDir        string   `toml:"data"`
-	Database       string   `toml:"database"`
-	MediaDir       string   `toml:"media_dir"`
-	ThemesDir      string   `toml:"themes_dir"`
-	PageTypes      string   `toml:"page_types"`
-	AllowedHosts   []string `toml:"allowed_hosts"`
-	TrustedProxies []string `toml:"trusted_proxies"`
-	CacheEntries   int      `toml:"cache_entries"`
-	APIMaxLimit    int      `toml:"api_max_limit"`
-	PollInterval   Duration `toml:"poll_interval"`
-	LogLevel       string   `toml:"log_level"`
-	LogFormat      string   `toml:"log_format"`
+	Addr     string `toml:"addr"`
+	DataDir  string `toml:"data"`
+	Database string `toml:"database"`
+	MediaDir string `toml:"media_dir"`
+	// MediaURL selects the media storage: a directory (default media_dir, else
+	// DATA/media) or s3://bucket?region=…&endpoint=… for S3-compatible storage.
+	MediaURL         string   `toml:"media_url"`
+	MaxImageBytes    int64    `toml:"max_image_bytes"`
+	MaxDocumentBytes int64    `toml:"max_document_bytes"`
+	MaxImagePixels   int64    `toml:"max_image_pixels"`
+	MaxRenditionSize int      `toml:"max_rendition_size"`
+	ThemesDir        string   `toml:"themes_dir"`
+	PageTypes        string   `toml:"page_types"`
+	AllowedHosts     []string `toml:"allowed_hosts"`
+	TrustedProxies   []string `toml:"trusted_proxies"`
+	CacheEntries     int      `toml:"cache_entries"`
+	APIMaxLimit      int      `toml:"api_max_limit"`
+	PollInterval     Duration `toml:"poll_interval"`
+	LogLevel         string   `toml:"log_level"`
+	LogFormat        string   `toml:"log_format"`
 	// SiteTemplate names the template new sites get when none is named.
 	SiteTemplate string `toml:"site_template"`
 	// SiteTemplates are named recipes of default content for new sites.
@@ -59,6 +66,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
+		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000,
 		PollInterval: Duration{2 * time.Second}, LogLevel: "info", LogFormat: "text"}
 }
 
@@ -107,7 +115,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 	}
 	strs := map[string]*string{"ADDR": &c.Addr, "DATA": &c.DataDir, "DATABASE": &c.Database, "MEDIA_DIR": &c.MediaDir,
 		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat,
-		"SITE_TEMPLATE": &c.SiteTemplate}
+		"SITE_TEMPLATE": &c.SiteTemplate, "MEDIA_URL": &c.MediaURL}
 	for name, p := range strs {
 		v, ok, err := get(name)
 		if err != nil {
@@ -125,7 +133,19 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = splitList(v)
 		}
 	}
-	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit}
+	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
+	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels}
+	for name, p := range int64s {
+		if v, ok, err := get(name); err != nil {
+			return err
+		} else if ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return canopy.Errorf(canopy.EINVALID, "CANOPY_%s=%q is not a whole number", name, v)
+			}
+			*p = n
+		}
+	}
 	for name, p := range ints {
 		if v, ok, err := get(name); err != nil {
 			return err
@@ -177,6 +197,9 @@ func (c *Config) Validate() error {
 	if c.APIMaxLimit < 1 {
 		return canopy.Errorf(canopy.EINVALID, "api_max_limit must be at least 1")
 	}
+	if c.MaxImageBytes < 1 || c.MaxDocumentBytes < 1 || c.MaxImagePixels < 1 || c.MaxRenditionSize < 1 {
+		return canopy.Errorf(canopy.EINVALID, "max_image_bytes, max_document_bytes, max_image_pixels and max_rendition_size must be at least 1")
+	}
 	if c.PollInterval.Duration < 100*time.Millisecond {
 		return canopy.Errorf(canopy.EINVALID, "poll_interval must be at least 100ms")
 	}
@@ -199,6 +222,18 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// MediaStorage is the media storage URL: media_url, else the media_dir
+// directory, else DATA/media.
+func (c *Config) MediaStorage() string {
+	switch {
+	case c.MediaURL != "":
+		return c.MediaURL
+	case c.MediaDir != "":
+		return c.MediaDir
+	}
+	return filepath.Join(c.DataDir, "media")
 }
 
 // DatabaseURL is the database to use: the database setting, or the SQLite file

@@ -110,3 +110,16 @@ func (u *User) CanManageCollection(path string, p CollectionPerm, moveOrDelete b
 	}
 	return u.OnCollection(path).Has(p)
 }
+
+// CollectionGrants returns the user's collection grants (path and
+// permissions), for listings that filter by where a permission holds.
+func (u *User) CollectionGrants() []CollectionGrant {
+	if u == nil {
+		return nil
+	}
+	out := make([]CollectionGrant, 0, len(u.collGrants))
+	for p, s := range u.collGrants {
+		out = append(out, CollectionGrant{Path: p, Perms: s})
+	}
+	return out
+}

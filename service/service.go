@@ -5,13 +5,17 @@ package service
 
 import (
 	"context"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
@@ -22,9 +26,16 @@ type Service struct {
 	Snippets *canopy.SnippetTypes
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
-	// MediaDir is the root of media files (each site's under sites/ID/).
-	MediaDir string
+	// Media stores images and documents (each site's under sites/ID/); nil
+	// turns uploads off.
+	Media *media.Store
+	// Limits bound uploads and renditions.
+	Limits   MediaLimits
 	richText *bluemonday.Policy
+
+	mediaMu        sync.Mutex
+	media          mediaState
+	renditionsMade atomic.Int64
 
 	tmplMu          sync.RWMutex
 	templates       map[string]*canopy.SiteTemplate
@@ -37,7 +48,8 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 	if err != nil {
 		panic(err) // the built-in snippet types are valid
 	}
-	s := &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy()}
+	s := &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy(), Limits: DefaultMediaLimits(),
+		media: mediaState{gen: make(chan struct{}, runtime.NumCPU())}}
 	for name, t := range builtinTemplates() {
 		if err := s.RegisterSiteTemplate(name, t); err != nil {
 			panic(err) // the built-in templates are valid for the built-in types
@@ -52,6 +64,10 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 func richTextPolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("class").Matching(bluemonday.SpaceSeparatedTokens).OnElements("p", "span", "div", "figure", "img", "a")
+	// Media references by id, checked against the site on save.
+	digits := regexp.MustCompile(`^[0-9]+$`)
+	p.AllowAttrs("data-image-id").Matching(digits).OnElements("img")
+	p.AllowAttrs("data-document-id").Matching(digits).OnElements("a")
 	p.RequireNoFollowOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	return p

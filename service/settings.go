@@ -51,7 +51,7 @@ func (a *Admin) SaveSettings(ctx context.Context, name string, fields map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := a.pages.SaveSettings(a.Ctx(ctx), st.Name, clean); err != nil {
+	if err := a.pages.SaveSettings(a.Ctx(ctx), st.Name, clean, st.Fields...); err != nil {
 		return nil, err
 	}
 	return clean, nil

@@ -2,18 +2,11 @@ package service
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
-
-// SiteMediaDir is where a site's media files live under the media root.
-func SiteMediaDir(mediaRoot string, siteID int64) string {
-	return filepath.Join(mediaRoot, "sites", strconv.FormatInt(siteID, 10))
-}
 
 // DeleteSite deletes a site and everything it owns in one transaction, then
 // (after the commit) its media files.
@@ -22,9 +15,11 @@ func (s *Service) DeleteSite(ctx context.Context, id, newDefault int64) (map[str
 	if err != nil {
 		return nil, err
 	}
-	if s.MediaDir != "" {
-		if err := os.RemoveAll(SiteMediaDir(s.MediaDir, id)); err != nil {
-			return deleted, canopy.Errorf(canopy.EINTERNAL, "the site was deleted but its media files could not be removed: %v", err)
+	if s.Media != nil {
+		n, err := s.Media.DeletePrefix(context.WithoutCancel(ctx), media.SitePrefix(id))
+		deleted["media_files"] = int64(n)
+		if err != nil {
+			return deleted, canopy.Errorf(canopy.EINTERNAL, "the site was deleted but some of its media files could not be removed: %v", err)
 		}
 	}
 	return deleted, nil

@@ -244,7 +244,7 @@ func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*sqlstore.
 // not exist until the site does.
 func (s *Service) cleanTemplateFields(pt *canopy.PageType, values map[string]any) (map[string]any, error) {
 	for name := range values {
-		if f := pt.Field(name); f != nil && (f.Type == canopy.FieldPage || f.Type == canopy.FieldSnippet || f.Type == canopy.FieldImage) {
+		if f := pt.Field(name); f != nil && (f.Type == canopy.FieldPage || f.Type == canopy.FieldSnippet || f.Type == canopy.FieldImage || f.Type == canopy.FieldDocument) {
 			return nil, canopy.Errorf(canopy.EINVALID, "field %q refers to a %s by id, which a site template cannot do", name, f.Type)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -273,47 +275,98 @@ func (s *SiteDB) checkTypeCounts(ctx context.Context, tx *Tx, parent *canopy.Pag
 	return nil
 }
 
-// checkPageRefs makes sure every page and snippet reference in fields names
-// an object of this site (and of the declared type).
+// checkPageRefs makes sure every page, snippet, image and document reference
+// in fields names an object of this site (and of the declared type).
 func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fields map[string]any) error {
 	pt := s.types.Get(typeName)
 	if pt == nil {
 		return canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
 	}
-	for _, f := range pt.Fields {
-		if f.Type != canopy.FieldPage && f.Type != canopy.FieldSnippet {
-			continue
-		}
+	return s.checkFieldRefs(ctx, tx, pt.Fields, fields)
+}
+
+// Rich text refers to media by id: <img data-image-id="N"> and
+// <a data-document-id="N"> (attributes as the sanitiser writes them).
+var (
+	richImageRef    = regexp.MustCompile(`data-image-id="(\d+)"`)
+	richDocumentRef = regexp.MustCompile(`data-document-id="(\d+)"`)
+)
+
+func refID(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case int:
+		return int64(x)
+	}
+	return 0
+}
+
+// checkFieldRefs checks the references of field values against this site.
+func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field, fields map[string]any) error {
+	exists := func(q string, args ...any) (bool, error) {
+		var n int
+		err := tx.QueryRowContext(ctx, q, args...).Scan(&n)
+		return n > 0, err
+	}
+	for _, f := range defs {
 		v, ok := fields[f.Name]
 		if !ok || v == nil {
 			continue
 		}
-		id, ok := v.(int64)
-		if !ok {
-			if fl, isFloat := v.(float64); isFloat {
-				id = int64(fl)
-			}
-		}
-		if f.Type == canopy.FieldSnippet {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM snippets WHERE site_id = $1 AND id = $2 AND snippet_type = $3`, s.site, id, f.SnippetType).Scan(&n); err != nil {
+		switch f.Type {
+		case canopy.FieldSnippet:
+			id := refID(v)
+			ok, err := exists(`SELECT count(*) FROM snippets WHERE site_id = $1 AND id = $2 AND snippet_type = $3`, s.site, id, f.SnippetType)
+			if err != nil {
 				return err
 			}
-			if n == 0 {
+			if !ok {
 				return canopy.Errorf(canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.SnippetType, id)
 			}
-			continue
-		}
-		var typ string
-		err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)
-		if err == sql.ErrNoRows {
-			return canopy.Errorf(canopy.EINVALID, "field %q: page %d not found on this site", f.Name, id)
-		}
-		if err != nil {
-			return err
-		}
-		if len(f.PageTypes) > 0 && !containsStr(f.PageTypes, typ) {
-			return canopy.Errorf(canopy.EINVALID, "field %q: page %d is a %s; expected one of %s", f.Name, id, typ, strings.Join(f.PageTypes, ", "))
+		case canopy.FieldImage, canopy.FieldDocument:
+			id := refID(v)
+			table := map[canopy.FieldType]string{canopy.FieldImage: "images", canopy.FieldDocument: "documents"}[f.Type]
+			ok, err := exists(`SELECT count(*) FROM `+table+` WHERE site_id = $1 AND id = $2`, s.site, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return canopy.Errorf(canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.Type, id)
+			}
+		case canopy.FieldRichText:
+			html, _ := v.(string)
+			for _, ref := range []struct {
+				re    *regexp.Regexp
+				table string
+				what  string
+			}{{richImageRef, "images", "image"}, {richDocumentRef, "documents", "document"}} {
+				for _, m := range ref.re.FindAllStringSubmatch(html, -1) {
+					id, _ := strconv.ParseInt(m[1], 10, 64)
+					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE site_id = $1 AND id = $2`, s.site, id)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						return canopy.Errorf(canopy.EINVALID, "field %q: the rich text refers to %s %d, which is not on this site", f.Name, ref.what, id)
+					}
+				}
+			}
+		case canopy.FieldPage:
+			id := refID(v)
+			var typ string
+			err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)
+			if err == sql.ErrNoRows {
+				return canopy.Errorf(canopy.EINVALID, "field %q: page %d not found on this site", f.Name, id)
+			}
+			if err != nil {
+				return err
+			}
+			if len(f.PageTypes) > 0 && !containsStr(f.PageTypes, typ) {
+				return canopy.Errorf(canopy.EINVALID, "field %q: page %d is a %s; expected one of %s", f.Name, id, typ, strings.Join(f.PageTypes, ", "))
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"github.com/canopy-cms/canopy"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -49,12 +51,18 @@ func (s *SiteDB) AllSettings(ctx context.Context) (map[string]map[string]any, er
 }
 
 // SaveSettings replaces a settings group of this site (values already cleaned).
-func (s *SiteDB) SaveSettings(ctx context.Context, name string, fields map[string]any) error {
+func (s *SiteDB) SaveSettings(ctx context.Context, name string, fields map[string]any, defs ...canopy.Field) error {
 	body, err := json.Marshal(nonNil(fields))
 	if err != nil {
 		return err
 	}
-	return s.db.write(ctx, func(tx *Tx) error { return s.saveSettings(ctx, tx, name, string(body)) })
+	return s.db.write(ctx, func(tx *Tx) error {
+		// References (the logo image) must name this site's objects.
+		if err := s.checkFieldRefs(ctx, tx, defs, fields); err != nil {
+			return err
+		}
+		return s.saveSettings(ctx, tx, name, string(body))
+	})
 }
 
 func (s *SiteDB) saveSettings(ctx context.Context, tx *Tx, name, body string) error {

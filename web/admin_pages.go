@@ -34,6 +34,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	s.peopleRoutes(m)
 	s.siteRoutes(m)
 	s.snippetRoutes(m)
+	s.mediaRoutes(m)
 	s.settingsRoutes(m)
 	s.redirectRoutes(m)
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

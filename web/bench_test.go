@@ -16,6 +16,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
@@ -86,14 +87,19 @@ func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 					db := testdb.Open(b, d)
 					types, _ := canopy.NewPageTypes()
 					svc := service.New(db, types)
-					svc.MediaDir = b.TempDir()
+					mediaDir := b.TempDir()
+					store, err := media.OpenStore(ctx, mediaDir)
+					if err != nil {
+						b.Fatal(err)
+					}
+					svc.Media = store
 					sites, err := svc.Generate(ctx, 2, 10000, nil)
 					if err != nil {
 						b.Fatal(err)
 					}
 					served, doomed := sites[0], sites[1]
 					// 1,000 media files of 40 KB in the doomed site's media directory.
-					dir := service.SiteMediaDir(svc.MediaDir, doomed.ID)
+					dir := filepath.Join(mediaDir, "sites", strconv.FormatInt(doomed.ID, 10))
 					blob := bytes.Repeat([]byte("x"), 40<<10)
 					for i := 0; i < 1000; i++ {
 						sub := filepath.Join(dir, "images", strconv.Itoa(i%16))

@@ -222,7 +222,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.URL.Path
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
-		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") {
+		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") {
 		s.logRequest(r, s.servePage(w, r), start)
 		return
 	}

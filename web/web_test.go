@@ -14,6 +14,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
@@ -46,6 +47,9 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	types, _ := canopy.NewPageTypes()
 	svc := service.New(db, types)
 	svc.BcryptCost = 4
+	if svc.Media, err = media.OpenStore(ctx, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{t: t, dbURL: dbURL, svc: svc}
 	if f.alpha, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "alpha.test", Name: "Alpha", IsDefault: withDefault}); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/config"
+	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
@@ -232,11 +232,15 @@ func (a *app) open() (*service.Service, func(), error) {
 		db.Close()
 		return nil, nil, err
 	}
-	svc.MediaDir = a.cfg.MediaDir
-	if svc.MediaDir == "" {
-		svc.MediaDir = filepath.Join(a.cfg.DataDir, "media")
+	store, err := media.OpenStore(a.ctx, a.cfg.MediaStorage())
+	if err != nil {
+		db.Close()
+		return nil, nil, err
 	}
-	return svc, func() { db.Close() }, nil
+	svc.Media = store
+	svc.Limits = service.MediaLimits{MaxImageBytes: a.cfg.MaxImageBytes, MaxDocumentBytes: a.cfg.MaxDocumentBytes,
+		MaxImagePixels: a.cfg.MaxImagePixels, MaxRenditionSize: a.cfg.MaxRenditionSize}
+	return svc, func() { store.Close(); db.Close() }, nil
 }
 
 // registerTemplates adds the config's site templates (checked against the

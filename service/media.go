@@ -1,0 +1,897 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/media"
+	"github.com/canopy-cms/canopy/perm"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// MediaLimits bound uploads and renditions.
+type MediaLimits struct {
+	MaxImageBytes    int64 // an image upload
+	MaxDocumentBytes int64 // a document upload
+	MaxImagePixels   int64 // width × height of an uploaded image
+	MaxRenditionSize int   // the largest width or height a filter spec may ask for
+}
+
+// DefaultMediaLimits are Canopy's defaults.
+func DefaultMediaLimits() MediaLimits {
+	return MediaLimits{MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000}
+}
+
+// mediaState is the service's media machinery.
+type mediaState struct {
+	flight singleflight.Group
+	gen    chan struct{} // bounds concurrent rendition generation (memory)
+	key    []byte        // signs rendition URLs
+}
+
+// ---- collections ----
+
+// collPerms is what the user may do at a collection (superusers: everything).
+func (a *Admin) collPerms(c *canopy.Collection) perm.CollectionPerms {
+	if a.User.IsSuperuser {
+		return perm.CollectionPerms(0xffff)
+	}
+	return a.Check.User.OnCollection(c.Path)
+}
+
+// CollectionWithPerms is a collection with what the caller may do there.
+type CollectionWithPerms struct {
+	*canopy.Collection
+	Permissions []string `json:"permissions"`
+}
+
+func (a *Admin) withCollPerms(c *canopy.Collection) *CollectionWithPerms {
+	names := a.collPerms(c).Names()
+	u := a.Check.User
+	var manage []string
+	if u.CanManageCollection(c.Path, perm.AddCollection, false) {
+		manage = append(manage, "add_subcollection")
+	}
+	if u.CanManageCollection(c.Path, perm.ChangeCollection, false) {
+		manage = append(manage, "rename", "set_privacy")
+	}
+	if u.CanManageCollection(c.Path, perm.ChangeCollection, true) {
+		manage = append(manage, "move")
+	}
+	if u.CanManageCollection(c.Path, perm.DeleteCollection, true) {
+		manage = append(manage, "delete")
+	}
+	return &CollectionWithPerms{Collection: c, Permissions: append(names, manage...)}
+}
+
+// Collections lists the site's collection tree, each with the caller's
+// permissions there.
+func (a *Admin) Collections(ctx context.Context) ([]*CollectionWithPerms, error) {
+	list, err := a.pages.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*CollectionWithPerms, len(list))
+	for i, c := range list {
+		out[i] = a.withCollPerms(c)
+	}
+	return out, nil
+}
+
+// Collection returns one of the site's collections.
+func (a *Admin) Collection(ctx context.Context, id int64) (*CollectionWithPerms, error) {
+	c, err := a.pages.Collection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.withCollPerms(c), nil
+}
+
+// CreateCollection adds a collection under parentID (add_collection there).
+func (a *Admin) CreateCollection(ctx context.Context, parentID int64, name string) (*CollectionWithPerms, error) {
+	parent, err := a.pages.Collection(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.User.CanManageCollection(parent.Path, perm.AddCollection, false) {
+		return nil, forbidden("you may not add collections to %q", parent.Name)
+	}
+	c, err := a.pages.CreateCollection(a.Ctx(ctx), parentID, name)
+	if err != nil {
+		return nil, err
+	}
+	return a.withCollPerms(c), nil
+}
+
+// UpdateCollection renames (change_collection on it) and/or moves it
+// (change_collection above it, and add_collection at the destination).
+func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, parentID int64) (*CollectionWithPerms, error) {
+	c, err := a.pages.Collection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Depth == 1 {
+		return nil, canopy.Errorf(canopy.EINVALID, "the site's root collection cannot be renamed or moved")
+	}
+	u := a.Check.User
+	if name != nil && !u.CanManageCollection(c.Path, perm.ChangeCollection, false) {
+		return nil, forbidden("you may not rename %q", c.Name)
+	}
+	if parentID != 0 && parentID != c.ParentID {
+		if !u.CanManageCollection(c.Path, perm.ChangeCollection, true) {
+			return nil, forbidden("you may not move %q", c.Name)
+		}
+		dest, err := a.pages.Collection(ctx, parentID)
+		if err != nil {
+			return nil, err
+		}
+		if !u.CanManageCollection(dest.Path, perm.AddCollection, false) && !u.CanManageCollection(dest.Path, perm.ChangeCollection, false) {
+			return nil, forbidden("you may not move collections into %q", dest.Name)
+		}
+	}
+	c, err = a.pages.UpdateCollection(a.Ctx(ctx), id, name, parentID)
+	if err != nil {
+		return nil, err
+	}
+	return a.withCollPerms(c), nil
+}
+
+// DeleteCollection deletes an empty collection (delete_collection above it).
+func (a *Admin) DeleteCollection(ctx context.Context, id int64) error {
+	c, err := a.pages.Collection(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Depth == 1 {
+		return canopy.Errorf(canopy.EINVALID, "the site's root collection is deleted only with its site")
+	}
+	if !a.Check.User.CanManageCollection(c.Path, perm.DeleteCollection, true) {
+		return forbidden("you may not delete %q", c.Name)
+	}
+	return a.pages.DeleteCollection(a.Ctx(ctx), id)
+}
+
+// SetCollectionPrivacy sets who may download the collection's documents:
+// kind "none", "login" or "groups" (with this site's group ids).
+func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string, groups []int64) (*CollectionWithPerms, error) {
+	c, err := a.pages.Collection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.User.CanManageCollection(c.Path, perm.ChangeCollection, false) && !(a.User.IsSuperuser && c.Depth == 1) {
+		return nil, forbidden("you may not change the privacy of %q", c.Name)
+	}
+	var r *canopy.Restriction
+	switch kind {
+	case "none", "":
+		if len(groups) > 0 {
+			return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
+		}
+	case "login":
+		if len(groups) > 0 {
+			return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
+		}
+		r = &canopy.Restriction{Kind: "login"}
+	case "groups":
+		if len(groups) == 0 {
+			return nil, canopy.Errorf(canopy.EINVALID, "a groups restriction needs at least one group")
+		}
+		r = &canopy.Restriction{Kind: "groups", GroupIDs: groups}
+	default:
+		return nil, canopy.Errorf(canopy.EINVALID, "privacy type must be none, login or groups")
+	}
+	c, err = a.pages.SetCollectionRestriction(a.Ctx(ctx), id, r)
+	if err != nil {
+		return nil, err
+	}
+	return a.withCollPerms(c), nil
+}
+
+// ---- images and documents: permissions ----
+
+// mediaKind names the permissions of images or documents.
+type mediaKind struct {
+	name                string
+	add, change, choose perm.CollectionPerm
+}
+
+var (
+	imageKind    = mediaKind{"image", perm.AddImage, perm.ChangeImage, perm.ChooseImage}
+	documentKind = mediaKind{"document", perm.AddDocument, perm.ChangeDocument, perm.ChooseDocument}
+)
+
+// canEdit: change on the collection, or add there for one's own item.
+func (a *Admin) canEdit(k mediaKind, c *canopy.Collection, ownerID int64) bool {
+	p := a.collPerms(c)
+	return p.Has(k.change) || ownerID == a.User.ID && p.Has(k.add)
+}
+
+// scopes turns the user's grants into listing scopes: what they may change
+// (or, for choosers, choose).
+func (a *Admin) scopes(k mediaKind, choosing bool) sqlstore.MediaFilter {
+	if a.User.IsSuperuser {
+		return sqlstore.MediaFilter{All: true}
+	}
+	var f sqlstore.MediaFilter
+	for _, g := range a.Check.User.CollectionGrants() {
+		switch {
+		case choosing && g.Perms.Has(k.choose), !choosing && g.Perms.Has(k.change):
+			f.Scopes = append(f.Scopes, sqlstore.MediaScope{Path: g.Path})
+		case !choosing && g.Perms.Has(k.add):
+			f.Scopes = append(f.Scopes, sqlstore.MediaScope{Path: g.Path, OwnerID: a.User.ID})
+		}
+	}
+	return f
+}
+
+// MediaQuery is a listing's filters as an adapter receives them.
+type MediaQuery struct {
+	CollectionID int64
+	Tag, Q       string
+	Limit        int
+	Offset       int
+	// Choose lists what the user may choose (choosers) rather than change.
+	Choose bool
+}
+
+func (a *Admin) filter(k mediaKind, q MediaQuery) sqlstore.MediaFilter {
+	f := a.scopes(k, q.Choose)
+	f.CollectionID, f.Tag, f.Q, f.Limit, f.Offset = q.CollectionID, q.Tag, q.Q, q.Limit, q.Offset
+	return f
+}
+
+// ---- images ----
+
+// ImageWithPerms is an image with what the caller may do with it.
+type ImageWithPerms struct {
+	*canopy.Image
+	Permissions []string
+}
+
+func (a *Admin) imagePerms(ctx context.Context, im *canopy.Image) ([]string, *canopy.Collection, error) {
+	c, err := a.pages.Collection(ctx, im.CollectionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []string
+	if a.canEdit(imageKind, c, im.OwnerID) {
+		out = append(out, "change", "delete")
+	}
+	if a.collPerms(c).Has(perm.ChooseImage) {
+		out = append(out, "choose")
+	}
+	return out, c, nil
+}
+
+// Images lists the images the caller may change (or, with q.Choose, choose).
+func (a *Admin) Images(ctx context.Context, q MediaQuery) ([]*canopy.Image, int, error) {
+	return a.pages.Images(ctx, a.filter(imageKind, q))
+}
+
+// Image returns an image the caller may change or choose (403 otherwise).
+func (a *Admin) Image(ctx context.Context, id int64) (*ImageWithPerms, error) {
+	im, err := a.pages.Image(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := a.imagePerms(ctx, im)
+	if err != nil {
+		return nil, err
+	}
+	if len(p) == 0 {
+		return nil, forbidden("you may not see image %d", id)
+	}
+	return &ImageWithPerms{Image: im, Permissions: p}, nil
+}
+
+// Upload is an uploaded file with its metadata.
+type Upload struct {
+	Filename     string
+	Data         []byte
+	Title        string
+	CollectionID int64 // 0: the site's root collection
+	Tags         []string
+	Focal        *canopy.Focal
+}
+
+// mediaCollection resolves an upload's collection and checks add permission.
+func (a *Admin) mediaCollection(ctx context.Context, k mediaKind, id int64) (*canopy.Collection, error) {
+	if id == 0 {
+		id = a.Site.RootCollectionID
+	}
+	c, err := a.pages.Collection(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.collPerms(c).Has(k.add) {
+		return nil, forbidden("you may not add %ss to collection %q", k.name, c.Name)
+	}
+	return c, nil
+}
+
+func titleFrom(title, filename string) (string, error) {
+	if strings.TrimSpace(title) == "" {
+		title = strings.TrimSuffix(filename, path.Ext(filename))
+	}
+	return canopy.ValidateTitle(title)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func checkFocal(f *canopy.Focal, w, h int) error {
+	if f == nil {
+		return nil
+	}
+	if f.X < 0 || f.Y < 0 || f.W < 1 || f.H < 1 || f.X+f.W > w || f.Y+f.H > h {
+		return canopy.Errorf(canopy.EINVALID, "the focal point must lie within the image (%d×%d)", w, h)
+	}
+	return nil
+}
+
+// imageExts maps file extensions to the image format they claim.
+var imageExts = map[string]string{".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".png": "png", ".gif": "gif", ".webp": "webp", ".svg": "svg"}
+
+// UploadImage stores an uploaded image: the type is sniffed from the content,
+// the pixel count checked before decoding and the whole file decoded. The file
+// is written before the record and removed again if the record fails, so a
+// refused upload leaves nothing behind.
+func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, error) {
+	svc := a.svc
+	if svc.Media == nil {
+		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
+	}
+	name, err := canopy.CleanFilename(up.Filename)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.mediaCollection(ctx, imageKind, up.CollectionID)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(up.Data)) > svc.Limits.MaxImageBytes {
+		return nil, canopy.Errorf(canopy.ETOOLARGE, "the image is larger than %d bytes", svc.Limits.MaxImageBytes)
+	}
+	title, err := titleFrom(up.Title, name)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := canopy.CleanTags(up.Tags)
+	if err != nil {
+		return nil, err
+	}
+	info, err := media.InspectImage(up.Data, svc.Limits.MaxImagePixels)
+	if err != nil {
+		return nil, err
+	}
+	if claimed, ok := imageExts[strings.ToLower(path.Ext(name))]; ok && claimed != info.Format {
+		return nil, canopy.Errorf(canopy.EINVALID, "the file is named %s but its content is a %s image", name, strings.ToUpper(info.Format))
+	}
+	if err := checkFocal(up.Focal, info.Width, info.Height); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(up.Data)
+	base := strings.TrimSuffix(canopy.SafeKeyName(name), path.Ext(canopy.SafeKeyName(name)))
+	key := fmt.Sprintf("%simages/%s-%s%s", media.SitePrefix(a.Site.ID), randomHex(6), base, media.Ext(info.Format))
+	if err := svc.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
+		return nil, err
+	}
+	im, err := a.pages.CreateImage(a.Ctx(ctx), sqlstore.NewImage{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
+		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]),
+		Tags: tags, OwnerID: a.User.ID, Focal: up.Focal})
+	if err != nil {
+		svc.removeFiles(ctx, key)
+		return nil, err
+	}
+	return im, nil
+}
+
+// MediaChange is an edit of an image or document as an adapter receives it.
+type MediaChange struct {
+	Title        *string
+	Tags         *[]string
+	CollectionID *int64
+	SetFocal     bool
+	Focal        *canopy.Focal
+}
+
+// editable loads the collection of an item the caller wants to change and
+// checks they may; a move needs add permission at the destination too.
+func (a *Admin) editable(ctx context.Context, k mediaKind, collID, ownerID int64, ch MediaChange) error {
+	c, err := a.pages.Collection(ctx, collID)
+	if err != nil {
+		return err
+	}
+	if !a.canEdit(k, c, ownerID) {
+		return forbidden("you may not change this %s", k.name)
+	}
+	if ch.CollectionID != nil && *ch.CollectionID != collID {
+		dest, err := a.pages.Collection(ctx, *ch.CollectionID)
+		if err != nil {
+			return err
+		}
+		if !a.collPerms(dest).Has(k.add) {
+			return forbidden("you may not add %ss to collection %q", k.name, dest.Name)
+		}
+	}
+	return nil
+}
+
+func cleanChange(ch MediaChange) (sqlstore.MediaUpdate, error) {
+	upd := sqlstore.MediaUpdate{CollectionID: ch.CollectionID, SetFocal: ch.SetFocal, Focal: ch.Focal}
+	if ch.Title != nil {
+		t, err := canopy.ValidateTitle(*ch.Title)
+		if err != nil {
+			return upd, err
+		}
+		upd.Title = &t
+	}
+	if ch.Tags != nil {
+		tags, err := canopy.CleanTags(*ch.Tags)
+		if err != nil {
+			return upd, err
+		}
+		upd.Tags = &tags
+	}
+	return upd, nil
+}
+
+// UpdateImage edits an image's title, tags, collection or focal point.
+func (a *Admin) UpdateImage(ctx context.Context, id int64, ch MediaChange) (*canopy.Image, error) {
+	im, err := a.pages.Image(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.editable(ctx, imageKind, im.CollectionID, im.OwnerID, ch); err != nil {
+		return nil, err
+	}
+	if ch.SetFocal {
+		if err := checkFocal(ch.Focal, im.Width, im.Height); err != nil {
+			return nil, err
+		}
+	}
+	upd, err := cleanChange(ch)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.UpdateImage(a.Ctx(ctx), id, upd)
+}
+
+// DeleteImage deletes an image, then its file and its renditions' files.
+func (a *Admin) DeleteImage(ctx context.Context, id int64) error {
+	im, err := a.pages.Image(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.editable(ctx, imageKind, im.CollectionID, im.OwnerID, MediaChange{}); err != nil {
+		return err
+	}
+	keys, err := a.pages.DeleteImage(a.Ctx(ctx), id)
+	if err != nil {
+		return err
+	}
+	a.svc.removeFiles(ctx, keys...)
+	return nil
+}
+
+// removeFiles deletes stored files after their records are gone; a failure
+// leaves an orphan file (logged), never a record without its file.
+func (s *Service) removeFiles(ctx context.Context, keys ...string) {
+	if s.Media == nil {
+		return
+	}
+	for _, k := range keys {
+		if err := s.Media.Delete(context.WithoutCancel(ctx), k); err != nil {
+			slog.Warn("media file not removed", "key", k, "error", err)
+		}
+	}
+}
+
+// ---- documents ----
+
+// DocumentWithPerms is a document with what the caller may do with it.
+type DocumentWithPerms struct {
+	*canopy.Document
+	Permissions []string
+}
+
+// Documents lists the documents the caller may change (or choose).
+func (a *Admin) Documents(ctx context.Context, q MediaQuery) ([]*canopy.Document, int, error) {
+	return a.pages.Documents(ctx, a.filter(documentKind, q))
+}
+
+// Document returns a document the caller may change or choose.
+func (a *Admin) Document(ctx context.Context, id int64) (*DocumentWithPerms, error) {
+	d, err := a.pages.Document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.pages.Collection(ctx, d.CollectionID)
+	if err != nil {
+		return nil, err
+	}
+	var p []string
+	if a.canEdit(documentKind, c, d.OwnerID) {
+		p = append(p, "change", "delete")
+	}
+	if a.collPerms(c).Has(perm.ChooseDocument) {
+		p = append(p, "choose")
+	}
+	if len(p) == 0 {
+		return nil, forbidden("you may not see document %d", id)
+	}
+	return &DocumentWithPerms{Document: d, Permissions: p}, nil
+}
+
+// magic checks that a file whose extension names a well-known format has
+// that format's signature: a ".pdf" must start with %PDF-, and so on.
+var magic = map[string][][]byte{
+	".pdf":  {[]byte("%PDF-")},
+	".zip":  {[]byte("PK\x03\x04"), []byte("PK\x05\x06")},
+	".docx": {[]byte("PK\x03\x04")}, ".xlsx": {[]byte("PK\x03\x04")}, ".pptx": {[]byte("PK\x03\x04")},
+	".odt": {[]byte("PK\x03\x04")}, ".ods": {[]byte("PK\x03\x04")}, ".odp": {[]byte("PK\x03\x04")},
+	".epub": {[]byte("PK\x03\x04")},
+	".gz":   {[]byte{0x1f, 0x8b}},
+	".doc":  {[]byte{0xD0, 0xCF, 0x11, 0xE0}}, ".xls": {[]byte{0xD0, 0xCF, 0x11, 0xE0}}, ".ppt": {[]byte{0xD0, 0xCF, 0x11, 0xE0}},
+	".mp3": {[]byte("ID3"), []byte{0xFF, 0xFB}, []byte{0xFF, 0xF3}, []byte{0xFF, 0xF2}},
+}
+
+// documentType decides a document's content type and refuses one whose
+// content contradicts its name.
+func documentType(name string, data []byte) (string, error) {
+	ext := strings.ToLower(path.Ext(name))
+	if sigs, ok := magic[ext]; ok {
+		match := false
+		for _, sig := range sigs {
+			if bytes.HasPrefix(data, sig) {
+				match = true
+			}
+		}
+		if !match {
+			return "", canopy.Errorf(canopy.EINVALID, "the file is named %s but its content is not a %s file", name, strings.ToUpper(ext[1:]))
+		}
+	}
+	if claimed, ok := imageExts[ext]; ok && claimed != "svg" && media.SniffImage(data) != claimed {
+		return "", canopy.Errorf(canopy.EINVALID, "the file is named %s but its content is not a %s image", name, strings.ToUpper(claimed))
+	}
+	if ct := mime.TypeByExtension(ext); ct != "" {
+		return ct, nil
+	}
+	return http.DetectContentType(data), nil
+}
+
+// UploadDocument stores an uploaded document (any type within the size limit).
+func (a *Admin) UploadDocument(ctx context.Context, up Upload) (*canopy.Document, error) {
+	svc := a.svc
+	if svc.Media == nil {
+		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
+	}
+	name, err := canopy.CleanFilename(up.Filename)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.mediaCollection(ctx, documentKind, up.CollectionID)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(up.Data)) > svc.Limits.MaxDocumentBytes {
+		return nil, canopy.Errorf(canopy.ETOOLARGE, "the document is larger than %d bytes", svc.Limits.MaxDocumentBytes)
+	}
+	title, err := titleFrom(up.Title, name)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := canopy.CleanTags(up.Tags)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := documentType(name, up.Data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(up.Data)
+	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(a.Site.ID), randomHex(6), canopy.SafeKeyName(name))
+	if err := svc.Media.Put(ctx, key, up.Data, ct); err != nil {
+		return nil, err
+	}
+	d, err := a.pages.CreateDocument(a.Ctx(ctx), sqlstore.NewDocument{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
+		ContentType: ct, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]), Tags: tags, OwnerID: a.User.ID})
+	if err != nil {
+		svc.removeFiles(ctx, key)
+		return nil, err
+	}
+	return d, nil
+}
+
+// UpdateDocument edits a document's title, tags or collection.
+func (a *Admin) UpdateDocument(ctx context.Context, id int64, ch MediaChange) (*canopy.Document, error) {
+	d, err := a.pages.Document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ch.SetFocal {
+		return nil, canopy.Errorf(canopy.EINVALID, "documents have no focal point")
+	}
+	if err := a.editable(ctx, documentKind, d.CollectionID, d.OwnerID, ch); err != nil {
+		return nil, err
+	}
+	upd, err := cleanChange(ch)
+	if err != nil {
+		return nil, err
+	}
+	return a.pages.UpdateDocument(a.Ctx(ctx), id, upd)
+}
+
+// DeleteDocument deletes a document, then its file.
+func (a *Admin) DeleteDocument(ctx context.Context, id int64) error {
+	d, err := a.pages.Document(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.editable(ctx, documentKind, d.CollectionID, d.OwnerID, MediaChange{}); err != nil {
+		return err
+	}
+	key, err := a.pages.DeleteDocument(a.Ctx(ctx), id)
+	if err != nil {
+		return err
+	}
+	a.svc.removeFiles(ctx, key)
+	return nil
+}
+
+// ---- renditions and public URLs ----
+
+func (s *Service) signingKey(ctx context.Context) ([]byte, error) {
+	s.mediaMu.Lock()
+	defer s.mediaMu.Unlock()
+	if s.media.key != nil {
+		return s.media.key, nil
+	}
+	v, err := s.DB.Secret(ctx, "rendition_url_key", func() (string, error) { return randomHex(32), nil })
+	if err != nil {
+		return nil, err
+	}
+	s.media.key = []byte(v)
+	return s.media.key, nil
+}
+
+// signature authenticates a rendition URL, so that only specs the site's
+// pages and APIs hand out are generated (not any spec a visitor invents).
+func (s *Service) signature(ctx context.Context, siteID, imageID int64, spec string) (string, error) {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "%d/%d/%s", siteID, imageID, spec)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:20], nil
+}
+
+// RenditionRef is a rendition's public URL and size (computed, not generated).
+type RenditionRef struct {
+	URL    string `json:"url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+// RenditionURL is the URL (on the image's site) and size of a rendition; the
+// file is made on its first request.
+func (s *Service) RenditionURL(ctx context.Context, im *canopy.Image, specStr string) (*RenditionRef, error) {
+	sp, err := media.ParseSpec(specStr, s.Limits.MaxRenditionSize)
+	if err != nil {
+		return nil, err
+	}
+	spec := sp.String()
+	sig, err := s.signature(ctx, im.SiteID, im.ID, spec)
+	if err != nil {
+		return nil, err
+	}
+	var focal *media.Focal
+	if im.Focal != nil {
+		focal = &media.Focal{X: im.Focal.X, Y: im.Focal.Y, W: im.Focal.W, H: im.Focal.H}
+	}
+	plan := sp.Plan(im.Width, im.Height, focal)
+	name := strings.TrimSuffix(canopy.SafeKeyName(im.Filename), path.Ext(canopy.SafeKeyName(im.Filename))) + media.Ext(sp.OutputFormat(im.Format))
+	if spec == "original" {
+		name = canopy.SafeKeyName(im.Filename)
+	}
+	return &RenditionRef{URL: "/media/images/" + sig + "/" + strconv.FormatInt(im.ID, 10) + "/" + url.PathEscape(spec) + "/" + name,
+		Width: plan.OutW, Height: plan.OutH}, nil
+}
+
+// CheckSignature verifies a rendition URL's signature.
+func (s *Service) CheckSignature(ctx context.Context, siteID, imageID int64, spec, sig string) bool {
+	want, err := s.signature(ctx, siteID, imageID, spec)
+	return err == nil && hmac.Equal([]byte(want), []byte(sig))
+}
+
+// ServedFile is a stored file to send: its key, type and size.
+type ServedFile struct {
+	Key         string
+	ContentType string
+	Size        int64
+}
+
+// Rendition returns the stored rendition of an image of siteID for spec,
+// generating it on first request. Concurrent requests for the same new
+// rendition generate it once in this process; across nodes the database's
+// unique key keeps one (the loser removes its file).
+func (s *Service) Rendition(ctx context.Context, siteID, imageID int64, specStr string) (*ServedFile, error) {
+	if s.Media == nil {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "no media storage is configured")
+	}
+	sp, err := media.ParseSpec(specStr, s.Limits.MaxRenditionSize)
+	if err != nil {
+		return nil, err
+	}
+	spec := sp.String()
+	store := s.DB.Site(siteID, s.Types)
+	if spec == "original" {
+		im, err := store.Image(ctx, imageID)
+		if err != nil {
+			return nil, err
+		}
+		return &ServedFile{Key: im.FileKey, ContentType: media.MIME(im.Format), Size: im.FileSize}, nil
+	}
+	if r, err := store.Rendition(ctx, imageID, spec); err != nil || r != nil {
+		if err != nil {
+			return nil, err
+		}
+		return &ServedFile{Key: r.FileKey, ContentType: media.MIME(r.Format), Size: r.FileSize}, nil
+	}
+	v, err, _ := s.media.flight.Do(fmt.Sprintf("%d/%d/%s", siteID, imageID, spec), func() (any, error) {
+		return s.generate(context.WithoutCancel(ctx), store, siteID, imageID, sp)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*ServedFile), nil
+}
+
+func (s *Service) generate(ctx context.Context, store *sqlstore.SiteDB, siteID, imageID int64, sp media.Spec) (*ServedFile, error) {
+	spec := sp.String()
+	if r, err := store.Rendition(ctx, imageID, spec); err != nil || r != nil { // made while we waited
+		if err != nil {
+			return nil, err
+		}
+		return &ServedFile{Key: r.FileKey, ContentType: media.MIME(r.Format), Size: r.FileSize}, nil
+	}
+	im, err := store.Image(ctx, imageID)
+	if err != nil {
+		return nil, err
+	}
+	s.media.gen <- struct{}{}
+	defer func() { <-s.media.gen }()
+	src, err := s.Media.ReadAll(ctx, im.FileKey)
+	if err != nil {
+		return nil, err
+	}
+	var focal *media.Focal
+	if im.Focal != nil {
+		focal = &media.Focal{X: im.Focal.X, Y: im.Focal.Y, W: im.Focal.W, H: im.Focal.H}
+	}
+	out, err := media.Render(src, im.Format, sp, focal)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%srenditions/%d/%s-%s%s", media.SitePrefix(siteID), imageID, specKey(spec), randomHex(4), media.Ext(out.Format))
+	if err := s.Media.Put(ctx, key, out.Data, media.MIME(out.Format)); err != nil {
+		return nil, err
+	}
+	r, created, err := store.SaveRendition(ctx, canopy.ImageRendition{ImageID: imageID, Spec: spec, FileKey: key, Format: out.Format,
+		Width: out.Width, Height: out.Height, FileSize: int64(len(out.Data))})
+	if err != nil || !created {
+		s.removeFiles(ctx, key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.renditionsMade.Add(1)
+	return &ServedFile{Key: r.FileKey, ContentType: media.MIME(r.Format), Size: r.FileSize}, nil
+}
+
+// RenditionsMade counts the renditions this process has generated.
+func (s *Service) RenditionsMade() int64 { return s.renditionsMade.Load() }
+
+func specKey(spec string) string {
+	return strings.NewReplacer("|", ".", "-", "_").Replace(spec)
+}
+
+// Viewer is who is asking for a restricted file: a user and their groups on
+// the site (nil user: anonymous).
+type Viewer struct {
+	User   *canopy.User
+	Groups map[int64]bool
+	Member bool
+}
+
+// DocumentFile returns a document of siteID for download if the viewer
+// passes its collection's restrictions (and its ancestors'). private says the
+// answer must not be cached by shared caches.
+func (s *Service) DocumentFile(ctx context.Context, siteID, id int64, viewer func() (*Viewer, error)) (d *canopy.Document, private bool, err error) {
+	store := s.DB.Site(siteID, s.Types)
+	d, err = store.Document(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := store.Collection(ctx, d.CollectionID)
+	if err != nil {
+		return nil, false, err
+	}
+	rs, err := store.CollectionRestrictions(ctx, c.Path)
+	if err != nil || len(rs) == 0 {
+		return d, false, err
+	}
+	v, err := viewer()
+	if err != nil {
+		return nil, true, err
+	}
+	if !Passes(rs, v) {
+		if v == nil || v.User == nil {
+			return nil, true, canopy.Errorf(canopy.EUNAUTHENTICATED, "this document is private: log in to download it")
+		}
+		return nil, true, canopy.Errorf(canopy.EFORBIDDEN, "you may not download this document")
+	}
+	return d, true, nil
+}
+
+// Passes reports whether a viewer passes every restriction.
+func Passes(rs []canopy.Restriction, v *Viewer) bool {
+	for _, r := range rs {
+		if v == nil || v.User == nil || !v.User.IsActive {
+			return false
+		}
+		if v.User.IsSuperuser {
+			continue
+		}
+		switch r.Kind {
+		case "login":
+			if !v.Member {
+				return false
+			}
+		case "groups":
+			ok := false
+			for _, g := range r.GroupIDs {
+				if v.Groups[g] {
+					ok = true
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ViewerFor loads a logged-in user's groups on a site.
+func (s *Service) ViewerFor(ctx context.Context, siteID int64, u *canopy.User) (*Viewer, error) {
+	acc, err := s.DB.UserAccess(ctx, u, siteID)
+	if err != nil {
+		return nil, err
+	}
+	v := &Viewer{User: u, Groups: map[int64]bool{}, Member: acc.Member}
+	for _, g := range acc.Groups {
+		v.Groups[g.ID] = true
+	}
+	return v, nil
+}

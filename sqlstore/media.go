@@ -1,0 +1,469 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// MediaScope is part of what a media listing may show: items in the
+// collection at Path and below, all of them or (OwnerID ≠ 0) only that
+// user's own.
+type MediaScope struct {
+	Path    string
+	OwnerID int64
+}
+
+// MediaFilter selects images or documents of a site.
+type MediaFilter struct {
+	// All shows every item (superusers); otherwise only items in Scopes.
+	All          bool
+	Scopes       []MediaScope
+	CollectionID int64 // 0: any
+	Tag          string
+	Q            string // in the title, case-insensitive
+	Limit        int
+	Offset       int
+}
+
+// where builds the filter's conditions on the media table aliased m joined
+// with its collection c; args continue after those already given.
+func (f MediaFilter) where(args *[]any) string {
+	add := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	var conds []string
+	if !f.All {
+		var ors []string
+		for _, sc := range f.Scopes {
+			c := "(c.path >= " + add(sc.Path) + " AND c.path < " + add(canopy.PathUpperBound(sc.Path)) + ")"
+			if sc.OwnerID != 0 {
+				c = "(" + c + " AND m.owner_id = " + add(sc.OwnerID) + ")"
+			}
+			ors = append(ors, c)
+		}
+		if len(ors) == 0 {
+			ors = []string{"FALSE"}
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	if f.CollectionID != 0 {
+		conds = append(conds, "m.collection_id = "+add(f.CollectionID))
+	}
+	if f.Tag != "" {
+		conds = append(conds, `m.tags LIKE `+add("%,"+likeEscape(strings.ToLower(f.Tag))+",%")+` ESCAPE '\'`)
+	}
+	if f.Q != "" {
+		conds = append(conds, `lower(m.title) LIKE `+add("%"+likeEscape(strings.ToLower(f.Q))+"%")+` ESCAPE '\'`)
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(conds, " AND ")
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func joinTags(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return "," + strings.Join(tags, ",") + ","
+}
+
+func splitTags(s string) []string {
+	out := []string{}
+	for _, t := range strings.Split(strings.Trim(s, ","), ",") {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+const imageColumns = `m.id, m.site_id, m.collection_id, m.title, m.filename, m.file_key, m.format, m.width, m.height, m.file_size,
+	m.file_hash, m.focal_x, m.focal_y, m.focal_w, m.focal_h, m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at`
+
+func scanImage(row scanner) (*canopy.Image, error) {
+	im := &canopy.Image{}
+	var fx, fy, fw, fh sql.NullInt64
+	var tags string
+	if err := row.Scan(&im.ID, &im.SiteID, &im.CollectionID, &im.Title, &im.Filename, &im.FileKey, &im.Format, &im.Width, &im.Height,
+		&im.FileSize, &im.FileHash, &fx, &fy, &fw, &fh, &tags, &im.OwnerID, &im.CreatedAt, &im.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if fx.Valid {
+		im.Focal = &canopy.Focal{X: int(fx.Int64), Y: int(fy.Int64), W: int(fw.Int64), H: int(fh.Int64)}
+	}
+	im.Tags = splitTags(tags)
+	im.CreatedAt, im.UpdatedAt = im.CreatedAt.UTC(), im.UpdatedAt.UTC()
+	return im, nil
+}
+
+// NewImage is an uploaded image's record (its file is already stored).
+type NewImage struct {
+	CollectionID  int64
+	Title         string
+	Filename      string
+	FileKey       string
+	Format        string
+	Width, Height int
+	FileSize      int64
+	FileHash      string
+	Tags          []string
+	OwnerID       int64
+	Focal         *canopy.Focal
+}
+
+func focalArgs(f *canopy.Focal) []any {
+	if f == nil {
+		return []any{nil, nil, nil, nil}
+	}
+	return []any{f.X, f.Y, f.W, f.H}
+}
+
+// CreateImage records an image in one of this site's collections.
+func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if _, err := s.findCollection(ctx, tx, in.CollectionID); err != nil {
+			return err
+		}
+		var owner any
+		if in.OwnerID != 0 {
+			owner = in.OwnerID
+		}
+		args := append([]any{s.site, in.CollectionID, in.Title, in.Filename, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, in.FileHash},
+			focalArgs(in.Focal)...)
+		args = append(args, joinTags(in.Tags), owner, tx.now)
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO images (site_id, collection_id, title, filename, file_key, format, width, height, file_size, file_hash,
+			focal_x, focal_y, focal_w, focal_h, tags, owner_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`, args...).Scan(&id); err != nil {
+			return err
+		}
+		if im, err = s.findImage(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "create", "image", id, in.Title, map[string]any{"collection_id": in.CollectionID, "file_size": in.FileSize})
+	})
+	return im, err
+}
+
+func (s *SiteDB) findImage(ctx context.Context, tx *Tx, id int64) (*canopy.Image, error) {
+	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE m.site_id = $1 AND m.id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "image %d not found", id)
+	}
+	return im, err
+}
+
+// Image returns one of the site's images.
+func (s *SiteDB) Image(ctx context.Context, id int64) (im *canopy.Image, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		im, err = s.findImage(ctx, tx, id)
+		return err
+	})
+	return im, err
+}
+
+// Images lists the site's images that the filter selects, newest first, and
+// how many there are in all.
+func (s *SiteDB) Images(ctx context.Context, f MediaFilter) (out []*canopy.Image, total int, err error) {
+	args := []any{s.site}
+	where := ` FROM images m JOIN collections c ON c.id = m.collection_id WHERE m.site_id = $1` + f.where(&args)
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		n := len(args)
+		args = append(args, f.Limit, f.Offset)
+		return eachRow(scanImage, func(im *canopy.Image) { out = append(out, im) })(
+			tx.QueryContext(ctx, `SELECT `+imageColumns+where+` ORDER BY m.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+	})
+	return out, total, err
+}
+
+// MediaUpdate holds the changes to an image or document; nil fields stay.
+type MediaUpdate struct {
+	Title        *string
+	Tags         *[]string
+	CollectionID *int64
+	// Focal (images): set when SetFocal; nil then clears it.
+	SetFocal bool
+	Focal    *canopy.Focal
+}
+
+// UpdateImage changes an image's title, tags, collection or focal point.
+func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im *canopy.Image, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		im, err = s.findImage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.applyMediaUpdate(ctx, tx, "images", id, upd, &im.Title, &im.Tags, &im.CollectionID); err != nil {
+			return err
+		}
+		if upd.SetFocal {
+			if _, err := tx.ExecContext(ctx, `UPDATE images SET focal_x = $2, focal_y = $3, focal_w = $4, focal_h = $5 WHERE id = $1`,
+				append([]any{id}, focalArgs(upd.Focal)...)...); err != nil {
+				return err
+			}
+			// Renditions cropped around the old focal point are stale.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.log(ctx, s.site, "edit", "image", id, im.Title, nil); err != nil {
+			return err
+		}
+		im, err = s.findImage(ctx, tx, id)
+		return err
+	})
+	return im, err
+}
+
+// applyMediaUpdate writes the common title, tags and collection changes of an
+// image or document; the new collection must be this site's.
+func (s *SiteDB) applyMediaUpdate(ctx context.Context, tx *Tx, table string, id int64, upd MediaUpdate, title *string, tags *[]string, coll *int64) error {
+	if upd.Title != nil {
+		*title = *upd.Title
+	}
+	if upd.Tags != nil {
+		*tags = *upd.Tags
+	}
+	if upd.CollectionID != nil && *upd.CollectionID != *coll {
+		if _, err := s.findCollection(ctx, tx, *upd.CollectionID); err != nil {
+			return err
+		}
+		*coll = *upd.CollectionID
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET title = $2, tags = $3, collection_id = $4, updated_at = $5 WHERE id = $1`,
+		id, *title, joinTags(*tags), *coll, tx.now)
+	return err
+}
+
+// DeleteImage deletes an image and its renditions' records, returning the
+// file keys to remove once the transaction has committed.
+func (s *SiteDB) DeleteImage(ctx context.Context, id int64) (keys []string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		im, err := s.findImage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, im.FileKey)
+		if err := eachRow(scanString, func(k string) { keys = append(keys, k) })(
+			tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1`, id)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "delete", "image", id, im.Title, nil)
+	})
+	return keys, err
+}
+
+const renditionColumns = `id, image_id, spec, file_key, format, width, height, file_size`
+
+func scanRendition(row scanner) (*canopy.ImageRendition, error) {
+	r := &canopy.ImageRendition{}
+	return r, row.Scan(&r.ID, &r.ImageID, &r.Spec, &r.FileKey, &r.Format, &r.Width, &r.Height, &r.FileSize)
+}
+
+// Rendition returns a stored rendition, or nil if it was not made yet.
+func (s *SiteDB) Rendition(ctx context.Context, imageID int64, spec string) (r *canopy.ImageRendition, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE site_id = $1 AND image_id = $2 AND spec = $3`,
+			s.site, imageID, spec))
+		if err == sql.ErrNoRows {
+			r, err = nil, nil
+		}
+		return err
+	})
+	return r, err
+}
+
+// SaveRendition records a generated rendition. If another node recorded the
+// same one first, that one is returned and created is false (the caller
+// then removes its own file).
+func (s *SiteDB) SaveRendition(ctx context.Context, in canopy.ImageRendition) (r *canopy.ImageRendition, created bool, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO renditions (site_id, image_id, spec, file_key, format, width, height, file_size, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (image_id, spec) DO NOTHING`,
+			s.site, in.ImageID, in.Spec, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, tx.now)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		created = n == 1
+		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE site_id = $1 AND image_id = $2 AND spec = $3`,
+			s.site, in.ImageID, in.Spec))
+		return err
+	})
+	return r, created, err
+}
+
+const documentColumns = `m.id, m.site_id, m.collection_id, m.title, m.filename, m.file_key, m.content_type, m.file_size, m.file_hash,
+	m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at`
+
+func scanDocument(row scanner) (*canopy.Document, error) {
+	d := &canopy.Document{}
+	var tags string
+	if err := row.Scan(&d.ID, &d.SiteID, &d.CollectionID, &d.Title, &d.Filename, &d.FileKey, &d.ContentType, &d.FileSize, &d.FileHash,
+		&tags, &d.OwnerID, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		return nil, err
+	}
+	d.Tags = splitTags(tags)
+	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	return d, nil
+}
+
+// NewDocument is an uploaded document's record (its file is already stored).
+type NewDocument struct {
+	CollectionID int64
+	Title        string
+	Filename     string
+	FileKey      string
+	ContentType  string
+	FileSize     int64
+	FileHash     string
+	Tags         []string
+	OwnerID      int64
+}
+
+// CreateDocument records a document in one of this site's collections.
+func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.Document, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if _, err := s.findCollection(ctx, tx, in.CollectionID); err != nil {
+			return err
+		}
+		var owner any
+		if in.OwnerID != 0 {
+			owner = in.OwnerID
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO documents (site_id, collection_id, title, filename, file_key, content_type, file_size, file_hash,
+			tags, owner_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+			s.site, in.CollectionID, in.Title, in.Filename, in.FileKey, in.ContentType, in.FileSize, in.FileHash, joinTags(in.Tags), owner, tx.now).Scan(&id); err != nil {
+			return err
+		}
+		if d, err = s.findDocument(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "create", "document", id, in.Title, map[string]any{"collection_id": in.CollectionID, "file_size": in.FileSize})
+	})
+	return d, err
+}
+
+func (s *SiteDB) findDocument(ctx context.Context, tx *Tx, id int64) (*canopy.Document, error) {
+	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE m.site_id = $1 AND m.id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "document %d not found", id)
+	}
+	return d, err
+}
+
+// Document returns one of the site's documents.
+func (s *SiteDB) Document(ctx context.Context, id int64) (d *canopy.Document, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		d, err = s.findDocument(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// Documents lists the site's documents that the filter selects, newest first.
+func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) (out []*canopy.Document, total int, err error) {
+	args := []any{s.site}
+	where := ` FROM documents m JOIN collections c ON c.id = m.collection_id WHERE m.site_id = $1` + f.where(&args)
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		n := len(args)
+		args = append(args, f.Limit, f.Offset)
+		return eachRow(scanDocument, func(d *canopy.Document) { out = append(out, d) })(
+			tx.QueryContext(ctx, `SELECT `+documentColumns+where+` ORDER BY m.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+	})
+	return out, total, err
+}
+
+// UpdateDocument changes a document's title, tags or collection.
+func (s *SiteDB) UpdateDocument(ctx context.Context, id int64, upd MediaUpdate) (d *canopy.Document, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		d, err = s.findDocument(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.applyMediaUpdate(ctx, tx, "documents", id, upd, &d.Title, &d.Tags, &d.CollectionID); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "edit", "document", id, d.Title, nil); err != nil {
+			return err
+		}
+		d, err = s.findDocument(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// DeleteDocument deletes a document, returning its file key to remove once
+// the transaction has committed.
+func (s *SiteDB) DeleteDocument(ctx context.Context, id int64) (key string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		d, err := s.findDocument(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		key = d.FileKey
+		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "delete", "document", id, d.Title, nil)
+	})
+	return key, err
+}
+
+// Secret returns the installation secret called name, making it with make()
+// the first time (concurrent first calls agree on one value).
+func (db *DB) Secret(ctx context.Context, name string, make func() (string, error)) (string, error) {
+	var v string
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v)
+	})
+	if err == nil {
+		return v, nil
+	}
+	if canopy.ErrorCode(err) != canopy.ENOTFOUND {
+		return "", err
+	}
+	fresh, err := make()
+	if err != nil {
+		return "", err
+	}
+	err = db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v)
+	})
+	return v, err
+}

@@ -1,0 +1,585 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+)
+
+func (s *Server) mediaRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/api/collections", s.admin(s.listCollections, false))
+	m.HandleFunc("POST /admin/api/collections", s.admin(s.createCollection, false))
+	m.HandleFunc("GET /admin/api/collections/{id}", s.admin(s.getCollection, false))
+	m.HandleFunc("PATCH /admin/api/collections/{id}", s.admin(s.updateCollection, false))
+	m.HandleFunc("DELETE /admin/api/collections/{id}", s.admin(s.deleteCollection, false))
+	m.HandleFunc("PUT /admin/api/collections/{id}/privacy", s.admin(s.setCollectionPrivacy, false))
+	for _, k := range []string{"images", "documents"} {
+		m.HandleFunc("GET /admin/api/"+k, s.admin(s.listMedia, false))
+		m.HandleFunc("GET /admin/api/"+k+"/choose", s.admin(s.chooseMedia, false))
+		m.HandleFunc("POST /admin/api/"+k, s.admin(s.uploadMedia, false))
+		m.HandleFunc("GET /admin/api/"+k+"/{id}", s.admin(s.getMedia, false))
+		m.HandleFunc("PATCH /admin/api/"+k+"/{id}", s.admin(s.updateMedia, false))
+		m.HandleFunc("DELETE /admin/api/"+k+"/{id}", s.admin(s.deleteMedia, false))
+	}
+	m.HandleFunc("GET /admin/api/images/{id}/rendition", s.admin(s.imageRendition, false))
+	m.HandleFunc("GET /media/images/{sig}/{id}/{spec}/{name}", s.serveRendition)
+	m.HandleFunc("GET /media/documents/{id}/{name}", s.serveDocument)
+}
+
+func collectionBody(c *service.CollectionWithPerms) map[string]any {
+	var privacy any
+	if c.Restriction != nil {
+		privacy = c.Restriction
+	} else {
+		privacy = map[string]any{"type": "none"}
+	}
+	return map[string]any{"id": c.ID, "name": c.Name, "parent_id": nullable(c.ParentID), "depth": c.Depth,
+		"privacy": privacy, "permissions": c.Permissions, "created_at": c.CreatedAt}
+}
+
+func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	list, err := ar.admin.Collections(r.Context())
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for _, c := range list {
+		items = append(items, collectionBody(c))
+	}
+	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	return nil
+}
+
+func (s *Server) getCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := ar.admin.Collection(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, collectionBody(c))
+	return nil
+}
+
+type collectionInput struct {
+	Name     *string `json:"name"`
+	ParentID *int64  `json:"parent_id"`
+}
+
+func (s *Server) createCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in collectionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Name == nil {
+		return canopy.Errorf(canopy.EINVALID, "name is required")
+	}
+	parent := ar.site.RootCollectionID
+	if in.ParentID != nil {
+		parent = *in.ParentID
+	}
+	c, err := ar.admin.CreateCollection(r.Context(), parent, *in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, collectionBody(c))
+	return nil
+}
+
+func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in collectionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var parent int64
+	if in.ParentID != nil {
+		if parent = *in.ParentID; parent <= 0 {
+			return canopy.Errorf(canopy.EINVALID, "parent_id must be a collection id")
+		}
+	}
+	c, err := ar.admin.UpdateCollection(r.Context(), id, in.Name, parent)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, collectionBody(c))
+	return nil
+}
+
+func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.DeleteCollection(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Type   string  `json:"type"`
+		Groups []int64 `json:"groups"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c, err := ar.admin.SetCollectionPrivacy(r.Context(), id, in.Type, in.Groups)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, collectionBody(c))
+	return nil
+}
+
+// isImages tells the images routes from the documents routes.
+func isImages(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/admin/api/images") }
+
+// imageBody is an image in the admin API, with its download URL and a thumbnail.
+func (s *Server) imageBody(ctx context.Context, im *canopy.Image, perms []string) (map[string]any, error) {
+	orig, err := s.svc.RenditionURL(ctx, im, "original")
+	if err != nil {
+		return nil, err
+	}
+	thumb, err := s.svc.RenditionURL(ctx, im, "max-165x165")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"id": im.ID, "title": im.Title, "collection_id": im.CollectionID, "tags": im.Tags, "owner": nullable(im.OwnerID),
+		"filename": im.Filename, "file_size": im.FileSize, "file_hash": im.FileHash, "width": im.Width, "height": im.Height,
+		"focal_point": im.Focal, "download_url": orig.URL, "thumbnail": thumb, "created_at": im.CreatedAt, "updated_at": im.UpdatedAt}
+	if perms != nil {
+		out["permissions"] = perms
+	}
+	return out, nil
+}
+
+func documentBody(d *canopy.Document, perms []string) map[string]any {
+	out := map[string]any{"id": d.ID, "title": d.Title, "collection_id": d.CollectionID, "tags": d.Tags, "owner": nullable(d.OwnerID),
+		"filename": d.Filename, "file_size": d.FileSize, "file_hash": d.FileHash, "content_type": d.ContentType,
+		"download_url": documentURL(d), "created_at": d.CreatedAt, "updated_at": d.UpdatedAt}
+	if perms != nil {
+		out["permissions"] = perms
+	}
+	return out
+}
+
+func documentURL(d *canopy.Document) string {
+	return "/media/documents/" + strconv.FormatInt(d.ID, 10) + "/" + canopy.SafeKeyName(d.Filename)
+}
+
+func mediaQuery(r *http.Request, choose bool) (service.MediaQuery, error) {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return service.MediaQuery{}, err
+	}
+	q := r.URL.Query()
+	mq := service.MediaQuery{Tag: q.Get("tag"), Q: q.Get("q"), Limit: limit, Offset: offset, Choose: choose}
+	if v := q.Get("collection_id"); v != "" {
+		if mq.CollectionID, err = strconv.ParseInt(v, 10, 64); err != nil || mq.CollectionID <= 0 {
+			return mq, canopy.Errorf(canopy.EINVALID, "collection_id must be a collection id")
+		}
+	}
+	return mq, nil
+}
+
+func (s *Server) listMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	return s.mediaListing(w, r, ar, false)
+}
+
+// chooseMedia lists what the caller may choose (for choosers).
+func (s *Server) chooseMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	return s.mediaListing(w, r, ar, true)
+}
+
+func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *adminRequest, choose bool) error {
+	mq, err := mediaQuery(r, choose)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	var total int
+	if isImages(r) {
+		list, n, err := ar.admin.Images(r.Context(), mq)
+		if err != nil {
+			return err
+		}
+		for _, im := range list {
+			b, err := s.imageBody(r.Context(), im, nil)
+			if err != nil {
+				return err
+			}
+			items = append(items, b)
+		}
+		total = n
+	} else {
+		list, n, err := ar.admin.Documents(r.Context(), mq)
+		if err != nil {
+			return err
+		}
+		for _, d := range list {
+			items = append(items, documentBody(d, nil))
+		}
+		total = n
+	}
+	writeJSON(w, http.StatusOK, listBody(total, items))
+	return nil
+}
+
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if isImages(r) {
+		im, err := ar.admin.Image(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		b, err := s.imageBody(r.Context(), im.Image, im.Permissions)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, b)
+		return nil
+	}
+	d, err := ar.admin.Document(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, documentBody(d.Document, d.Permissions))
+	return nil
+}
+
+// readUpload reads a multipart upload: the file part (at most limit bytes:
+// more is 413) and the fields title, collection_id, tags (comma-separated or
+// repeated) and, for images, focal_point_x/_y/_width/_height.
+func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (service.Upload, error) {
+	var up service.Upload
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return up, canopy.Errorf(canopy.EINVALID, "send the upload as multipart/form-data with a file part named file")
+	}
+	if r.ContentLength > limit+1<<20 {
+		return up, canopy.Errorf(canopy.ETOOLARGE, "the upload is larger than %d bytes", limit)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return up, canopy.Errorf(canopy.EINVALID, "malformed multipart body: %v", err)
+	}
+	focal := map[string]int{}
+	haveFile := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return up, canopy.Errorf(canopy.ETOOLARGE, "the upload is larger than %d bytes", limit)
+		}
+		if err != nil {
+			return up, canopy.Errorf(canopy.EINVALID, "malformed multipart body: %v", err)
+		}
+		name := part.FormName()
+		if name == "file" {
+			if haveFile {
+				return up, canopy.Errorf(canopy.EINVALID, "send one file per upload")
+			}
+			haveFile = true
+			// The raw filename: part.FileName() drops directories, which would
+			// hide a name with path separators instead of refusing it.
+			_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+			up.Filename = params["filename"]
+			data, err := io.ReadAll(io.LimitReader(part, limit+1))
+			if errors.As(err, &mbe) || int64(len(data)) > limit {
+				return up, canopy.Errorf(canopy.ETOOLARGE, "the file is larger than %d bytes", limit)
+			}
+			if err != nil {
+				return up, canopy.Errorf(canopy.EINVALID, "the upload was interrupted: %v", err)
+			}
+			up.Data = data
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, 64<<10))
+		if err != nil {
+			return up, canopy.Errorf(canopy.EINVALID, "malformed multipart body: %v", err)
+		}
+		v := string(b)
+		switch name {
+		case "title":
+			up.Title = v
+		case "collection_id":
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n <= 0 {
+				return up, canopy.Errorf(canopy.EINVALID, "collection_id must be a collection id")
+			}
+			up.CollectionID = n
+		case "tags":
+			up.Tags = append(up.Tags, strings.Split(v, ",")...)
+		case "focal_point_x", "focal_point_y", "focal_point_width", "focal_point_height":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return up, canopy.Errorf(canopy.EINVALID, "%s must be a whole number", name)
+			}
+			focal[name] = n
+		default:
+			return up, canopy.Errorf(canopy.EINVALID, "unknown upload field %q (use file, title, collection_id, tags)", name)
+		}
+	}
+	if !haveFile {
+		return up, canopy.Errorf(canopy.EINVALID, "the upload has no file part named file")
+	}
+	if len(focal) > 0 {
+		if len(focal) != 4 {
+			return up, canopy.Errorf(canopy.EINVALID, "give all of focal_point_x, focal_point_y, focal_point_width and focal_point_height")
+		}
+		up.Focal = &canopy.Focal{X: focal["focal_point_x"], Y: focal["focal_point_y"], W: focal["focal_point_width"], H: focal["focal_point_height"]}
+	}
+	return up, nil
+}
+
+func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	limits := s.svc.Limits
+	if isImages(r) {
+		up, err := readUpload(w, r, limits.MaxImageBytes)
+		if err != nil {
+			return err
+		}
+		im, err := ar.admin.UploadImage(r.Context(), up)
+		if err != nil {
+			return err
+		}
+		b, err := s.imageBody(r.Context(), im, nil)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, b)
+		return nil
+	}
+	up, err := readUpload(w, r, limits.MaxDocumentBytes)
+	if err != nil {
+		return err
+	}
+	if up.Focal != nil {
+		return canopy.Errorf(canopy.EINVALID, "documents have no focal point")
+	}
+	d, err := ar.admin.UploadDocument(r.Context(), up)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, documentBody(d, nil))
+	return nil
+}
+
+type mediaInput struct {
+	Title        *string         `json:"title"`
+	Tags         *[]string       `json:"tags"`
+	CollectionID *int64          `json:"collection_id"`
+	FocalPoint   json2FocalPoint `json:"focal_point"`
+}
+
+// json2FocalPoint distinguishes "focal_point": null (clear) from absent.
+type json2FocalPoint struct {
+	set   bool
+	value *canopy.Focal
+}
+
+func (f *json2FocalPoint) UnmarshalJSON(b []byte) error {
+	f.set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var v struct {
+		X      *int `json:"x"`
+		Y      *int `json:"y"`
+		Width  *int `json:"width"`
+		Height *int `json:"height"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || v.X == nil || v.Y == nil || v.Width == nil || v.Height == nil {
+		return canopy.Errorf(canopy.EINVALID, "focal_point must be {x, y, width, height} or null")
+	}
+	f.value = &canopy.Focal{X: *v.X, Y: *v.Y, W: *v.Width, H: *v.Height}
+	return nil
+}
+
+func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := mediaInput{}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	ch := service.MediaChange{Title: in.Title, Tags: in.Tags, CollectionID: in.CollectionID}
+	if in.FocalPoint.set {
+		ch.SetFocal, ch.Focal = true, in.FocalPoint.value
+	}
+	if isImages(r) {
+		im, err := ar.admin.UpdateImage(r.Context(), id, ch)
+		if err != nil {
+			return err
+		}
+		b, err := s.imageBody(r.Context(), im, nil)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, b)
+		return nil
+	}
+	d, err := ar.admin.UpdateDocument(r.Context(), id, ch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, documentBody(d, nil))
+	return nil
+}
+
+// imageRendition answers the URL and size of a rendition (?spec=fill-300x200),
+// for front ends and editors; the file is made on its first request.
+func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	im, err := ar.admin.Image(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ref, err := s.svc.RenditionURL(r.Context(), im.Image, r.URL.Query().Get("spec"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ref)
+	return nil
+}
+
+func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if isImages(r) {
+		err = ar.admin.DeleteImage(r.Context(), id)
+	} else {
+		err = ar.admin.DeleteDocument(r.Context(), id)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// serveRendition sends an image rendition (made on its first request) from
+// the request's site, if the URL's signature is right.
+func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
+	site := s.resolve(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if site == nil || err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	spec := r.PathValue("spec")
+	if !s.svc.CheckSignature(r.Context(), site.ID, id, spec, r.PathValue("sig")) {
+		http.Error(w, "this image URL is not valid", http.StatusForbidden)
+		return
+	}
+	f, err := s.svc.Rendition(r.Context(), site.ID, id, spec)
+	if err != nil {
+		s.mediaError(w, r, err)
+		return
+	}
+	s.sendFile(w, r, f, "public, max-age=31536000, immutable", "")
+}
+
+// serveDocument sends a document of the request's site to those its
+// collection's privacy lets in.
+func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
+	site := s.resolve(r)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if site == nil || err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return
+	}
+	d, private, err := s.svc.DocumentFile(r.Context(), site.ID, id, func() (*service.Viewer, error) {
+		u, _, err := s.authenticate(r, site)
+		if err != nil {
+			return nil, nil // anonymous
+		}
+		return s.svc.ViewerFor(r.Context(), site.ID, u)
+	})
+	cache := "public, max-age=300"
+	if private {
+		cache = "private, no-store"
+	}
+	if err != nil {
+		w.Header().Set("Cache-Control", cache)
+		s.mediaError(w, r, err)
+		return
+	}
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename})
+	if disp == "" {
+		disp = mime.FormatMediaType("attachment", map[string]string{"filename": canopy.SafeKeyName(d.Filename)})
+	}
+	s.sendFile(w, r, &service.ServedFile{Key: d.FileKey, ContentType: d.ContentType, Size: d.FileSize}, cache, disp)
+}
+
+func (s *Server) mediaError(w http.ResponseWriter, r *http.Request, err error) {
+	switch canopy.ErrorCode(err) {
+	case canopy.ENOTFOUND:
+		http.NotFound(w, r)
+	case canopy.EINVALID:
+		http.Error(w, canopy.ErrorMessage(err), http.StatusBadRequest)
+	case canopy.EUNAUTHENTICATED, canopy.EFORBIDDEN:
+		http.Error(w, canopy.ErrorMessage(err), http.StatusForbidden)
+	default:
+		s.log.Error("media request failed", "path", r.URL.Path, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// sendFile streams a stored file with ranges and conditional requests.
+func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f *service.ServedFile, cache, disposition string) {
+	if s.svc.Media == nil {
+		http.NotFound(w, r)
+		return
+	}
+	rd, err := s.svc.Media.Open(r.Context(), f.Key)
+	if err != nil {
+		s.mediaError(w, r, err)
+		return
+	}
+	defer rd.Close()
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Cache-Control", cache)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("ETag", `"`+f.Key[strings.LastIndexByte(f.Key, '/')+1:]+`"`)
+	if disposition != "" {
+		h.Set("Content-Disposition", disposition)
+		h.Set("Content-Security-Policy", "sandbox")
+	}
+	http.ServeContent(w, r, "", rd.ModTime(), rd)
+}
