@@ -43,6 +43,21 @@ type Field struct {
 	SnippetType string `json:"snippet_type,omitempty"`
 	// NoAPI hides the field from the content API.
 	NoAPI bool `json:"-"`
+	// Renditions (image fields) name the filter specs that templates and the
+	// content API offer, e.g. {"thumbnail": "fill-300x200"}; nil means
+	// DefaultRenditions.
+	Renditions map[string]string `json:"renditions,omitempty"`
+}
+
+// DefaultRenditions are an image field's renditions unless it names its own.
+var DefaultRenditions = map[string]string{"thumbnail": "fill-300x200", "large": "max-1600x1600"}
+
+// RenditionSpecs is the field's renditions, or the defaults.
+func (f *Field) RenditionSpecs() map[string]string {
+	if f.Renditions != nil {
+		return f.Renditions
+	}
+	return DefaultRenditions
 }
 
 // PageType is a schema: the fields a page of this type has and where it may live.
@@ -100,6 +115,7 @@ func BuiltinPageTypes() []PageType {
 		{Name: StandardType, Label: "Standard page", Template: "standard_page.html",
 			Fields: []Field{
 				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000},
+				{Name: "image", Label: "Image", Type: FieldImage},
 				{Name: "body", Label: "Body", Type: FieldRichText},
 			}},
 		{Name: EventType, Label: "Event page", Template: "event_page.html", SubpageTypes: []string{},
@@ -107,7 +123,9 @@ func BuiltinPageTypes() []PageType {
 				{Name: "start", Label: "Start", Type: FieldDateTime, Required: true},
 				{Name: "end", Label: "End", Type: FieldDateTime},
 				{Name: "location", Label: "Location", Type: FieldSnippet, SnippetType: LocationType},
+				{Name: "image", Label: "Image", Type: FieldImage},
 				{Name: "description", Label: "Description", Type: FieldRichText},
+				{Name: "attachment", Label: "Attachment", Type: FieldDocument},
 			}},
 		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
 			Fields: []Field{

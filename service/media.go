@@ -252,7 +252,10 @@ type MediaQuery struct {
 
 func (a *Admin) filter(k mediaKind, q MediaQuery) sqlstore.MediaFilter {
 	f := a.scopes(k, q.Choose)
-	f.CollectionID, f.Tag, f.Q, f.Limit, f.Offset = q.CollectionID, q.Tag, q.Q, q.Limit, q.Offset
+	f.CollectionID, f.Q, f.Limit, f.Offset = q.CollectionID, q.Q, q.Limit, q.Offset
+	if q.Tag != "" {
+		f.Tags = []string{q.Tag}
+	}
 	return f
 }
 

@@ -134,6 +134,9 @@ func (p *Pages) Create(ctx context.Context, parentID int64, in PageInput, ownerI
 	if err != nil {
 		return nil, err
 	}
+	if c.Fields, err = p.linkMedia(ctx, in.Type, c.Fields); err != nil {
+		return nil, err
+	}
 	return p.store.CreatePage(ctx, parentID, sqlstore.NewPage{Type: in.Type, Content: c, OwnerID: ownerID, Publish: publish})
 }
 
@@ -146,6 +149,9 @@ func (p *Pages) SaveDraft(ctx context.Context, pageID int64, in PageInput, userI
 	}
 	c, err := p.clean(page.Type, in)
 	if err != nil {
+		return nil, err
+	}
+	if c.Fields, err = p.linkMedia(ctx, page.Type, c.Fields); err != nil {
 		return nil, err
 	}
 	return p.store.SaveDraft(ctx, pageID, c, userID, baseRevisionID)

@@ -173,6 +173,9 @@ func (s *SiteDB) UpdateCollection(ctx context.Context, id int64, name *string, n
 				return err
 			}
 		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
 		c, err = s.findCollection(ctx, tx, id)
 		return err
 	})

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -23,8 +24,11 @@ type MediaFilter struct {
 	All          bool
 	Scopes       []MediaScope
 	CollectionID int64 // 0: any
-	Tag          string
-	Q            string // in the title, case-insensitive
+	// ExcludePaths leaves out items in these collections and below.
+	ExcludePaths []string
+	Tags         []string // items with every one of these tags
+	Q            string   // in the title, case-insensitive
+	Ascending    bool     // oldest first (default newest first)
 	Limit        int
 	Offset       int
 }
@@ -54,8 +58,11 @@ func (f MediaFilter) where(args *[]any) string {
 	if f.CollectionID != 0 {
 		conds = append(conds, "m.collection_id = "+add(f.CollectionID))
 	}
-	if f.Tag != "" {
-		conds = append(conds, `m.tags LIKE `+add("%,"+likeEscape(strings.ToLower(f.Tag))+",%")+` ESCAPE '\'`)
+	for _, p := range f.ExcludePaths {
+		conds = append(conds, "NOT (c.path >= "+add(p)+" AND c.path < "+add(canopy.PathUpperBound(p))+")")
+	}
+	for _, tag := range f.Tags {
+		conds = append(conds, `m.tags LIKE `+add("%,"+likeEscape(strings.ToLower(strings.TrimSpace(tag)))+",%")+` ESCAPE '\'`)
 	}
 	if f.Q != "" {
 		conds = append(conds, `lower(m.title) LIKE `+add("%"+likeEscape(strings.ToLower(f.Q))+"%")+` ESCAPE '\'`)
@@ -64,6 +71,13 @@ func (f MediaFilter) where(args *[]any) string {
 		return ""
 	}
 	return " AND " + strings.Join(conds, " AND ")
+}
+
+func (f MediaFilter) order() string {
+	if f.Ascending {
+		return "ASC"
+	}
+	return "DESC"
 }
 
 func likeEscape(s string) string {
@@ -150,6 +164,9 @@ func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image
 		if im, err = s.findImage(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
 		return tx.log(ctx, s.site, "create", "image", id, in.Title, map[string]any{"collection_id": in.CollectionID, "file_size": in.FileSize})
 	})
 	return im, err
@@ -184,7 +201,7 @@ func (s *SiteDB) Images(ctx context.Context, f MediaFilter) (out []*canopy.Image
 		n := len(args)
 		args = append(args, f.Limit, f.Offset)
 		return eachRow(scanImage, func(im *canopy.Image) { out = append(out, im) })(
-			tx.QueryContext(ctx, `SELECT `+imageColumns+where+` ORDER BY m.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+			tx.QueryContext(ctx, `SELECT `+imageColumns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
 	})
 	return out, total, err
 }
@@ -218,6 +235,9 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 			if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id); err != nil {
 				return err
 			}
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
 		}
 		if err := tx.log(ctx, s.site, "edit", "image", id, im.Title, nil); err != nil {
 			return err
@@ -362,6 +382,9 @@ func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.
 		if d, err = s.findDocument(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
 		return tx.log(ctx, s.site, "create", "document", id, in.Title, map[string]any{"collection_id": in.CollectionID, "file_size": in.FileSize})
 	})
 	return d, err
@@ -395,7 +418,7 @@ func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) (out []*canopy.Do
 		n := len(args)
 		args = append(args, f.Limit, f.Offset)
 		return eachRow(scanDocument, func(d *canopy.Document) { out = append(out, d) })(
-			tx.QueryContext(ctx, `SELECT `+documentColumns+where+` ORDER BY m.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+			tx.QueryContext(ctx, `SELECT `+documentColumns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
 	})
 	return out, total, err
 }
@@ -466,4 +489,74 @@ func (db *DB) Secret(ctx context.Context, name string, make func() (string, erro
 		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&v)
 	})
 	return v, err
+}
+
+// idList renders ids as placeholders after the site's $1.
+func idList(siteID int64, ids []int64) (string, []any) {
+	args := []any{siteID}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = "$" + strconv.Itoa(i+2)
+	}
+	return strings.Join(ph, ","), args
+}
+
+// ImagesByID loads the site's images among ids (one query).
+func (s *SiteDB) ImagesByID(ctx context.Context, ids []int64) (map[int64]*canopy.Image, error) {
+	out := map[int64]*canopy.Image{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(s.site, ids)
+	err := s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(scanImage, func(im *canopy.Image) { out[im.ID] = im })(
+			tx.QueryContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE m.site_id = $1 AND m.id IN (`+in+`)`, args...))
+	})
+	return out, err
+}
+
+// DocumentsByID loads the site's documents among ids (one query).
+func (s *SiteDB) DocumentsByID(ctx context.Context, ids []int64) (map[int64]*canopy.Document, error) {
+	out := map[int64]*canopy.Document{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(s.site, ids)
+	err := s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(scanDocument, func(d *canopy.Document) { out[d.ID] = d })(
+			tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE m.site_id = $1 AND m.id IN (`+in+`)`, args...))
+	})
+	return out, err
+}
+
+// PathRestriction is a collection's restriction with the collection's path.
+type PathRestriction struct {
+	Path string
+	canopy.Restriction
+}
+
+// RestrictedCollections lists the site's collections that have a restriction.
+func (s *SiteDB) RestrictedCollections(ctx context.Context) (out []PathRestriction, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.path, r.kind, r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
+			WHERE r.site_id = $1 ORDER BY c.path`, s.site)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pr PathRestriction
+			var ids string
+			if err := rows.Scan(&pr.Path, &pr.Kind, &ids); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(ids), &pr.GroupIDs); err != nil {
+				return err
+			}
+			out = append(out, pr)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

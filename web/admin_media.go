@@ -183,9 +183,7 @@ func documentBody(d *canopy.Document, perms []string) map[string]any {
 	return out
 }
 
-func documentURL(d *canopy.Document) string {
-	return "/media/documents/" + strconv.FormatInt(d.ID, 10) + "/" + canopy.SafeKeyName(d.Filename)
-}
+func documentURL(d *canopy.Document) string { return service.DocumentPath(d) }
 
 func mediaQuery(r *http.Request, choose bool) (service.MediaQuery, error) {
 	limit, offset, err := adminPaging(r)

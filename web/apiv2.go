@@ -59,6 +59,9 @@ type apiContext struct {
 	base     string // scheme://host of the request
 	refs     map[int64]*canopy.Page
 	snippets map[int64]*canopy.Snippet
+	images   map[int64]*canopy.Image
+	docs     map[int64]*canopy.Document
+	ctx      context.Context
 }
 
 func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
@@ -70,7 +73,7 @@ func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
 	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" && s.trusted(r) {
 		host = strings.TrimSpace(strings.Split(fh, ",")[0])
 	}
-	return &apiContext{s: s, site: site, store: s.svc.DB.Site(site.ID, s.svc.Types), base: scheme + "://" + host}
+	return &apiContext{s: s, site: site, store: s.svc.DB.Site(site.ID, s.svc.Types), base: scheme + "://" + host, ctx: r.Context()}
 }
 
 // typeFields returns the API fields declared by every one of the given types.
@@ -432,6 +435,25 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 	if ac.snippets, err = ac.store.SnippetsByID(ctx, snippetIDs); err != nil {
 		return err
 	}
+	var imageIDs, docIDs []int64
+	for _, p := range pages {
+		for _, f := range tfields {
+			if id, ok := asID(p.Fields[f.Name]); ok && sel[f.Name] {
+				switch f.Type {
+				case canopy.FieldImage:
+					imageIDs = append(imageIDs, id)
+				case canopy.FieldDocument:
+					docIDs = append(docIDs, id)
+				}
+			}
+		}
+	}
+	if ac.images, err = ac.store.ImagesByID(ctx, imageIDs); err != nil {
+		return err
+	}
+	if ac.docs, err = ac.store.DocumentsByID(ctx, docIDs); err != nil {
+		return err
+	}
 	var ids []int64
 	for _, p := range pages {
 		for _, f := range tfields {
@@ -537,6 +559,18 @@ func (ac *apiContext) serialize(p *canopy.Page, sel map[string]bool, nested map[
 		case canopy.FieldPage:
 			id, _ := asID(v)
 			v = ac.refValue(id, nested[f.Name])
+		case canopy.FieldImage:
+			id, _ := asID(v)
+			v = nil
+			if im := ac.images[id]; im != nil {
+				v = ac.imageValue(im, f.RenditionSpecs())
+			}
+		case canopy.FieldDocument:
+			id, _ := asID(v)
+			v = nil
+			if d := ac.docs[id]; d != nil {
+				v = ac.documentValue(d)
+			}
 		case canopy.FieldSnippet:
 			id, _ := asID(v)
 			v = nil

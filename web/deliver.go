@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
 
@@ -117,6 +120,25 @@ type SnippetData struct {
 	Fields map[string]any
 }
 
+// ImageData is an image field for templates: the image's title and its
+// renditions by name ({{.Page.Fields.image.R.thumbnail.URL}}); URL, Width and
+// Height are the "large" rendition's (else the first).
+type ImageData struct {
+	ID            int64
+	Title         string
+	URL           string
+	Width, Height int
+	R             map[string]*service.RenditionRef
+}
+
+// DocumentData is a document field for templates.
+type DocumentData struct {
+	ID       int64
+	Title    string
+	URL      string
+	FileSize int64
+}
+
 // FieldValue is one labelled field, for generic templates.
 type FieldValue struct {
 	Label string
@@ -153,7 +175,7 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query 
 		return nil, err
 	}
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path}
-	if view.Settings, err = store.AllSettings(ctx); err != nil {
+	if view.Settings, err = s.settingsView(ctx, site.ID); err != nil {
 		return nil, err
 	}
 	children, err := store.Children(ctx, page.ID, true)
@@ -186,7 +208,7 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query 
 func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
 	var err error
-	if view.Settings, err = s.svc.DB.Site(site.ID, s.svc.Types).AllSettings(ctx); err != nil {
+	if view.Settings, err = s.settingsView(ctx, site.ID); err != nil {
 		return nil, err
 	}
 	if view.Menu, err = s.menu(ctx, site, path); err != nil {
@@ -296,6 +318,9 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 				fields[f.Name] = SnippetData{ID: id, Title: snippets[id].Title, Fields: snippets[id].Fields}
 			}
 		}
+		if err := s.mediaFields(ctx, site.ID, pt.Fields, p.Fields, fields); err != nil {
+			return PageData{}, err
+		}
 	}
 	d := PageData{ID: p.ID, Title: p.Title, SeoTitle: p.SeoTitle, SearchDescription: p.SearchDescription, URL: p.URLPath,
 		Type: p.Type, TypeClass: typeClass(p.Type), Fields: fields,
@@ -308,6 +333,10 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 					v = template.HTML(`<a href="` + template.HTMLEscapeString(x.URL) + `">` + template.HTMLEscapeString(x.Title) + `</a>`)
 				case SnippetData:
 					v = x.Title
+				case *ImageData:
+					v = template.HTML(fmt.Sprintf(`<img src="%s" width="%d" height="%d" alt="%s">`, template.HTMLEscapeString(x.URL), x.Width, x.Height, template.HTMLEscapeString(x.Title)))
+				case *DocumentData:
+					v = template.HTML(`<a href="` + template.HTMLEscapeString(x.URL) + `">` + template.HTMLEscapeString(x.Title) + `</a>`)
 				}
 				d.FieldList = append(d.FieldList, FieldValue{Label: f.Label, Value: v})
 			}
@@ -384,4 +413,111 @@ func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query
 		status = http.StatusMovedPermanently
 	}
 	return newRedirect(site.Version, status, target), nil
+}
+
+// mediaFields replaces image and document ids in out with template data (two
+// queries at most); a reference to a deleted item disappears.
+func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Field, values, out map[string]any) error {
+	var imageIDs, docIDs []int64
+	for _, f := range defs {
+		if id, ok := asID(values[f.Name]); ok {
+			switch f.Type {
+			case canopy.FieldImage:
+				imageIDs = append(imageIDs, id)
+			case canopy.FieldDocument:
+				docIDs = append(docIDs, id)
+			}
+		}
+	}
+	if len(imageIDs)+len(docIDs) == 0 {
+		return nil
+	}
+	store := s.svc.DB.Site(siteID, s.svc.Types)
+	images, err := store.ImagesByID(ctx, imageIDs)
+	if err != nil {
+		return err
+	}
+	docs, err := store.DocumentsByID(ctx, docIDs)
+	if err != nil {
+		return err
+	}
+	for _, f := range defs {
+		if f.Type != canopy.FieldImage && f.Type != canopy.FieldDocument {
+			continue
+		}
+		delete(out, f.Name)
+		id, ok := asID(values[f.Name])
+		if !ok {
+			continue
+		}
+		if im := images[id]; im != nil && f.Type == canopy.FieldImage {
+			d, err := s.imageData(ctx, im, f.RenditionSpecs())
+			if err != nil {
+				return err
+			}
+			out[f.Name] = d
+		}
+		if d := docs[id]; d != nil && f.Type == canopy.FieldDocument {
+			out[f.Name] = &DocumentData{ID: d.ID, Title: d.Title, URL: documentURL(d), FileSize: d.FileSize}
+		}
+	}
+	return nil
+}
+
+func (s *Server) imageData(ctx context.Context, im *canopy.Image, specs map[string]string) (*ImageData, error) {
+	d := &ImageData{ID: im.ID, Title: im.Title, R: map[string]*service.RenditionRef{}}
+	names := make([]string, 0, len(specs))
+	for n := range specs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ref, err := s.svc.RenditionURL(ctx, im, specs[n])
+		if err != nil {
+			return nil, err
+		}
+		d.R[n] = ref
+	}
+	main := d.R["large"]
+	if main == nil && len(names) > 0 {
+		main = d.R[names[0]]
+	}
+	if main != nil {
+		d.URL, d.Width, d.Height = main.URL, main.Width, main.Height
+	}
+	return d, nil
+}
+
+// logoRenditions are what templates get for the settings' logo.
+var logoRenditions = map[string]string{"large": "max-400x120", "small": "max-200x60"}
+
+// settingsView is the site's settings for templates, with image references
+// (the logo) resolved to image data.
+func (s *Server) settingsView(ctx context.Context, siteID int64) (map[string]map[string]any, error) {
+	all, err := s.svc.DB.Site(siteID, s.svc.Types).AllSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for name, values := range all {
+		st := service.SettingsType(name)
+		if st == nil {
+			continue
+		}
+		defs := make([]canopy.Field, len(st.Fields))
+		copy(defs, st.Fields)
+		for i := range defs {
+			if defs[i].Type == canopy.FieldImage && defs[i].Renditions == nil {
+				defs[i].Renditions = logoRenditions
+			}
+		}
+		out := make(map[string]any, len(values))
+		for k, v := range values {
+			out[k] = v
+		}
+		if err := s.mediaFields(ctx, siteID, defs, values, out); err != nil {
+			return nil, err
+		}
+		all[name] = out
+	}
+	return all, nil
 }

@@ -187,6 +187,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v2/pages/{$}", s.withSite(s.apiPages))
 	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
 	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
+	s.apiMediaRoutes(m)
 	m.HandleFunc("/api/", s.withSite(func(w http.ResponseWriter, r *http.Request, _ *canopy.Site) {
 		if !strings.HasSuffix(r.URL.Path, "/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			target := r.URL.Path + "/"
