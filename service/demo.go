@@ -1,9 +1,14 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"math"
 	"math/big"
 
@@ -104,9 +109,28 @@ func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, 
 		news = append(news, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: title,
 			Fields: map[string]any{"intro": title + ".", "body": rich(fmt.Sprintf("<p>%s. Read all about it on the %s website.</p>", title, d.name))}}})
 	}
+	aboutFields := map[string]any{"intro": d.about, "body": rich("<h2>Who we are</h2><p>" + d.about + "</p><ul><li>Friendly</li><li>Open to all</li></ul>")}
+	if s.Media != nil {
+		// A generated picture for the About page and a logo, so that the demo
+		// shows images and their renditions.
+		im, err := s.StoreImage(ctx, site.ID, owner, Upload{Filename: "banner.jpg", Title: d.name + " banner", CollectionID: site.RootCollectionID,
+			Data: demoPicture(1600, 1000, n), Tags: []string{"demo"}})
+		if err != nil {
+			return err
+		}
+		aboutFields["image"] = im.ID
+		logo, err := s.StoreImage(ctx, site.ID, owner, Upload{Filename: "logo.png", Title: d.name + " logo", CollectionID: site.RootCollectionID,
+			Data: demoLogo(n)})
+		if err != nil {
+			return err
+		}
+		if err := store.SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"contact_email": "info@" + d.host, "logo": logo.ID}); err != nil {
+			return err
+		}
+	}
 	tree := []*sqlstore.ImportPage{
 		{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: "About", ShowInMenus: true,
-			Fields: map[string]any{"intro": d.about, "body": rich("<h2>Who we are</h2><p>" + d.about + "</p><ul><li>Friendly</li><li>Open to all</li></ul>")}}},
+			Fields: aboutFields}},
 		{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "Events", ShowInMenus: true,
 			Fields: map[string]any{"intro": rich("<p>What is coming up.</p>")}}, Children: events},
 		{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "News", ShowInMenus: true,
@@ -202,4 +226,52 @@ func RandomPassword(n int) (string, error) {
 		b[i] = alphabet[k.Int64()]
 	}
 	return string(b), nil
+}
+
+// demoPicture draws a landscape-like JPEG: a sky gradient, a sun and hills,
+// tinted per site.
+func demoPicture(w, h, tint int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	hues := [][3]float64{{70, 130, 200}, {120, 90, 190}, {60, 160, 110}}
+	c := hues[tint%len(hues)]
+	for y := 0; y < h; y++ {
+		t := float64(y) / float64(h)
+		for x := 0; x < w; x++ {
+			hill := float64(h)*0.65 + math.Sin(float64(x)/float64(w)*7+float64(tint))*float64(h)*0.08
+			var r, g, b float64
+			switch {
+			case y > int(hill):
+				r, g, b = 40+c[0]*0.2, 90+t*60, 40
+			case math.Hypot(float64(x)-float64(w)*0.7, float64(y)-float64(h)*0.3) < float64(h)*0.1:
+				r, g, b = 250, 220, 120
+			default:
+				r, g, b = c[0]+t*80, c[1]+t*60, c[2]+t*40
+			}
+			img.Set(x, y, color.RGBA{uint8(math.Min(r, 255)), uint8(math.Min(g, 255)), uint8(math.Min(b, 255)), 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+	return buf.Bytes()
+}
+
+// demoLogo draws a small round PNG logo with transparency.
+func demoLogo(tint int) []byte {
+	const size = 160
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	cols := []color.NRGBA{{30, 100, 200, 255}, {140, 60, 180, 255}, {40, 140, 80, 255}}
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			if d := math.Hypot(float64(x-size/2), float64(y-size/2)); d < size/2-4 {
+				c := cols[tint%len(cols)]
+				if d < size/4 {
+					c = color.NRGBA{255, 255, 255, 255}
+				}
+				img.Set(x, y, c)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
 }

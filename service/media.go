@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -359,20 +360,30 @@ var imageExts = map[string]string{".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg
 // is written before the record and removed again if the record fails, so a
 // refused upload leaves nothing behind.
 func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, error) {
-	svc := a.svc
-	if svc.Media == nil {
-		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
-	}
-	name, err := canopy.CleanFilename(up.Filename)
-	if err != nil {
+	if _, err := canopy.CleanFilename(up.Filename); err != nil {
 		return nil, err
 	}
 	c, err := a.mediaCollection(ctx, imageKind, up.CollectionID)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(up.Data)) > svc.Limits.MaxImageBytes {
-		return nil, canopy.Errorf(canopy.ETOOLARGE, "the image is larger than %d bytes", svc.Limits.MaxImageBytes)
+	up.CollectionID = c.ID
+	return a.svc.StoreImage(a.Ctx(ctx), a.Site.ID, a.User.ID, up)
+}
+
+// StoreImage checks and stores an image in a collection of the site (no
+// permission check: the caller made it). The file is written before the
+// record and removed again if the record fails.
+func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Upload) (*canopy.Image, error) {
+	if s.Media == nil {
+		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
+	}
+	name, err := canopy.CleanFilename(up.Filename)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(up.Data)) > s.Limits.MaxImageBytes {
+		return nil, canopy.Errorf(canopy.ETOOLARGE, "the image is larger than %d bytes", s.Limits.MaxImageBytes)
 	}
 	title, err := titleFrom(up.Title, name)
 	if err != nil {
@@ -382,7 +393,7 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 	if err != nil {
 		return nil, err
 	}
-	info, err := media.InspectImage(up.Data, svc.Limits.MaxImagePixels)
+	info, err := media.InspectImage(up.Data, s.Limits.MaxImagePixels)
 	if err != nil {
 		return nil, err
 	}
@@ -394,15 +405,15 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 	}
 	sum := sha256.Sum256(up.Data)
 	base := strings.TrimSuffix(canopy.SafeKeyName(name), path.Ext(canopy.SafeKeyName(name)))
-	key := fmt.Sprintf("%simages/%s-%s%s", media.SitePrefix(a.Site.ID), randomHex(6), base, media.Ext(info.Format))
-	if err := svc.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
+	key := fmt.Sprintf("%simages/%s-%s%s", media.SitePrefix(siteID), randomHex(6), base, media.Ext(info.Format))
+	if err := s.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
 		return nil, err
 	}
-	im, err := a.pages.CreateImage(a.Ctx(ctx), sqlstore.NewImage{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
+	im, err := s.DB.Site(siteID, s.Types).CreateImage(ctx, sqlstore.NewImage{CollectionID: up.CollectionID, Title: title, Filename: name, FileKey: key,
 		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]),
-		Tags: tags, OwnerID: a.User.ID, Focal: up.Focal})
+		Tags: tags, OwnerID: ownerID, Focal: up.Focal})
 	if err != nil {
-		svc.removeFiles(ctx, key)
+		s.removeFiles(ctx, key)
 		return nil, err
 	}
 	return im, nil
@@ -476,7 +487,12 @@ func (a *Admin) UpdateImage(ctx context.Context, id int64, ch MediaChange) (*can
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.UpdateImage(a.Ctx(ctx), id, upd)
+	im, stale, err := a.pages.UpdateImage(a.Ctx(ctx), id, upd)
+	if err != nil {
+		return nil, err
+	}
+	a.svc.removeFiles(ctx, stale...)
+	return im, nil
 }
 
 // DeleteImage deletes an image, then its file and its renditions' files.
@@ -782,15 +798,25 @@ func (s *Service) generate(ctx context.Context, store *sqlstore.SiteDB, siteID, 
 	if err != nil {
 		return nil, err
 	}
+	var focal *media.Focal
+	if im.Focal != nil {
+		focal = &media.Focal{X: im.Focal.X, Y: im.Focal.Y, W: im.Focal.W, H: im.Focal.H}
+	}
+	if plan := sp.Plan(im.Width, im.Height, focal); plan.OutW == im.Width && plan.OutH == im.Height &&
+		plan.Crop == image.Rect(0, 0, im.Width, im.Height) && sp.OutputFormat(im.Format) == im.Format && sp.Quality == 0 {
+		// Nothing to change: the rendition is the original file.
+		r, _, err := store.SaveRendition(ctx, canopy.ImageRendition{ImageID: imageID, Spec: spec, FileKey: im.FileKey, Format: im.Format,
+			Width: im.Width, Height: im.Height, FileSize: im.FileSize})
+		if err != nil {
+			return nil, err
+		}
+		return &ServedFile{Key: r.FileKey, ContentType: media.MIME(r.Format), Size: r.FileSize}, nil
+	}
 	s.media.gen <- struct{}{}
 	defer func() { <-s.media.gen }()
 	src, err := s.Media.ReadAll(ctx, im.FileKey)
 	if err != nil {
 		return nil, err
-	}
-	var focal *media.Focal
-	if im.Focal != nil {
-		focal = &media.Focal{X: im.Focal.X, Y: im.Focal.Y, W: im.Focal.W, H: im.Focal.H}
 	}
 	out, err := media.Render(src, im.Format, sp, focal)
 	if err != nil {

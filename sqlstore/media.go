@@ -216,8 +216,10 @@ type MediaUpdate struct {
 	Focal    *canopy.Focal
 }
 
-// UpdateImage changes an image's title, tags, collection or focal point.
-func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im *canopy.Image, err error) {
+// UpdateImage changes an image's title, tags, collection or focal point. A
+// new focal point makes the cropped renditions stale: their records go and
+// their file keys are returned, to remove after the commit.
+func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im *canopy.Image, stale []string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
 		im, err = s.findImage(ctx, tx, id)
 		if err != nil {
@@ -232,6 +234,13 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 				return err
 			}
 			// Renditions cropped around the old focal point are stale.
+			if err := eachRow(scanString, func(k string) {
+				if k != im.FileKey {
+					stale = append(stale, k)
+				}
+			})(tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id)); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id); err != nil {
 				return err
 			}
@@ -245,7 +254,7 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 		im, err = s.findImage(ctx, tx, id)
 		return err
 	})
-	return im, err
+	return im, stale, err
 }
 
 // applyMediaUpdate writes the common title, tags and collection changes of an
