@@ -155,7 +155,17 @@ func Render(src []byte, format string, sp Spec, focal *Focal) (*Rendition, error
 	if crop.Dx() == plan.OutW && crop.Dy() == plan.OutH {
 		draw.Draw(dst, dst.Bounds(), img, crop.Min, op)
 	} else {
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, crop, op, nil)
+		src := img
+		if sub, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}); ok {
+			src = reduce(sub.SubImage(crop), plan.OutW, plan.OutH)
+		}
+		if src != img {
+			draw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), op, nil)
+		} else {
+			draw.CatmullRom.Scale(dst, dst.Bounds(), img, crop, op, nil)
+		}
 	}
 	var buf bytes.Buffer
 	if err := encode(&buf, dst, out, sp.Quality); err != nil {

@@ -178,3 +178,45 @@ func TestStores(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderKeepsColours: the pre-halving of large sources keeps colours (a
+// solid colour stays that colour, for JPEG's subsampled chroma too).
+func TestRenderKeepsColours(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1601, 1201))
+	for y := 0; y < 1201; y++ {
+		for x := 0; x < 1601; x++ {
+			img.Set(x, y, color.RGBA{200, 40, 60, 255})
+		}
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 95})
+	var p bytes.Buffer
+	png.Encode(&p, img)
+	for _, c := range []struct {
+		format string
+		data   []byte
+	}{{"jpeg", b.Bytes()}, {"png", p.Bytes()}} {
+		sp, _ := media.ParseSpec("fill-100x80|format-png", 0)
+		r, err := media.Render(c.data, c.format, sp, &media.Focal{X: 1201, Y: 1, W: 300, H: 300})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := png.Decode(bytes.NewReader(r.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range []image.Point{{0, 0}, {50, 40}, {99, 79}} {
+			cr, cg, cb, _ := out.At(pt.X, pt.Y).RGBA()
+			if d := absDiff(cr>>8, 200) + absDiff(cg>>8, 40) + absDiff(cb>>8, 60); d > 24 {
+				t.Errorf("%s at %v: %d,%d,%d, want about 200,40,60", c.format, pt, cr>>8, cg>>8, cb>>8)
+			}
+		}
+	}
+}
+
+func absDiff(a, b uint32) uint32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
