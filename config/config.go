@@ -32,6 +32,7 @@ type Config struct {
 	MaxDocumentBytes int64    `toml:"max_document_bytes"`
 	MaxImagePixels   int64    `toml:"max_image_pixels"`
 	MaxRenditionSize int      `toml:"max_rendition_size"`
+	MediaCacheBytes  int64    `toml:"media_cache_bytes"`
 	ThemesDir        string   `toml:"themes_dir"`
 	PageTypes        string   `toml:"page_types"`
 	AllowedHosts     []string `toml:"allowed_hosts"`
@@ -66,7 +67,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
-		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000,
+		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
 		PollInterval: Duration{2 * time.Second}, LogLevel: "info", LogFormat: "text"}
 }
 
@@ -134,7 +135,8 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 		}
 	}
 	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
-	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels}
+	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels,
+		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes}
 	for name, p := range int64s {
 		if v, ok, err := get(name); err != nil {
 			return err
@@ -196,6 +198,9 @@ func (c *Config) Validate() error {
 	}
 	if c.APIMaxLimit < 1 {
 		return canopy.Errorf(canopy.EINVALID, "api_max_limit must be at least 1")
+	}
+	if c.MediaCacheBytes < 0 {
+		return canopy.Errorf(canopy.EINVALID, "media_cache_bytes must be 0 (off) or more")
 	}
 	if c.MaxImageBytes < 1 || c.MaxDocumentBytes < 1 || c.MaxImagePixels < 1 || c.MaxRenditionSize < 1 {
 		return canopy.Errorf(canopy.EINVALID, "max_image_bytes, max_document_bytes, max_image_pixels and max_rendition_size must be at least 1")

@@ -499,6 +499,10 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if e := s.media.get(site.ID, r.URL.Path, site.Version); e != nil {
+		writePage(w, r, e)
+		return
+	}
 	spec := r.PathValue("spec")
 	if !s.svc.CheckSignature(r.Context(), site.ID, id, spec, r.PathValue("sig")) {
 		http.Error(w, "this image URL is not valid", http.StatusForbidden)
@@ -509,7 +513,19 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 		s.mediaError(w, r, err)
 		return
 	}
-	s.sendFile(w, r, f, "public, max-age=31536000, immutable", "")
+	const immutable = "public, max-age=31536000, immutable"
+	if f.Size <= s.media.maxEntry && s.media.max > 0 {
+		data, err := s.svc.Media.ReadAll(r.Context(), f.Key)
+		if err != nil {
+			s.mediaError(w, r, err)
+			return
+		}
+		e := newCachedPage(site.Version, http.StatusOK, data, f.ContentType, immutable)
+		s.media.put(site.ID, r.URL.Path, e)
+		writePage(w, r, e)
+		return
+	}
+	s.sendFile(w, r, f, immutable, "")
 }
 
 // serveDocument sends a document of the request's site to those its

@@ -100,3 +100,54 @@ func (c *pageCache) len() int {
 	defer c.mu.RUnlock()
 	return len(c.entries)
 }
+
+// byteCache holds small media answers (renditions) in memory, bounded by
+// their total size; like the page cache, an entry is valid only for the site
+// content version it was filled at, so deleting an image (which changes the
+// site's version) stops its renditions being served at once.
+type byteCache struct {
+	mu       sync.RWMutex
+	max      int64
+	maxEntry int64
+	size     int64
+	entries  map[cacheKey]*cachedPage
+}
+
+func newByteCache(max, maxEntry int64) *byteCache {
+	return &byteCache{max: max, maxEntry: maxEntry, entries: map[cacheKey]*cachedPage{}}
+}
+
+func (c *byteCache) get(site int64, key string, version int64) *cachedPage {
+	if c.max <= 0 {
+		return nil
+	}
+	c.mu.RLock()
+	e := c.entries[cacheKey{site, key}]
+	c.mu.RUnlock()
+	if e == nil || e.version != version {
+		return nil
+	}
+	return e
+}
+
+func (c *byteCache) put(site int64, key string, e *cachedPage) {
+	n := int64(len(e.body))
+	if c.max <= 0 || n > c.maxEntry {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := cacheKey{site, key}
+	if old := c.entries[k]; old != nil {
+		c.size -= int64(len(old.body))
+	}
+	for c.size+n > c.max && len(c.entries) > 0 {
+		for ek, ev := range c.entries { // map order: a random victim
+			c.size -= int64(len(ev.body))
+			delete(c.entries, ek)
+			break
+		}
+	}
+	c.entries[k] = e
+	c.size += n
+}

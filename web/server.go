@@ -27,6 +27,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// CacheEntries bounds the page cache (0 disables it).
 	CacheEntries int
+	// MediaCacheBytes bounds the in-memory cache of small renditions (0
+	// disables it); renditions above 512 KiB are always read from storage.
+	MediaCacheBytes int64
 	// APIMaxLimit is the content API's largest page size (default 20).
 	APIMaxLimit int
 	// PollInterval is how often changes made by other processes are looked for.
@@ -42,6 +45,7 @@ type Server struct {
 	svc    *service.Service
 	themes *theme.Set
 	opt    Options
+	media  *byteCache
 	log    *slog.Logger
 
 	table    atomic.Pointer[canopy.SiteTable]
@@ -67,7 +71,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), menus: map[int64]menuCache{},
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{},
 		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
 	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
 	if err := s.reload(ctx); err != nil {
@@ -226,6 +230,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") {
 		s.logRequest(r, s.servePage(w, r), start)
 		return
+	}
+	if r.Method == http.MethodGet && strings.HasPrefix(p, "/media/images/") && s.media.max > 0 {
+		// Stored renditions in memory take the fast path too.
+		if site := s.resolve(r); site != nil {
+			if e := s.media.get(site.ID, p, site.Version); e != nil {
+				s.logRequest(r, writePage(w, r, e), start)
+				return
+			}
+		}
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if bad := badPath(r); bad != "" {

@@ -61,7 +61,7 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, PollInterval: 100 * time.Millisecond,
+	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -309,7 +309,7 @@ func (a *app) serve(args []string) error {
 		}
 	}
 	proxies, _ := a.cfg.Proxies()
-	srv, err := web.New(a.ctx, svc, themes, web.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries,
+	srv, err := web.New(a.ctx, svc, themes, web.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries, MediaCacheBytes: a.cfg.MediaCacheBytes,
 		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts, Logger: a.log})
 	if err != nil {
 		return err
