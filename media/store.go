@@ -23,6 +23,7 @@ import (
 type Store struct {
 	bucket *blob.Bucket
 	desc   string
+	dir    string // the local directory, if the store is one
 }
 
 // OpenStore opens the store named by a URL: a directory path or file:///dir
@@ -48,7 +49,7 @@ func OpenStore(ctx context.Context, rawURL string) (*Store, error) {
 		if err != nil {
 			return nil, canopy.Errorf(canopy.EINVALID, "media directory %s: %v", abs, err)
 		}
-		return &Store{bucket: b, desc: "file://" + abs}, nil
+		return &Store{bucket: b, desc: "file://" + abs, dir: abs}, nil
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
@@ -126,13 +127,19 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // DeletePrefix removes every file whose key starts with prefix and returns
-// how many it removed.
+// how many it removed. In a local directory, a prefix ending in "/" loses its
+// (then empty) directories too.
 func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
 	n := 0
 	it := s.bucket.List(&blob.ListOptions{Prefix: prefix})
 	for {
 		obj, err := it.Next(ctx)
 		if errors.Is(err, io.EOF) {
+			if s.dir != "" && strings.HasSuffix(prefix, "/") && !strings.Contains(prefix, "..") {
+				if err := os.RemoveAll(filepath.Join(s.dir, filepath.FromSlash(prefix))); err != nil {
+					return n, err
+				}
+			}
 			return n, nil
 		}
 		if err != nil {

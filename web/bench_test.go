@@ -3,6 +3,8 @@ package web_test
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,7 +74,7 @@ func BenchmarkServePage(b *testing.B) {
 }
 
 // BenchmarkDeleteSiteWhileServing deletes a site of 10,000 pages (with their
-// revisions) and 1,000 media files while one client keeps requesting another
+// revisions) and 1,000 images (with a rendition each: 2,000 files) while one client keeps requesting another
 // site's home page over loopback. It reports the delete's time and the
 // served site's request latency before and during the delete, with the page
 // cache on (how Canopy runs) and off (every request reads the database).
@@ -98,18 +101,24 @@ func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 						b.Fatal(err)
 					}
 					served, doomed := sites[0], sites[1]
-					// 1,000 media files of 40 KB in the doomed site's media directory.
-					dir := filepath.Join(mediaDir, "sites", strconv.FormatInt(doomed.ID, 10))
-					blob := bytes.Repeat([]byte("x"), 40<<10)
+					// 1,000 images (40×30 PNGs, each with a stored fill-20x20
+					// rendition): records and files.
+					pic := benchPNG(b)
 					for i := 0; i < 1000; i++ {
-						sub := filepath.Join(dir, "images", strconv.Itoa(i%16))
-						if err := os.MkdirAll(sub, 0o755); err != nil {
+						im, err := svc.StoreImage(ctx, doomed.ID, 0, service.Upload{Filename: fmt.Sprintf("img-%d.png", i), Data: pic,
+							CollectionID: doomed.RootCollectionID})
+						if err != nil {
 							b.Fatal(err)
 						}
-						if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("img-%d.jpg", i)), blob, 0o644); err != nil {
+						ref, err := svc.RenditionURL(ctx, im, "fill-20x20")
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, err := svc.Rendition(ctx, doomed.ID, im.ID, strings.Split(ref.URL, "/")[5]); err != nil {
 							b.Fatal(err)
 						}
 					}
+					dir := filepath.Join(mediaDir, "sites", strconv.FormatInt(doomed.ID, 10))
 					if err := db.Analyze(ctx); err != nil {
 						b.Fatal(err)
 					}
@@ -178,7 +187,7 @@ func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 					if loadErr != nil {
 						b.Fatal(loadErr)
 					}
-					if deleted["pages"] != 10001 {
+					if deleted["pages"] != 10001 || deleted["images"] != 1000 || deleted["renditions"] != 1000 || deleted["media_files"] != 2000 {
 						b.Fatalf("deleted: %v", deleted)
 					}
 					if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -208,3 +217,15 @@ func percentile(ds []time.Duration, p int) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func benchPNG(b *testing.B) []byte {
+	var buf bytes.Buffer
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	if err := png.Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
