@@ -8,6 +8,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/media"
 )
 
 // pageTypeFile is the schema file format for page types added without recompiling.
@@ -32,6 +33,10 @@ type pageTypeFile struct {
 			HelpText  string   `toml:"help_text"`
 			PageTypes []string `toml:"page_types"`
 			API       *bool    `toml:"api"`
+			// SnippetType names the snippet type of a snippet field.
+			SnippetType string `toml:"snippet_type"`
+			// Renditions of an image field by name, as filter specs.
+			Renditions map[string]string `toml:"renditions"`
 		} `toml:"field"`
 	} `toml:"page_type"`
 }
@@ -73,7 +78,18 @@ func LoadPageTypes(file string) (*canopy.PageTypes, error) {
 		}
 		for _, fd := range t.Field {
 			field := canopy.Field{Name: fd.Name, Label: fd.Label, Type: canopy.FieldType(fd.Type), Required: fd.Required,
-				MaxLength: fd.MaxLength, HelpText: fd.HelpText, PageTypes: fd.PageTypes}
+				MaxLength: fd.MaxLength, HelpText: fd.HelpText, PageTypes: fd.PageTypes, SnippetType: fd.SnippetType}
+			if fd.Renditions != nil {
+				if field.Type != canopy.FieldImage {
+					return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s.%s: renditions are for image fields", file, t.Name, fd.Name)
+				}
+				for name, spec := range fd.Renditions {
+					if _, err := media.ParseSpec(spec, 0); err != nil {
+						return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s.%s rendition %q: %s", file, t.Name, fd.Name, name, canopy.ErrorMessage(err))
+					}
+				}
+				field.Renditions = fd.Renditions
+			}
 			if fd.API != nil && !*fd.API {
 				field.NoAPI = true
 			}

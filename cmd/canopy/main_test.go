@@ -304,6 +304,17 @@ required = true
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 0 {
 		t.Fatal(errOut)
 	}
+	os.WriteFile(schema, []byte(`
+[[page_type]]
+name = "news.Story"
+[[page_type.field]]
+name = "hero"
+type = "image"
+renditions = { hero = "fill-1600x600-c50", card = "blur-3" }
+`), 0o644)
+	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, `news.Story.hero rendition "card"`) {
+		t.Fatalf("bad rendition spec: %d %s", code, errOut)
+	}
 	os.WriteFile(schema, []byte("[[page_type]]\nname = \"nope\"\n"), 0o644)
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "app.ModelName") {
 		t.Fatalf("bad schema: %d %s", code, errOut)
