@@ -7,10 +7,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -45,13 +47,25 @@ func collectionBody(c *service.CollectionWithPerms) map[string]any {
 		"privacy": privacy, "permissions": c.Permissions, "created_at": c.CreatedAt}
 }
 
+// listCollections is the tree; ?permission=choose_image (or any collection
+// permission) keeps only the collections where the caller holds it, for
+// choosers and upload forms.
 func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	want := r.URL.Query().Get("permission")
+	if want != "" {
+		if _, ok := perm.ParseCollectionPerm(want); !ok {
+			return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
+		}
+	}
 	list, err := ar.admin.Collections(r.Context())
 	if err != nil {
 		return err
 	}
 	items := []map[string]any{}
 	for _, c := range list {
+		if want != "" && !slices.Contains(c.Permissions, want) {
+			continue
+		}
 		items = append(items, collectionBody(c))
 	}
 	writeJSON(w, http.StatusOK, listBody(len(items), items))

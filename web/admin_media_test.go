@@ -299,6 +299,41 @@ func TestAdminMedia(t *testing.T) {
 				t.Fatal("alpha's document served on beta's host")
 			}
 
+			// Choosers list only the collections the user may choose from.
+			if _, cl := ed.do("GET", "/admin/api/collections?permission=add_image", nil); cl["meta"].(map[string]any)["total_count"].(float64) != 2 {
+				t.Fatalf("ed's collections with add_image (Photos and its child): %v", cl)
+			}
+			if status, _ := ed.do("GET", "/admin/api/collections?permission=fly", nil); status != 400 {
+				t.Fatal("unknown permission filter accepted")
+			}
+
+			// Collection management granted on Photos: rename it and manage below
+			// it, but neither move nor delete Photos itself.
+			mg, _ := db.CreateGroup(ctx, f.alpha.ID, "Librarians")
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mg.ID, nil, []string{"access_admin"},
+				sqlstore.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_collection", "change_collection", "delete_collection"}}))
+			must(t, db.AddMember(ctx, f.alpha.ID, mg.ID, f.bea.ID))
+			lib := f.login("alpha.test", "bea")
+			if status, body := lib.do("PATCH", "/admin/api/collections/"+pid, map[string]any{"name": "Pictures"}); status != 200 {
+				t.Fatalf("rename the granted collection: %d %v", status, body)
+			}
+			if status, _ := lib.do("PATCH", "/admin/api/collections/"+pid, map[string]any{"parent_id": docs["id"]}); status != 403 {
+				t.Fatalf("move the granted collection: %d", status)
+			}
+			if status, _ := lib.do("DELETE", "/admin/api/collections/"+pid, nil); status != 403 {
+				t.Fatalf("delete the granted collection: %d", status)
+			}
+			if status, _ := lib.do("POST", "/admin/api/collections", map[string]any{"name": "Elsewhere"}); status != 403 {
+				t.Fatalf("create outside the grant: %d", status)
+			}
+			status, tmp := lib.do("POST", "/admin/api/collections", map[string]any{"name": "Temp", "parent_id": photos["id"]})
+			if status != 201 {
+				t.Fatalf("create below the grant: %d %v", status, tmp)
+			}
+			if status, _ := lib.do("DELETE", "/admin/api/collections/"+id(tmp["id"]), nil); status != 204 {
+				t.Fatalf("delete below the grant: %d", status)
+			}
+
 			// Collections: only empty ones are deleted; the grant's own collection is not moved by its holder.
 			if status, body := root.do("DELETE", "/admin/api/collections/"+pid, nil); status != 409 {
 				t.Fatalf("delete non-empty: %d %v", status, body)
