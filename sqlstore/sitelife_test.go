@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"sort"
 	"testing"
 
 	"github.com/canopy-cms/canopy"
@@ -59,7 +60,50 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		if _, err := sb.CreateSnippet(ctx, snippetTypes.Get(canopy.LocationType), map[string]any{"name": "Main Hall"}); err != nil {
 			t.Fatal(err)
 		}
+		// Media: a sub-collection with a restriction, an image with a rendition, a document.
+		sub, err := sb.CreateCollection(ctx, b.RootCollectionID, "Private")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.SetCollectionRestriction(ctx, sub.ID, &canopy.Restriction{Kind: "groups", GroupIDs: []int64{g.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		im, err := sb.CreateImage(ctx, sqlstore.NewImage{CollectionID: sub.ID, Title: "Pic", Filename: "pic.png", FileKey: "sites/x/pic.png",
+			Format: "png", Width: 10, Height: 10, FileSize: 100, FileHash: "h", OwnerID: local.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := sb.SaveRendition(ctx, canopy.ImageRendition{ImageID: im.ID, Spec: "width-5", FileKey: "k", Format: "png", Width: 5, Height: 5, FileSize: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sb.CreateDocument(ctx, sqlstore.NewDocument{CollectionID: sub.ID, Title: "Doc", Filename: "d.pdf", FileKey: "sites/x/d.pdf",
+			ContentType: "application/pdf", FileSize: 5, FileHash: "h"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := sb.SaveRedirects(ctx, []sqlstore.RedirectInput{{OldPath: "/old", RedirectPageID: sec.ID, IsPermanent: true}}, false); err != nil {
+			t.Fatal(err)
+		}
 		alphaBefore := siteRows(t, db, a.ID)
+
+		// SiteTables names every table with a site_id column.
+		q := map[sqlstore.Dialect]string{
+			sqlstore.Postgres: `SELECT table_name FROM information_schema.columns WHERE column_name = 'site_id' AND table_schema = current_schema() ORDER BY 1`,
+			sqlstore.SQLite:   `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'site_id' ORDER BY 1`,
+		}[db.Dialect()]
+		withSite, err := db.Strings(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := append([]string{}, sqlstore.SiteTables...)
+		sort.Strings(listed)
+		if fmt.Sprint(withSite) != fmt.Sprint(listed) {
+			t.Fatalf("tables with site_id %v, SiteTables %v", withSite, listed)
+		}
+		for table, n := range siteRows(t, db, b.ID) {
+			if n == 0 {
+				t.Errorf("the test leaves %s empty for the doomed site: fill it", table)
+			}
+		}
 
 		// The default site cannot go without naming a new default.
 		_, err = db.DeleteSite(ctx, a.ID, 0)
