@@ -91,6 +91,10 @@ func InspectImage(b []byte, maxPixels int64) (ImageInfo, error) {
 	if _, err := decode(format, b); err != nil {
 		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the %s image is damaged or truncated: %v", format, err)
 	}
+	// Width and height as displayed: a photo taken upright is stored on its side.
+	if swapsAxes(Orientation(format, b)) {
+		cfg.Width, cfg.Height = cfg.Height, cfg.Width
+	}
 	return ImageInfo{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
 }
 
@@ -138,28 +142,39 @@ func Render(src []byte, format string, sp Spec, focal *Focal) (*Rendition, error
 		return nil, fmt.Errorf("decode %s: %w", format, err)
 	}
 	b := img.Bounds()
-	plan := sp.Plan(b.Dx(), b.Dy(), focal)
-	crop := plan.Crop.Add(b.Min)
+	// Sizes, crop and focal point are in display orientation; the scaling
+	// works on the stored pixels and the small result is turned at the end.
+	o := Orientation(format, src)
+	dispW, dispH := b.Dx(), b.Dy()
+	if swapsAxes(o) {
+		dispW, dispH = dispH, dispW
+	}
+	plan := sp.Plan(dispW, dispH, focal)
+	crop := storedRect(plan.Crop, b.Dx(), b.Dy(), o).Add(b.Min)
+	outW, outH := plan.OutW, plan.OutH
+	if swapsAxes(o) {
+		outW, outH = outH, outW
+	}
 	out := sp.OutputFormat(format)
 	var dst draw.Image
 	op := draw.Src
 	if out == "jpeg" {
-		dst = image.NewRGBA(image.Rect(0, 0, plan.OutW, plan.OutH))
+		dst = image.NewRGBA(image.Rect(0, 0, outW, outH))
 		if !opaque(img) { // JPEG has no alpha: flatten on white
 			draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 			op = draw.Over
 		}
 	} else {
-		dst = image.NewNRGBA(image.Rect(0, 0, plan.OutW, plan.OutH))
+		dst = image.NewNRGBA(image.Rect(0, 0, outW, outH))
 	}
-	if crop.Dx() == plan.OutW && crop.Dy() == plan.OutH {
+	if crop.Dx() == outW && crop.Dy() == outH {
 		draw.Draw(dst, dst.Bounds(), img, crop.Min, op)
 	} else {
 		src := img
 		if sub, ok := img.(interface {
 			SubImage(image.Rectangle) image.Image
 		}); ok {
-			src = reduce(sub.SubImage(crop), plan.OutW, plan.OutH)
+			src = reduce(sub.SubImage(crop), outW, outH)
 		}
 		if src != img {
 			draw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), op, nil)
@@ -167,6 +182,7 @@ func Render(src []byte, format string, sp Spec, focal *Focal) (*Rendition, error
 			draw.CatmullRom.Scale(dst, dst.Bounds(), img, crop, op, nil)
 		}
 	}
+	dst = orient(dst, o)
 	var buf bytes.Buffer
 	if err := encode(&buf, dst, out, sp.Quality); err != nil {
 		return nil, err

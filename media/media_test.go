@@ -220,3 +220,67 @@ func absDiff(a, b uint32) uint32 {
 	}
 	return b - a
 }
+
+// withOrientation inserts an EXIF APP1 segment with the orientation tag.
+func withOrientation(jpg []byte, o byte) []byte {
+	tiff := []byte{'I', 'I', 0x2A, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, o, 0, 0, 0, 0, 0, 0, 0}
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	n := len(payload) + 2
+	seg := append([]byte{0xFF, 0xE1, byte(n >> 8), byte(n)}, payload...)
+	return append(append(append([]byte{}, jpg[:2]...), seg...), jpg[2:]...)
+}
+
+// TestOrientation: a photo stored on its side (EXIF orientation 6, "turn 90°
+// clockwise") has display dimensions and renditions turned upright.
+func TestOrientation(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 80, 40))
+	for y := 0; y < 40; y++ {
+		for x := 0; x < 80; x++ {
+			c := color.RGBA{220, 20, 20, 255} // left half red
+			if x >= 40 {
+				c = color.RGBA{20, 20, 220, 255} // right half blue
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, &jpeg.Options{Quality: 95})
+	for o, want := range map[byte][2]string{6: {"red", "blue"}, 8: {"blue", "red"}, 1: {"", ""}} {
+		src := withOrientation(b.Bytes(), o)
+		if got := media.Orientation("jpeg", src); got != int(o) {
+			t.Fatalf("orientation %d read as %d", o, got)
+		}
+		info, err := media.InspectImage(src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o == 1 {
+			if info.Width != 80 || info.Height != 40 {
+				t.Fatalf("orientation 1: %dx%d", info.Width, info.Height)
+			}
+			continue
+		}
+		if info.Width != 40 || info.Height != 80 {
+			t.Fatalf("orientation %d: display size %dx%d, want 40x80", o, info.Width, info.Height)
+		}
+		sp, _ := media.ParseSpec("width-20|format-png", 0)
+		r, err := media.Render(src, "jpeg", sp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := png.Decode(bytes.NewReader(r.Data))
+		if out.Bounds().Dx() != 20 || out.Bounds().Dy() != 40 {
+			t.Fatalf("orientation %d: rendition %v", o, out.Bounds())
+		}
+		colour := func(x, y int) string {
+			r, _, bl, _ := out.At(x, y).RGBA()
+			if r > bl {
+				return "red"
+			}
+			return "blue"
+		}
+		if colour(10, 5) != want[0] || colour(10, 35) != want[1] {
+			t.Errorf("orientation %d: top %s, bottom %s; want %v", o, colour(10, 5), colour(10, 35), want)
+		}
+	}
+}
