@@ -173,5 +173,11 @@ func (s *Store) Keys(ctx context.Context, prefix string) ([]string, error) {
 	}
 }
 
-// SitePrefix is the key prefix of a site's files.
-func SitePrefix(siteID int64) string { return fmt.Sprintf("sites/%d/", siteID) }
+// SitePrefix is the key prefix of a site's files (0: the installation's
+// shared library).
+func SitePrefix(siteID int64) string {
+	if siteID == 0 {
+		return "installation/"
+	}
+	return fmt.Sprintf("sites/%d/", siteID)
+}

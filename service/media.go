@@ -48,6 +48,59 @@ type mediaState struct {
 
 // ---- collections ----
 
+// shared is the handle of the installation's shared media library.
+func (a *Admin) shared() *sqlstore.SiteDB { return a.svc.DB.Shared(a.svc.Types) }
+
+// storeOf is the handle that owns an item of siteID (0: the shared library).
+func (a *Admin) storeOf(siteID int64) *sqlstore.SiteDB {
+	if siteID == 0 {
+		return a.shared()
+	}
+	return a.pages
+}
+
+// collection finds a collection of this site, or (for superusers) of the
+// shared library, with the handle that owns it. Others get 404 for shared ones.
+func (a *Admin) collection(ctx context.Context, id int64) (*canopy.Collection, *sqlstore.SiteDB, error) {
+	c, err := a.pages.Collection(ctx, id)
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND && a.User.IsSuperuser {
+		if c, err2 := a.shared().Collection(ctx, id); err2 == nil {
+			return c, a.shared(), nil
+		}
+	}
+	return c, a.pages, err
+}
+
+// SharedCollections lists the shared library's tree (superusers only).
+func (a *Admin) SharedCollections(ctx context.Context) ([]*CollectionWithPerms, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	list, err := a.shared().Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*CollectionWithPerms, len(list))
+	for i, c := range list {
+		out[i] = a.withCollPerms(c)
+	}
+	return out, nil
+}
+
+// canChooseAny reports whether the user may choose items of a kind somewhere
+// on this site: then shared-library items are offered to them too.
+func (a *Admin) canChooseAny(k mediaKind) bool {
+	if a.User.IsSuperuser {
+		return true
+	}
+	for _, g := range a.Check.User.CollectionGrants() {
+		if g.Perms.Has(k.choose) {
+			return true
+		}
+	}
+	return false
+}
+
 // collPerms is what the user may do at a collection (superusers: everything).
 func (a *Admin) collPerms(c *canopy.Collection) perm.CollectionPerms {
 	if a.User.IsSuperuser {
@@ -97,7 +150,7 @@ func (a *Admin) Collections(ctx context.Context) ([]*CollectionWithPerms, error)
 
 // Collection returns one of the site's collections.
 func (a *Admin) Collection(ctx context.Context, id int64) (*CollectionWithPerms, error) {
-	c, err := a.pages.Collection(ctx, id)
+	c, _, err := a.collection(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -106,14 +159,14 @@ func (a *Admin) Collection(ctx context.Context, id int64) (*CollectionWithPerms,
 
 // CreateCollection adds a collection under parentID (add_collection there).
 func (a *Admin) CreateCollection(ctx context.Context, parentID int64, name string) (*CollectionWithPerms, error) {
-	parent, err := a.pages.Collection(ctx, parentID)
+	parent, store, err := a.collection(ctx, parentID)
 	if err != nil {
 		return nil, err
 	}
 	if !a.Check.User.CanManageCollection(parent.Path, perm.AddCollection, false) {
 		return nil, forbidden("you may not add collections to %q", parent.Name)
 	}
-	c, err := a.pages.CreateCollection(a.Ctx(ctx), parentID, name)
+	c, err := store.CreateCollection(a.Ctx(ctx), parentID, name)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +176,7 @@ func (a *Admin) CreateCollection(ctx context.Context, parentID int64, name strin
 // UpdateCollection renames (change_collection on it) and/or moves it
 // (change_collection above it, and add_collection at the destination).
 func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, parentID int64) (*CollectionWithPerms, error) {
-	c, err := a.pages.Collection(ctx, id)
+	c, store, err := a.collection(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +191,7 @@ func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, pa
 		if !u.CanManageCollection(c.Path, perm.ChangeCollection, true) {
 			return nil, forbidden("you may not move %q", c.Name)
 		}
-		dest, err := a.pages.Collection(ctx, parentID)
+		dest, err := store.Collection(ctx, parentID)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +199,7 @@ func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, pa
 			return nil, forbidden("you may not move collections into %q", dest.Name)
 		}
 	}
-	c, err = a.pages.UpdateCollection(a.Ctx(ctx), id, name, parentID)
+	c, err = store.UpdateCollection(a.Ctx(ctx), id, name, parentID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +208,7 @@ func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, pa
 
 // DeleteCollection deletes an empty collection (delete_collection above it).
 func (a *Admin) DeleteCollection(ctx context.Context, id int64) error {
-	c, err := a.pages.Collection(ctx, id)
+	c, store, err := a.collection(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -165,13 +218,13 @@ func (a *Admin) DeleteCollection(ctx context.Context, id int64) error {
 	if !a.Check.User.CanManageCollection(c.Path, perm.DeleteCollection, true) {
 		return forbidden("you may not delete %q", c.Name)
 	}
-	return a.pages.DeleteCollection(a.Ctx(ctx), id)
+	return store.DeleteCollection(a.Ctx(ctx), id)
 }
 
 // SetCollectionPrivacy sets who may download the collection's documents:
 // kind "none", "login" or "groups" (with this site's group ids).
 func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string, groups []int64) (*CollectionWithPerms, error) {
-	c, err := a.pages.Collection(ctx, id)
+	c, store, err := a.collection(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +250,7 @@ func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string,
 	default:
 		return nil, canopy.Errorf(canopy.EINVALID, "privacy type must be none, login or groups")
 	}
-	c, err = a.pages.SetCollectionRestriction(a.Ctx(ctx), id, r)
+	c, err = store.SetCollectionRestriction(a.Ctx(ctx), id, r)
 	if err != nil {
 		return nil, err
 	}
@@ -249,11 +302,14 @@ type MediaQuery struct {
 	Offset       int
 	// Choose lists what the user may choose (choosers) rather than change.
 	Choose bool
+	// Shared lists the installation's shared library instead (superusers).
+	Shared bool
 }
 
 func (a *Admin) filter(k mediaKind, q MediaQuery) sqlstore.MediaFilter {
 	f := a.scopes(k, q.Choose)
 	f.CollectionID, f.Q, f.Limit, f.Offset = q.CollectionID, q.Q, q.Limit, q.Offset
+	f.WithShared = q.Choose && a.canChooseAny(k)
 	if q.Tag != "" {
 		f.Tags = []string{q.Tag}
 	}
@@ -269,6 +325,16 @@ type ImageWithPerms struct {
 }
 
 func (a *Admin) imagePerms(ctx context.Context, im *canopy.Image) ([]string, *canopy.Collection, error) {
+	if im.SiteID == 0 { // the shared library: superusers change, choosers choose
+		var out []string
+		if a.User.IsSuperuser {
+			out = append(out, "change", "delete")
+		}
+		if a.canChooseAny(imageKind) {
+			out = append(out, "choose")
+		}
+		return out, nil, nil
+	}
 	c, err := a.pages.Collection(ctx, im.CollectionID)
 	if err != nil {
 		return nil, nil, err
@@ -283,8 +349,18 @@ func (a *Admin) imagePerms(ctx context.Context, im *canopy.Image) ([]string, *ca
 	return out, c, nil
 }
 
-// Images lists the images the caller may change (or, with q.Choose, choose).
+// Images lists the images the caller may change (or, with q.Choose, choose,
+// shared-library images included); q.Shared lists the shared library's
+// (superusers).
 func (a *Admin) Images(ctx context.Context, q MediaQuery) ([]*canopy.Image, int, error) {
+	if q.Shared {
+		if err := a.requireSuperuser(); err != nil {
+			return nil, 0, err
+		}
+		f := a.filter(imageKind, q)
+		f.All = true
+		return a.shared().Images(ctx, f)
+	}
 	return a.pages.Images(ctx, a.filter(imageKind, q))
 }
 
@@ -319,7 +395,7 @@ func (a *Admin) mediaCollection(ctx context.Context, k mediaKind, id int64) (*ca
 	if id == 0 {
 		id = a.Site.RootCollectionID
 	}
-	c, err := a.pages.Collection(ctx, id)
+	c, _, err := a.collection(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -368,11 +444,11 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 		return nil, err
 	}
 	up.CollectionID = c.ID
-	return a.svc.StoreImage(a.Ctx(ctx), a.Site.ID, a.User.ID, up)
+	return a.svc.StoreImage(a.Ctx(ctx), c.SiteID, a.User.ID, up)
 }
 
-// StoreImage checks and stores an image in a collection of the site (no
-// permission check: the caller made it). The file is written before the
+// StoreImage checks and stores an image in a collection of the site (0: of
+// the shared library) (no permission check: the caller made it). The file is written before the
 // record and removed again if the record fails.
 func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Upload) (*canopy.Image, error) {
 	if s.Media == nil {
@@ -409,7 +485,11 @@ func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Uplo
 	if err := s.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
 		return nil, err
 	}
-	im, err := s.DB.Site(siteID, s.Types).CreateImage(ctx, sqlstore.NewImage{CollectionID: up.CollectionID, Title: title, Filename: name, FileKey: key,
+	store := s.DB.Site(siteID, s.Types)
+	if siteID == 0 {
+		store = s.DB.Shared(s.Types)
+	}
+	im, err := store.CreateImage(ctx, sqlstore.NewImage{CollectionID: up.CollectionID, Title: title, Filename: name, FileKey: key,
 		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]),
 		Tags: tags, OwnerID: ownerID, Focal: up.Focal})
 	if err != nil {
@@ -431,7 +511,7 @@ type MediaChange struct {
 // editable loads the collection of an item the caller wants to change and
 // checks they may; a move needs add permission at the destination too.
 func (a *Admin) editable(ctx context.Context, k mediaKind, collID, ownerID int64, ch MediaChange) error {
-	c, err := a.pages.Collection(ctx, collID)
+	c, store, err := a.collection(ctx, collID)
 	if err != nil {
 		return err
 	}
@@ -439,7 +519,7 @@ func (a *Admin) editable(ctx context.Context, k mediaKind, collID, ownerID int64
 		return forbidden("you may not change this %s", k.name)
 	}
 	if ch.CollectionID != nil && *ch.CollectionID != collID {
-		dest, err := a.pages.Collection(ctx, *ch.CollectionID)
+		dest, err := store.Collection(ctx, *ch.CollectionID)
 		if err != nil {
 			return err
 		}
@@ -487,7 +567,7 @@ func (a *Admin) UpdateImage(ctx context.Context, id int64, ch MediaChange) (*can
 	if err != nil {
 		return nil, err
 	}
-	im, stale, err := a.pages.UpdateImage(a.Ctx(ctx), id, upd)
+	im, stale, err := a.storeOf(im.SiteID).UpdateImage(a.Ctx(ctx), id, upd)
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +584,7 @@ func (a *Admin) DeleteImage(ctx context.Context, id int64) error {
 	if err := a.editable(ctx, imageKind, im.CollectionID, im.OwnerID, MediaChange{}); err != nil {
 		return err
 	}
-	keys, err := a.pages.DeleteImage(a.Ctx(ctx), id)
+	keys, err := a.storeOf(im.SiteID).DeleteImage(a.Ctx(ctx), id)
 	if err != nil {
 		return err
 	}
@@ -533,8 +613,17 @@ type DocumentWithPerms struct {
 	Permissions []string
 }
 
-// Documents lists the documents the caller may change (or choose).
+// Documents lists the documents the caller may change (or choose), or the
+// shared library's (q.Shared, superusers).
 func (a *Admin) Documents(ctx context.Context, q MediaQuery) ([]*canopy.Document, int, error) {
+	if q.Shared {
+		if err := a.requireSuperuser(); err != nil {
+			return nil, 0, err
+		}
+		f := a.filter(documentKind, q)
+		f.All = true
+		return a.shared().Documents(ctx, f)
+	}
 	return a.pages.Documents(ctx, a.filter(documentKind, q))
 }
 
@@ -544,16 +633,25 @@ func (a *Admin) Document(ctx context.Context, id int64) (*DocumentWithPerms, err
 	if err != nil {
 		return nil, err
 	}
-	c, err := a.pages.Collection(ctx, d.CollectionID)
-	if err != nil {
-		return nil, err
-	}
 	var p []string
-	if a.canEdit(documentKind, c, d.OwnerID) {
-		p = append(p, "change", "delete")
-	}
-	if a.collPerms(c).Has(perm.ChooseDocument) {
-		p = append(p, "choose")
+	if d.SiteID == 0 {
+		if a.User.IsSuperuser {
+			p = append(p, "change", "delete")
+		}
+		if a.canChooseAny(documentKind) {
+			p = append(p, "choose")
+		}
+	} else {
+		c, err := a.pages.Collection(ctx, d.CollectionID)
+		if err != nil {
+			return nil, err
+		}
+		if a.canEdit(documentKind, c, d.OwnerID) {
+			p = append(p, "change", "delete")
+		}
+		if a.collPerms(c).Has(perm.ChooseDocument) {
+			p = append(p, "choose")
+		}
 	}
 	if len(p) == 0 {
 		return nil, forbidden("you may not see document %d", id)
@@ -628,11 +726,11 @@ func (a *Admin) UploadDocument(ctx context.Context, up Upload) (*canopy.Document
 		return nil, err
 	}
 	sum := sha256.Sum256(up.Data)
-	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(a.Site.ID), randomHex(6), canopy.SafeKeyName(name))
+	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(c.SiteID), randomHex(6), canopy.SafeKeyName(name))
 	if err := svc.Media.Put(ctx, key, up.Data, ct); err != nil {
 		return nil, err
 	}
-	d, err := a.pages.CreateDocument(a.Ctx(ctx), sqlstore.NewDocument{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
+	d, err := a.storeOf(c.SiteID).CreateDocument(a.Ctx(ctx), sqlstore.NewDocument{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
 		ContentType: ct, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]), Tags: tags, OwnerID: a.User.ID})
 	if err != nil {
 		svc.removeFiles(ctx, key)
@@ -657,7 +755,7 @@ func (a *Admin) UpdateDocument(ctx context.Context, id int64, ch MediaChange) (*
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.UpdateDocument(a.Ctx(ctx), id, upd)
+	return a.storeOf(d.SiteID).UpdateDocument(a.Ctx(ctx), id, upd)
 }
 
 // DeleteDocument deletes a document, then its file.
@@ -669,7 +767,7 @@ func (a *Admin) DeleteDocument(ctx context.Context, id int64) error {
 	if err := a.editable(ctx, documentKind, d.CollectionID, d.OwnerID, MediaChange{}); err != nil {
 		return err
 	}
-	key, err := a.pages.DeleteDocument(a.Ctx(ctx), id)
+	key, err := a.storeOf(d.SiteID).DeleteDocument(a.Ctx(ctx), id)
 	if err != nil {
 		return err
 	}
@@ -737,10 +835,15 @@ func (s *Service) RenditionURL(ctx context.Context, im *canopy.Image, specStr st
 		Width: plan.OutW, Height: plan.OutH}, nil
 }
 
-// CheckSignature verifies a rendition URL's signature.
+// CheckSignature verifies a rendition URL's signature: made for this site, or
+// for the shared library (whose images every site shows).
 func (s *Service) CheckSignature(ctx context.Context, siteID, imageID int64, spec, sig string) bool {
-	want, err := s.signature(ctx, siteID, imageID, spec)
-	return err == nil && hmac.Equal([]byte(want), []byte(sig))
+	for _, owner := range []int64{siteID, 0} {
+		if want, err := s.signature(ctx, owner, imageID, spec); err == nil && hmac.Equal([]byte(want), []byte(sig)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ServedFile is a stored file to send: its key, type and size.
@@ -822,7 +925,7 @@ func (s *Service) generate(ctx context.Context, store *sqlstore.SiteDB, siteID, 
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%srenditions/%d/%s-%s%s", media.SitePrefix(siteID), imageID, specKey(spec), randomHex(4), media.Ext(out.Format))
+	key := fmt.Sprintf("%srenditions/%d/%s-%s%s", media.SitePrefix(im.SiteID), imageID, specKey(spec), randomHex(4), media.Ext(out.Format))
 	if err := s.Media.Put(ctx, key, out.Data, media.MIME(out.Format)); err != nil {
 		return nil, err
 	}
@@ -861,6 +964,9 @@ func (s *Service) DocumentFile(ctx context.Context, siteID, id int64, viewer fun
 	d, err = store.Document(ctx, id)
 	if err != nil {
 		return nil, false, err
+	}
+	if d.SiteID == 0 { // the shared library is public
+		return d, false, nil
 	}
 	c, err := store.Collection(ctx, d.CollectionID)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const collectionColumns = `c.id, c.site_id, COALESCE(c.parent_id, 0), c.path, c.depth, c.name, c.created_at, r.kind, r.group_ids`
+const collectionColumns = `c.id, COALESCE(c.site_id, 0), COALESCE(c.parent_id, 0), c.path, c.depth, c.name, c.created_at, r.kind, r.group_ids`
 
 const collectionFrom = ` FROM collections c LEFT JOIN collection_restrictions r ON r.collection_id = c.id`
 
@@ -34,7 +34,7 @@ func scanCollection(row scanner) (*canopy.Collection, error) {
 func (s *SiteDB) Collections(ctx context.Context) (out []*canopy.Collection, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
 		return eachRow(scanCollection, func(c *canopy.Collection) { out = append(out, c) })(
-			tx.QueryContext(ctx, `SELECT `+collectionColumns+collectionFrom+` WHERE c.site_id = $1 ORDER BY c.path`, s.site))
+			tx.QueryContext(ctx, `SELECT `+collectionColumns+collectionFrom+` WHERE `+s.own("c.site_id")+` ORDER BY c.path`, s.site))
 	})
 	return out, err
 }
@@ -49,7 +49,7 @@ func (s *SiteDB) Collection(ctx context.Context, id int64) (c *canopy.Collection
 }
 
 func (s *SiteDB) findCollection(ctx context.Context, tx *Tx, id int64) (*canopy.Collection, error) {
-	c, err := scanCollection(tx.QueryRowContext(ctx, `SELECT `+collectionColumns+collectionFrom+` WHERE c.site_id = $1 AND c.id = $2`, s.site, id))
+	c, err := scanCollection(tx.QueryRowContext(ctx, `SELECT `+collectionColumns+collectionFrom+` WHERE `+s.own("c.site_id")+` AND c.id = $2`, s.site, id))
 	if err == sql.ErrNoRows {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "collection %d not found", id)
 	}
@@ -60,7 +60,7 @@ func (s *SiteDB) findCollection(ctx context.Context, tx *Tx, id int64) (*canopy.
 // sibling.
 func (s *SiteDB) checkSiblingName(ctx context.Context, tx *Tx, parentID int64, name string, exceptID int64) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE site_id = $1 AND parent_id = $2 AND lower(name) = $3 AND id <> $4`,
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE `+s.own("site_id")+` AND parent_id = $2 AND lower(name) = $3 AND id <> $4`,
 		s.site, parentID, strings.ToLower(name), exceptID).Scan(&n); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *SiteDB) CreateCollection(ctx context.Context, parentID int64, name stri
 		}
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO collections (site_id, parent_id, path, depth, name, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			s.site, parent.ID, path, parent.Depth+1, name, tx.now).Scan(&id); err != nil {
+			s.siteArg(), parent.ID, path, parent.Depth+1, name, tx.now).Scan(&id); err != nil {
 			return err
 		}
 		if c, err = s.findCollection(ctx, tx, id); err != nil {
@@ -144,7 +144,7 @@ func (s *SiteDB) UpdateCollection(ctx context.Context, id int64, name *string, n
 			}
 			// Rewrite the subtree's paths: the new prefix replaces the old one.
 			if _, err := tx.ExecContext(ctx, `UPDATE collections SET path = $3 || substr(path, $4), depth = depth + $5
-				WHERE site_id = $1 AND path >= $2 AND path < $6`,
+				WHERE `+s.own("site_id")+` AND path >= $2 AND path < $6`,
 				s.site, c.Path, newPath, len(c.Path)+1, parent.Depth+1-c.Depth, canopy.PathUpperBound(c.Path)); err != nil {
 				return err
 			}
@@ -216,6 +216,9 @@ func (s *SiteDB) SetCollectionRestriction(ctx context.Context, id int64, r *cano
 		c, err = s.findCollection(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if s.shared {
+			return canopy.Errorf(canopy.EINVALID, "the shared library is public: its collections have no privacy")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM collection_restrictions WHERE collection_id = $1`, id); err != nil {
 			return err

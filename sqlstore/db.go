@@ -179,6 +179,14 @@ func (tx *Tx) touchSite(ctx context.Context, siteID int64) error {
 			return nil
 		}
 	}
+	if siteID == 0 {
+		// A change to the shared media library may show on every site.
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET content_version = content_version + 1`); err != nil {
+			return err
+		}
+		tx.changed = append(tx.changed, 0)
+		return nil
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE sites SET content_version = content_version + 1 WHERE id = $1`, siteID)
 	if err != nil {
 		return err

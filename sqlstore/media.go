@@ -26,11 +26,26 @@ type MediaFilter struct {
 	CollectionID int64 // 0: any
 	// ExcludePaths leaves out items in these collections and below.
 	ExcludePaths []string
-	Tags         []string // items with every one of these tags
-	Q            string   // in the title, case-insensitive
-	Ascending    bool     // oldest first (default newest first)
-	Limit        int
-	Offset       int
+	// WithShared adds the shared library's items (site handles only).
+	WithShared bool
+	Tags       []string // items with every one of these tags
+	Q          string   // in the title, case-insensitive
+	Ascending  bool     // oldest first (default newest first)
+	Limit      int
+	Offset     int
+}
+
+// scope is the condition on whose items are listed: the handle's own, within
+// the scopes (which are paths of the handle's collections), plus the shared
+// library's when asked.
+func (f MediaFilter) scope(s *SiteDB, args *[]any) string {
+	*args = (*args)[:1] // $1 is the site
+	own := s.own("m.site_id")
+	cond := own + f.scopes(args)
+	if f.WithShared && !s.shared {
+		return "((" + cond + ") OR m.site_id IS NULL)"
+	}
+	return "(" + cond + ")"
 }
 
 // where builds the filter's conditions on the media table aliased m joined
@@ -41,20 +56,6 @@ func (f MediaFilter) where(args *[]any) string {
 		return "$" + strconv.Itoa(len(*args))
 	}
 	var conds []string
-	if !f.All {
-		var ors []string
-		for _, sc := range f.Scopes {
-			c := "(c.path >= " + add(sc.Path) + " AND c.path < " + add(canopy.PathUpperBound(sc.Path)) + ")"
-			if sc.OwnerID != 0 {
-				c = "(" + c + " AND m.owner_id = " + add(sc.OwnerID) + ")"
-			}
-			ors = append(ors, c)
-		}
-		if len(ors) == 0 {
-			ors = []string{"FALSE"}
-		}
-		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
-	}
 	if f.CollectionID != 0 {
 		conds = append(conds, "m.collection_id = "+add(f.CollectionID))
 	}
@@ -71,6 +72,29 @@ func (f MediaFilter) where(args *[]any) string {
 		return ""
 	}
 	return " AND " + strings.Join(conds, " AND ")
+}
+
+// scopes is " AND (…)" limiting items to the filter's scopes (nothing when All).
+func (f MediaFilter) scopes(args *[]any) string {
+	if f.All {
+		return ""
+	}
+	add := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	var ors []string
+	for _, sc := range f.Scopes {
+		c := "(c.path >= " + add(sc.Path) + " AND c.path < " + add(canopy.PathUpperBound(sc.Path)) + ")"
+		if sc.OwnerID != 0 {
+			c = "(" + c + " AND m.owner_id = " + add(sc.OwnerID) + ")"
+		}
+		ors = append(ors, c)
+	}
+	if len(ors) == 0 {
+		return " AND FALSE"
+	}
+	return " AND (" + strings.Join(ors, " OR ") + ")"
 }
 
 func (f MediaFilter) order() string {
@@ -101,7 +125,7 @@ func splitTags(s string) []string {
 	return out
 }
 
-const imageColumns = `m.id, m.site_id, m.collection_id, m.title, m.filename, m.file_key, m.format, m.width, m.height, m.file_size,
+const imageColumns = `m.id, COALESCE(m.site_id, 0), m.collection_id, m.title, m.filename, m.file_key, m.format, m.width, m.height, m.file_size,
 	m.file_hash, m.focal_x, m.focal_y, m.focal_w, m.focal_h, m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at`
 
 func scanImage(row scanner) (*canopy.Image, error) {
@@ -152,7 +176,7 @@ func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image
 		if in.OwnerID != 0 {
 			owner = in.OwnerID
 		}
-		args := append([]any{s.site, in.CollectionID, in.Title, in.Filename, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, in.FileHash},
+		args := append([]any{s.siteArg(), in.CollectionID, in.Title, in.Filename, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, in.FileHash},
 			focalArgs(in.Focal)...)
 		args = append(args, joinTags(in.Tags), owner, tx.now)
 		var id int64
@@ -172,8 +196,19 @@ func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image
 	return im, err
 }
 
+// findImage finds an image the handle may use: its own or (for a site) a
+// shared one.
 func (s *SiteDB) findImage(ctx context.Context, tx *Tx, id int64) (*canopy.Image, error) {
-	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE m.site_id = $1 AND m.id = $2`, s.site, id))
+	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.visible("m.site_id")+` AND m.id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "image %d not found", id)
+	}
+	return im, err
+}
+
+// findOwnImage finds an image the handle may change: its own only.
+func (s *SiteDB) findOwnImage(ctx context.Context, tx *Tx, id int64) (*canopy.Image, error) {
+	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.own("m.site_id")+` AND m.id = $2`, s.site, id))
 	if err == sql.ErrNoRows {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "image %d not found", id)
 	}
@@ -193,7 +228,7 @@ func (s *SiteDB) Image(ctx context.Context, id int64) (im *canopy.Image, err err
 // how many there are in all.
 func (s *SiteDB) Images(ctx context.Context, f MediaFilter) (out []*canopy.Image, total int, err error) {
 	args := []any{s.site}
-	where := ` FROM images m JOIN collections c ON c.id = m.collection_id WHERE m.site_id = $1` + f.where(&args)
+	where := ` FROM images m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
 			return err
@@ -221,7 +256,7 @@ type MediaUpdate struct {
 // their file keys are returned, to remove after the commit.
 func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im *canopy.Image, stale []string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		im, err = s.findImage(ctx, tx, id)
+		im, err = s.findOwnImage(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -281,7 +316,7 @@ func (s *SiteDB) applyMediaUpdate(ctx context.Context, tx *Tx, table string, id 
 // file keys to remove once the transaction has committed.
 func (s *SiteDB) DeleteImage(ctx context.Context, id int64) (keys []string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		im, err := s.findImage(ctx, tx, id)
+		im, err := s.findOwnImage(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -314,7 +349,7 @@ func scanRendition(row scanner) (*canopy.ImageRendition, error) {
 // Rendition returns a stored rendition, or nil if it was not made yet.
 func (s *SiteDB) Rendition(ctx context.Context, imageID int64, spec string) (r *canopy.ImageRendition, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
-		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE site_id = $1 AND image_id = $2 AND spec = $3`,
+		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE `+s.visible("site_id")+` AND image_id = $2 AND spec = $3`,
 			s.site, imageID, spec))
 		if err == sql.ErrNoRows {
 			r, err = nil, nil
@@ -329,22 +364,31 @@ func (s *SiteDB) Rendition(ctx context.Context, imageID int64, spec string) (r *
 // then removes its own file).
 func (s *SiteDB) SaveRendition(ctx context.Context, in canopy.ImageRendition) (r *canopy.ImageRendition, created bool, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
+		// The rendition belongs where its image does (a shared image's to no site).
+		im, err := s.findImage(ctx, tx, in.ImageID)
+		if err != nil {
+			return err
+		}
+		var site any
+		if im.SiteID != 0 {
+			site = im.SiteID
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO renditions (site_id, image_id, spec, file_key, format, width, height, file_size, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (image_id, spec) DO NOTHING`,
-			s.site, in.ImageID, in.Spec, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, tx.now)
+			site, in.ImageID, in.Spec, in.FileKey, in.Format, in.Width, in.Height, in.FileSize, tx.now)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		created = n == 1
-		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE site_id = $1 AND image_id = $2 AND spec = $3`,
-			s.site, in.ImageID, in.Spec))
+		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE image_id = $1 AND spec = $2`,
+			in.ImageID, in.Spec))
 		return err
 	})
 	return r, created, err
 }
 
-const documentColumns = `m.id, m.site_id, m.collection_id, m.title, m.filename, m.file_key, m.content_type, m.file_size, m.file_hash,
+const documentColumns = `m.id, COALESCE(m.site_id, 0), m.collection_id, m.title, m.filename, m.file_key, m.content_type, m.file_size, m.file_hash,
 	m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at`
 
 func scanDocument(row scanner) (*canopy.Document, error) {
@@ -385,7 +429,7 @@ func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO documents (site_id, collection_id, title, filename, file_key, content_type, file_size, file_hash,
 			tags, owner_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
-			s.site, in.CollectionID, in.Title, in.Filename, in.FileKey, in.ContentType, in.FileSize, in.FileHash, joinTags(in.Tags), owner, tx.now).Scan(&id); err != nil {
+			s.siteArg(), in.CollectionID, in.Title, in.Filename, in.FileKey, in.ContentType, in.FileSize, in.FileHash, joinTags(in.Tags), owner, tx.now).Scan(&id); err != nil {
 			return err
 		}
 		if d, err = s.findDocument(ctx, tx, id); err != nil {
@@ -400,7 +444,15 @@ func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.
 }
 
 func (s *SiteDB) findDocument(ctx context.Context, tx *Tx, id int64) (*canopy.Document, error) {
-	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE m.site_id = $1 AND m.id = $2`, s.site, id))
+	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.visible("m.site_id")+` AND m.id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "document %d not found", id)
+	}
+	return d, err
+}
+
+func (s *SiteDB) findOwnDocument(ctx context.Context, tx *Tx, id int64) (*canopy.Document, error) {
+	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.own("m.site_id")+` AND m.id = $2`, s.site, id))
 	if err == sql.ErrNoRows {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "document %d not found", id)
 	}
@@ -419,7 +471,7 @@ func (s *SiteDB) Document(ctx context.Context, id int64) (d *canopy.Document, er
 // Documents lists the site's documents that the filter selects, newest first.
 func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) (out []*canopy.Document, total int, err error) {
 	args := []any{s.site}
-	where := ` FROM documents m JOIN collections c ON c.id = m.collection_id WHERE m.site_id = $1` + f.where(&args)
+	where := ` FROM documents m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
 			return err
@@ -435,7 +487,7 @@ func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) (out []*canopy.Do
 // UpdateDocument changes a document's title, tags or collection.
 func (s *SiteDB) UpdateDocument(ctx context.Context, id int64, upd MediaUpdate) (d *canopy.Document, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		d, err = s.findDocument(ctx, tx, id)
+		d, err = s.findOwnDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -458,7 +510,7 @@ func (s *SiteDB) UpdateDocument(ctx context.Context, id int64, upd MediaUpdate) 
 // the transaction has committed.
 func (s *SiteDB) DeleteDocument(ctx context.Context, id int64) (key string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		d, err := s.findDocument(ctx, tx, id)
+		d, err := s.findOwnDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -520,7 +572,7 @@ func (s *SiteDB) ImagesByID(ctx context.Context, ids []int64) (map[int64]*canopy
 	in, args := idList(s.site, ids)
 	err := s.db.read(ctx, func(tx *Tx) error {
 		return eachRow(scanImage, func(im *canopy.Image) { out[im.ID] = im })(
-			tx.QueryContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE m.site_id = $1 AND m.id IN (`+in+`)`, args...))
+			tx.QueryContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.visible("m.site_id")+` AND m.id IN (`+in+`)`, args...))
 	})
 	return out, err
 }
@@ -534,7 +586,7 @@ func (s *SiteDB) DocumentsByID(ctx context.Context, ids []int64) (map[int64]*can
 	in, args := idList(s.site, ids)
 	err := s.db.read(ctx, func(tx *Tx) error {
 		return eachRow(scanDocument, func(d *canopy.Document) { out[d.ID] = d })(
-			tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE m.site_id = $1 AND m.id IN (`+in+`)`, args...))
+			tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.visible("m.site_id")+` AND m.id IN (`+in+`)`, args...))
 	})
 	return out, err
 }

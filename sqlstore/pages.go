@@ -19,6 +19,43 @@ type SiteDB struct {
 	db    *DB
 	site  int64
 	types *canopy.PageTypes
+	// shared: the handle of the installation's shared media library
+	// (collections, images and documents with no site).
+	shared bool
+}
+
+// Shared returns the handle for the installation's shared media library:
+// collections, images and documents that belong to no site. Only its media
+// methods apply.
+func (db *DB) Shared(types *canopy.PageTypes) *SiteDB {
+	return &SiteDB{db: db, types: types, shared: true}
+}
+
+// IsShared reports whether this is the shared library's handle.
+func (s *SiteDB) IsShared() bool { return s.shared }
+
+// own is the condition "col belongs to this handle" with the site as $1.
+func (s *SiteDB) own(col string) string {
+	if s.shared {
+		return "(" + col + " IS NULL AND $1 = 0)"
+	}
+	return col + " = $1"
+}
+
+// visible is "col is this site's or shared" (what a site may use), site as $1.
+func (s *SiteDB) visible(col string) string {
+	if s.shared {
+		return s.own(col)
+	}
+	return "(" + col + " = $1 OR " + col + " IS NULL)"
+}
+
+// siteArg is the value stored in site_id columns: NULL for shared media.
+func (s *SiteDB) siteArg() any {
+	if s.shared {
+		return nil
+	}
+	return s.site
 }
 
 // Site returns the handle for one site's content. types are the installation's
@@ -329,7 +366,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 		case canopy.FieldImage, canopy.FieldDocument:
 			id := refID(v)
 			table := map[canopy.FieldType]string{canopy.FieldImage: "images", canopy.FieldDocument: "documents"}[f.Type]
-			ok, err := exists(`SELECT count(*) FROM `+table+` WHERE site_id = $1 AND id = $2`, s.site, id)
+			ok, err := exists(`SELECT count(*) FROM `+table+` WHERE `+s.visible("site_id")+` AND id = $2`, s.site, id)
 			if err != nil {
 				return err
 			}
@@ -345,7 +382,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 			}{{richImageRef, "images", "image"}, {richDocumentRef, "documents", "document"}} {
 				for _, m := range ref.re.FindAllStringSubmatch(html, -1) {
 					id, _ := strconv.ParseInt(m[1], 10, 64)
-					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE site_id = $1 AND id = $2`, s.site, id)
+					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE `+s.visible("site_id")+` AND id = $2`, s.site, id)
 					if err != nil {
 						return err
 					}

@@ -37,6 +37,10 @@ func (s *Server) mediaRoutes(m *http.ServeMux) {
 }
 
 func collectionBody(c *service.CollectionWithPerms) map[string]any {
+	if c.SiteID == 0 {
+		return map[string]any{"id": c.ID, "name": c.Name, "parent_id": nullable(c.ParentID), "depth": c.Depth, "installation_wide": true,
+			"privacy": map[string]any{"type": "none"}, "permissions": c.Permissions, "created_at": c.CreatedAt}
+	}
 	var privacy any
 	if c.Restriction != nil {
 		privacy = c.Restriction
@@ -57,7 +61,16 @@ func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adm
 			return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
 		}
 	}
-	list, err := ar.admin.Collections(r.Context())
+	var list []*service.CollectionWithPerms
+	var err error
+	switch r.URL.Query().Get("scope") {
+	case "":
+		list, err = ar.admin.Collections(r.Context())
+	case "installation":
+		list, err = ar.admin.SharedCollections(r.Context())
+	default:
+		return canopy.Errorf(canopy.EINVALID, "scope must be installation (the shared library) or absent (this site)")
+	}
 	if err != nil {
 		return err
 	}
@@ -206,6 +219,13 @@ func mediaQuery(r *http.Request, choose bool) (service.MediaQuery, error) {
 	}
 	q := r.URL.Query()
 	mq := service.MediaQuery{Tag: q.Get("tag"), Q: q.Get("q"), Limit: limit, Offset: offset, Choose: choose}
+	switch q.Get("scope") {
+	case "":
+	case "installation":
+		mq.Shared = true
+	default:
+		return mq, canopy.Errorf(canopy.EINVALID, "scope must be installation (the shared library) or absent (this site)")
+	}
 	if v := q.Get("collection_id"); v != "" {
 		if mq.CollectionID, err = strconv.ParseInt(v, 10, 64); err != nil || mq.CollectionID <= 0 {
 			return mq, canopy.Errorf(canopy.EINVALID, "collection_id must be a collection id")

@@ -221,6 +221,9 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, site *canop
 		if err != nil {
 			return nil, err
 		}
+		if d.SiteID == 0 { // the shared library is public
+			return ac.documentValue(d), nil
+		}
 		c, err := ac.store.Collection(r.Context(), d.CollectionID)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,8 @@
 -- Media: images (with their renditions) and documents, each in a collection
--- of its own site. The composite foreign keys make "a collection of the same
--- site" and "a rendition of an image of the same site" part of the schema.
+-- of its own site, or (site_id NULL) in the installation's shared library,
+-- managed by superusers. The composite foreign keys make "a collection of the
+-- same site" and "a rendition of an image of the same site" part of the schema;
+-- the plain ones hold for shared media too.
 CREATE UNIQUE INDEX collections_id_site ON collections (id, site_id);
 
 -- A collection's view restriction (documents in it are served only to those
@@ -16,8 +18,8 @@ CREATE INDEX collection_restrictions_site ON collection_restrictions (site_id);
 
 CREATE TABLE images (
     id {{id}},
-    site_id BIGINT NOT NULL REFERENCES sites (id),
-    collection_id BIGINT NOT NULL,
+    site_id BIGINT REFERENCES sites (id),
+    collection_id BIGINT NOT NULL REFERENCES collections (id),
     title TEXT NOT NULL,
     filename TEXT NOT NULL,
     file_key TEXT NOT NULL,
@@ -43,8 +45,8 @@ CREATE UNIQUE INDEX images_id_site ON images (id, site_id);
 
 CREATE TABLE renditions (
     id {{id}},
-    site_id BIGINT NOT NULL REFERENCES sites (id),
-    image_id BIGINT NOT NULL,
+    site_id BIGINT REFERENCES sites (id),
+    image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
     spec TEXT NOT NULL,
     file_key TEXT NOT NULL,
     format TEXT NOT NULL,
@@ -59,8 +61,8 @@ CREATE INDEX renditions_site ON renditions (site_id);
 
 CREATE TABLE documents (
     id {{id}},
-    site_id BIGINT NOT NULL REFERENCES sites (id),
-    collection_id BIGINT NOT NULL,
+    site_id BIGINT REFERENCES sites (id),
+    collection_id BIGINT NOT NULL REFERENCES collections (id),
     title TEXT NOT NULL,
     filename TEXT NOT NULL,
     file_key TEXT NOT NULL,
@@ -82,3 +84,6 @@ CREATE TABLE secrets (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- The installation's shared library: its root collection.
+INSERT INTO collections (site_id, parent_id, path, depth, name, created_at) VALUES (NULL, NULL, '0001', 1, 'Shared library', {{now}});
