@@ -451,24 +451,11 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 // the shared library) (no permission check: the caller made it). The file is written before the
 // record and removed again if the record fails.
 func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Upload) (*canopy.Image, error) {
-	if s.Media == nil {
-		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
-	}
-	name, err := canopy.CleanFilename(up.Filename)
+	u, err := s.checkUpload(up, "image", s.Limits.MaxImageBytes)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(up.Data)) > s.Limits.MaxImageBytes {
-		return nil, canopy.Errorf(canopy.ETOOLARGE, "the image is larger than %d bytes", s.Limits.MaxImageBytes)
-	}
-	title, err := titleFrom(up.Title, name)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := canopy.CleanTags(up.Tags)
-	if err != nil {
-		return nil, err
-	}
+	name := u.name
 	info, err := media.InspectImage(up.Data, s.Limits.MaxImagePixels)
 	if err != nil {
 		return nil, err
@@ -479,7 +466,6 @@ func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Uplo
 	if err := checkFocal(up.Focal, info.Width, info.Height); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(up.Data)
 	base := strings.TrimSuffix(canopy.SafeKeyName(name), path.Ext(canopy.SafeKeyName(name)))
 	key := fmt.Sprintf("%simages/%s-%s%s", media.SitePrefix(siteID), randomHex(6), base, media.Ext(info.Format))
 	if err := s.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
@@ -489,14 +475,45 @@ func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Uplo
 	if siteID == 0 {
 		store = s.DB.Shared(s.Types)
 	}
-	im, err := store.CreateImage(ctx, sqlstore.NewImage{CollectionID: up.CollectionID, Title: title, Filename: name, FileKey: key,
-		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]),
-		Tags: tags, OwnerID: ownerID, Focal: up.Focal})
+	im, err := store.CreateImage(ctx, sqlstore.NewImage{CollectionID: up.CollectionID, Title: u.title, Filename: name, FileKey: key,
+		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: u.hash,
+		Tags: u.tags, OwnerID: ownerID, Focal: up.Focal})
 	if err != nil {
 		s.removeFiles(ctx, key)
 		return nil, err
 	}
 	return im, nil
+}
+
+// checkedUpload is what every upload's checks produce.
+type checkedUpload struct {
+	name, title, hash string
+	tags              []string
+}
+
+// checkUpload runs the checks images and documents share: storage
+// configured, file name, size limit, title and tags; and hashes the content.
+func (s *Service) checkUpload(up Upload, what string, limit int64) (*checkedUpload, error) {
+	if s.Media == nil {
+		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
+	}
+	name, err := canopy.CleanFilename(up.Filename)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(up.Data)) > limit {
+		return nil, canopy.Errorf(canopy.ETOOLARGE, "the %s is larger than %d bytes", what, limit)
+	}
+	title, err := titleFrom(up.Title, name)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := canopy.CleanTags(up.Tags)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(up.Data)
+	return &checkedUpload{name: name, title: title, hash: hex.EncodeToString(sum[:]), tags: tags}, nil
 }
 
 // MediaChange is an edit of an image or document as an adapter receives it.
@@ -698,42 +715,29 @@ func documentType(name string, data []byte) (string, error) {
 
 // UploadDocument stores an uploaded document (any type within the size limit).
 func (a *Admin) UploadDocument(ctx context.Context, up Upload) (*canopy.Document, error) {
-	svc := a.svc
-	if svc.Media == nil {
-		return nil, canopy.Errorf(canopy.EINTERNAL, "no media storage is configured")
-	}
-	name, err := canopy.CleanFilename(up.Filename)
-	if err != nil {
+	if _, err := canopy.CleanFilename(up.Filename); err != nil {
 		return nil, err
 	}
 	c, err := a.mediaCollection(ctx, documentKind, up.CollectionID)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(up.Data)) > svc.Limits.MaxDocumentBytes {
-		return nil, canopy.Errorf(canopy.ETOOLARGE, "the document is larger than %d bytes", svc.Limits.MaxDocumentBytes)
-	}
-	title, err := titleFrom(up.Title, name)
+	u, err := a.svc.checkUpload(up, "document", a.svc.Limits.MaxDocumentBytes)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := canopy.CleanTags(up.Tags)
+	ct, err := documentType(u.name, up.Data)
 	if err != nil {
 		return nil, err
 	}
-	ct, err := documentType(name, up.Data)
-	if err != nil {
+	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(c.SiteID), randomHex(6), canopy.SafeKeyName(u.name))
+	if err := a.svc.Media.Put(ctx, key, up.Data, ct); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(up.Data)
-	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(c.SiteID), randomHex(6), canopy.SafeKeyName(name))
-	if err := svc.Media.Put(ctx, key, up.Data, ct); err != nil {
-		return nil, err
-	}
-	d, err := a.storeOf(c.SiteID).CreateDocument(a.Ctx(ctx), sqlstore.NewDocument{CollectionID: c.ID, Title: title, Filename: name, FileKey: key,
-		ContentType: ct, FileSize: int64(len(up.Data)), FileHash: hex.EncodeToString(sum[:]), Tags: tags, OwnerID: a.User.ID})
+	d, err := a.storeOf(c.SiteID).CreateDocument(a.Ctx(ctx), sqlstore.NewDocument{CollectionID: c.ID, Title: u.title, Filename: u.name, FileKey: key,
+		ContentType: ct, FileSize: int64(len(up.Data)), FileHash: u.hash, Tags: u.tags, OwnerID: a.User.ID})
 	if err != nil {
-		svc.removeFiles(ctx, key)
+		a.svc.removeFiles(ctx, key)
 		return nil, err
 	}
 	return d, nil

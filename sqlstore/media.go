@@ -199,20 +199,12 @@ func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image
 // findImage finds an image the handle may use: its own or (for a site) a
 // shared one.
 func (s *SiteDB) findImage(ctx context.Context, tx *Tx, id int64) (*canopy.Image, error) {
-	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.visible("m.site_id")+` AND m.id = $2`, s.site, id))
-	if err == sql.ErrNoRows {
-		return nil, canopy.Errorf(canopy.ENOTFOUND, "image %d not found", id)
-	}
-	return im, err
+	return findMedia(ctx, tx, s, imagesTable, id, false)
 }
 
 // findOwnImage finds an image the handle may change: its own only.
 func (s *SiteDB) findOwnImage(ctx context.Context, tx *Tx, id int64) (*canopy.Image, error) {
-	im, err := scanImage(tx.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.own("m.site_id")+` AND m.id = $2`, s.site, id))
-	if err == sql.ErrNoRows {
-		return nil, canopy.Errorf(canopy.ENOTFOUND, "image %d not found", id)
-	}
-	return im, err
+	return findMedia(ctx, tx, s, imagesTable, id, true)
 }
 
 // Image returns one of the site's images.
@@ -226,19 +218,8 @@ func (s *SiteDB) Image(ctx context.Context, id int64) (im *canopy.Image, err err
 
 // Images lists the site's images that the filter selects, newest first, and
 // how many there are in all.
-func (s *SiteDB) Images(ctx context.Context, f MediaFilter) (out []*canopy.Image, total int, err error) {
-	args := []any{s.site}
-	where := ` FROM images m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
-	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
-			return err
-		}
-		n := len(args)
-		args = append(args, f.Limit, f.Offset)
-		return eachRow(scanImage, func(im *canopy.Image) { out = append(out, im) })(
-			tx.QueryContext(ctx, `SELECT `+imageColumns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
-	})
-	return out, total, err
+func (s *SiteDB) Images(ctx context.Context, f MediaFilter) ([]*canopy.Image, int, error) {
+	return listMedia(ctx, s, imagesTable, f)
 }
 
 // MediaUpdate holds the changes to an image or document; nil fields stay.
@@ -444,19 +425,11 @@ func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.
 }
 
 func (s *SiteDB) findDocument(ctx context.Context, tx *Tx, id int64) (*canopy.Document, error) {
-	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.visible("m.site_id")+` AND m.id = $2`, s.site, id))
-	if err == sql.ErrNoRows {
-		return nil, canopy.Errorf(canopy.ENOTFOUND, "document %d not found", id)
-	}
-	return d, err
+	return findMedia(ctx, tx, s, documentsTable, id, false)
 }
 
 func (s *SiteDB) findOwnDocument(ctx context.Context, tx *Tx, id int64) (*canopy.Document, error) {
-	d, err := scanDocument(tx.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.own("m.site_id")+` AND m.id = $2`, s.site, id))
-	if err == sql.ErrNoRows {
-		return nil, canopy.Errorf(canopy.ENOTFOUND, "document %d not found", id)
-	}
-	return d, err
+	return findMedia(ctx, tx, s, documentsTable, id, true)
 }
 
 // Document returns one of the site's documents.
@@ -469,19 +442,8 @@ func (s *SiteDB) Document(ctx context.Context, id int64) (d *canopy.Document, er
 }
 
 // Documents lists the site's documents that the filter selects, newest first.
-func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) (out []*canopy.Document, total int, err error) {
-	args := []any{s.site}
-	where := ` FROM documents m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
-	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
-			return err
-		}
-		n := len(args)
-		args = append(args, f.Limit, f.Offset)
-		return eachRow(scanDocument, func(d *canopy.Document) { out = append(out, d) })(
-			tx.QueryContext(ctx, `SELECT `+documentColumns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
-	})
-	return out, total, err
+func (s *SiteDB) Documents(ctx context.Context, f MediaFilter) ([]*canopy.Document, int, error) {
+	return listMedia(ctx, s, documentsTable, f)
 }
 
 // UpdateDocument changes a document's title, tags or collection.
@@ -563,30 +525,67 @@ func idList(siteID int64, ids []int64) (string, []any) {
 	return strings.Join(ph, ","), args
 }
 
-// ImagesByID loads the site's images among ids (one query).
+// ImagesByID loads the images among ids that the site may use (one query).
 func (s *SiteDB) ImagesByID(ctx context.Context, ids []int64) (map[int64]*canopy.Image, error) {
-	out := map[int64]*canopy.Image{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	in, args := idList(s.site, ids)
-	err := s.db.read(ctx, func(tx *Tx) error {
-		return eachRow(scanImage, func(im *canopy.Image) { out[im.ID] = im })(
-			tx.QueryContext(ctx, `SELECT `+imageColumns+` FROM images m WHERE `+s.visible("m.site_id")+` AND m.id IN (`+in+`)`, args...))
-	})
-	return out, err
+	return mediaByID(ctx, s, imagesTable, ids, func(im *canopy.Image) int64 { return im.ID })
 }
 
-// DocumentsByID loads the site's documents among ids (one query).
+// DocumentsByID loads the documents among ids that the site may use (one query).
 func (s *SiteDB) DocumentsByID(ctx context.Context, ids []int64) (map[int64]*canopy.Document, error) {
-	out := map[int64]*canopy.Document{}
+	return mediaByID(ctx, s, documentsTable, ids, func(d *canopy.Document) int64 { return d.ID })
+}
+
+// mediaTable describes the images or documents table to the queries both share.
+type mediaTable[T any] struct {
+	table, columns, what string
+	scan                 func(scanner) (T, error)
+}
+
+var (
+	imagesTable    = mediaTable[*canopy.Image]{"images", imageColumns, "image", scanImage}
+	documentsTable = mediaTable[*canopy.Document]{"documents", documentColumns, "document", scanDocument}
+)
+
+// findMedia finds an item the handle may use (own or shared), or with own
+// set, one it may change.
+func findMedia[T any](ctx context.Context, tx *Tx, s *SiteDB, t mediaTable[T], id int64, own bool) (T, error) {
+	cond := s.visible("m.site_id")
+	if own {
+		cond = s.own("m.site_id")
+	}
+	v, err := t.scan(tx.QueryRowContext(ctx, `SELECT `+t.columns+` FROM `+t.table+` m WHERE `+cond+` AND m.id = $2`, s.site, id))
+	if err == sql.ErrNoRows {
+		return v, canopy.Errorf(canopy.ENOTFOUND, "%s %d not found", t.what, id)
+	}
+	return v, err
+}
+
+// listMedia lists what the filter selects and how many there are in all.
+func listMedia[T any](ctx context.Context, s *SiteDB, t mediaTable[T], f MediaFilter) (out []T, total int, err error) {
+	args := []any{s.site}
+	where := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		n := len(args)
+		args = append(args, f.Limit, f.Offset)
+		return eachRow(t.scan, func(v T) { out = append(out, v) })(
+			tx.QueryContext(ctx, `SELECT `+t.columns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+	})
+	return out, total, err
+}
+
+// mediaByID loads the items among ids that the site may use (one query).
+func mediaByID[T any](ctx context.Context, s *SiteDB, t mediaTable[T], ids []int64, key func(T) int64) (map[int64]T, error) {
+	out := map[int64]T{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	in, args := idList(s.site, ids)
 	err := s.db.read(ctx, func(tx *Tx) error {
-		return eachRow(scanDocument, func(d *canopy.Document) { out[d.ID] = d })(
-			tx.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents m WHERE `+s.visible("m.site_id")+` AND m.id IN (`+in+`)`, args...))
+		return eachRow(t.scan, func(v T) { out[key(v)] = v })(
+			tx.QueryContext(ctx, `SELECT `+t.columns+` FROM `+t.table+` m WHERE `+s.visible("m.site_id")+` AND m.id IN (`+in+`)`, args...))
 	})
 	return out, err
 }

@@ -127,12 +127,9 @@ func (s *Server) apiImages(w http.ResponseWriter, r *http.Request, site *canopy.
 
 func (s *Server) apiImage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	s.serveAPI(w, r, site, true, func() (any, error) {
-		if len(r.URL.Query()) > 0 && !(len(r.URL.Query()) == 1 && r.URL.Query().Has("format")) {
-			return nil, bad("query parameter is not an operation or a recognised field: %s", firstKey(r.URL.Query()))
-		}
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := detailID(r)
 		if err != nil {
-			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
+			return nil, err
 		}
 		ac := s.newAPIContext(r, site)
 		im, err := ac.store.Image(r.Context(), id)
@@ -141,6 +138,19 @@ func (s *Server) apiImage(w http.ResponseWriter, r *http.Request, site *canopy.S
 		}
 		return ac.imageValue(im, canopy.DefaultRenditions), nil
 	})
+}
+
+// detailID checks a detail request (no parameters but format) and parses its id.
+func detailID(r *http.Request) (int64, error) {
+	q := r.URL.Query()
+	if len(q) > 0 && !(len(q) == 1 && q.Has("format")) {
+		return 0, bad("query parameter is not an operation or a recognised field: %s", firstKey(q))
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, canopy.Errorf(canopy.ENOTFOUND, "not found")
+	}
+	return id, nil
 }
 
 func firstKey(q url.Values) string {
@@ -209,12 +219,9 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, site *canop
 		return
 	}
 	s.serveAPI(w, r, site, !personal, func() (any, error) {
-		if len(r.URL.Query()) > 0 && !(len(r.URL.Query()) == 1 && r.URL.Query().Has("format")) {
-			return nil, bad("query parameter is not an operation or a recognised field: %s", firstKey(r.URL.Query()))
-		}
-		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		id, err := detailID(r)
 		if err != nil {
-			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
+			return nil, err
 		}
 		ac := s.newAPIContext(r, site)
 		d, err := ac.store.Document(r.Context(), id)
