@@ -353,15 +353,25 @@ func (a *Admin) imagePerms(ctx context.Context, im *canopy.Image) ([]string, *ca
 // shared-library images included); q.Shared lists the shared library's
 // (superusers).
 func (a *Admin) Images(ctx context.Context, q MediaQuery) ([]*canopy.Image, int, error) {
-	if q.Shared {
-		if err := a.requireSuperuser(); err != nil {
-			return nil, 0, err
-		}
-		f := a.filter(imageKind, q)
-		f.All = true
-		return a.shared().Images(ctx, f)
+	store, f, err := a.listing(imageKind, q)
+	if err != nil {
+		return nil, 0, err
 	}
-	return a.pages.Images(ctx, a.filter(imageKind, q))
+	return store.Images(ctx, f)
+}
+
+// listing is the handle and filter of a media listing: this site's with the
+// caller's scopes, or the shared library's whole (superusers).
+func (a *Admin) listing(k mediaKind, q MediaQuery) (*sqlstore.SiteDB, sqlstore.MediaFilter, error) {
+	f := a.filter(k, q)
+	if !q.Shared {
+		return a.pages, f, nil
+	}
+	if err := a.requireSuperuser(); err != nil {
+		return nil, f, err
+	}
+	f.All = true
+	return a.shared(), f, nil
 }
 
 // Image returns an image the caller may change or choose (403 otherwise).
@@ -633,15 +643,11 @@ type DocumentWithPerms struct {
 // Documents lists the documents the caller may change (or choose), or the
 // shared library's (q.Shared, superusers).
 func (a *Admin) Documents(ctx context.Context, q MediaQuery) ([]*canopy.Document, int, error) {
-	if q.Shared {
-		if err := a.requireSuperuser(); err != nil {
-			return nil, 0, err
-		}
-		f := a.filter(documentKind, q)
-		f.All = true
-		return a.shared().Documents(ctx, f)
+	store, f, err := a.listing(documentKind, q)
+	if err != nil {
+		return nil, 0, err
 	}
-	return a.pages.Documents(ctx, a.filter(documentKind, q))
+	return store.Documents(ctx, f)
 }
 
 // Document returns a document the caller may change or choose.
