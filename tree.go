@@ -93,7 +93,7 @@ func Slugify(title string) string {
 			dash = true
 		}
 	}
-	s := b.String()
+	s := strings.TrimLeft(b.String(), "_-")
 	for len(s) > MaxSlugLen-8 {
 		_, size := utf8.DecodeLastRuneInString(s)
 		s = s[:len(s)-size]
@@ -111,6 +111,9 @@ func ValidateSlug(slug string) error {
 	}
 	if !utf8.ValidString(slug) {
 		return Errorf(EINVALID, "slug is not valid UTF-8")
+	}
+	if strings.HasPrefix(slug, "_") {
+		return Errorf(EINVALID, "slug %q: slugs starting with _ are reserved (the site's /_login/ and similar pages)", slug)
 	}
 	for _, r := range slug {
 		if !(unicode.IsLetter(r) && !unicode.IsUpper(r) || unicode.IsDigit(r) || r == '-' || r == '_') {

@@ -16,6 +16,8 @@ type PageQuery struct {
 	ChildOf      int64  // parent page id
 	DescendantOf string // ancestor path (exclusive)
 	AncestorOf   string // descendant path (exclusive): its ancestors below the root
+	// ExcludeUnder leaves out these pages and everything below them.
+	ExcludeUnder []string
 	Filters      []FieldFilter
 	Order        []Order // default: tree order
 	Random       bool
@@ -88,6 +90,9 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 	}
 	if q.ChildOf != 0 {
 		where = append(where, "parent_id = "+arg(q.ChildOf))
+	}
+	for _, p := range q.ExcludeUnder {
+		where = append(where, "NOT (path >= "+arg(p)+" AND path < "+arg(canopy.PathUpperBound(p))+")")
 	}
 	if q.DescendantOf != "" {
 		where = append(where, "path > "+arg(q.DescendantOf), "path < "+arg(canopy.PathUpperBound(q.DescendantOf)))

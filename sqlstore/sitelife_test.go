@@ -80,6 +80,7 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 			ContentType: "application/pdf", FileSize: 5, FileHash: "h"}); err != nil {
 			t.Fatal(err)
 		}
+		must(t, sb.SetPageRestriction(ctx, sec.ID, &canopy.Restriction{Kind: "groups", GroupIDs: []int64{g.ID}}))
 		if _, _, err := sb.SaveRedirects(ctx, []sqlstore.RedirectInput{{OldPath: "/old", RedirectPageID: sec.ID, IsPermanent: true}}, false); err != nil {
 			t.Fatal(err)
 		}

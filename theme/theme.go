@@ -139,7 +139,7 @@ func parse(name string, layers []fs.FS) (*Theme, error) {
 		}
 		t.pages[k] = clone
 	}
-	for _, req := range []string{Fallback, "404.html"} {
+	for _, req := range []string{Fallback, "404.html", "login.html", "password.html"} {
 		if t.pages[req] == nil {
 			return nil, fmt.Errorf("theme %s: %s is missing", name, req)
 		}

@@ -175,7 +175,7 @@ type throttle struct {
 }
 
 func newThrottle() *throttle {
-	return &throttle{failures: map[string][]time.Time{}, window: 15 * time.Minute, limit: map[string]int{"user": 5, "addr": 20}}
+	return &throttle{failures: map[string][]time.Time{}, window: 15 * time.Minute, limit: map[string]int{"user": 5, "addr": 20, "page": 10}}
 }
 
 func (t *throttle) recent(key string, now time.Time) []time.Time {
@@ -257,34 +257,41 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.adminError(w, r, err)
 		return
 	}
-	keys := map[string]string{"user": strings.ToLower(in.Username), "addr": clientAddr(r)}
+	a, err := s.checkLogin(w, r, site, in.Username, in.Password)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.meBody(a, site))
+}
+
+// checkLogin checks a username and password for a site (throttled per
+// username and per address; the same answer for every kind of failure) and
+// starts a session for the user on this host.
+func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request, site *canopy.Site, username, password string) (*service.Admin, error) {
+	keys := map[string]string{"user": strings.ToLower(username), "addr": clientAddr(r)}
 	if wait := s.logins.blocked(keys); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.adminError(w, r, canopy.Errorf(canopy.EUNAUTHENTICATED, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1))
-		return
+		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1)
 	}
 	bad := canopy.Errorf(canopy.EUNAUTHENTICATED, "wrong username or password, or no account on this site")
-	u, err := s.svc.DB.UserByUsername(r.Context(), in.Username)
+	u, err := s.svc.DB.UserByUsername(r.Context(), username)
 	if err != nil {
 		if canopy.ErrorCode(err) != canopy.ENOTFOUND {
-			s.adminError(w, r, err)
-			return
+			return nil, err
 		}
-		service.CheckPassword(&canopy.User{PasswordHash: dummyHash}, in.Password)
+		service.CheckPassword(&canopy.User{PasswordHash: dummyHash}, password)
 		s.logins.fail(keys)
-		s.adminError(w, r, bad)
-		return
+		return nil, bad
 	}
-	if !service.CheckPassword(u, in.Password) || !u.IsActive {
+	if !service.CheckPassword(u, password) || !u.IsActive {
 		s.logins.fail(keys)
-		s.adminError(w, r, bad)
-		return
+		return nil, bad
 	}
 	a, err := s.svc.AdminFor(r.Context(), site, u)
 	if err != nil {
 		s.logins.fail(keys)
-		s.adminError(w, r, bad)
-		return
+		return nil, bad
 	}
 	s.logins.reset("user", keys["user"])
 	// Rotate: a previous session of this browser ends here.
@@ -293,12 +300,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	secret := randomSecret()
 	if err := s.svc.DB.CreateSession(r.Context(), hashSecret(secret), u.ID, site.ID, sessionTTL, clientAddr(r), r.UserAgent()); err != nil {
-		s.adminError(w, r, err)
-		return
+		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.isTLS(r), MaxAge: int(sessionTTL.Seconds())})
-	writeJSON(w, http.StatusOK, s.meBody(a, site))
+	return a, nil
 }
 
 func (s *Server) isTLS(r *http.Request) bool {

@@ -26,6 +26,8 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/publish", s.admin(s.adminPublish, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/unpublish", s.admin(s.adminUnpublish, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/lock", s.admin(s.adminLock(true), false))
+	m.HandleFunc("GET /admin/api/pages/{id}/privacy", s.admin(s.getPagePrivacy, false))
+	m.HandleFunc("PUT /admin/api/pages/{id}/privacy", s.admin(s.setPagePrivacy, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/unlock", s.admin(s.adminLock(false), false))
 	m.HandleFunc("POST /admin/api/pages/{id}/move", s.admin(s.adminMove, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/copy", s.admin(s.adminCopy, false))
@@ -370,5 +372,58 @@ func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *adminRe
 		return err
 	}
 	writeJSON(w, http.StatusCreated, rev)
+	return nil
+}
+
+func privacyBody(p *service.PagePrivacy) map[string]any {
+	own := map[string]any{"type": "none"}
+	if p.Own != nil {
+		own = map[string]any{"type": p.Own.Kind}
+		if p.Own.Kind == "groups" {
+			own["groups"] = p.Own.GroupIDs
+		}
+	}
+	inherited := []map[string]any{}
+	for _, r := range p.Inherited {
+		x := map[string]any{"page_id": r.PageID, "type": r.Kind}
+		if r.Kind == "groups" {
+			x["groups"] = r.GroupIDs
+		}
+		inherited = append(inherited, x)
+	}
+	return map[string]any{"type": own["type"], "groups": own["groups"], "inherited": inherited}
+}
+
+func (s *Server) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := ar.admin.PagePrivacy(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, privacyBody(p))
+	return nil
+}
+
+func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Type     string  `json:"type"`
+		Password string  `json:"password"`
+		Groups   []int64 `json:"groups"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := ar.admin.SetPagePrivacy(r.Context(), id, in.Type, in.Password, in.Groups)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, privacyBody(p))
 	return nil
 }

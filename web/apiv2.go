@@ -62,6 +62,8 @@ type apiContext struct {
 	images   map[int64]*canopy.Image
 	docs     map[int64]*canopy.Document
 	ctx      context.Context
+	// hidden are the restricted subtrees this request does not pass.
+	hidden []string
 }
 
 func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
@@ -134,6 +136,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 	e := newCachedPage(site.Version, http.StatusOK, buf.Bytes(), "application/json", "public, max-age=0, must-revalidate")
 	if cacheable {
 		s.cache.put(site.ID, key, e)
+	} else if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
+		e.makePrivate() // may depend on who asks
 	}
 	writePage(w, r, e)
 }
@@ -141,8 +145,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 // apiPages is GET /api/v2/pages/.
 func (s *Server) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
-	s.serveAPI(w, r, site, q.Get("order") != "random", func() (any, error) {
-		return s.listPages(r.Context(), s.newAPIContext(r, site), q)
+	hidden, personal, err := s.hiddenPages(r, site)
+	if err != nil {
+		s.internalError(w, r, err, true)
+		return
+	}
+	s.serveAPI(w, r, site, q.Get("order") != "random" && !personal, func() (any, error) {
+		ac := s.newAPIContext(r, site)
+		ac.hidden = hidden
+		return s.listPages(r.Context(), ac, q)
 	})
 }
 
@@ -248,6 +259,7 @@ func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (a
 		return nil, err
 	}
 	pq.Limit, pq.Offset = limit, offset
+	pq.ExcludeUnder = ac.hidden
 	sel, nested, err := selectFields(q.Get("fields"), listingDefaults, availableFields(tfields, false), tfields)
 	if err != nil {
 		return nil, err
@@ -476,7 +488,7 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 		return err
 	}
 	for _, rp := range refs {
-		if rp.Live && rp.Depth >= 2 {
+		if rp.Live && rp.Depth >= 2 && !underAny(rp.Path, ac.hidden) {
 			ac.refs[rp.ID] = rp
 		}
 	}
@@ -637,7 +649,12 @@ func (ac *apiContext) refValue(id int64, items []fieldItem) any {
 
 // apiPage is GET /api/v2/pages/{id}/.
 func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
-	s.serveAPI(w, r, site, true, func() (any, error) {
+	hidden, personal, err := s.hiddenPages(r, site)
+	if err != nil {
+		s.internalError(w, r, err, true)
+		return
+	}
+	s.serveAPI(w, r, site, !personal, func() (any, error) {
 		ctx := r.Context()
 		q := r.URL.Query()
 		var unknown []string
@@ -659,9 +676,10 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Si
 		if err != nil {
 			return nil, err
 		}
-		if !p.Live || p.Depth < 2 {
+		if !p.Live || p.Depth < 2 || underAny(p.Path, hidden) {
 			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
 		}
+		ac.hidden = hidden
 		pt := s.svc.Types.Get(p.Type)
 		var tfields []canopy.Field
 		if pt != nil {

@@ -29,6 +29,9 @@ type cachedPage struct {
 	// for them (full slices: an append by a later handler copies).
 	hdrType, hdrETag, hdrCache, hdrLen []string
 	hdrLocation                        []string // for redirects
+	// private answers (restricted pages, login and password forms) depend on
+	// the visitor: never cached.
+	private bool
 }
 
 // newRedirect is a cached redirect answer.

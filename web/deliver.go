@@ -45,7 +45,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	var e *cachedPage
 	var err error
 	if strings.HasSuffix(path, "/") {
-		e, err = s.renderPath(r.Context(), site, path, r.URL.RawQuery)
+		e, err = s.renderPath(r, site, path)
 	} else {
 		// A redirect from this exact path wins; otherwise add the slash.
 		e, err = s.redirectFor(r.Context(), site, path, r.URL.RawQuery)
@@ -61,7 +61,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		s.internalError(w, r, err, false)
 		return http.StatusInternalServerError
 	}
-	if cacheable {
+	if cacheable && !e.private {
 		s.cache.put(site.ID, path, e)
 	}
 	return writePage(w, r, e)
@@ -156,11 +156,23 @@ type PageView struct {
 	RequestPath string
 	// Settings are the site's settings groups by name (Settings.general.contact_email).
 	Settings map[string]map[string]any
+	// Form is the login or password form's state (login.html, password.html).
+	Form *FormView
+}
+
+// FormView is what the login and password templates show.
+type FormView struct {
+	Action   string // where the form posts
+	Next     string // where to go after it
+	PageID   int64  // the restricted page (password form)
+	Username string
+	Error    string
 }
 
 // renderPath renders whatever a visitor gets at path: the live page, or the
 // site's 404 page.
-func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query string) (*cachedPage, error) {
+func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*cachedPage, error) {
+	ctx, query := r.Context(), r.URL.RawQuery
 	th := s.themes.Get(site.Theme)
 	store := s.svc.DB.Site(site.ID, s.svc.Types)
 	page, ancestors, err := store.PageWithAncestors(ctx, path)
@@ -173,6 +185,21 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query 
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Privacy: the page's and its ancestors' restrictions must all pass;
+	// whatever the answer, it depends on the visitor and is not cached.
+	ids := []int64{page.ID}
+	for _, a := range ancestors {
+		ids = append(ids, a.ID)
+	}
+	rs, err := store.PageRestrictions(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) > 0 {
+		if e, err := s.checkPrivacy(r, site, th, page, rs); e != nil || err != nil {
+			return e, err
+		}
 	}
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path}
 	if view.Settings, err = s.settingsView(ctx, site.ID); err != nil {
@@ -202,7 +229,11 @@ func (s *Server) renderPath(ctx context.Context, site *canopy.Site, path, query 
 	if pt != nil && th.Has(pt.Template) {
 		tmpl = pt.Template
 	}
-	return render(th, tmpl, view, http.StatusOK)
+	e, err := render(th, tmpl, view, http.StatusOK)
+	if err == nil && len(rs) > 0 {
+		e.makePrivate()
+	}
+	return e, err
 }
 
 func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {

@@ -46,7 +46,10 @@ type Server struct {
 	themes *theme.Set
 	opt    Options
 	media  *byteCache
-	log    *slog.Logger
+
+	privMu     sync.Mutex
+	restricted map[int64]restrictedPaths
+	log        *slog.Logger
 
 	table    atomic.Pointer[canopy.SiteTable]
 	dirty    atomic.Bool
@@ -71,7 +74,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{},
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{},
 		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
 	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
 	if err := s.reload(ctx); err != nil {
@@ -205,6 +208,7 @@ func (s *Server) routes() {
 	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
 	s.adminRoutes(m)
+	s.privacyRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -227,7 +231,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p := r.URL.Path
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
-		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") {
+		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") &&
+		!strings.HasPrefix(p, "/_") {
 		s.logRequest(r, s.servePage(w, r), start)
 		return
 	}

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+	"github.com/canopy-cms/canopy/theme"
+)
+
+// Page privacy in public delivery: a restricted page is served only to
+// visitors who pass every restriction on it and its ancestors, with
+// Cache-Control: no-store, and never from (or into) the shared page cache.
+// Visitors who must log in are sent to the site's own login page; a password
+// restriction shows the password form.
+
+const passwordCookiePrefix = "canopy_pw_"
+
+func (e *cachedPage) makePrivate() {
+	e.private = true
+	e.hdrCache = []string{"private, no-store"}[:1:1]
+}
+
+// viewer loads the logged-in user of the request on the site (nil: anonymous).
+func (s *Server) viewer(r *http.Request, site *canopy.Site) *service.Viewer {
+	u, _, err := s.authenticate(r, site)
+	if err != nil {
+		return nil
+	}
+	v, err := s.svc.ViewerFor(r.Context(), site.ID, u)
+	if err != nil || !u.IsActive {
+		return nil
+	}
+	return v
+}
+
+// hasPassword reports whether the request carries the proof of having entered
+// a password restriction's password.
+func (s *Server) hasPassword(r *http.Request, site *canopy.Site, rs canopy.Restriction) bool {
+	c, err := r.Cookie(passwordCookiePrefix + strconv.FormatInt(rs.PageID, 10))
+	if err != nil {
+		return false
+	}
+	want, err := s.svc.PasswordToken(r.Context(), site.ID, rs)
+	return err == nil && c.Value == want
+}
+
+// checkPrivacy answers for a visitor who does not pass a page's restrictions
+// (nil when they pass).
+func (s *Server) checkPrivacy(r *http.Request, site *canopy.Site, th *theme.Theme, page *canopy.Page, rs []canopy.Restriction) (*cachedPage, error) {
+	access, failing := service.CheckPage(rs, func() *service.Viewer { return s.viewer(r, site) },
+		func(x canopy.Restriction) bool { return s.hasPassword(r, site, x) })
+	switch access {
+	case service.NeedLogin:
+		e := newRedirect(site.Version, http.StatusFound, "/_login/?next="+url.QueryEscape(r.URL.RequestURI()))
+		e.makePrivate()
+		return e, nil
+	case service.NeedPassword:
+		return s.renderForm(r, site, th, "password.html", http.StatusOK, "Password required", &FormView{Action: "/_password/", Next: r.URL.RequestURI(), PageID: failing.PageID})
+	case service.Denied:
+		return s.renderForm(r, site, th, "login.html", http.StatusForbidden, "Access denied", &FormView{Action: "/_login/", Next: r.URL.RequestURI(),
+			Error: "Your account may not see this page. Log in with another account, or go back to the home page."})
+	}
+	_ = page
+	return nil, nil
+}
+
+// renderForm renders the login or password page of a site; private.
+func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme, tmpl string, status int, title string, form *FormView) (*cachedPage, error) {
+	view := PageView{Site: site, Theme: th.Name, RequestPath: r.URL.Path, Form: form,
+		Page: PageData{Title: title, TypeClass: strings.TrimSuffix(tmpl, ".html")}}
+	var err error
+	if view.Settings, err = s.settingsView(r.Context(), site.ID); err != nil {
+		return nil, err
+	}
+	if view.Menu, err = s.menu(r.Context(), site, r.URL.Path); err != nil {
+		return nil, err
+	}
+	e, err := render(th, tmpl, view, status)
+	if err == nil {
+		e.makePrivate()
+	}
+	return e, err
+}
+
+// safeNext keeps a post-login destination on this site: a local path only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\r\n\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) privacyRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /_login/{$}", s.loginPage)
+	m.HandleFunc("POST /_login/{$}", s.loginPage)
+	m.HandleFunc("POST /_logout/{$}", s.logoutPage)
+	m.HandleFunc("POST /_password/{$}", s.passwordPage)
+}
+
+// loginPage is the site's own login form for visitors (restricted pages).
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	site := s.resolve(r)
+	if site == nil {
+		http.NotFound(w, r)
+		return
+	}
+	th := s.themes.Get(site.Theme)
+	form := &FormView{Action: "/_login/", Next: safeNext(r.FormValue("next"))}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		if err := s.cop.Check(r); err != nil {
+			http.Error(w, "cross-origin login refused", http.StatusForbidden)
+			return
+		}
+		form.Username = r.PostFormValue("username")
+		if _, err := s.checkLogin(w, r, site, form.Username, r.PostFormValue("password")); err == nil {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, form.Next, http.StatusSeeOther)
+			return
+		} else {
+			form.Error = canopy.ErrorMessage(err)
+			status = http.StatusUnauthorized
+			if canopy.ErrorCode(err) == canopy.EINTERNAL {
+				s.internalError(w, r, err, false)
+				return
+			}
+		}
+	}
+	e, err := s.renderForm(r, site, th, "login.html", status, "Log in", form)
+	if err != nil {
+		s.internalError(w, r, err, false)
+		return
+	}
+	writePage(w, r, e)
+}
+
+// logoutPage ends the visitor's session on this site.
+func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
+	if err := s.cop.Check(r); err != nil {
+		http.Error(w, "cross-origin logout refused", http.StatusForbidden)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		_ = s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.isTLS(r)})
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, safeNext(r.FormValue("next")), http.StatusSeeOther)
+}
+
+// passwordPage checks a page's password and gives the visitor its proof.
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
+	site := s.resolve(r)
+	if site == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if err := s.cop.Check(r); err != nil {
+		http.Error(w, "cross-origin form refused", http.StatusForbidden)
+		return
+	}
+	next := safeNext(r.PostFormValue("next"))
+	pageID, err := strconv.ParseInt(r.PostFormValue("page_id"), 10, 64)
+	if err != nil {
+		http.Error(w, "bad request: page_id", http.StatusBadRequest)
+		return
+	}
+	rs, err := s.svc.DB.Site(site.ID, s.svc.Types).PageRestrictions(r.Context(), []int64{pageID})
+	if err != nil {
+		s.internalError(w, r, err, false)
+		return
+	}
+	if len(rs) != 1 || rs[0].Kind != "password" {
+		http.NotFound(w, r)
+		return
+	}
+	keys := map[string]string{"addr": clientAddr(r), "page": strconv.FormatInt(pageID, 10)}
+	if wait := s.logins.blocked(keys); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		http.Error(w, "too many wrong passwords; try again later", http.StatusTooManyRequests)
+		return
+	}
+	if !service.CheckPassword(&canopy.User{PasswordHash: rs[0].PasswordHash}, r.PostFormValue("password")) {
+		s.logins.fail(keys)
+		e, err := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required",
+			&FormView{Action: "/_password/", Next: next, PageID: pageID, Error: "That password is not right."})
+		if err != nil {
+			s.internalError(w, r, err, false)
+			return
+		}
+		writePage(w, r, e)
+		return
+	}
+	token, err := s.svc.PasswordToken(r.Context(), site.ID, rs[0])
+	if err != nil {
+		s.internalError(w, r, err, false)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: passwordCookiePrefix + strconv.FormatInt(pageID, 10), Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.isTLS(r)})
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// restricted is a site's restricted pages, kept per content version so that
+// API requests on sites without privacy cost no query.
+type restrictedPaths struct {
+	version int64
+	list    []sqlstore.PathRestriction
+}
+
+func (s *Server) restrictedPaths(r *http.Request, site *canopy.Site) ([]sqlstore.PathRestriction, error) {
+	s.privMu.Lock()
+	c, ok := s.restricted[site.ID]
+	s.privMu.Unlock()
+	if ok && c.version == site.Version {
+		return c.list, nil
+	}
+	list, err := s.svc.DB.Site(site.ID, s.svc.Types).RestrictedPaths(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	s.privMu.Lock()
+	s.restricted[site.ID] = restrictedPaths{version: site.Version, list: list}
+	s.privMu.Unlock()
+	return list, nil
+}
+
+// hiddenPages are the restricted subtrees the content API leaves out for this
+// request (password-protected ones always: the API cannot ask for a
+// password), and whether the answer depends on who asks.
+func (s *Server) hiddenPages(r *http.Request, site *canopy.Site) ([]string, bool, error) {
+	rs, err := s.restrictedPaths(r, site)
+	if err != nil || len(rs) == 0 {
+		return nil, false, err
+	}
+	_, _, authErr := s.authenticate(r, site)
+	personal := authErr == nil
+	var v *service.Viewer
+	loaded := false
+	viewer := func() *service.Viewer {
+		if !loaded {
+			v, loaded = s.viewer(r, site), true
+		}
+		return v
+	}
+	var hidden []string
+	for _, pr := range rs {
+		if access, _ := service.CheckPage([]canopy.Restriction{pr.Restriction}, viewer, func(canopy.Restriction) bool { return false }); access != service.Allowed {
+			hidden = append(hidden, pr.Path)
+		}
+	}
+	return hidden, personal, nil
+}
+
+// underAny reports whether path is one of prefixes or below one.
+func underAny(path string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
