@@ -28,8 +28,14 @@ type Page struct {
 	OwnerID               int64          `json:"owner"`
 	Locked                bool           `json:"locked"`
 	LockedBy              int64          `json:"locked_by"`
-	CreatedAt             time.Time      `json:"created_at"`
-	UpdatedAt             time.Time      `json:"updated_at"`
+	// ScheduledRevisionID is a published revision waiting for GoLiveAt.
+	ScheduledRevisionID int64      `json:"scheduled_revision_id"`
+	GoLiveAt            *time.Time `json:"go_live_at"`
+	// ExpireAt is when the live page is unpublished; Expired says it was.
+	ExpireAt  *time.Time `json:"expire_at"`
+	Expired   bool       `json:"expired"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // IsRoot reports whether p is the global tree root.
@@ -52,6 +58,21 @@ type PageContent struct {
 	SearchDescription string         `json:"search_description"`
 	ShowInMenus       bool           `json:"show_in_menus"`
 	Fields            map[string]any `json:"fields"`
+	// GoLiveAt and ExpireAt schedule publishing this content and its expiry.
+	GoLiveAt *time.Time `json:"go_live_at,omitempty"`
+	ExpireAt *time.Time `json:"expire_at,omitempty"`
+}
+
+// ValidateSchedule checks a content's go-live and expiry times at now: expiry
+// after go-live, and not in the past.
+func (c PageContent) ValidateSchedule(now time.Time) error {
+	if c.ExpireAt != nil && !c.ExpireAt.After(now) {
+		return Errorf(EINVALID, "the expiry time %s is in the past", c.ExpireAt.UTC().Format(time.RFC3339))
+	}
+	if c.ExpireAt != nil && c.GoLiveAt != nil && !c.ExpireAt.After(*c.GoLiveAt) {
+		return Errorf(EINVALID, "the expiry time must be after the go-live time")
+	}
+	return nil
 }
 
 // Revision is one saved version of a page's content.

@@ -40,6 +40,8 @@ type Config struct {
 	CacheEntries     int      `toml:"cache_entries"`
 	APIMaxLimit      int      `toml:"api_max_limit"`
 	PollInterval     Duration `toml:"poll_interval"`
+	// ScheduleInterval is how often due scheduled publishing and expiry run.
+	ScheduleInterval Duration `toml:"schedule_interval"`
 	LogLevel         string   `toml:"log_level"`
 	LogFormat        string   `toml:"log_format"`
 	// SiteTemplate names the template new sites get when none is named.
@@ -68,7 +70,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
-		PollInterval: Duration{2 * time.Second}, LogLevel: "info", LogFormat: "text"}
+		PollInterval: Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
 }
 
 // LoadFiles applies config files in order on top of c. Unknown keys are errors.
@@ -159,6 +161,13 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = n
 		}
 	}
+	if v, ok, err := get("SCHEDULE_INTERVAL"); err != nil {
+		return err
+	} else if ok {
+		if err := c.ScheduleInterval.UnmarshalText([]byte(v)); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "CANOPY_SCHEDULE_INTERVAL: %v", err)
+		}
+	}
 	if v, ok, err := get("POLL_INTERVAL"); err != nil {
 		return err
 	} else if ok {
@@ -204,6 +213,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxImageBytes < 1 || c.MaxDocumentBytes < 1 || c.MaxImagePixels < 1 || c.MaxRenditionSize < 1 {
 		return canopy.Errorf(canopy.EINVALID, "max_image_bytes, max_document_bytes, max_image_pixels and max_rendition_size must be at least 1")
+	}
+	if c.ScheduleInterval.Duration < time.Second {
+		return canopy.Errorf(canopy.EINVALID, "schedule_interval must be at least 1s")
 	}
 	if c.PollInterval.Duration < 100*time.Millisecond {
 		return canopy.Errorf(canopy.EINVALID, "poll_interval must be at least 100ms")

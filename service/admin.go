@@ -105,7 +105,22 @@ func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
 			return nil, err
 		}
 	}
-	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), sub)}, nil
+	return &PageWithActions{Page: p, Permissions: scheduleLock(p, a.Check.PageActions(permPage(p), sub))}, nil
+}
+
+// scheduleLock drops "edit" from a scheduled page's actions: it is locked
+// until it goes live or the schedule is cancelled.
+func scheduleLock(p *canopy.Page, actions []string) []string {
+	if p.ScheduledRevisionID == 0 {
+		return actions
+	}
+	out := actions[:0:0]
+	for _, x := range actions {
+		if x != "edit" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Children lists a page's children, each with the caller's actions, in a
@@ -141,7 +156,7 @@ func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, err
 		}
 		sub := facts[k.ID]
 		sub.HasChildren = k.NumChild > 0
-		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
+		out = append(out, &PageWithActions{Page: k, Permissions: scheduleLock(k, a.Check.PageActions(permPage(k), sub))})
 	}
 	return out, nil
 }
@@ -188,6 +203,18 @@ func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*canopy.Page
 		return nil, forbidden("you may not publish %q", p.Title)
 	}
 	return a.pages.Publish(a.Ctx(ctx), id, revisionID)
+}
+
+// Unschedule cancels a page's scheduled publication (publish permission).
+func (a *Admin) Unschedule(ctx context.Context, id int64) (*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanPublish(permPage(p)) {
+		return nil, forbidden("you may not change the schedule of %q", p.Title)
+	}
+	return a.pages.Unschedule(a.Ctx(ctx), id)
 }
 
 // Unpublish takes a page (and optionally its subtree) off the site.

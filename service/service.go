@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/crypto/bcrypt"
@@ -85,6 +86,9 @@ type PageInput struct {
 	SearchDescription string
 	ShowInMenus       bool
 	Fields            map[string]any
+	// GoLiveAt schedules publishing; ExpireAt unpublishes the live page.
+	GoLiveAt *time.Time
+	ExpireAt *time.Time
 }
 
 // Pages returns the page use cases bound to one site.
@@ -124,8 +128,21 @@ func (p *Pages) clean(typeName string, in PageInput) (canopy.PageContent, error)
 	if len(in.SeoTitle) > 255 {
 		return canopy.PageContent{}, canopy.Errorf(canopy.EINVALID, "seo_title is longer than 255 characters")
 	}
-	return canopy.PageContent{Title: title, Slug: slug, SeoTitle: strings.TrimSpace(in.SeoTitle),
-		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, Fields: fields}, nil
+	c := canopy.PageContent{Title: title, Slug: slug, SeoTitle: strings.TrimSpace(in.SeoTitle),
+		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, Fields: fields,
+		GoLiveAt: utc(in.GoLiveAt), ExpireAt: utc(in.ExpireAt)}
+	if err := c.ValidateSchedule(p.svc.DB.Now()); err != nil {
+		return canopy.PageContent{}, err
+	}
+	return c, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Second)
+	return &u
 }
 
 // Create adds a page under parentID, published at once if publish is set.

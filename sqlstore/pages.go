@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/canopy-cms/canopy"
@@ -69,20 +70,31 @@ func (s *SiteDB) SiteID() int64 { return s.site }
 
 const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
 	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
-	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by`
+	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by,
+	scheduled_revision_id, go_live_at, expire_at, expired`
 
 type scanner interface{ Scan(...any) error }
 
 func scanPage(row scanner) (*canopy.Page, error) {
 	p := &canopy.Page{}
-	var site, parent, liveRev, latestRev, owner, lockedBy sql.NullInt64
-	var first, last sql.NullTime
+	var site, parent, liveRev, latestRev, owner, lockedBy, scheduled sql.NullInt64
+	var first, last, goLive, expire sql.NullTime
 	var fields string
 	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
 		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
-		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy)
+		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy,
+		&scheduled, &goLive, &expire, &p.Expired)
 	if err != nil {
 		return nil, err
+	}
+	p.ScheduledRevisionID = scheduled.Int64
+	if goLive.Valid {
+		t := goLive.Time.UTC()
+		p.GoLiveAt = &t
+	}
+	if expire.Valid {
+		t := expire.Time.UTC()
+		p.ExpireAt = &t
 	}
 	p.SiteID, p.ParentID, p.LiveRevisionID, p.LatestRevisionID, p.OwnerID = site.Int64, parent.Int64, liveRev.Int64, latestRev.Int64, owner.Int64
 	p.LockedBy = lockedBy.Int64
@@ -255,7 +267,7 @@ func (s *SiteDB) CreatePage(ctx context.Context, parentID int64, in NewPage) (pa
 			return err
 		}
 		if in.Publish {
-			if err := publishRevision(ctx, tx, p, rev); err != nil {
+			if err := s.publishOrSchedule(ctx, tx, p, rev); err != nil {
 				return err
 			}
 		}
@@ -587,6 +599,10 @@ func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageConte
 		if p.IsRoot() {
 			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be edited")
 		}
+		if p.ScheduledRevisionID != 0 {
+			return canopy.Errorf(canopy.ECONFLICT, "page %q is scheduled to go live at %s and locked until then; cancel the schedule to edit it",
+				p.Title, p.GoLiveAt.Format(time.RFC3339))
+		}
 		if baseRevisionID != 0 && baseRevisionID != p.LatestRevisionID {
 			return canopy.Errorf(canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
 		}
@@ -640,13 +656,67 @@ func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *c
 		if err := s.checkPageRefs(ctx, tx, p.Type, rev.Content.Fields); err != nil {
 			return err
 		}
-		if err := s.setContent(ctx, tx, p, rev.Content); err != nil {
+		if err := s.publishOrSchedule(ctx, tx, p, rev); err != nil {
 			return err
 		}
-		if err := publishRevision(ctx, tx, p, rev); err != nil {
+		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
-		if err := tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID}); err != nil {
+		page, err = s.findPage(ctx, tx, pageID)
+		return err
+	})
+	return page, err
+}
+
+// publishOrSchedule publishes a revision now, or, when its go-live time is in
+// the future, schedules it (the page stays as it is until the scheduler
+// publishes it), and logs which.
+func (s *SiteDB) publishOrSchedule(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Revision) error {
+	if err := rev.Content.ValidateSchedule(tx.now); err != nil {
+		return err
+	}
+	if g := rev.Content.GoLiveAt; g != nil && g.After(tx.now) {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = $2, go_live_at = $3, updated_at = $4 WHERE id = $1`,
+			p.ID, rev.ID, *g, tx.now); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "schedule_publish", "page", p.ID, rev.Content.Title,
+			map[string]any{"revision_id": rev.ID, "go_live_at": g.UTC().Format(time.RFC3339)})
+	}
+	if err := s.publishNow(ctx, tx, p, rev); err != nil {
+		return err
+	}
+	return tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID})
+}
+
+// publishNow makes a revision live at once: its content, its expiry, and the
+// end of any schedule (publishing directly replaces a scheduled revision).
+func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Revision) error {
+	if err := s.setContent(ctx, tx, p, rev.Content); err != nil {
+		return err
+	}
+	if err := publishRevision(ctx, tx, p, rev); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $2, expired = FALSE WHERE id = $1`,
+		p.ID, rev.Content.ExpireAt)
+	return err
+}
+
+// Unschedule cancels a page's scheduled publication (the page unlocks).
+func (s *SiteDB) Unschedule(ctx context.Context, pageID int64) (page *canopy.Page, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.ScheduledRevisionID == 0 {
+			return canopy.Errorf(canopy.EINVALID, "page %q has no scheduled publication", p.Title)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "unschedule", "page", p.ID, p.Title, map[string]any{"revision_id": p.ScheduledRevisionID}); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
@@ -27,6 +29,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/unpublish", s.admin(s.adminUnpublish, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/lock", s.admin(s.adminLock(true), false))
 	m.HandleFunc("GET /admin/api/pages/{id}/privacy", s.admin(s.getPagePrivacy, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/unschedule", s.admin(s.unschedulePage, false))
 	m.HandleFunc("PUT /admin/api/pages/{id}/privacy", s.admin(s.setPagePrivacy, false))
 	m.HandleFunc("POST /admin/api/pages/{id}/unlock", s.admin(s.adminLock(false), false))
 	m.HandleFunc("POST /admin/api/pages/{id}/move", s.admin(s.adminMove, false))
@@ -68,7 +71,8 @@ func pageBody(p *service.PageWithActions) map[string]any {
 		"locked": p.Locked, "locked_by": nullable(p.LockedBy), "owner": owner, "latest_revision_id": p.LatestRevisionID,
 		"live_revision_id": nullable(p.LiveRevisionID), "first_published_at": p.FirstPublishedAt, "last_published_at": p.LastPublishedAt,
 		"seo_title": p.SeoTitle, "search_description": p.SearchDescription, "show_in_menus": p.ShowInMenus,
-		"numchild": p.NumChild, "fields": p.Fields, "permissions": p.Permissions}
+		"numchild": p.NumChild, "fields": p.Fields, "permissions": p.Permissions,
+		"scheduled_revision_id": nullable(p.ScheduledRevisionID), "go_live_at": p.GoLiveAt, "expire_at": p.ExpireAt, "expired": p.Expired}
 }
 
 // respondPage answers with the page as the caller now sees it.
@@ -131,12 +135,43 @@ type pageInput struct {
 	Fields            map[string]any `json:"fields"`
 	Publish           bool           `json:"publish"`
 	BaseRevisionID    int64          `json:"base_revision_id"`
+	GoLiveAt          optTime        `json:"go_live_at"`
+	ExpireAt          optTime        `json:"expire_at"`
+}
+
+// optTime is a date-time that may be absent (unchanged), null (cleared) or set.
+type optTime struct {
+	set bool
+	t   *time.Time
+}
+
+func (o *optTime) UnmarshalJSON(b []byte) error {
+	o.set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return canopy.Errorf(canopy.EINVALID, "go_live_at and expire_at are date-times like 2027-05-01T18:00:00Z, or null")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return canopy.Errorf(canopy.EINVALID, "%q is not a date-time like 2027-05-01T18:00:00Z", s)
+	}
+	o.t = &t
+	return nil
 }
 
 // merge applies the given attributes over base.
 func (in *pageInput) merge(base canopy.PageContent) service.PageInput {
 	out := service.PageInput{Title: base.Title, Slug: base.Slug, SeoTitle: base.SeoTitle, SearchDescription: base.SearchDescription,
-		ShowInMenus: base.ShowInMenus, Fields: base.Fields}
+		ShowInMenus: base.ShowInMenus, Fields: base.Fields, GoLiveAt: base.GoLiveAt, ExpireAt: base.ExpireAt}
+	if in.GoLiveAt.set {
+		out.GoLiveAt = in.GoLiveAt.t
+	}
+	if in.ExpireAt.set {
+		out.ExpireAt = in.ExpireAt.t
+	}
 	if in.Title != nil {
 		out.Title = *in.Title
 	}
@@ -426,4 +461,15 @@ func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *admi
 	}
 	writeJSON(w, http.StatusOK, privacyBody(p))
 	return nil
+}
+
+func (s *Server) unschedulePage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := ar.admin.Unschedule(r.Context(), id); err != nil {
+		return err
+	}
+	return s.respondPage(w, r, ar, http.StatusOK, id)
 }

@@ -324,6 +324,7 @@ func (a *app) serve(args []string) error {
 	watchCtx, stopWatch := context.WithCancel(a.ctx)
 	defer stopWatch()
 	go srv.Watch(watchCtx)
+	go svc.RunScheduler(watchCtx, a.cfg.ScheduleInterval.Duration, a.log)
 	a.log.Info("canopy serving", "addr", ln.Addr().String(), "database", string(svc.DB.Dialect()), "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
