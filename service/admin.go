@@ -56,7 +56,7 @@ func forbidden(format string, args ...any) error {
 // permPage describes a page to the engine.
 func permPage(p *canopy.Page) *perm.Page {
 	return &perm.Page{Path: p.Path, Type: p.Type, OwnerID: p.OwnerID, Live: p.Live, NumChild: p.NumChild,
-		Locked: p.Locked, LockedBy: p.LockedBy}
+		Locked: p.Locked, LockedBy: p.LockedBy, ScheduledPublish: p.ScheduledRevisionID != 0}
 }
 
 // page loads a page the user may see in the explorer; anything else of this
@@ -105,22 +105,7 @@ func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
 			return nil, err
 		}
 	}
-	return &PageWithActions{Page: p, Permissions: scheduleLock(p, a.Check.PageActions(permPage(p), sub))}, nil
-}
-
-// scheduleLock drops "edit" from a scheduled page's actions: it is locked
-// until it goes live or the schedule is cancelled.
-func scheduleLock(p *canopy.Page, actions []string) []string {
-	if p.ScheduledRevisionID == 0 {
-		return actions
-	}
-	out := actions[:0:0]
-	for _, x := range actions {
-		if x != "edit" {
-			out = append(out, x)
-		}
-	}
-	return out
+	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), sub)}, nil
 }
 
 // Children lists a page's children, each with the caller's actions, in a
@@ -156,7 +141,7 @@ func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, err
 		}
 		sub := facts[k.ID]
 		sub.HasChildren = k.NumChild > 0
-		out = append(out, &PageWithActions{Page: k, Permissions: scheduleLock(k, a.Check.PageActions(permPage(k), sub))})
+		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
 	}
 	return out, nil
 }
