@@ -17,6 +17,7 @@ type Admin struct {
 	Access *sqlstore.Access
 	Check  *perm.Checker
 	pages  *sqlstore.SiteDB
+	facts  map[int64]*perm.Page // moderation facts of pages loaded by page()
 }
 
 // AdminFor loads what user may do on site. A user who belongs to no group of
@@ -61,7 +62,28 @@ func permPage(p *canopy.Page) *perm.Page {
 
 // page loads a page the user may see in the explorer; anything else of this
 // site is as unknown as another site's page.
+//
+// It also loads the page's moderation facts (its running workflow state and
+// whether a workflow applies) for the permission engine: reviewers of the
+// page's current task may open it without page grants.
 func (a *Admin) page(ctx context.Context, id int64) (*canopy.Page, error) {
+	p, err := a.pages.Page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pp, err := a.loadFacts(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	reviewer := pp.Task != nil && pp.Task.Reviewer
+	if !a.Check.User.Superuser && !a.Check.User.CanExplore(p.Path) && !reviewer {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "page %d not found", id)
+	}
+	return p, nil
+}
+
+// pageLite is page without the moderation facts (listings).
+func (a *Admin) pageLite(ctx context.Context, id int64) (*canopy.Page, error) {
 	p, err := a.pages.Page(ctx, id)
 	if err != nil {
 		return nil, err
@@ -70,6 +92,60 @@ func (a *Admin) page(ctx context.Context, id int64) (*canopy.Page, error) {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "page %d not found", id)
 	}
 	return p, nil
+}
+
+// loadFacts describes a page to the engine with its moderation state.
+func (a *Admin) loadFacts(ctx context.Context, p *canopy.Page) (*perm.Page, error) {
+	pp := permPage(p)
+	st, err := a.pages.RunningState(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		pp.HasActiveWorkflow = true
+		if st.Status == "in_progress" {
+			pp.WorkflowInProgress = true
+			if st.Task != nil && st.Task.Status == "in_progress" {
+				pp.Task = &perm.Task{GroupApproval: true, Reviewer: a.Reviews(st.Task.Task.GroupIDs)}
+			}
+		}
+	} else {
+		w, err := a.pages.WorkflowFor(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		pp.HasActiveWorkflow = w != nil
+	}
+	if a.facts == nil {
+		a.facts = map[int64]*perm.Page{}
+	}
+	a.facts[p.ID] = pp
+	return pp, nil
+}
+
+// Reviews reports whether the user reviews a task of these groups (superusers
+// review every task).
+func (a *Admin) Reviews(groups []int64) bool {
+	if a.User.IsSuperuser {
+		return true
+	}
+	for _, g := range a.Access.Groups {
+		for _, id := range groups {
+			if g.ID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pp describes a page to the engine: with its moderation facts when page()
+// loaded them.
+func (a *Admin) pp(p *canopy.Page) *perm.Page {
+	if f := a.facts[p.ID]; f != nil {
+		return f
+	}
+	return permPage(p)
 }
 
 // subtree returns the facts delete and move decisions need about p.
@@ -105,14 +181,14 @@ func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
 			return nil, err
 		}
 	}
-	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), sub)}, nil
+	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(a.pp(p), sub)}, nil
 }
 
 // Children lists a page's children, each with the caller's actions, in a
 // constant number of queries: the children, and one grouped query for subtree
 // facts only when some row's decision depends on them.
 func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, error) {
-	parent, err := a.page(ctx, id)
+	parent, err := a.pageLite(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -153,10 +229,10 @@ func (a *Admin) CreateChild(ctx context.Context, parentID int64, in PageInput, p
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanAddSubpage(permPage(parent)) {
+	if !a.Check.CanAddSubpage(a.pp(parent)) {
 		return nil, forbidden("you may not add pages under %q", parent.Title)
 	}
-	if publish && !a.Check.CanPublishSubpage(permPage(parent)) {
+	if publish && !a.Check.CanPublishSubpage(a.pp(parent)) {
 		return nil, forbidden("you may not publish pages under %q", parent.Title)
 	}
 	return a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
@@ -169,10 +245,10 @@ func (a *Admin) SaveDraft(ctx context.Context, id int64, in PageInput, baseRevis
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanEdit(permPage(p)) {
+	if !a.Check.CanEdit(a.pp(p)) {
 		return nil, forbidden("you may not edit %q", p.Title)
 	}
-	if a.Check.LockedForUser(permPage(p)) {
+	if a.Check.LockedForUser(a.pp(p)) {
 		return nil, canopy.Errorf(canopy.ECONFLICT, "%q is locked; it cannot be saved until it is unlocked", p.Title)
 	}
 	return a.svc.Pages(a.Site.ID).SaveDraft(a.Ctx(ctx), id, in, a.User.ID, baseRevisionID)
@@ -184,7 +260,7 @@ func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*canopy.Page
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanPublish(permPage(p)) {
+	if !a.Check.CanPublish(a.pp(p)) {
 		return nil, forbidden("you may not publish %q", p.Title)
 	}
 	return a.pages.Publish(a.Ctx(ctx), id, revisionID)
@@ -196,7 +272,7 @@ func (a *Admin) Unschedule(ctx context.Context, id int64) (*canopy.Page, error) 
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanPublish(permPage(p)) {
+	if !a.Check.CanPublish(a.pp(p)) {
 		return nil, forbidden("you may not change the schedule of %q", p.Title)
 	}
 	return a.pages.Unschedule(a.Ctx(ctx), id)
@@ -211,7 +287,7 @@ func (a *Admin) Unpublish(ctx context.Context, id int64, includeDescendants bool
 	if !p.Live {
 		return nil, canopy.Errorf(canopy.EINVALID, "%q is not live", p.Title)
 	}
-	if !a.Check.CanUnpublish(permPage(p)) {
+	if !a.Check.CanUnpublish(a.pp(p)) {
 		return nil, forbidden("you may not unpublish %q", p.Title)
 	}
 	return a.pages.Unpublish(a.Ctx(ctx), id, includeDescendants)
@@ -223,10 +299,10 @@ func (a *Admin) SetLock(ctx context.Context, id int64, lock bool) (*canopy.Page,
 	if err != nil {
 		return nil, err
 	}
-	if lock && !p.Locked && !a.Check.CanLock(permPage(p)) {
+	if lock && !p.Locked && !a.Check.CanLock(a.pp(p)) {
 		return nil, forbidden("you may not lock %q", p.Title)
 	}
-	if !lock && p.Locked && !a.Check.CanUnlock(permPage(p)) {
+	if !lock && p.Locked && !a.Check.CanUnlock(a.pp(p)) {
 		return nil, forbidden("you may not unlock %q", p.Title)
 	}
 	return a.pages.SetLock(a.Ctx(ctx), id, lock)
@@ -246,7 +322,7 @@ func (a *Admin) Move(ctx context.Context, id, parentID int64, position *int) (*c
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanMoveTo(permPage(p), permPage(dest), sub) {
+	if !a.Check.CanMoveTo(a.pp(p), a.pp(dest), sub) {
 		if dest.Path == p.Path || len(dest.Path) > len(p.Path) && dest.Path[:len(p.Path)] == p.Path {
 			return nil, canopy.Errorf(canopy.EINVALID, "a page cannot be moved under itself or one of its descendants")
 		}
@@ -281,7 +357,7 @@ func (a *Admin) Copy(ctx context.Context, id int64, in CopyInput) (*canopy.Page,
 			return nil, err
 		}
 	}
-	if !a.Check.CanCopy(permPage(p)) || !a.Check.CanCopyTo(permPage(p), permPage(dest), in.IncludeDescendants, in.Publish) {
+	if !a.Check.CanCopy(a.pp(p)) || !a.Check.CanCopyTo(a.pp(p), a.pp(dest), in.IncludeDescendants, in.Publish) {
 		if in.IncludeDescendants && (dest.Path == p.Path || len(dest.Path) > len(p.Path) && dest.Path[:len(p.Path)] == p.Path) {
 			return nil, canopy.Errorf(canopy.EINVALID, "a page cannot be copied with its descendants into its own subtree")
 		}
@@ -297,7 +373,7 @@ func (a *Admin) ReorderChildren(ctx context.Context, id int64, ids []int64) erro
 	if err != nil {
 		return err
 	}
-	if !a.Check.CanReorderChildren(permPage(p)) {
+	if !a.Check.CanReorderChildren(a.pp(p)) {
 		return forbidden("you may not reorder the children of %q", p.Title)
 	}
 	return a.pages.ReorderChildren(a.Ctx(ctx), id, ids)
@@ -316,7 +392,7 @@ func (a *Admin) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if !a.Check.CanDelete(permPage(p), sub) {
+	if !a.Check.CanDelete(a.pp(p), sub) {
 		return forbidden("you may not delete %q", p.Title)
 	}
 	_, err = a.pages.Delete(a.Ctx(ctx), id)
@@ -329,7 +405,7 @@ func (a *Admin) Revisions(ctx context.Context, id int64) ([]*canopy.Revision, er
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanViewRevisions(permPage(p)) {
+	if !a.Check.CanViewRevisions(a.pp(p)) {
 		return nil, forbidden("you may not see the revisions of %q", p.Title)
 	}
 	return a.pages.Revisions(ctx, id)
@@ -341,10 +417,10 @@ func (a *Admin) Revert(ctx context.Context, id, revisionID int64) (*canopy.Revis
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanEdit(permPage(p)) {
+	if !a.Check.CanEdit(a.pp(p)) {
 		return nil, forbidden("you may not edit %q", p.Title)
 	}
-	if a.Check.LockedForUser(permPage(p)) {
+	if a.Check.LockedForUser(a.pp(p)) {
 		return nil, canopy.Errorf(canopy.ECONFLICT, "%q is locked", p.Title)
 	}
 	old, err := a.pages.Revision(ctx, id, revisionID)
@@ -360,7 +436,7 @@ func (a *Admin) Draft(ctx context.Context, id int64) (*canopy.Page, canopy.PageC
 	if err != nil {
 		return nil, canopy.PageContent{}, err
 	}
-	if !a.Check.CanEdit(permPage(p)) {
+	if !a.Check.CanEdit(a.pp(p)) {
 		return nil, canopy.PageContent{}, forbidden("you may not edit %q", p.Title)
 	}
 	if p.LatestRevisionID == 0 {

@@ -23,7 +23,7 @@ var (
 
 func init() {
 	RegisterPermission("view_history", "View the site's history")
-	for _, model := range []string{"group", "user", "location", "general", "redirect"} {
+	for _, model := range []string{"group", "user", "location", "general", "redirect", "workflow"} {
 		for _, verb := range []string{"add", "change", "delete", "view"} {
 			RegisterPermission(verb+"_"+model, strings.ToUpper(verb[:1])+verb[1:]+" "+model)
 		}

@@ -59,7 +59,7 @@ func (a *Admin) SetPagePrivacy(ctx context.Context, id int64, kind, password str
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanSetPrivacy(permPage(p)) {
+	if !a.Check.CanSetPrivacy(a.pp(p)) {
 		return nil, forbidden("you may not change the privacy of %q", p.Title)
 	}
 	var r *canopy.Restriction

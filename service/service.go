@@ -214,7 +214,8 @@ func DefaultGroups() []sqlstore.GroupSpec {
 	editors := append([]string{"access_admin"}, snippets...)
 	admins := append(append([]string{}, editors...), "change_general", "view_general", "view_history",
 		"add_redirect", "change_redirect", "delete_redirect", "view_redirect",
-		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group")
+		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group",
+		"add_workflow", "change_workflow", "view_workflow")
 	return []sqlstore.GroupSpec{
 		{Name: sqlstore.AdminsGroup, PageActions: pages,
 			CollectionPerms: append(append([]string{}, media...), "add_collection", "change_collection", "delete_collection"), Models: admins},

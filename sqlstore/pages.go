@@ -631,6 +631,11 @@ func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageConte
 		if err := tx.log(ctx, s.site, "edit", "page", p.ID, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
 			return err
 		}
+		if fresh, err := s.findPage(ctx, tx, p.ID); err != nil {
+			return err
+		} else if err := s.restartForReapproval(ctx, tx, fresh); err != nil {
+			return err
+		}
 		return tx.touchSite(ctx, s.site)
 	})
 	return rev, err
@@ -658,6 +663,17 @@ func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *c
 		}
 		if err := s.publishOrSchedule(ctx, tx, p, rev); err != nil {
 			return err
+		}
+		// Publishing directly cancels the page's running workflow.
+		if st, err := s.runningState(ctx, tx, p.ID); err != nil {
+			return err
+		} else if st != nil {
+			if err := s.cancelState(ctx, tx, st.ID); err != nil {
+				return err
+			}
+			if err := tx.log(ctx, s.site, "workflow_cancel", "page", p.ID, p.Title, map[string]any{"reason": "published directly"}); err != nil {
+				return err
+			}
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err

@@ -81,6 +81,14 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, sb.SetPageRestriction(ctx, sec.ID, &canopy.Restriction{Kind: "groups", GroupIDs: []int64{g.ID}}))
+		wf, err := sb.SaveWorkflow(ctx, 0, sqlstore.WorkflowInput{Name: "Review", Tasks: []sqlstore.WorkflowTask{{Name: "Editors", GroupIDs: []int64{g.ID}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, sb.AttachWorkflow(ctx, sec.ID, wf.ID))
+		if _, err := sb.Submit(ctx, sec.ID, shared.ID); err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := sb.SaveRedirects(ctx, []sqlstore.RedirectInput{{OldPath: "/old", RedirectPageID: sec.ID, IsPermanent: true}}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -40,6 +40,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	s.siteRoutes(m)
 	s.snippetRoutes(m)
 	s.mediaRoutes(m)
+	s.workflowRoutes(m)
 	s.settingsRoutes(m)
 	s.redirectRoutes(m)
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,670 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Workflow is a site's moderation workflow: ordered group approval tasks.
+type Workflow struct {
+	ID              int64          `json:"id"`
+	SiteID          int64          `json:"site_id"`
+	Name            string         `json:"name"`
+	Active          bool           `json:"active"`
+	ReapproveOnEdit bool           `json:"reapprove_on_edit"`
+	Tasks           []WorkflowTask `json:"tasks"`
+	PageIDs         []int64        `json:"pages"`
+}
+
+// WorkflowTask is a group approval task: members of its groups review.
+type WorkflowTask struct {
+	ID       int64   `json:"id"`
+	Name     string  `json:"name"`
+	Active   bool    `json:"active"`
+	GroupIDs []int64 `json:"groups"`
+}
+
+// WorkflowInput is a workflow as its editor saves it. Tasks are given in
+// order; a task with an ID keeps its identity (and its history); existing
+// tasks left out are deactivated.
+type WorkflowInput struct {
+	Name            string
+	ReapproveOnEdit bool
+	Tasks           []WorkflowTask
+}
+
+// WorkflowState is a run of a workflow on a page.
+type WorkflowState struct {
+	ID          int64      `json:"id"`
+	PageID      int64      `json:"page_id"`
+	WorkflowID  int64      `json:"workflow_id"`
+	Status      string     `json:"status"`
+	RequestedBy int64      `json:"requested_by"`
+	Task        *TaskState `json:"current_task"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// TaskState is one task's run within a workflow state.
+type TaskState struct {
+	ID         int64        `json:"id"`
+	Task       WorkflowTask `json:"task"`
+	RevisionID int64        `json:"revision_id"`
+	Status     string       `json:"status"`
+	FinishedBy int64        `json:"finished_by"`
+	Comment    string       `json:"comment"`
+}
+
+func scanTask(row scanner) (WorkflowTask, error) {
+	var t WorkflowTask
+	var ids string
+	if err := row.Scan(&t.ID, &t.Name, &t.Active, &ids); err != nil {
+		return t, err
+	}
+	return t, json.Unmarshal([]byte(ids), &t.GroupIDs)
+}
+
+func (s *SiteDB) findWorkflow(ctx context.Context, tx *Tx, id int64) (*Workflow, error) {
+	w := &Workflow{}
+	err := tx.QueryRowContext(ctx, `SELECT id, site_id, name, active, reapprove_on_edit FROM workflows WHERE site_id = $1 AND id = $2`, s.site, id).
+		Scan(&w.ID, &w.SiteID, &w.Name, &w.Active, &w.ReapproveOnEdit)
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "workflow %d not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, active, group_ids FROM workflow_tasks WHERE workflow_id = $1 ORDER BY position`, id)
+	if err := eachRow(scanTask, func(t WorkflowTask) { w.Tasks = append(w.Tasks, t) })(rows, err); err != nil {
+		return nil, err
+	}
+	err = eachRow(scanInt64, func(p int64) { w.PageIDs = append(w.PageIDs, p) })(
+		tx.QueryContext(ctx, `SELECT page_id FROM workflow_pages WHERE workflow_id = $1 ORDER BY page_id`, id))
+	if w.Tasks == nil {
+		w.Tasks = []WorkflowTask{}
+	}
+	if w.PageIDs == nil {
+		w.PageIDs = []int64{}
+	}
+	return w, err
+}
+
+func scanInt64(row scanner) (int64, error) {
+	var v int64
+	return v, row.Scan(&v)
+}
+
+// Workflow returns one of the site's workflows.
+func (s *SiteDB) Workflow(ctx context.Context, id int64) (w *Workflow, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		w, err = s.findWorkflow(ctx, tx, id)
+		return err
+	})
+	return w, err
+}
+
+// Workflows lists the site's workflows.
+func (s *SiteDB) Workflows(ctx context.Context) (out []*Workflow, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		var ids []int64
+		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
+			tx.QueryContext(ctx, `SELECT id FROM workflows WHERE site_id = $1 ORDER BY lower(name)`, s.site)); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			w, err := s.findWorkflow(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, w)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SaveWorkflow creates (id 0) or changes a workflow and its tasks; task groups
+// must be this site's.
+func (s *SiteDB) SaveWorkflow(ctx context.Context, id int64, in WorkflowInput) (w *Workflow, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		id, err = s.saveWorkflow(ctx, tx, id, in)
+		if err != nil {
+			return err
+		}
+		w, err = s.findWorkflow(ctx, tx, id)
+		return err
+	})
+	return w, err
+}
+
+func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in WorkflowInput) (int64, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return 0, canopy.Errorf(canopy.EINVALID, "the workflow name is empty")
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflows WHERE site_id = $1 AND lower(name) = $2 AND id <> $3`, s.site, strings.ToLower(name), id).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, canopy.Errorf(canopy.ECONFLICT, "a workflow named %q already exists on this site", name)
+	}
+	action := "edit"
+	if id == 0 {
+		action = "create"
+		if err := tx.QueryRowContext(ctx, `INSERT INTO workflows (site_id, name, reapprove_on_edit, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			s.site, name, in.ReapproveOnEdit, tx.now).Scan(&id); err != nil {
+			return 0, err
+		}
+	} else {
+		if _, err := s.findWorkflow(ctx, tx, id); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET name = $2, reapprove_on_edit = $3 WHERE id = $1`, id, name, in.ReapproveOnEdit); err != nil {
+			return 0, err
+		}
+	}
+	kept := map[int64]bool{}
+	for i, t := range in.Tasks {
+		tname := strings.TrimSpace(t.Name)
+		if tname == "" {
+			return 0, canopy.Errorf(canopy.EINVALID, "task %d has no name", i+1)
+		}
+		if len(t.GroupIDs) == 0 {
+			return 0, canopy.Errorf(canopy.EINVALID, "task %q names no reviewer group", tname)
+		}
+		for _, g := range t.GroupIDs {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, g, s.site).Scan(&n); err != nil {
+				return 0, err
+			}
+			if n == 0 {
+				return 0, canopy.Errorf(canopy.EINVALID, "task %q: group %d is not a group of this site", tname, g)
+			}
+		}
+		ids, _ := json.Marshal(t.GroupIDs)
+		if t.ID != 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET position = $3, name = $4, active = $5, group_ids = $6 WHERE id = $1 AND workflow_id = $2`,
+				t.ID, id, i, tname, t.Active, string(ids))
+			if err != nil {
+				return 0, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return 0, canopy.Errorf(canopy.ENOTFOUND, "task %d is not a task of this workflow", t.ID)
+			}
+			kept[t.ID] = true
+			if !t.Active {
+				if err := s.cancelTaskStates(ctx, tx, t.ID); err != nil {
+					return 0, err
+				}
+			}
+			continue
+		}
+		var tid int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO workflow_tasks (site_id, workflow_id, position, name, active, group_ids) VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id`,
+			s.site, id, i, tname, string(ids)).Scan(&tid); err != nil {
+			return 0, err
+		}
+		kept[tid] = true
+	}
+	// Tasks left out are deactivated (their history stays).
+	var old []int64
+	if err := eachRow(scanInt64, func(t int64) { old = append(old, t) })(
+		tx.QueryContext(ctx, `SELECT id FROM workflow_tasks WHERE workflow_id = $1 AND active`, id)); err != nil {
+		return 0, err
+	}
+	for _, t := range old {
+		if !kept[t] {
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET active = FALSE, position = position + 10000 WHERE id = $1`, t); err != nil {
+				return 0, err
+			}
+			if err := s.cancelTaskStates(ctx, tx, t); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return id, tx.log(ctx, s.site, action, "workflow", id, name, map[string]any{"tasks": len(in.Tasks)})
+}
+
+// cancelTaskStates cancels the running task states of a deactivated task and
+// their workflow states.
+func (s *SiteDB) cancelTaskStates(ctx context.Context, tx *Tx, taskID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE current_task_id = $1 AND status IN ('in_progress', 'needs_changes')`,
+		taskID, tx.now); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE task_id = $1 AND status = 'in_progress'`, taskID, tx.now)
+	return err
+}
+
+// SetWorkflowActive activates or deactivates a workflow; deactivating cancels
+// its running states and detaches it from its pages.
+func (s *SiteDB) SetWorkflowActive(ctx context.Context, id int64, active bool) (w *Workflow, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		w, err = s.findWorkflow(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET active = $2 WHERE id = $1`, id, active); err != nil {
+			return err
+		}
+		action := "activate"
+		if !active {
+			action = "deactivate"
+			if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE status = 'in_progress'
+				AND workflow_state_id IN (SELECT id FROM workflow_states WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes'))`, id, tx.now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes')`, id, tx.now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE workflow_id = $1`, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.log(ctx, s.site, action, "workflow", id, w.Name, nil); err != nil {
+			return err
+		}
+		w, err = s.findWorkflow(ctx, tx, id)
+		return err
+	})
+	return w, err
+}
+
+// AttachWorkflow attaches a workflow to a page of this site (replacing the
+// page's own), or with workflowID 0 detaches it.
+func (s *SiteDB) AttachWorkflow(ctx context.Context, pageID, workflowID int64) error {
+	return s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE page_id = $1`, pageID); err != nil {
+			return err
+		}
+		if workflowID == 0 {
+			return tx.log(ctx, s.site, "detach_workflow", "page", p.ID, p.Title, nil)
+		}
+		w, err := s.findWorkflow(ctx, tx, workflowID)
+		if err != nil {
+			return err
+		}
+		if !w.Active {
+			return canopy.Errorf(canopy.EINVALID, "workflow %q is inactive", w.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO workflow_pages (page_id, site_id, workflow_id) VALUES ($1, $2, $3)`, pageID, s.site, workflowID); err != nil {
+			return err
+		}
+		return tx.log(ctx, s.site, "attach_workflow", "page", p.ID, p.Title, map[string]any{"workflow_id": workflowID})
+	})
+}
+
+// workflowFor finds the workflow that applies to a page: the nearest attached
+// active workflow on the page or an ancestor (nil: none).
+func (s *SiteDB) workflowFor(ctx context.Context, tx *Tx, p *canopy.Page) (*Workflow, error) {
+	paths := append(canopy.AncestorPaths(p.Path), p.Path)
+	in := make([]string, len(paths))
+	args := []any{s.site}
+	for i, path := range paths {
+		args = append(args, path)
+		in[i] = "$" + strconv.Itoa(len(args))
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT w.id FROM workflow_pages wp JOIN pages p ON p.id = wp.page_id JOIN workflows w ON w.id = wp.workflow_id
+		WHERE wp.site_id = $1 AND w.active AND p.path IN (`+strings.Join(in, ", ")+`) ORDER BY p.path DESC LIMIT 1`, args...).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.findWorkflow(ctx, tx, id)
+}
+
+// WorkflowFor is workflowFor in its own read.
+func (s *SiteDB) WorkflowFor(ctx context.Context, p *canopy.Page) (w *Workflow, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		w, err = s.workflowFor(ctx, tx, p)
+		return err
+	})
+	return w, err
+}
+
+// runningState loads a page's in-progress or needs-changes state, with its
+// current task state (nil: none).
+func (s *SiteDB) runningState(ctx context.Context, tx *Tx, pageID int64) (*WorkflowState, error) {
+	st := &WorkflowState{}
+	var req, task sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id, page_id, workflow_id, status, requested_by, current_task_id, created_at FROM workflow_states
+		WHERE site_id = $1 AND page_id = $2 AND status IN ('in_progress', 'needs_changes')`, s.site, pageID).
+		Scan(&st.ID, &st.PageID, &st.WorkflowID, &st.Status, &req, &task, &st.CreatedAt)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.RequestedBy = req.Int64
+	ts := &TaskState{}
+	var rev, by sql.NullInt64
+	var ids string
+	err = tx.QueryRowContext(ctx, `SELECT ts.id, ts.revision_id, ts.status, ts.finished_by, ts.comment, t.id, t.name, t.active, t.group_ids
+		FROM task_states ts JOIN workflow_tasks t ON t.id = ts.task_id WHERE ts.workflow_state_id = $1 ORDER BY ts.id DESC LIMIT 1`, st.ID).
+		Scan(&ts.ID, &rev, &ts.Status, &by, &ts.Comment, &ts.Task.ID, &ts.Task.Name, &ts.Task.Active, &ids)
+	if err == sql.ErrNoRows {
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ts.RevisionID, ts.FinishedBy = rev.Int64, by.Int64
+	st.Task = ts
+	return st, json.Unmarshal([]byte(ids), &ts.Task.GroupIDs)
+}
+
+// RunningState returns a page's running workflow state (nil: none).
+func (s *SiteDB) RunningState(ctx context.Context, pageID int64) (st *WorkflowState, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		st, err = s.runningState(ctx, tx, pageID)
+		return err
+	})
+	return st, err
+}
+
+// startTask starts the task state for the first active task of w at or after
+// position from (by order), on the page's latest revision. ok is false when
+// no task is left.
+func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Workflow, from int, p *canopy.Page) (ok bool, err error) {
+	for i := from; i < len(w.Tasks); i++ {
+		t := w.Tasks[i]
+		if !t.Active {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO task_states (site_id, workflow_state_id, task_id, revision_id, status, created_at) VALUES ($1, $2, $3, $4, 'in_progress', $5)`,
+			s.site, st.ID, t.ID, p.LatestRevisionID, tx.now); err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1`, st.ID, t.ID, tx.now); err != nil {
+			return false, err
+		}
+		// A task starting on a page locked by someone who is not among its
+		// reviewers removes that lock.
+		if p.Locked {
+			in, args := idList(p.LockedBy, t.GroupIDs)
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE user_id = $1 AND group_id IN (`+in+`)`, args...).Scan(&n); err != nil {
+				return false, err
+			}
+			if n == 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE id = $1`, p.ID); err != nil {
+					return false, err
+				}
+			}
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+func taskIndex(w *Workflow, taskID int64) int {
+	for i, t := range w.Tasks {
+		if t.ID == taskID {
+			return i
+		}
+	}
+	return -1
+}
+
+// Submit starts the page's workflow (or resumes one that needs changes, at the
+// rejecting task) on its latest revision.
+func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *WorkflowState, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if p.LatestRevisionID == 0 {
+			return canopy.Errorf(canopy.EINVALID, "page %q has no revision to submit", p.Title)
+		}
+		cur, err := s.runningState(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if cur != nil && cur.Status == "in_progress" {
+			return canopy.Errorf(canopy.ECONFLICT, "page %q is already in moderation", p.Title)
+		}
+		if cur != nil { // needs changes: resume at the rejecting task
+			w, err := s.findWorkflow(ctx, tx, cur.WorkflowID)
+			if err != nil {
+				return err
+			}
+			from := 0
+			if cur.Task != nil {
+				from = taskIndex(w, cur.Task.Task.ID)
+			}
+			ok, err := s.startTask(ctx, tx, cur, w, max(from, 0), p)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return canopy.Errorf(canopy.EINVALID, "the workflow has no active task left")
+			}
+			if err := tx.log(ctx, s.site, "workflow_resume", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID}); err != nil {
+				return err
+			}
+		} else {
+			w, err := s.workflowFor(ctx, tx, p)
+			if err != nil {
+				return err
+			}
+			if w == nil {
+				return canopy.Errorf(canopy.EINVALID, "no workflow applies to page %q; publish it directly or attach a workflow", p.Title)
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO workflow_states (site_id, page_id, workflow_id, status, requested_by, created_at, updated_at)
+				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
+				return err
+			}
+			ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id}, w, 0, p)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
+			}
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID, "revision_id": p.LatestRevisionID}); err != nil {
+				return err
+			}
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		st, err = s.runningState(ctx, tx, pageID)
+		return err
+	})
+	return st, err
+}
+
+// FinishTask records the current task's outcome: approve (then the next task
+// starts, or after the last the workflow is approved and the latest revision
+// published, which the returned flag says) or reject (needs changes). The
+// service has checked that the user reviews the task.
+func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve bool, comment string) (published bool, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		st, err := s.runningState(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if st == nil || st.Status != "in_progress" || st.Task == nil || st.Task.Status != "in_progress" {
+			return canopy.Errorf(canopy.EINVALID, "page %q has no task in progress", p.Title)
+		}
+		status, action := "rejected", "workflow_reject"
+		if approve {
+			status, action = "approved", "workflow_approve"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = $2, finished_by = $3, finished_at = $4, comment = $5 WHERE id = $1`,
+			st.Task.ID, status, nullID(userID), tx.now, comment); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, map[string]any{"task": st.Task.Task.Name, "comment": comment}); err != nil {
+			return err
+		}
+		if !approve {
+			_, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1`, st.ID, tx.now)
+			if err == nil {
+				err = tx.touchSite(ctx, s.site)
+			}
+			return err
+		}
+		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+		if err != nil {
+			return err
+		}
+		more, err := s.startTask(ctx, tx, st, w, taskIndex(w, st.Task.Task.ID)+1, p)
+		if err != nil || more {
+			if err == nil {
+				err = tx.touchSite(ctx, s.site)
+			}
+			return err
+		}
+		// The last task approved: the workflow is approved and the latest
+		// revision goes live (or is scheduled), published by the approver.
+		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'approved', current_task_id = NULL, updated_at = $2 WHERE id = $1`, st.ID, tx.now); err != nil {
+			return err
+		}
+		rev, err := s.findRevision(ctx, tx, p.ID, p.LatestRevisionID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkPageRefs(ctx, tx, p.Type, rev.Content.Fields); err != nil {
+			return err
+		}
+		if err := s.publishOrSchedule(ctx, tx, p, rev); err != nil {
+			return err
+		}
+		published = true
+		return tx.touchSite(ctx, s.site)
+	})
+	return published, err
+}
+
+// CancelWorkflow cancels a page's running workflow (restart: and starts it
+// afresh).
+func (s *SiteDB) CancelWorkflow(ctx context.Context, pageID, userID int64, restart bool) (err error) {
+	return s.db.write(ctx, func(tx *Tx) error {
+		p, err := s.findPage(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		st, err := s.runningState(ctx, tx, pageID)
+		if err != nil {
+			return err
+		}
+		if st == nil {
+			return canopy.Errorf(canopy.EINVALID, "page %q is not in moderation", p.Title)
+		}
+		if err := s.cancelState(ctx, tx, st.ID); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "workflow_cancel", "page", p.ID, p.Title, map[string]any{"restart": restart}); err != nil {
+			return err
+		}
+		if restart {
+			w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+			if err != nil {
+				return err
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO workflow_states (site_id, page_id, workflow_id, status, requested_by, created_at, updated_at)
+				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
+				return err
+			}
+			if ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id}, w, 0, p); err != nil || !ok {
+				if err == nil {
+					err = canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
+				}
+				return err
+			}
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID, "restart": true}); err != nil {
+				return err
+			}
+		}
+		return tx.touchSite(ctx, s.site)
+	})
+}
+
+func (s *SiteDB) cancelState(ctx context.Context, tx *Tx, stateID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE workflow_state_id = $1 AND status = 'in_progress'`, stateID, tx.now); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE id = $1`, stateID, tx.now)
+	return err
+}
+
+// restartForReapproval makes a running workflow start again at its first task
+// on the latest revision (a reviewer edited, and the workflow asks for
+// re-approval after edits).
+func (s *SiteDB) restartForReapproval(ctx context.Context, tx *Tx, p *canopy.Page) error {
+	st, err := s.runningState(ctx, tx, p.ID)
+	if err != nil || st == nil || st.Status != "in_progress" {
+		return err
+	}
+	w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+	if err != nil || !w.ReapproveOnEdit {
+		return err
+	}
+	if st.Task != nil && st.Task.Status == "in_progress" {
+		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE id = $1`, st.Task.ID, tx.now); err != nil {
+			return err
+		}
+	}
+	if _, err := s.startTask(ctx, tx, st, w, 0, p); err != nil {
+		return err
+	}
+	return tx.log(ctx, s.site, "workflow_reapproval", "page", p.ID, p.Title, nil)
+}
+
+// AwaitingReview lists the pages of this site whose current task is reviewed
+// by any of groups (all running tasks when all is set: superusers).
+func (s *SiteDB) AwaitingReview(ctx context.Context, groups []int64, all bool) (out []*WorkflowState, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		var ids []int64
+		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
+			tx.QueryContext(ctx, `SELECT page_id FROM workflow_states WHERE site_id = $1 AND status = 'in_progress' ORDER BY updated_at`, s.site)); err != nil {
+			return err
+		}
+		for _, pid := range ids {
+			st, err := s.runningState(ctx, tx, pid)
+			if err != nil {
+				return err
+			}
+			if st == nil || st.Task == nil || st.Task.Status != "in_progress" {
+				continue
+			}
+			if all || intersects(st.Task.Task.GroupIDs, groups) {
+				out = append(out, st)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func intersects(a, b []int64) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}

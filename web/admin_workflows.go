@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+func (s *Server) workflowRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/api/workflows", s.admin(s.listWorkflows, false))
+	m.HandleFunc("POST /admin/api/workflows", s.admin(s.createWorkflow, false))
+	m.HandleFunc("GET /admin/api/workflows/{id}", s.admin(s.getWorkflow, false))
+	m.HandleFunc("PATCH /admin/api/workflows/{id}", s.admin(s.updateWorkflow, false))
+	m.HandleFunc("PUT /admin/api/pages/{id}/workflow", s.admin(s.attachWorkflow, false))
+	m.HandleFunc("GET /admin/api/pages/{id}/moderation", s.admin(s.getModeration, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/submit", s.admin(s.submitPage, false))
+	m.HandleFunc("POST /admin/api/pages/{id}/approve", s.admin(s.reviewPage(true), false))
+	m.HandleFunc("POST /admin/api/pages/{id}/reject", s.admin(s.reviewPage(false), false))
+	m.HandleFunc("POST /admin/api/pages/{id}/cancel-moderation", s.admin(s.cancelModeration(false), false))
+	m.HandleFunc("POST /admin/api/pages/{id}/restart-moderation", s.admin(s.cancelModeration(true), false))
+	m.HandleFunc("GET /admin/api/reviews", s.admin(s.listReviews, false))
+}
+
+type workflowBody struct {
+	Name            *string                  `json:"name"`
+	ReapproveOnEdit *bool                    `json:"reapprove_on_edit"`
+	Tasks           *[]sqlstore.WorkflowTask `json:"tasks"`
+	Active          *bool                    `json:"active"`
+}
+
+func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	list, err := ar.admin.Workflows(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*sqlstore.Workflow{}
+	}
+	writeJSON(w, http.StatusOK, listBody(len(list), list))
+	return nil
+}
+
+func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	wf, err := ar.admin.Workflow(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wf)
+	return nil
+}
+
+func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in workflowBody
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Name == nil || in.Tasks == nil {
+		return canopy.Errorf(canopy.EINVALID, "name and tasks are required")
+	}
+	wi := sqlstore.WorkflowInput{Name: *in.Name, Tasks: *in.Tasks}
+	for i := range wi.Tasks {
+		wi.Tasks[i].ID, wi.Tasks[i].Active = 0, true
+	}
+	if in.ReapproveOnEdit != nil {
+		wi.ReapproveOnEdit = *in.ReapproveOnEdit
+	}
+	wf, err := ar.admin.SaveWorkflow(r.Context(), 0, wi)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, wf)
+	return nil
+}
+
+func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in workflowBody
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	cur, err := ar.admin.Workflow(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if in.Name != nil || in.Tasks != nil || in.ReapproveOnEdit != nil {
+		wi := sqlstore.WorkflowInput{Name: cur.Name, ReapproveOnEdit: cur.ReapproveOnEdit}
+		for _, t := range cur.Tasks {
+			if t.Active {
+				wi.Tasks = append(wi.Tasks, t)
+			}
+		}
+		if in.Name != nil {
+			wi.Name = *in.Name
+		}
+		if in.ReapproveOnEdit != nil {
+			wi.ReapproveOnEdit = *in.ReapproveOnEdit
+		}
+		if in.Tasks != nil {
+			wi.Tasks = *in.Tasks
+			for i := range wi.Tasks {
+				wi.Tasks[i].Active = true
+			}
+		}
+		if cur, err = ar.admin.SaveWorkflow(r.Context(), id, wi); err != nil {
+			return err
+		}
+	}
+	if in.Active != nil && *in.Active != cur.Active {
+		if cur, err = ar.admin.SetWorkflowActive(r.Context(), id, *in.Active); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, cur)
+	return nil
+}
+
+func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		WorkflowID *int64 `json:"workflow_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var wid int64
+	if in.WorkflowID != nil {
+		wid = *in.WorkflowID
+	}
+	if err := ar.admin.AttachWorkflow(r.Context(), id, wid); err != nil {
+		return err
+	}
+	return s.getModeration(w, r, ar)
+}
+
+func (s *Server) getModeration(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := ar.admin.ModerationState(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": st})
+	return nil
+}
+
+func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st, err := ar.admin.Submit(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": st})
+	return nil
+}
+
+func (s *Server) reviewPage(approve bool) adminHandler {
+	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Comment string `json:"comment"`
+		}
+		if err := decodeOptionalJSON(r, &in); err != nil {
+			return err
+		}
+		published, st, err := ar.admin.Review(r.Context(), id, approve, in.Comment)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"state": st, "published": published})
+		return nil
+	}
+}
+
+func (s *Server) cancelModeration(restart bool) adminHandler {
+	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		if err := ar.admin.CancelWorkflow(r.Context(), id, restart); err != nil {
+			return err
+		}
+		return s.getModeration(w, r, ar)
+	}
+}
+
+func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	list, err := ar.admin.AwaitingReview(r.Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*sqlstore.WorkflowState{}
+	}
+	writeJSON(w, http.StatusOK, listBody(len(list), list))
+	return nil
+}

@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+func TestModeration(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			groups, _ := db.Groups(ctx, f.alpha.ID)
+			byName := map[string]*sqlstore.Group{}
+			for _, g := range groups {
+				byName[g.Name] = g
+			}
+			mods, err := db.CreateGroup(ctx, f.alpha.ID, "Moderators")
+			if err != nil {
+				t.Fatal(err)
+			}
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mods.ID, nil, []string{"access_admin"}))
+			member := func(name string, g *sqlstore.Group) {
+				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				must(t, db.AddMember(ctx, f.alpha.ID, g.ID, u.ID))
+			}
+			member("mod", mods)
+			member("boss", byName["Admins"])
+			root := f.login("alpha.test", "root")
+			ed := f.login("alpha.test", "ed")
+			mod := f.login("alpha.test", "mod")
+			boss := f.login("alpha.test", "boss")
+			bea := f.login("beta.test", "bea")
+
+			// The site's admin defines a two-step workflow and attaches it to the home page.
+			status, wf := boss.do("POST", "/admin/api/workflows", map[string]any{"name": "Two steps", "tasks": []any{
+				map[string]any{"name": "Moderators review", "groups": []any{mods.ID}},
+				map[string]any{"name": "Admins sign off", "groups": []any{byName["Admins"].ID}}}})
+			if status != 201 || len(wf["tasks"].([]any)) != 2 {
+				t.Fatalf("create workflow: %d %v", status, wf)
+			}
+			wid := id(wf["id"])
+			betaGroups, _ := db.Groups(ctx, f.beta.ID)
+			if status, body := boss.do("POST", "/admin/api/workflows", map[string]any{"name": "Bad", "tasks": []any{
+				map[string]any{"name": "x", "groups": []any{betaGroups[0].ID}}}}); status != 400 {
+				t.Fatalf("a workflow naming another site's group: %d %v", status, body)
+			}
+			if status, _ := ed.do("POST", "/admin/api/workflows", map[string]any{"name": "Mine", "tasks": []any{}}); status != 403 {
+				t.Fatalf("an editor creates a workflow: %d", status)
+			}
+			betaAdmin := f.login("beta.test", "root")
+			if status, _ := betaAdmin.do("GET", "/admin/api/workflows/"+wid, nil); status != 404 {
+				t.Fatalf("another site's admin sees the workflow: %d", status)
+			}
+			if _, list := betaAdmin.do("GET", "/admin/api/workflows", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("beta's workflows list alpha's: %v", list)
+			}
+			if status, _ := betaAdmin.do("PATCH", "/admin/api/workflows/"+wid, map[string]any{"active": false}); status != 404 {
+				t.Fatalf("another site's admin deactivates the workflow: %d", status)
+			}
+			if status, body := boss.do("PUT", fmt.Sprintf("/admin/api/pages/%d/workflow", f.alpha.RootPageID), map[string]any{"workflow_id": wf["id"]}); status != 200 {
+				t.Fatalf("attach: %d %v", status, body)
+			}
+
+			// An editor without publish permission submits a draft.
+			_, page := ed.do("POST", fmt.Sprintf("/admin/api/pages/%d/children", f.alpha.RootPageID), map[string]any{"type": canopy.StandardType, "title": "Proposal"})
+			pid := id(page["id"])
+			status, st := ed.do("POST", "/admin/api/pages/"+pid+"/submit", nil)
+			if status != 200 || st["state"].(map[string]any)["status"] != "in_progress" {
+				t.Fatalf("submit: %d %v", status, st)
+			}
+			if status, _ := ed.do("POST", "/admin/api/pages/"+pid+"/submit", nil); status != 409 {
+				t.Fatalf("submit twice: %d", status)
+			}
+			if status, _ := ed.do("POST", "/admin/api/pages/"+pid+"/approve", nil); status != 403 {
+				t.Fatalf("approve by a non-reviewer: %d", status)
+			}
+			if status, _ := ed.do("PATCH", "/admin/api/pages/"+pid, map[string]any{"title": "Sneaky edit"}); status != 409 {
+				t.Fatalf("edit under the workflow lock: %d", status)
+			}
+			// The reviewer opens and edits it without page grants, then approves.
+			if status, body := mod.do("GET", "/admin/api/pages/"+pid, nil); status != 200 {
+				t.Fatalf("reviewer opens the page: %d %v", status, body)
+			}
+			if status, body := mod.do("PATCH", "/admin/api/pages/"+pid, map[string]any{"title": "Proposal (edited by review)"}); status != 200 {
+				t.Fatalf("reviewer edits: %d %v", status, body)
+			}
+			if _, list := mod.do("GET", "/admin/api/reviews", nil); list["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("mod's reviews: %v", list)
+			}
+			status, res := mod.do("POST", "/admin/api/pages/"+pid+"/approve", map[string]any{"comment": "Looks good"})
+			if status != 200 || res["published"] != false || res["state"].(map[string]any)["current_task"].(map[string]any)["task"].(map[string]any)["name"] != "Admins sign off" {
+				t.Fatalf("first approval: %d %v", status, res)
+			}
+			if _, list := mod.do("GET", "/admin/api/reviews", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("mod's reviews after approving: %v", list)
+			}
+			// Changes requested, resubmitted: resumes at the rejecting task.
+			if status, res := boss.do("POST", "/admin/api/pages/"+pid+"/reject", map[string]any{"comment": "Add a budget"}); status != 200 ||
+				res["state"].(map[string]any)["status"] != "needs_changes" {
+				t.Fatalf("reject: %d %v", status, res)
+			}
+			if status, _ := boss.do("POST", "/admin/api/pages/"+pid+"/approve", nil); status != 400 {
+				t.Fatalf("approve with no task in progress: %d", status)
+			}
+			if status, body := ed.do("PATCH", "/admin/api/pages/"+pid, map[string]any{"fields": map[string]any{"body": "<p>Budget: 10</p>"}}); status != 200 {
+				t.Fatalf("edit after changes were requested: %d %v", status, body)
+			}
+			status, st = ed.do("POST", "/admin/api/pages/"+pid+"/submit", nil)
+			if status != 200 || st["state"].(map[string]any)["current_task"].(map[string]any)["task"].(map[string]any)["name"] != "Admins sign off" {
+				t.Fatalf("resubmit resumes at the rejecting task: %d %v", status, st)
+			}
+			if r := f.get("alpha.test", "/proposal/"); r.status != 404 {
+				t.Fatalf("not live before the last approval: %d", r.status)
+			}
+			status, res = boss.do("POST", "/admin/api/pages/"+pid+"/approve", map[string]any{"comment": "Approved"})
+			if status != 200 || res["published"] != true || res["state"] != nil {
+				t.Fatalf("final approval: %d %v", status, res)
+			}
+			if r := f.get("alpha.test", "/proposal/"); r.status != 200 {
+				t.Fatalf("live after the last approval: %d", r.status)
+			}
+
+			// Publishing directly cancels a running workflow; cancel and restart work.
+			_, p2 := ed.do("POST", fmt.Sprintf("/admin/api/pages/%d/children", f.alpha.RootPageID), map[string]any{"type": canopy.StandardType, "title": "Second"})
+			p2id := id(p2["id"])
+			ed.do("POST", "/admin/api/pages/"+p2id+"/submit", nil)
+			if status, _ := root.do("POST", "/admin/api/pages/"+p2id+"/publish", nil); status != 200 {
+				t.Fatal("direct publish")
+			}
+			if _, m := root.do("GET", "/admin/api/pages/"+p2id+"/moderation", nil); m["state"] != nil {
+				t.Fatalf("direct publish left the workflow running: %v", m)
+			}
+			ed.do("PATCH", "/admin/api/pages/"+p2id, map[string]any{"title": "Second, again"})
+			ed.do("POST", "/admin/api/pages/"+p2id+"/submit", nil)
+			if status, _ := bea.do("POST", "/admin/api/pages/"+p2id+"/cancel-moderation", nil); status != 404 {
+				t.Fatalf("another site's admin cancels: %d", status)
+			}
+			if status, m := ed.do("POST", "/admin/api/pages/"+p2id+"/restart-moderation", nil); status != 200 || m["state"] == nil {
+				t.Fatalf("requester restarts: %d %v", status, m)
+			}
+			// Deactivating the workflow cancels its running states and detaches it.
+			if status, body := boss.do("PATCH", "/admin/api/workflows/"+wid, map[string]any{"active": false}); status != 200 || body["active"] != false {
+				t.Fatalf("deactivate: %d %v", status, body)
+			}
+			if _, m := root.do("GET", "/admin/api/pages/"+p2id+"/moderation", nil); m["state"] != nil {
+				t.Fatalf("deactivation left a running state: %v", m)
+			}
+			if status, body := ed.do("POST", "/admin/api/pages/"+p2id+"/submit", nil); status != 400 {
+				t.Fatalf("submit with no workflow: %d %v", status, body)
+			}
+			_, hist := root.do("GET", "/admin/api/history?object_type=page&object_id="+pid, nil)
+			actions := map[string]int{}
+			for _, it := range hist["items"].([]any) {
+				actions[it.(map[string]any)["action"].(string)]++
+			}
+			for a, n := range map[string]int{"workflow_submit": 1, "workflow_approve": 2, "workflow_reject": 1, "workflow_resume": 1, "publish": 1} {
+				if actions[a] != n {
+					t.Errorf("history %s: %d, want %d (%v)", a, actions[a], n, actions)
+				}
+			}
+		})
+	}
+}
