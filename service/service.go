@@ -199,6 +199,16 @@ func (s *Service) CreateSiteFrom(ctx context.Context, in sqlstore.NewSite, templ
 	if in.Groups == nil {
 		in.Groups = DefaultGroups()
 	}
+	if in.Workflow == nil {
+		w, err := s.DB.DefaultWorkflow(ctx)
+		if err != nil {
+			return nil, err
+		}
+		in.Workflow = w
+	}
+	if in.Types == nil {
+		in.Types = s.Types
+	}
 	return s.DB.CreateSite(ctx, in)
 }
 

@@ -161,3 +161,52 @@ func (a *Admin) ModerationState(ctx context.Context, id int64) (*sqlstore.Workfl
 	}
 	return a.pages.RunningState(ctx, id)
 }
+
+// DefaultWorkflow returns the workflow new sites receive (superusers).
+func (a *Admin) DefaultWorkflow(ctx context.Context) (*sqlstore.DefaultWorkflow, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.DefaultWorkflow(ctx)
+}
+
+// SetDefaultWorkflow sets (nil: clears) the workflow that the site creator
+// gives every new site, attached to its home page (superusers). Its tasks
+// name the groups every new site has (Admins, Editors, Viewers).
+func (a *Admin) SetDefaultWorkflow(ctx context.Context, w *sqlstore.DefaultWorkflow) (*sqlstore.DefaultWorkflow, error) {
+	if err := a.requireSuperuser(); err != nil {
+		return nil, err
+	}
+	if w != nil {
+		w.Name = strings.TrimSpace(w.Name)
+		if w.Name == "" {
+			return nil, canopy.Errorf(canopy.EINVALID, "the workflow name is empty")
+		}
+		if len(w.Tasks) == 0 {
+			return nil, canopy.Errorf(canopy.EINVALID, "a workflow needs at least one task")
+		}
+		known := map[string]bool{}
+		var names []string
+		for _, g := range DefaultGroups() {
+			known[strings.ToLower(g.Name)] = true
+			names = append(names, g.Name)
+		}
+		for i, t := range w.Tasks {
+			if strings.TrimSpace(t.Name) == "" {
+				return nil, canopy.Errorf(canopy.EINVALID, "task %d has no name", i+1)
+			}
+			if len(t.Groups) == 0 {
+				return nil, canopy.Errorf(canopy.EINVALID, "task %q names no reviewer group", t.Name)
+			}
+			for _, g := range t.Groups {
+				if !known[strings.ToLower(g)] {
+					return nil, canopy.Errorf(canopy.EINVALID, "task %q: every new site has the groups %s, not %q", t.Name, strings.Join(names, ", "), g)
+				}
+			}
+		}
+	}
+	if err := a.svc.DB.SetDefaultWorkflow(a.Ctx(ctx), w); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.DefaultWorkflow(ctx)
+}

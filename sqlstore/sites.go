@@ -81,6 +81,9 @@ type NewSite struct {
 	// Template adds default content in the same transaction; Types must be set
 	// when it has pages.
 	Template *SiteTemplate
+	// Workflow, if set, is created with the site (its tasks naming groups of
+	// the new site by name) and attached to the home page.
+	Workflow *DefaultWorkflow
 	Types    *canopy.PageTypes
 }
 
@@ -177,6 +180,7 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 				return err
 			}
 		}
+		groupIDs := map[string]int64{}
 		for _, spec := range in.Groups {
 			g := &Group{SiteID: id, Name: spec.Name, CreatedAt: tx.now}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`, id, spec.Name, tx.now).Scan(&g.ID); err != nil {
@@ -191,6 +195,29 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 				colls = []CollectionGrantRow{{CollectionID: rootColl, Permissions: spec.CollectionPerms}}
 			}
 			if err := setGroupGrants(ctx, tx, g, pages, spec.Models, colls); err != nil {
+				return err
+			}
+			groupIDs[strings.ToLower(spec.Name)] = g.ID
+		}
+		if in.Workflow != nil {
+			sdb := &SiteDB{db: db, site: id, types: in.Types}
+			wi := WorkflowInput{Name: in.Workflow.Name, ReapproveOnEdit: in.Workflow.ReapproveOnEdit}
+			for _, t := range in.Workflow.Tasks {
+				task := WorkflowTask{Name: t.Name, Active: true}
+				for _, name := range t.Groups {
+					gid, ok := groupIDs[strings.ToLower(name)]
+					if !ok {
+						return canopy.Errorf(canopy.EINVALID, "the default workflow names group %q, which new sites do not have", name)
+					}
+					task.GroupIDs = append(task.GroupIDs, gid)
+				}
+				wi.Tasks = append(wi.Tasks, task)
+			}
+			wid, err := sdb.saveWorkflow(ctx, tx, 0, wi)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO workflow_pages (page_id, site_id, workflow_id) VALUES ($1, $2, $3)`, home.ID, id, wid); err != nil {
 				return err
 			}
 		}

@@ -668,3 +668,54 @@ func intersects(a, b []int64) bool {
 	}
 	return false
 }
+
+// DefaultWorkflow is the installation's default workflow that new sites get:
+// its task groups are named (each site has its own groups).
+type DefaultWorkflow struct {
+	Name            string        `json:"name"`
+	ReapproveOnEdit bool          `json:"reapprove_on_edit"`
+	Tasks           []DefaultTask `json:"tasks"`
+}
+
+// DefaultTask is a task of the default workflow, its groups by name.
+type DefaultTask struct {
+	Name   string   `json:"name"`
+	Groups []string `json:"groups"`
+}
+
+// DefaultWorkflow returns the installation's default workflow (nil: none).
+func (db *DB) DefaultWorkflow(ctx context.Context) (*DefaultWorkflow, error) {
+	var v string
+	err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT value FROM installation_settings WHERE name = 'default_workflow'`).Scan(&v)
+	})
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	w := &DefaultWorkflow{}
+	return w, json.Unmarshal([]byte(v), w)
+}
+
+// SetDefaultWorkflow sets (nil: clears) the default workflow for new sites.
+func (db *DB) SetDefaultWorkflow(ctx context.Context, w *DefaultWorkflow) error {
+	return db.write(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM installation_settings WHERE name = 'default_workflow'`); err != nil {
+			return err
+		}
+		data := map[string]any{"cleared": w == nil}
+		if w != nil {
+			b, err := json.Marshal(w)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO installation_settings (name, value) VALUES ('default_workflow', $1)`, string(b)); err != nil {
+				return err
+			}
+			data["name"] = w.Name
+		}
+		return tx.log(ctx, 0, "set_default_workflow", "installation", 0, "default workflow", data)
+	})
+}

@@ -20,6 +20,8 @@ func (s *Server) workflowRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/cancel-moderation", s.admin(s.cancelModeration(false), false))
 	m.HandleFunc("POST /admin/api/pages/{id}/restart-moderation", s.admin(s.cancelModeration(true), false))
 	m.HandleFunc("GET /admin/api/reviews", s.admin(s.listReviews, false))
+	m.HandleFunc("GET /admin/api/default-workflow", s.admin(s.getDefaultWorkflow, false))
+	m.HandleFunc("PUT /admin/api/default-workflow", s.admin(s.setDefaultWorkflow, false))
 }
 
 type workflowBody struct {
@@ -212,5 +214,31 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *adminRe
 		list = []*sqlstore.WorkflowState{}
 	}
 	writeJSON(w, http.StatusOK, listBody(len(list), list))
+	return nil
+}
+
+func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	wf, err := ar.admin.DefaultWorkflow(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workflow": wf})
+	return nil
+}
+
+// setDefaultWorkflow takes {"workflow": {name, reapprove_on_edit, tasks:
+// [{name, groups: ["Admins"]}]}} or {"workflow": null} to clear it.
+func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in struct {
+		Workflow *sqlstore.DefaultWorkflow `json:"workflow"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	wf, err := ar.admin.SetDefaultWorkflow(r.Context(), in.Workflow)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workflow": wf})
 	return nil
 }

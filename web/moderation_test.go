@@ -170,3 +170,59 @@ func TestModeration(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultWorkflowAndReapproval(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			root := f.login("alpha.test", "root")
+			ed := f.login("alpha.test", "ed")
+			if status, _ := ed.do("PUT", "/admin/api/default-workflow", map[string]any{"workflow": nil}); status != 403 {
+				t.Fatalf("an editor sets the default workflow: %d", status)
+			}
+			if status, body := root.do("PUT", "/admin/api/default-workflow", map[string]any{"workflow": map[string]any{"name": "Editorial",
+				"tasks": []any{map[string]any{"name": "x", "groups": []any{"Nope"}}}}}); status != 400 {
+				t.Fatalf("default workflow naming an unknown group: %d %v", status, body)
+			}
+			if status, body := root.do("PUT", "/admin/api/default-workflow", map[string]any{"workflow": map[string]any{"name": "Editorial", "reapprove_on_edit": true,
+				"tasks": []any{map[string]any{"name": "Editors check", "groups": []any{"Editors"}}, map[string]any{"name": "Admins approve", "groups": []any{"admins"}}}}}); status != 200 {
+				t.Fatalf("set default workflow: %d %v", status, body)
+			}
+			// The site creator gives the new site its own copy, attached to its home page.
+			_, site := root.do("POST", "/admin/api/sites", map[string]any{"hostname": "gamma.test", "name": "Gamma"})
+			g := f.login("gamma.test", "root")
+			_, list := g.do("GET", "/admin/api/workflows", nil)
+			if list["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("new site's workflows: %v", list)
+			}
+			wf := list["items"].([]any)[0].(map[string]any)
+			if wf["name"] != "Editorial" || fmt.Sprint(wf["pages"]) != fmt.Sprintf("[%v]", site["root_page_id"]) {
+				t.Fatalf("new site's workflow: %v", wf)
+			}
+			// Re-approval: an edit during moderation sends it back to the first task.
+			gamma, _ := f.svc.DB.SiteByID(ctx, int64(site["id"].(float64)))
+			p := f.page(gamma, gamma.RootPageID, canopy.StandardType, "Draft", false, nil)
+			pid := fmt.Sprint(p.ID)
+			if status, body := g.do("POST", "/admin/api/pages/"+pid+"/submit", nil); status != 200 {
+				t.Fatalf("submit: %d %v", status, body)
+			}
+			_, res := g.do("POST", "/admin/api/pages/"+pid+"/approve", nil)
+			if res["state"].(map[string]any)["current_task"].(map[string]any)["task"].(map[string]any)["name"] != "Admins approve" {
+				t.Fatalf("after the first approval: %v", res)
+			}
+			if status, body := g.do("PATCH", "/admin/api/pages/"+pid, map[string]any{"title": "Draft, changed in review"}); status != 200 {
+				t.Fatalf("edit during moderation: %d %v", status, body)
+			}
+			_, m := g.do("GET", "/admin/api/pages/"+pid+"/moderation", nil)
+			if m["state"].(map[string]any)["current_task"].(map[string]any)["task"].(map[string]any)["name"] != "Editors check" {
+				t.Fatalf("re-approval did not restart at the first task: %v", m)
+			}
+			// Clearing the default: the next site has no workflow.
+			root.do("PUT", "/admin/api/default-workflow", map[string]any{"workflow": nil})
+			root.do("POST", "/admin/api/sites", map[string]any{"hostname": "delta.test", "name": "Delta"})
+			if _, list := f.login("delta.test", "root").do("GET", "/admin/api/workflows", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("a site created after clearing the default: %v", list)
+			}
+		})
+	}
+}
