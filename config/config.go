@@ -44,6 +44,9 @@ type Config struct {
 	ScheduleInterval Duration `toml:"schedule_interval"`
 	LogLevel         string   `toml:"log_level"`
 	LogFormat        string   `toml:"log_format"`
+	// SMTPURL is the mail server for notifications; MailFrom the sender.
+	SMTPURL  string `toml:"smtp_url"`
+	MailFrom string `toml:"mail_from"`
 	// SiteTemplate names the template new sites get when none is named.
 	SiteTemplate string `toml:"site_template"`
 	// SiteTemplates are named recipes of default content for new sites.
@@ -118,7 +121,8 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 	}
 	strs := map[string]*string{"ADDR": &c.Addr, "DATA": &c.DataDir, "DATABASE": &c.Database, "MEDIA_DIR": &c.MediaDir,
 		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat,
-		"SITE_TEMPLATE": &c.SiteTemplate, "MEDIA_URL": &c.MediaURL}
+		"SITE_TEMPLATE": &c.SiteTemplate, "MEDIA_URL": &c.MediaURL,
+		"SMTP_URL": &c.SMTPURL, "MAIL_FROM": &c.MailFrom}
 	for name, p := range strs {
 		v, ok, err := get(name)
 		if err != nil {
@@ -283,6 +287,8 @@ func (c *Config) Proxies() ([]netip.Prefix, error) {
 func (c *Config) String() string {
 	cp := *c
 	cp.Database = redact(cp.Database)
+	cp.SMTPURL = redact(cp.SMTPURL)
+	cp.MediaURL = redact(cp.MediaURL)
 	var b bytes.Buffer
 	_ = toml.NewEncoder(&b).Encode(cp)
 	return b.String()

@@ -31,7 +31,9 @@ type Service struct {
 	// turns uploads off.
 	Media *media.Store
 	// Limits bound uploads and renditions.
-	Limits   MediaLimits
+	Limits MediaLimits
+	// Mail sends notification emails (nil: notifications are only stored).
+	Mail     *Mailer
 	richText *bluemonday.Policy
 
 	mediaMu        sync.Mutex

@@ -43,6 +43,9 @@ type DB struct {
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// QueueMail makes notifications queue emails (set when a mail server is
+	// configured).
+	QueueMail bool
 
 	mu        sync.Mutex
 	listeners []func(siteID int64)

@@ -86,6 +86,10 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, sb.AttachWorkflow(ctx, sec.ID, wf.ID))
+		reviewer := &canopy.User{Username: "reviewer", Email: "reviewer@b.test", IsActive: true, PasswordHash: "x"}
+		must(t, db.CreateUser(ctx, reviewer))
+		must(t, db.AddMember(ctx, b.ID, g.ID, reviewer.ID))
+		db.QueueMail = true
 		if _, err := sb.Submit(ctx, sec.ID, shared.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -391,6 +391,13 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1`, st.ID, t.ID, tx.now); err != nil {
 			return false, err
 		}
+		reviewers, err := groupMembers(ctx, tx, t.GroupIDs)
+		if err != nil {
+			return false, err
+		}
+		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name); err != nil {
+			return false, err
+		}
 		// A task starting on a page locked by someone who is not among its
 		// reviewers removes that lock.
 		if p.Locked {
@@ -479,6 +486,13 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID, "revision_id": p.LatestRevisionID}); err != nil {
 				return err
 			}
+			mods, err := s.moderators(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := s.notifyStep(ctx, tx, NotifySubmitted, p, mods, "Workflow: "+w.Name); err != nil {
+				return err
+			}
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
@@ -518,11 +532,13 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			return err
 		}
 		if !approve {
-			_, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1`, st.ID, tx.now)
-			if err == nil {
-				err = tx.touchSite(ctx, s.site)
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1`, st.ID, tx.now); err != nil {
+				return err
 			}
-			return err
+			if err := s.notifyStep(ctx, tx, NotifyRejected, p, []int64{st.RequestedBy}, commentLine(comment)); err != nil {
+				return err
+			}
+			return tx.touchSite(ctx, s.site)
 		}
 		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
 		if err != nil {
@@ -551,6 +567,9 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			return err
 		}
 		published = true
+		if err := s.notifyStep(ctx, tx, NotifyApproved, p, []int64{st.RequestedBy}, commentLine(comment)); err != nil {
+			return err
+		}
 		return tx.touchSite(ctx, s.site)
 	})
 	return published, err
@@ -718,4 +737,11 @@ func (db *DB) SetDefaultWorkflow(ctx context.Context, w *DefaultWorkflow) error 
 		}
 		return tx.log(ctx, 0, "set_default_workflow", "installation", 0, "default workflow", data)
 	})
+}
+
+func commentLine(c string) string {
+	if c == "" {
+		return ""
+	}
+	return "Comment: " + c
 }

@@ -21,6 +21,10 @@ func (s *Server) workflowRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/restart-moderation", s.admin(s.cancelModeration(true), false))
 	m.HandleFunc("GET /admin/api/reviews", s.admin(s.listReviews, false))
 	m.HandleFunc("GET /admin/api/default-workflow", s.admin(s.getDefaultWorkflow, false))
+	m.HandleFunc("GET /admin/api/notifications", s.admin(s.listNotifications, false))
+	m.HandleFunc("POST /admin/api/notifications/read", s.admin(s.readNotifications, false))
+	m.HandleFunc("GET /admin/api/notification-preferences", s.admin(s.getNotificationPrefs, false))
+	m.HandleFunc("PUT /admin/api/notification-preferences", s.admin(s.setNotificationPrefs, false))
 	m.HandleFunc("PUT /admin/api/default-workflow", s.admin(s.setDefaultWorkflow, false))
 }
 
@@ -240,5 +244,51 @@ func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"workflow": wf})
+	return nil
+}
+
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	list, total, err := ar.admin.Notifications(r.Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*sqlstore.Notification{}
+	}
+	writeJSON(w, http.StatusOK, listBody(total, list))
+	return nil
+}
+
+func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	if err := ar.admin.MarkNotificationsRead(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	p, err := ar.admin.NotificationPrefs(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) setNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in map[string]bool
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	p, err := ar.admin.SetNotificationPrefs(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
 	return nil
 }

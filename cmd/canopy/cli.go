@@ -238,6 +238,16 @@ func (a *app) open() (*service.Service, func(), error) {
 		return nil, nil, err
 	}
 	svc.Media = store
+	if a.cfg.SMTPURL != "" {
+		m, err := service.NewMailer(a.cfg.SMTPURL, a.cfg.MailFrom)
+		if err != nil {
+			store.Close()
+			db.Close()
+			return nil, nil, err
+		}
+		svc.Mail = m
+		db.QueueMail = true
+	}
 	svc.Limits = service.MediaLimits{MaxImageBytes: a.cfg.MaxImageBytes, MaxDocumentBytes: a.cfg.MaxDocumentBytes,
 		MaxImagePixels: a.cfg.MaxImagePixels, MaxRenditionSize: a.cfg.MaxRenditionSize}
 	return svc, func() { store.Close(); db.Close() }, nil
@@ -325,6 +335,9 @@ func (a *app) serve(args []string) error {
 	defer stopWatch()
 	go srv.Watch(watchCtx)
 	go svc.RunScheduler(watchCtx, a.cfg.ScheduleInterval.Duration, a.log)
+	if svc.Mail != nil {
+		go svc.RunMailer(watchCtx, 10*time.Second, a.log)
+	}
 	a.log.Info("canopy serving", "addr", ln.Addr().String(), "database", string(svc.DB.Dialect()), "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
