@@ -33,9 +33,9 @@ type Notification struct {
 	ReadAt    *time.Time `json:"read_at"`
 }
 
-// notify stores a notification for each recipient (active, with the kind
-// turned on, not the user who triggered it) and queues an email for those with
-// an address when mail is configured, in the step's transaction.
+// notify stores a notification for each recipient (active, with an email
+// address, with the kind turned on, not the user who triggered it) and, when
+// mail is configured, queues its email, in the step's transaction.
 func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page, recipients []int64, subject, body string) error {
 	if len(recipients) == 0 {
 		return nil
@@ -44,7 +44,7 @@ func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page
 	in, args := idList(0, recipients)
 	args = append(args, kind)
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.email FROM users u LEFT JOIN notification_prefs np ON np.user_id = u.id AND np.kind = $`+
-		strconv.Itoa(len(args))+` WHERE u.id IN (`+in+`) AND u.is_active AND COALESCE(np.enabled, TRUE) AND $1 = 0 ORDER BY u.id`, args...)
+		strconv.Itoa(len(args))+` WHERE u.id IN (`+in+`) AND u.is_active AND u.email <> '' AND COALESCE(np.enabled, TRUE) AND $1 = 0 ORDER BY u.id`, args...)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page
 			s.site, r.id, kind, p.ID, subject, body, tx.now).Scan(&nid); err != nil {
 			return err
 		}
-		if s.db.QueueMail && r.email != "" {
+		if s.db.QueueMail {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO mail_outbox (site_id, notification_id, to_email, subject, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
 				s.site, nid, r.email, subject, body, tx.now); err != nil {
 				return err

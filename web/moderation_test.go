@@ -73,12 +73,23 @@ func TestModeration(t *testing.T) {
 			// An editor without publish permission submits a draft.
 			_, page := ed.do("POST", fmt.Sprintf("/admin/api/pages/%d/children", f.alpha.RootPageID), map[string]any{"type": canopy.StandardType, "title": "Proposal"})
 			pid := id(page["id"])
+			// ed locks it; the first task's start removes a non-reviewer's lock.
+			if status, body := root.do("POST", "/admin/api/pages/"+pid+"/lock", nil); status != 200 || body["locked"] != true {
+				t.Fatalf("lock: %d %v", status, body)
+			}
+			root.do("POST", "/admin/api/pages/"+pid+"/unlock", nil)
+			if _, err := db.Site(f.alpha.ID, f.svc.Types).SetLock(sqlstore.WithActor(ctx, sqlstore.Actor{UserID: f.ed.ID}), int64(page["id"].(float64)), true); err != nil {
+				t.Fatal(err)
+			}
 			status, st := ed.do("POST", "/admin/api/pages/"+pid+"/submit", nil)
 			if status != 200 || st["state"].(map[string]any)["status"] != "in_progress" {
 				t.Fatalf("submit: %d %v", status, st)
 			}
 			if status, _ := ed.do("POST", "/admin/api/pages/"+pid+"/submit", nil); status != 409 {
 				t.Fatalf("submit twice: %d", status)
+			}
+			if _, pg := root.do("GET", "/admin/api/pages/"+pid, nil); pg["locked"] != false {
+				t.Fatalf("a non-reviewer's lock survived the task's start: %v", pg["locked"])
 			}
 			if status, _ := ed.do("POST", "/admin/api/pages/"+pid+"/approve", nil); status != 403 {
 				t.Fatalf("approve by a non-reviewer: %d", status)
