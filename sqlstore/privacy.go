@@ -77,14 +77,8 @@ func (s *SiteDB) SetPageRestriction(ctx context.Context, pageID int64, r *canopy
 		}
 		data := map[string]any{"type": "none"}
 		if r != nil {
-			for _, g := range r.GroupIDs {
-				var n int
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, g, s.site).Scan(&n); err != nil {
-					return err
-				}
-				if n == 0 {
-					return canopy.Errorf(canopy.EINVALID, "group %d is not a group of this site", g)
-				}
+			if err := s.checkSiteGroups(ctx, tx, r.GroupIDs, ""); err != nil {
+				return err
 			}
 			ids, _ := json.Marshal(nonNilIDs(r.GroupIDs))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO page_restrictions (page_id, site_id, kind, password_hash, group_ids, created_at)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -178,13 +179,8 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 		if len(t.GroupIDs) == 0 {
 			return 0, canopy.Errorf(canopy.EINVALID, "task %q names no reviewer group", tname)
 		}
-		for _, g := range t.GroupIDs {
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, g, s.site).Scan(&n); err != nil {
-				return 0, err
-			}
-			if n == 0 {
-				return 0, canopy.Errorf(canopy.EINVALID, "task %q: group %d is not a group of this site", tname, g)
-			}
+		if err := s.checkSiteGroups(ctx, tx, t.GroupIDs, fmt.Sprintf("task %q: ", tname)); err != nil {
+			return 0, err
 		}
 		ids, _ := json.Marshal(t.GroupIDs)
 		if t.ID != 0 {
@@ -744,4 +740,19 @@ func commentLine(c string) string {
 		return ""
 	}
 	return "Comment: " + c
+}
+
+// checkSiteGroups refuses group ids that are not this site's groups (prefix
+// names what refers to them in the message).
+func (s *SiteDB) checkSiteGroups(ctx context.Context, tx *Tx, ids []int64, prefix string) error {
+	for _, g := range ids {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, g, s.site).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return canopy.Errorf(canopy.EINVALID, "%sgroup %d is not a group of this site", prefix, g)
+		}
+	}
+	return nil
 }
