@@ -266,24 +266,9 @@ func (s *SiteDB) CollectionRestrictions(ctx context.Context, path string) (out [
 		ph[i] = "$" + strconv.Itoa(len(args))
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT r.kind, r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
-			WHERE c.site_id = $1 AND c.path IN (`+strings.Join(ph, ", ")+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r canopy.Restriction
-			var ids string
-			if err := rows.Scan(&r.Kind, &ids); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(ids), &r.GroupIDs); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr.Restriction) })(
+			tx.QueryContext(ctx, `SELECT c.path, 0, r.kind, '', r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
+			WHERE c.site_id = $1 AND c.path IN (`+strings.Join(ph, ", ")+`) ORDER BY c.path`, args...))
 	})
 	return out, err
 }

@@ -599,24 +599,19 @@ type PathRestriction struct {
 // RestrictedCollections lists the site's collections that have a restriction.
 func (s *SiteDB) RestrictedCollections(ctx context.Context) (out []PathRestriction, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.path, r.kind, r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
-			WHERE r.site_id = $1 ORDER BY c.path`, s.site)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pr PathRestriction
-			var ids string
-			if err := rows.Scan(&pr.Path, &pr.Kind, &ids); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(ids), &pr.GroupIDs); err != nil {
-				return err
-			}
-			out = append(out, pr)
-		}
-		return rows.Err()
+		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr) })(
+			tx.QueryContext(ctx, `SELECT c.path, 0, r.kind, '', r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
+			WHERE r.site_id = $1 ORDER BY c.path`, s.site))
 	})
 	return out, err
+}
+
+// scanPathRestriction reads (path, page id, kind, password hash, group ids).
+func scanPathRestriction(row scanner) (PathRestriction, error) {
+	var pr PathRestriction
+	var ids string
+	if err := row.Scan(&pr.Path, &pr.PageID, &pr.Kind, &pr.PasswordHash, &ids); err != nil {
+		return pr, err
+	}
+	return pr, json.Unmarshal([]byte(ids), &pr.GroupIDs)
 }

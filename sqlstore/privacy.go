@@ -16,24 +16,9 @@ func (s *SiteDB) PageRestrictions(ctx context.Context, pageIDs []int64) (out []c
 	}
 	in, args := idList(s.site, pageIDs)
 	err = s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT r.page_id, r.kind, r.password_hash, r.group_ids FROM page_restrictions r JOIN pages p ON p.id = r.page_id
-			WHERE r.site_id = $1 AND r.page_id IN (`+in+`) ORDER BY p.path`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r canopy.Restriction
-			var ids string
-			if err := rows.Scan(&r.PageID, &r.Kind, &r.PasswordHash, &ids); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(ids), &r.GroupIDs); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr.Restriction) })(
+			tx.QueryContext(ctx, `SELECT p.path, r.page_id, r.kind, r.password_hash, r.group_ids FROM page_restrictions r JOIN pages p ON p.id = r.page_id
+			WHERE r.site_id = $1 AND r.page_id IN (`+in+`) ORDER BY p.path`, args...))
 	})
 	return out, err
 }
@@ -42,24 +27,9 @@ func (s *SiteDB) PageRestrictions(ctx context.Context, pageIDs []int64) (out []c
 // restriction, with it (for listings that leave restricted subtrees out).
 func (s *SiteDB) RestrictedPaths(ctx context.Context) (out []PathRestriction, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT p.path, r.page_id, r.kind, r.password_hash, r.group_ids FROM page_restrictions r JOIN pages p ON p.id = r.page_id
-			WHERE r.site_id = $1 ORDER BY p.path`, s.site)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pr PathRestriction
-			var ids string
-			if err := rows.Scan(&pr.Path, &pr.PageID, &pr.Kind, &pr.PasswordHash, &ids); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(ids), &pr.GroupIDs); err != nil {
-				return err
-			}
-			out = append(out, pr)
-		}
-		return rows.Err()
+		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr) })(
+			tx.QueryContext(ctx, `SELECT p.path, r.page_id, r.kind, r.password_hash, r.group_ids FROM page_restrictions r JOIN pages p ON p.id = r.page_id
+			WHERE r.site_id = $1 ORDER BY p.path`, s.site))
 	})
 	return out, err
 }
