@@ -188,13 +188,16 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*c
 	}
 	// Privacy: the page's and its ancestors' restrictions must all pass;
 	// whatever the answer, it depends on the visitor and is not cached.
-	ids := []int64{page.ID}
-	for _, a := range ancestors {
-		ids = append(ids, a.ID)
-	}
-	rs, err := store.PageRestrictions(ctx, ids)
+	// (The site's restricted pages are kept per content version: no query.)
+	restricted, err := s.restrictedPaths(r, site)
 	if err != nil {
 		return nil, err
+	}
+	var rs []canopy.Restriction
+	for _, pr := range restricted {
+		if strings.HasPrefix(page.Path, pr.Path) {
+			rs = append(rs, pr.Restriction)
+		}
 	}
 	if len(rs) > 0 {
 		if e, err := s.checkPrivacy(r, site, th, page, rs); e != nil || err != nil {
@@ -202,7 +205,7 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*c
 		}
 	}
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path}
-	if view.Settings, err = s.settingsView(ctx, site.ID); err != nil {
+	if view.Settings, err = s.settingsView(ctx, site); err != nil {
 		return nil, err
 	}
 	children, err := store.Children(ctx, page.ID, true)
@@ -239,7 +242,7 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*c
 func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
 	var err error
-	if view.Settings, err = s.settingsView(ctx, site.ID); err != nil {
+	if view.Settings, err = s.settingsView(ctx, site); err != nil {
 		return nil, err
 	}
 	if view.Menu, err = s.menu(ctx, site, path); err != nil {
@@ -524,7 +527,32 @@ var logoRenditions = map[string]string{"large": "max-400x120", "small": "max-200
 
 // settingsView is the site's settings for templates, with image references
 // (the logo) resolved to image data.
-func (s *Server) settingsView(ctx context.Context, siteID int64) (map[string]map[string]any, error) {
+//
+// The view is kept per site content version (templates only read it), so most
+// renders need no query for it.
+func (s *Server) settingsView(ctx context.Context, site *canopy.Site) (map[string]map[string]any, error) {
+	s.menuMu.Lock()
+	c, ok := s.settings[site.ID]
+	s.menuMu.Unlock()
+	if ok && c.version == site.Version {
+		return c.view, nil
+	}
+	view, err := s.loadSettingsView(ctx, site.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.menuMu.Lock()
+	s.settings[site.ID] = settingsCache{version: site.Version, view: view}
+	s.menuMu.Unlock()
+	return view, nil
+}
+
+type settingsCache struct {
+	version int64
+	view    map[string]map[string]any
+}
+
+func (s *Server) loadSettingsView(ctx context.Context, siteID int64) (map[string]map[string]any, error) {
 	all, err := s.svc.DB.Site(siteID, s.svc.Types).AllSettings(ctx)
 	if err != nil {
 		return nil, err

@@ -74,7 +74,7 @@ func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme,
 	view := PageView{Site: site, Theme: th.Name, RequestPath: r.URL.Path, Form: form,
 		Page: PageData{Title: title, TypeClass: strings.TrimSuffix(tmpl, ".html")}}
 	var err error
-	if view.Settings, err = s.settingsView(r.Context(), site.ID); err != nil {
+	if view.Settings, err = s.settingsView(r.Context(), site); err != nil {
 		return nil, err
 	}
 	if view.Menu, err = s.menu(r.Context(), site, r.URL.Path); err != nil {

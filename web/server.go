@@ -58,6 +58,7 @@ type Server struct {
 	mux      *http.ServeMux
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
+	settings map[int64]settingsCache
 	debug    bool
 	cop      *http.CrossOriginProtection
 	logins   *throttle
@@ -74,7 +75,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{},
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{},
 		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
 	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
 	if err := s.reload(ctx); err != nil {
