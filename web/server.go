@@ -51,8 +51,12 @@ type Server struct {
 	restricted map[int64]restrictedPaths
 	log        *slog.Logger
 
-	table    atomic.Pointer[canopy.SiteTable]
-	dirty    atomic.Bool
+	table atomic.Pointer[canopy.SiteTable]
+	// gen counts change notifications of this process; loaded is the gen the
+	// site table reflects. A request finding them different reloads first, so
+	// no request uses a table older than a change it could have seen.
+	gen      atomic.Int64
+	loaded   atomic.Int64
 	reloadMu sync.Mutex
 	cache    *pageCache
 	mux      *http.ServeMux
@@ -77,8 +81,8 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	}
 	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{},
 		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
-	svc.DB.OnChange(func(int64) { s.dirty.Store(true) })
-	if err := s.reload(ctx); err != nil {
+	svc.DB.OnChange(func(int64) { s.gen.Add(1) })
+	if err := s.reload(ctx, true); err != nil {
 		return nil, err
 	}
 	s.debug = opt.Logger.Enabled(ctx, slog.LevelDebug)
@@ -88,18 +92,26 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 
 // reload rebuilds the site table from the database and drops cached pages of
 // every site whose content version changed.
-func (s *Server) reload(ctx context.Context) error {
+//
+// Unless force is set (a change seen by polling), it does nothing when the
+// table already reflects every change notified so far. The table is marked
+// current only once stored: a request arriving while another reload reads the
+// database waits for it instead of using the old table.
+func (s *Server) reload(ctx context.Context, force bool) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	s.dirty.Store(false)
+	g := s.gen.Load()
+	if !force && s.loaded.Load() == g {
+		return nil
+	}
 	sites, err := s.svc.DB.Sites(ctx)
 	if err != nil {
-		s.dirty.Store(true)
 		return err
 	}
 	old := s.table.Load()
 	t := canopy.NewSiteTable(sites)
 	s.table.Store(t)
+	s.loaded.Store(g)
 	if old != nil {
 		for _, o := range old.Sites() {
 			if n := t.ByID(o.ID); n == nil || n.Version != o.Version {
@@ -113,8 +125,8 @@ func (s *Server) reload(ctx context.Context) error {
 // sites returns the current site table, reloading it first if this process
 // changed something since it was built.
 func (s *Server) sites(ctx context.Context) *canopy.SiteTable {
-	if s.dirty.Load() {
-		if err := s.reload(ctx); err != nil {
+	if s.gen.Load() != s.loaded.Load() {
+		if err := s.reload(ctx, false); err != nil {
 			s.log.Error("reload sites", "err", err)
 		}
 	}
@@ -148,7 +160,7 @@ func (s *Server) Watch(ctx context.Context) {
 			}
 		}
 		if changed {
-			if err := s.reload(ctx); err != nil {
+			if err := s.reload(ctx, true); err != nil {
 				s.log.Error("reload sites", "err", err)
 			}
 		}
