@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -71,19 +72,7 @@ func (s *SiteDB) checkSiblingName(ctx context.Context, tx *Tx, parentID int64, n
 }
 
 func nextCollectionPath(ctx context.Context, tx *Tx, parent *canopy.Collection) (string, error) {
-	var last sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT path FROM collections WHERE parent_id = $1 ORDER BY path DESC LIMIT 1`, parent.ID).Scan(&last)
-	if err != nil && err != sql.ErrNoRows {
-		return "", err
-	}
-	n := 1
-	if last.Valid {
-		n = canopy.DecodeStep(last.String[len(last.String)-canopy.StepLen:]) + 1
-	}
-	if n > canopy.MaxChildren {
-		return "", canopy.Errorf(canopy.EINVALID, "collection %q has reached the maximum of %d children", parent.Name, canopy.MaxChildren)
-	}
-	return canopy.ChildPath(parent.Path, n), nil
+	return nextTreePath(ctx, tx, "collections", parent.ID, parent.Path, fmt.Sprintf("collection %q", parent.Name))
 }
 
 // CreateCollection adds a collection under parentID.

@@ -474,10 +474,16 @@ func (s *SiteDB) freeSlug(ctx context.Context, tx *Tx, parentID int64, base stri
 
 // nextChildPath returns the path for a new last child of parent.
 func nextChildPath(ctx context.Context, tx *Tx, parent *canopy.Page) (string, error) {
-	// ORDER BY … LIMIT 1 over the (parent_id, path) index is one probe whatever
-	// the number of children (max() could be planned as a scan of all of them).
+	return nextTreePath(ctx, tx, "pages", parent.ID, parent.Path, fmt.Sprintf("page %q", parent.Title))
+}
+
+// nextTreePath returns the path for a new last child of a node of a
+// materialised-path tree (pages or collections). ORDER BY … LIMIT 1 over the
+// (parent_id, path) index is one probe whatever the number of children (max()
+// could be planned as a scan of all of them).
+func nextTreePath(ctx context.Context, tx *Tx, table string, parentID int64, parentPath, what string) (string, error) {
 	var last sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT path FROM pages WHERE parent_id = $1 ORDER BY path DESC LIMIT 1`, parent.ID).Scan(&last)
+	err := tx.QueryRowContext(ctx, `SELECT path FROM `+table+` WHERE parent_id = $1 ORDER BY path DESC LIMIT 1`, parentID).Scan(&last)
 	if err != nil && err != sql.ErrNoRows {
 		return "", err
 	}
@@ -486,9 +492,9 @@ func nextChildPath(ctx context.Context, tx *Tx, parent *canopy.Page) (string, er
 		n = canopy.DecodeStep(last.String[len(last.String)-canopy.StepLen:]) + 1
 	}
 	if n > canopy.MaxChildren {
-		return "", canopy.Errorf(canopy.EINVALID, "page %q has reached the maximum of %d children", parent.Title, canopy.MaxChildren)
+		return "", canopy.Errorf(canopy.EINVALID, "%s has reached the maximum of %d children", what, canopy.MaxChildren)
 	}
-	return canopy.ChildPath(parent.Path, n), nil
+	return canopy.ChildPath(parentPath, n), nil
 }
 
 func childURLPath(parent *canopy.Page, slug string) string {

@@ -239,14 +239,16 @@ func (s *Server) hiddenPages(r *http.Request, site *canopy.Site) ([]string, bool
 	if err != nil || len(rs) == 0 {
 		return nil, false, err
 	}
-	_, _, authErr := s.authenticate(r, site)
+	// One session lookup: whether the answer is personal, and who asks.
+	u, _, authErr := s.authenticate(r, site)
 	personal := authErr == nil
 	var v *service.Viewer
 	loaded := false
 	viewer := func() *service.Viewer {
-		if !loaded {
-			v, loaded = s.viewer(r, site), true
+		if !loaded && personal && u.IsActive {
+			v, _ = s.svc.ViewerFor(r.Context(), site.ID, u)
 		}
+		loaded = true
 		return v
 	}
 	var hidden []string
