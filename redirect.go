@@ -27,6 +27,9 @@ func NormalizeRedirectPath(p string) (string, error) {
 	if p == "" {
 		return "", Errorf(EINVALID, "the old path is required")
 	}
+	if HasControl(p) {
+		return "", Errorf(EINVALID, "the old path must not contain control characters (tabs, line breaks, NUL)")
+	}
 	u, err := url.Parse(p)
 	if err != nil {
 		return "", Errorf(EINVALID, "%q is not a valid path", p)
@@ -66,6 +69,9 @@ func NormalizeRedirectPath(p string) (string, error) {
 
 // ValidateRedirectLink checks an external redirect target.
 func ValidateRedirectLink(link string) error {
+	if HasControl(link) || strings.ContainsAny(link, " \\") {
+		return Errorf(EINVALID, "redirect link %q must not contain spaces, backslashes or control characters (tabs, line breaks, NUL); percent-encode them", link)
+	}
 	u, err := url.Parse(link)
 	if err != nil || !(u.Scheme == "http" || u.Scheme == "https") || u.Host == "" {
 		if strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "//") {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Site is one tenant: a hostname and port that map to a home page.
@@ -86,10 +87,12 @@ func NormalizeHostname(h string) (string, error) {
 		if label[0] == '-' || label[len(label)-1] == '-' {
 			return "", Errorf(EINVALID, "hostname %q: a label cannot start or end with a hyphen", h)
 		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
+		for _, c := range label {
+			if c >= 0x80 || c == utf8.RuneError {
+				return "", Errorf(EINVALID, "hostname %q contains the non-ASCII character %q; give an internationalised name in its ASCII (punycode) form, like xn--caf-dma.example for café.example", h, c)
+			}
 			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-				return "", Errorf(EINVALID, "hostname %q contains %q; use letters, digits, hyphens and dots", h, string(c))
+				return "", Errorf(EINVALID, "hostname %q contains %q; use letters, digits, hyphens and dots", h, c)
 			}
 		}
 	}

@@ -129,6 +129,9 @@ func ValidateTitle(title string) (string, error) {
 	if t == "" {
 		return "", Errorf(EINVALID, "title is required")
 	}
+	if HasControl(t) {
+		return "", Errorf(EINVALID, "title must not contain control characters (such as tabs, line breaks or NUL)")
+	}
 	if utf8.RuneCountInString(t) > MaxTitleLen {
 		return "", Errorf(EINVALID, "title is longer than %d characters", MaxTitleLen)
 	}

@@ -166,7 +166,7 @@ type MemberInput struct {
 	Groups       *[]int64
 }
 
-func (a *Admin) checkFlags(in MemberInput) error {
+func (a *Admin) checkFlags(in *MemberInput) error {
 	if (in.IsSuperuser != nil || in.IsSuperadmin != nil) && !a.User.IsSuperuser {
 		return forbidden("only superusers may grant or revoke superuser and super admin")
 	}
@@ -180,6 +180,18 @@ func (a *Admin) checkFlags(in MemberInput) error {
 	if in.Password != nil && (len(*in.Password) < 8 || len(*in.Password) > 72) {
 		return canopy.Errorf(canopy.EINVALID, "the password must be 8 to 72 characters long")
 	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"first_name", in.FirstName}, {"last_name", in.LastName}} {
+		if f.v != nil {
+			v := strings.TrimSpace(*f.v)
+			if err := canopy.CheckText(f.name, v, 150); err != nil {
+				return err
+			}
+			*f.v = v
+		}
+	}
 	return nil
 }
 
@@ -188,7 +200,7 @@ func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*sqlstore.Mem
 	if err := a.requireAny("add_user"); err != nil {
 		return nil, err
 	}
-	if err := a.checkFlags(in); err != nil {
+	if err := a.checkFlags(&in); err != nil {
 		return nil, err
 	}
 	if in.Password == nil {
@@ -225,7 +237,13 @@ func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*sqlstore.Mem
 }
 
 // UpdateMember changes a member; their memberships on other sites are never
-// touched. A site admin cannot edit a superuser.
+// touched. Who may change what (docs/security.md):
+//   - roles on this site (groups): anyone with change_user here, for any
+//     member but a superuser;
+//   - identity fields (email, names, password, active state): a superuser, or
+//     a site admin for an account local to this site that belongs to no other
+//     site and is neither superuser nor super admin. Everyone else's identity
+//     is changed by its owner on the account page (UpdateAccount).
 func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*sqlstore.Member, error) {
 	if err := a.requireAny("change_user"); err != nil {
 		return nil, err
@@ -240,11 +258,14 @@ func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*sq
 	if in.Username != "" && !strings.EqualFold(in.Username, m.Username) {
 		return nil, canopy.Errorf(canopy.EINVALID, "usernames cannot be changed")
 	}
-	if err := a.checkFlags(in); err != nil {
+	if err := a.checkFlags(&in); err != nil {
 		return nil, err
 	}
 	upd := sqlstore.UserUpdate{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, IsActive: in.IsActive,
-		IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups}
+		IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups, SiteOwnedOnly: !a.User.IsSuperuser}
+	if upd.SiteOwnedOnly && m.IsSuperadmin && (upd.Identity() || in.Password != nil) {
+		return nil, forbidden("only superusers may change a super admin's account; you can change their roles on this site")
+	}
 	if in.Password != nil {
 		h, err := HashPassword(*in.Password, a.svc.BcryptCost)
 		if err != nil {
@@ -253,6 +274,38 @@ func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*sq
 		upd.PasswordHash = &h
 	}
 	return a.svc.DB.UpdateMember(a.Ctx(ctx), a.Site.ID, id, upd)
+}
+
+// AccountInput is a change to one's own account.
+type AccountInput struct {
+	// CurrentPassword is required to change the email or the password.
+	CurrentPassword string
+	Email           *string
+	FirstName       *string
+	LastName        *string
+	Password        *string
+}
+
+// UpdateAccount changes the acting user's own account. A new password ends
+// every other session and every API token of the account, on every site;
+// keepSession (the hash of the session making the change) survives.
+func (a *Admin) UpdateAccount(ctx context.Context, in AccountInput, keepSession string) (*canopy.User, error) {
+	mi := MemberInput{Email: in.Email, Password: in.Password, FirstName: in.FirstName, LastName: in.LastName}
+	if err := a.checkFlags(&mi); err != nil {
+		return nil, err
+	}
+	if (in.Email != nil || in.Password != nil) && !CheckPassword(a.User, in.CurrentPassword) {
+		return nil, canopy.Errorf(canopy.EINVALID, "current_password: give your current password to change your email or password")
+	}
+	upd := sqlstore.UserUpdate{Email: mi.Email, FirstName: mi.FirstName, LastName: mi.LastName, KeepSession: keepSession}
+	if in.Password != nil {
+		h, err := HashPassword(*in.Password, a.svc.BcryptCost)
+		if err != nil {
+			return nil, err
+		}
+		upd.PasswordHash = &h
+	}
+	return a.svc.DB.UpdateAccount(a.Ctx(ctx), a.Site.ID, a.User.ID, upd)
 }
 
 // RemoveMember takes a user off this site (deleting a site-local account).
@@ -264,8 +317,8 @@ func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if m.IsSuperuser && !a.User.IsSuperuser {
-		return forbidden("only superusers may remove a superuser")
+	if (m.IsSuperuser || m.IsSuperadmin) && !a.User.IsSuperuser {
+		return forbidden("only superusers may remove a superuser or super admin; you can take away their roles on this site (PATCH with groups)")
 	}
 	if m.ID == a.User.ID {
 		return canopy.Errorf(canopy.EINVALID, "you cannot remove yourself from the site; ask another admin")

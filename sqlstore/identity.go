@@ -40,6 +40,9 @@ func (db *DB) CreateGroup(ctx context.Context, siteID int64, name string) (g *Gr
 	if name == "" || len(name) > 150 {
 		return nil, canopy.Errorf(canopy.EINVALID, "a group name of 1 to 150 characters is required")
 	}
+	if err := canopy.CheckText("the group name", name, 150); err != nil {
+		return nil, err
+	}
 	err = db.write(ctx, func(tx *Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE COALESCE(site_id, 0) = $1 AND lower(name) = lower($2)`, siteID, name).Scan(&n); err != nil {

@@ -152,6 +152,10 @@ func (db *DB) CreateSession(ctx context.Context, idHash string, userID, siteID i
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login = $2 WHERE id = $1`, userID, tx.now); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_logins (site_id, user_id, last_login) VALUES ($1, $2, $3)
+			ON CONFLICT (site_id, user_id) DO UPDATE SET last_login = excluded.last_login`, siteID, userID, tx.now); err != nil {
+			return err
+		}
 		// Expired sessions of this user are cleared as they log in again.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2`, userID, tx.now); err != nil {
 			return err

@@ -15,6 +15,9 @@ func (db *DB) RenameGroup(ctx context.Context, siteID, id int64, name string) (g
 	if name == "" || len(name) > 150 {
 		return nil, canopy.Errorf(canopy.EINVALID, "a group name of 1 to 150 characters is required")
 	}
+	if err := canopy.CheckText("the group name", name, 150); err != nil {
+		return nil, err
+	}
 	err = db.write(ctx, func(tx *Tx) error {
 		if g, err = findGroup(ctx, tx, siteID, id); err != nil {
 			return err
@@ -56,15 +59,48 @@ func (db *DB) DeleteGroup(ctx context.Context, siteID, id int64) error {
 	})
 }
 
-// Member is a user as one site sees them: their groups on that site only.
+// Member is a user as one site sees them: their groups on that site only,
+// LastLogin on that site only, and whether the account is this site's own.
 type Member struct {
 	*canopy.User
 	Groups []*Group `json:"groups"`
+	// SiteLocal: the account was created on this site (is local to it).
+	SiteLocal bool `json:"site_local"`
+	// IdentityHere: the account is local to this site and belongs to no other
+	// site (nor to an installation-wide group), so this site's admins may
+	// change its email, names, password and active state.
+	IdentityHere bool `json:"identity_here"`
 }
 
 // memberCondition selects the users that belong to site $1: members of one of
 // its groups, or site-local accounts of it.
 const memberCondition = `(EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.site_id = $1) OR u.home_site_id = $1)`
+
+// ownedCondition holds for an account that is local to site $1 and belongs to
+// no other site: only then is its identity this site's to manage.
+const ownedCondition = `(COALESCE(u.home_site_id, 0) = $1 AND NOT EXISTS (SELECT 1 FROM group_members o WHERE o.user_id = u.id AND (o.site_id IS NULL OR o.site_id <> $1)))`
+
+// memberSelect reads a user as site $1 sees them: the last login on this site
+// (never another's) and whether the identity is this site's.
+var memberSelect = `SELECT ` + strings.Replace(prefixed("u.", userColumns), "u.last_login", "sl.last_login", 1) + `, ` + ownedCondition +
+	` FROM users u LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id`
+
+func scanMember(row scanner, siteID int64) (*Member, error) {
+	var owned bool
+	u, err := scanUser(extraScan{row, []any{&owned}})
+	if err != nil {
+		return nil, err
+	}
+	return &Member{User: u, Groups: []*Group{}, SiteLocal: u.HomeSiteID == siteID, IdentityHere: owned}, nil
+}
+
+// extraScan scans a row's trailing columns into extra.
+type extraScan struct {
+	row   scanner
+	extra []any
+}
+
+func (e extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.extra...)...) }
 
 // Members lists a site's members, by username, with their groups on this site.
 func (db *DB) Members(ctx context.Context, siteID int64, limit, offset int) (out []*Member, total int, err error) {
@@ -73,7 +109,7 @@ func (db *DB) Members(ctx context.Context, siteID int64, limit, offset int) (out
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+memberCondition, siteID).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM users u WHERE `+memberCondition+
+		rows, err := tx.QueryContext(ctx, memberSelect+` WHERE `+memberCondition+
 			` ORDER BY lower(u.username) LIMIT $2 OFFSET $3`, siteID, limit, offset)
 		if err != nil {
 			return err
@@ -81,15 +117,14 @@ func (db *DB) Members(ctx context.Context, siteID int64, limit, offset int) (out
 		byID := map[int64]*Member{}
 		var ids []any
 		for rows.Next() {
-			u, err := scanUser(rows)
+			m, err := scanMember(rows, siteID)
 			if err != nil {
 				rows.Close()
 				return err
 			}
-			m := &Member{User: u, Groups: []*Group{}}
 			out = append(out, m)
-			byID[u.ID] = m
-			ids = append(ids, u.ID)
+			byID[m.ID] = m
+			ids = append(ids, m.ID)
 		}
 		rows.Close()
 		return memberGroups(ctx, tx, siteID, byID, ids)
@@ -136,15 +171,14 @@ func (db *DB) Member(ctx context.Context, siteID, userID int64) (m *Member, err 
 }
 
 func findMember(ctx context.Context, tx *Tx, siteID, userID int64) (*Member, error) {
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM users u WHERE u.id = $2 AND `+memberCondition, siteID, userID))
+	m, err := scanMember(tx.QueryRowContext(ctx, memberSelect+` WHERE u.id = $2 AND `+memberCondition, siteID, userID), siteID)
 	if err == sql.ErrNoRows {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "user %d not found", userID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	m := &Member{User: u, Groups: []*Group{}}
-	return m, memberGroups(ctx, tx, siteID, map[int64]*Member{u.ID: m}, []any{u.ID})
+	return m, memberGroups(ctx, tx, siteID, map[int64]*Member{m.ID: m}, []any{m.ID})
 }
 
 // UserUpdate holds the user attributes to change; nil fields stay.
@@ -155,48 +189,86 @@ type UserUpdate struct {
 	PasswordHash               *string
 	// Groups, if set, replaces the user's groups on this site (only).
 	Groups *[]int64
+	// SiteOwnedOnly refuses a change of identity fields (email, names,
+	// password, active state) unless the account is local to this site and
+	// belongs to no other: the rule for site admins, checked in the same
+	// transaction as the change.
+	SiteOwnedOnly bool
+	// KeepSession is the hash of the session that survives a password change
+	// (the one making it); every other session and every token is revoked.
+	KeepSession string
+}
+
+// Identity reports whether the update changes an installation-wide identity
+// field: email, names, password or active state.
+func (u UserUpdate) Identity() bool {
+	return u.Email != nil || u.FirstName != nil || u.LastName != nil || u.PasswordHash != nil || u.IsActive != nil
+}
+
+// applyUserUpdate writes the user columns of upd; a new password or a
+// deactivation revokes every other session and every API token of the
+// account, on every site, in the same transaction.
+func applyUserUpdate(ctx context.Context, tx *Tx, userID int64, upd UserUpdate) ([]string, error) {
+	sets := map[string]any{}
+	if upd.Email != nil {
+		sets["email"] = *upd.Email
+	}
+	if upd.FirstName != nil {
+		sets["first_name"] = *upd.FirstName
+	}
+	if upd.LastName != nil {
+		sets["last_name"] = *upd.LastName
+	}
+	if upd.IsActive != nil {
+		sets["is_active"] = *upd.IsActive
+	}
+	if upd.IsSuperuser != nil {
+		sets["is_superuser"] = *upd.IsSuperuser
+	}
+	if upd.IsSuperadmin != nil {
+		sets["is_superadmin"] = *upd.IsSuperadmin
+	}
+	if upd.PasswordHash != nil {
+		sets["password_hash"] = *upd.PasswordHash
+	}
+	for col, v := range sets {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+col+` = $2 WHERE id = $1`, userID, v); err != nil {
+			return nil, err
+		}
+	}
+	if upd.PasswordHash != nil || upd.IsActive != nil && !*upd.IsActive {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2`, userID, upd.KeepSession); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, userID); err != nil {
+			return nil, err
+		}
+	}
+	return keys(sets), nil
 }
 
 // UpdateMember changes a member of a site. Group changes touch this site's
 // memberships only.
 func (db *DB) UpdateMember(ctx context.Context, siteID, userID int64, upd UserUpdate) (m *Member, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
-		if _, err := findMember(ctx, tx, siteID, userID); err != nil {
+		cur, err := findMember(ctx, tx, siteID, userID)
+		if err != nil {
 			return err
 		}
-		sets := map[string]any{}
-		if upd.Email != nil {
-			sets["email"] = *upd.Email
+		if upd.SiteOwnedOnly && upd.Identity() && !cur.IdentityHere {
+			return canopy.Errorf(canopy.EFORBIDDEN, "you can change %s's roles on this site, but not their email, names, password or active state: "+
+				"the account was not created on this site or is also used elsewhere, so only its owner (on their account page) or a superuser can", cur.Username)
 		}
-		if upd.FirstName != nil {
-			sets["first_name"] = *upd.FirstName
-		}
-		if upd.LastName != nil {
-			sets["last_name"] = *upd.LastName
-		}
-		if upd.IsActive != nil {
-			sets["is_active"] = *upd.IsActive
-		}
-		if upd.IsSuperuser != nil {
-			sets["is_superuser"] = *upd.IsSuperuser
-		}
-		if upd.IsSuperadmin != nil {
-			sets["is_superadmin"] = *upd.IsSuperadmin
-		}
-		if upd.PasswordHash != nil {
-			sets["password_hash"] = *upd.PasswordHash
-		}
-		for col, v := range sets {
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET `+col+` = $2 WHERE id = $1`, userID, v); err != nil {
-				return err
-			}
+		fields, err := applyUserUpdate(ctx, tx, userID, upd)
+		if err != nil {
+			return err
 		}
 		if upd.Groups != nil {
 			if err := setSiteGroups(ctx, tx, siteID, userID, *upd.Groups); err != nil {
 				return err
 			}
 		}
-		if err := tx.log(ctx, siteID, "edit", "user", userID, "", map[string]any{"fields": keys(sets), "groups": upd.Groups}); err != nil {
+		if err := tx.log(ctx, siteID, "edit", "user", userID, cur.Username, map[string]any{"fields": fields, "groups": upd.Groups}); err != nil {
 			return err
 		}
 		m, err = findMember(ctx, tx, siteID, userID)
@@ -206,12 +278,30 @@ func (db *DB) UpdateMember(ctx context.Context, siteID, userID int64, upd UserUp
 			if err != nil {
 				return err
 			}
-			m = &Member{User: u, Groups: []*Group{}}
+			u.LastLogin = cur.LastLogin
+			m = &Member{User: u, Groups: []*Group{}, SiteLocal: u.HomeSiteID == siteID}
 			return nil
 		}
 		return err
 	})
 	return m, err
+}
+
+// UpdateAccount changes one's own account (from the account page, on site
+// siteID, where the change is logged). Roles are not changed here.
+func (db *DB) UpdateAccount(ctx context.Context, siteID, userID int64, upd UserUpdate) (u *canopy.User, err error) {
+	upd.Groups, upd.IsSuperuser, upd.IsSuperadmin, upd.IsActive = nil, nil, nil, nil
+	err = db.write(ctx, func(tx *Tx) error {
+		fields, err := applyUserUpdate(ctx, tx, userID, upd)
+		if err != nil {
+			return err
+		}
+		if u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
+			return err
+		}
+		return tx.log(ctx, siteID, "edit_account", "user", userID, u.Username, map[string]any{"fields": fields})
+	})
+	return u, err
 }
 
 func keys(m map[string]any) []string {
@@ -230,14 +320,8 @@ func keys(m map[string]any) []string {
 // other sites (and installation-wide ones) are untouched. Every id must be a
 // group of this site.
 func setSiteGroups(ctx context.Context, tx *Tx, siteID, userID int64, groupIDs []int64) error {
-	for _, gid := range groupIDs {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, gid, siteID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return canopy.Errorf(canopy.EINVALID, "group %d is not a group of this site", gid)
-		}
+	if err := checkSiteGroups(ctx, tx, siteID, groupIDs); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE user_id = $1 AND site_id = $2`, userID, siteID); err != nil {
 		return err
@@ -245,6 +329,20 @@ func setSiteGroups(ctx context.Context, tx *Tx, siteID, userID int64, groupIDs [
 	for _, gid := range groupIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, gid, userID, siteID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkSiteGroups refuses any id that is not a group of this site.
+func checkSiteGroups(ctx context.Context, tx *Tx, siteID int64, groupIDs []int64) error {
+	for _, gid := range groupIDs {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, gid, siteID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return canopy.Errorf(canopy.EINVALID, "group %d is not a group of this site", gid)
 		}
 	}
 	return nil
@@ -309,6 +407,9 @@ func (db *DB) RemoveMember(ctx context.Context, siteID, userID int64) error {
 
 // AddExistingMember puts an existing user, found by username or email, into
 // this site's groups. Their memberships elsewhere are neither changed nor shown.
+// Everything else about the request is checked before the account is looked
+// up, and an unknown, an ambiguous and a missing account get the same answer,
+// so the request cannot be used to probe which accounts exist.
 func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEmail string, groupIDs []int64) (m *Member, err error) {
 	key := strings.TrimSpace(usernameOrEmail)
 	if key == "" {
@@ -318,6 +419,9 @@ func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEma
 		return nil, canopy.Errorf(canopy.EINVALID, "give at least one group of this site")
 	}
 	err = db.write(ctx, func(tx *Tx) error {
+		if err := checkSiteGroups(ctx, tx, siteID, groupIDs); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, key)
 		if err != nil {
 			return err
@@ -332,21 +436,11 @@ func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEma
 			found = append(found, u)
 		}
 		rows.Close()
-		switch {
-		case len(found) == 0:
-			return canopy.Errorf(canopy.ENOTFOUND, "no user has that username or email")
-		case len(found) > 1:
-			return canopy.Errorf(canopy.ECONFLICT, "several users share that email; give the username")
+		if len(found) != 1 {
+			return canopy.Errorf(canopy.ENOTFOUND, "no single account has that username or email; check the spelling, or give the username")
 		}
 		u := found[0]
 		for _, gid := range groupIDs {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE id = $1 AND site_id = $2`, gid, siteID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return canopy.Errorf(canopy.EINVALID, "group %d is not a group of this site", gid)
-			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, gid, u.ID, siteID); err != nil {
 				return err
 			}

@@ -430,7 +430,25 @@ func containsStr(list []string, s string) bool {
 	return false
 }
 
+// topLevel reports whether a child of parentID sits directly below the
+// site's home page, where Canopy's reserved route names cannot be slugs.
+func (s *SiteDB) topLevel(ctx context.Context, tx *Tx, parentID int64) (bool, error) {
+	var depth int
+	err := tx.QueryRowContext(ctx, `SELECT depth FROM pages WHERE site_id = $1 AND id = $2`, s.site, parentID).Scan(&depth)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return depth == 2, err
+}
+
 func (s *SiteDB) checkSlugFree(ctx context.Context, tx *Tx, parentID int64, slug string, exceptID int64) error {
+	if canopy.IsReservedSlug(slug) {
+		if top, err := s.topLevel(ctx, tx, parentID); err != nil {
+			return err
+		} else if top {
+			return canopy.ReservedSlugError(slug)
+		}
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE site_id = $1 AND parent_id = $2 AND slug = $3 AND id <> $4`,
 		s.site, parentID, slug, exceptID).Scan(&n); err != nil {
@@ -447,12 +465,19 @@ func (s *SiteDB) freeSlug(ctx context.Context, tx *Tx, parentID int64, base stri
 	if base == "" {
 		base = "page"
 	}
+	taken := map[string]bool{}
+	if canopy.IsReservedSlug(base) {
+		if top, err := s.topLevel(ctx, tx, parentID); err != nil {
+			return "", err
+		} else if top {
+			taken[base] = true
+		}
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT slug FROM pages WHERE site_id = $1 AND parent_id = $2 AND id <> $3 AND (slug = $4 OR slug LIKE $5)`,
 		s.site, parentID, exceptID, base, base+"-%")
 	if err != nil {
 		return "", err
 	}
-	taken := map[string]bool{}
 	for rows.Next() {
 		var sl string
 		if err := rows.Scan(&sl); err != nil {

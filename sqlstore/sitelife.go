@@ -23,7 +23,7 @@ type HostnameChange struct {
 // hostname without a leading "www.". With dryRun nothing is written. All
 // hostnames change in one transaction, or none does.
 func (db *DB) ConvertDomain(ctx context.Context, from, to string, dryRun bool) (changes []HostnameChange, err error) {
-	to, err = canopy.NormalizeHostname(to)
+	to, err = normalizeHostname(to)
 	if err != nil {
 		return nil, err
 	}
@@ -42,14 +42,14 @@ func (db *DB) ConvertDomain(ctx context.Context, from, to string, dryRun bool) (
 				return canopy.Errorf(canopy.EINVALID, "there is no default site to take the old base domain from; give --from")
 			}
 		}
-		if from, err = canopy.NormalizeHostname(from); err != nil {
+		if from, err = normalizeHostname(from); err != nil {
 			return err
 		}
 		final := map[string]bool{}
 		for _, s := range sites {
 			h := s.Hostname
 			if h == from || strings.HasSuffix(h, "."+from) {
-				nh, err := canopy.NormalizeHostname(strings.TrimSuffix(h, from) + to)
+				nh, err := normalizeHostname(strings.TrimSuffix(h, from) + to)
 				if err != nil {
 					return err
 				}
@@ -110,7 +110,7 @@ func scanSites(rows *sql.Rows, err error) ([]*canopy.Site, error) {
 
 // SiteTables lists every table with a site_id column, in the order a site's
 // rows are deleted (children before parents).
-var SiteTables = []string{"log_entries", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
+var SiteTables = []string{"log_entries", "site_logins", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
 	"group_collection_grants", "group_page_grants",
 	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings"}
 

@@ -111,7 +111,7 @@ type GroupSpec struct {
 
 // CreateSite creates a site and its published home page in one transaction.
 func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) {
-	host, err := canopy.NormalizeHostname(in.Hostname)
+	host, err := normalizeHostname(in.Hostname)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 			return err
 		}
 		if upd.Hostname != nil {
-			if s.Hostname, err = canopy.NormalizeHostname(*upd.Hostname); err != nil {
+			if s.Hostname, err = normalizeHostname(*upd.Hostname); err != nil {
 				return err
 			}
 		}

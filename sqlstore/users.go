@@ -38,7 +38,7 @@ func validUsername(name string) error {
 	if strings.TrimSpace(name) == "" {
 		return canopy.Errorf(canopy.EINVALID, "username is required")
 	}
-	if len(name) > 150 || strings.ContainsAny(name, " \t\r\n/\\") {
+	if len(name) > 150 || strings.ContainsAny(name, " /\\") || canopy.HasControl(name) {
 		return canopy.Errorf(canopy.EINVALID, "username %q must be at most 150 characters without spaces or slashes", name)
 	}
 	return nil

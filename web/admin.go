@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -34,6 +35,10 @@ var errorStatus = map[string]int{canopy.EINVALID: 400, canopy.EUNAUTHENTICATED: 
 // adminError writes {"error":{"code","message"}}; internal errors are logged
 // with detail and shown with a correlation id only.
 func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = canopy.Errorf(canopy.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
+	}
 	code := canopy.ErrorCode(err)
 	msg := canopy.ErrorMessage(err)
 	if code == canopy.EINTERNAL {
@@ -54,30 +59,53 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON body into v: application/json only, at most 1 MiB,
-// unknown fields refused, one value.
+// one JSON object (not null, an array or a scalar), unknown fields refused.
 func decodeJSON(r *http.Request, v any) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		return canopy.Errorf(canopy.EINVALID, "send a JSON body with Content-Type: application/json")
 	}
-	body := http.MaxBytesReader(nil, r.Body, maxJSONBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
 			return canopy.Errorf(canopy.ETOOLARGE, "the request body is larger than 1 MiB")
 		case errors.Is(err, io.EOF):
 			return canopy.Errorf(canopy.EINVALID, "the request body is empty; send a JSON object")
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return canopy.Errorf(canopy.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		return canopy.Errorf(canopy.EINVALID, "the request body is not valid JSON: %v", err)
 	}
 	if dec.More() {
 		return canopy.Errorf(canopy.EINVALID, "the request body must hold a single JSON object")
 	}
+	if raw[0] != '{' {
+		return canopy.Errorf(canopy.EINVALID, "the request body must be a JSON object ({...}), not %s", jsonKind(raw[0]))
+	}
+	obj := json.NewDecoder(bytes.NewReader(raw))
+	obj.DisallowUnknownFields()
+	if err := obj.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field") {
+			return canopy.Errorf(canopy.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return canopy.Errorf(canopy.EINVALID, "the request body does not fit: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
 	return nil
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case 'n':
+		return "null"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
 
 // decodeOptionalJSON decodes a body if there is one (an empty body leaves v as is).
@@ -359,6 +387,33 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, ar *adminRequest) er
 	}
 	writeJSON(w, http.StatusOK, body)
 	return nil
+}
+
+// updateAccount changes the caller's own account: names, and with the
+// current password, email and password. A new password ends every other
+// session and every token of the account, on every site.
+func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	var in struct {
+		CurrentPassword string  `json:"current_password"`
+		Email           *string `json:"email"`
+		FirstName       *string `json:"first_name"`
+		LastName        *string `json:"last_name"`
+		Password        *string `json:"password"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	keep := ""
+	if c, err := r.Cookie(sessionCookie); err == nil && ar.viaCookie {
+		keep = hashSecret(c.Value)
+	}
+	u, err := ar.admin.UpdateAccount(r.Context(), service.AccountInput{CurrentPassword: in.CurrentPassword, Email: in.Email,
+		FirstName: in.FirstName, LastName: in.LastName, Password: in.Password}, keep)
+	if err != nil {
+		return err
+	}
+	ar.admin.User = u
+	return s.me(w, r, ar)
 }
 
 func (s *Server) getSite(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {

@@ -14,6 +14,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/login", s.login)
 	m.HandleFunc("POST /admin/api/logout", s.admin(s.logout, true))
 	m.HandleFunc("GET /admin/api/me", s.admin(s.me, true))
+	m.HandleFunc("PATCH /admin/api/me", s.admin(s.updateAccount, true))
 	m.HandleFunc("GET /admin/api/tokens", s.admin(s.listTokens, true))
 	m.HandleFunc("POST /admin/api/tokens", s.admin(s.createToken, true))
 	m.HandleFunc("DELETE /admin/api/tokens/{id}", s.admin(s.deleteToken, true))

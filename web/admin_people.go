@@ -154,7 +154,7 @@ func memberBody(m *sqlstore.Member) map[string]any {
 	}
 	return map[string]any{"id": m.ID, "username": m.Username, "email": m.Email, "first_name": m.FirstName, "last_name": m.LastName,
 		"is_active": m.IsActive, "is_superuser": m.IsSuperuser, "is_superadmin": m.IsSuperadmin, "last_login": m.LastLogin,
-		"site_local": m.HomeSiteID != 0, "groups": groups}
+		"site_local": m.SiteLocal, "identity_here": m.IdentityHere, "groups": groups}
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {

@@ -27,6 +27,12 @@ type client struct {
 
 func (c *client) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
+	return c.doType(method, path, "application/json", body)
+}
+
+// doType sends body (JSON-encoded unless a string) with the given content type.
+func (c *client) doType(method, path, contentType string, body any) (int, map[string]any) {
+	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		if s, ok := body.(string); ok {
@@ -39,7 +45,7 @@ func (c *client) do(method, path string, body any) (int, map[string]any) {
 	req, _ := http.NewRequest(method, c.f.url+path, rd)
 	req.Host = c.host
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.cookie != "" {
 		req.Header.Set("Cookie", "canopy_session="+c.cookie)

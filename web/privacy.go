@@ -89,7 +89,7 @@ func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme,
 
 // safeNext keeps a post-login destination on this site: a local path only.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\r\n\\") {
+	if !canopy.IsLocalPath(next) {
 		return "/"
 	}
 	return next

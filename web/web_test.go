@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,14 @@ import (
 )
 
 var ctx = context.Background()
+
+// testLogger discards the server's log unless CANOPY_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("CANOPY_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 // fixture is a running server over a fresh database with two sites.
 type fixture struct {
@@ -62,7 +71,7 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 		t.Fatal(err)
 	}
 	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,289 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// groupNamed returns a site's group by name.
+func groupNamed(t *testing.T, db *sqlstore.DB, siteID int64, name string) *sqlstore.Group {
+	t.Helper()
+	gs, err := db.Groups(ctx, siteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gs {
+		if g.Name == name && g.SiteID == siteID {
+			return g
+		}
+	}
+	t.Fatalf("no group %q on site %d", name, siteID)
+	return nil
+}
+
+// TestAccountTakeoverAcrossSites replays the external review's scenario: an
+// admin of beta adds an account of alpha (an admin of alpha, an account local
+// to alpha, a super admin) to beta, then tries to change each identity field.
+// Every attempt is refused and nothing changes; beta's admin may still change
+// the account's roles on beta. An account that is beta's own can be managed,
+// and a new password or a deactivation ends its sessions and tokens.
+func TestAccountTakeoverAcrossSites(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			mk := func(name string, superadmin bool) int64 {
+				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name, Email: name + "@example.org", IsSuperadmin: superadmin})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return u.ID
+			}
+			alphaAdmins := groupNamed(t, db, f.alpha.ID, "Admins")
+			betaAdmins := groupNamed(t, db, f.beta.ID, "Admins")
+			betaEditors := groupNamed(t, db, f.beta.ID, "Editors")
+			alice := mk("alice", false)
+			must(t, db.AddMember(ctx, f.alpha.ID, alphaAdmins.ID, alice))
+			mallory := mk("mallory", false)
+			must(t, db.AddMember(ctx, f.beta.ID, betaAdmins.ID, mallory))
+			mk("sadmin", true)
+			// An account local to alpha, created by alpha's admin.
+			aliceC := f.login("alpha.test", "alice")
+			status, loc := aliceC.do("POST", "/admin/api/users", map[string]any{"username": "local", "password": "password-local", "email": "local@alpha.test",
+				"groups": []int64{groupNamed(t, db, f.alpha.ID, "Editors").ID}})
+			if status != 201 || loc["site_local"] != true || loc["identity_here"] != true {
+				t.Fatalf("create local user: %d %v", status, loc)
+			}
+			victimSession := f.login("alpha.test", "alice")
+
+			m := f.login("beta.test", "mallory")
+			for _, victim := range []string{"alice", "local", "sadmin"} {
+				status, added := m.do("POST", "/admin/api/users/add", map[string]any{"user": victim, "groups": []int64{betaEditors.ID}})
+				if status != 200 {
+					t.Fatalf("add %s: %d %v", victim, status, added)
+				}
+				if added["site_local"] != false || added["identity_here"] != false || added["last_login"] != nil {
+					t.Errorf("%s as beta sees them reveals alpha: %v", victim, added)
+				}
+				uid := id(added["id"])
+				for _, body := range []map[string]any{
+					{"password": "mallory-was-here"}, {"email": "mallory@evil.test"}, {"first_name": "M"}, {"last_name": "M"},
+					{"is_active": false}, {"password": "mallory-was-here", "groups": []int64{betaEditors.ID}},
+				} {
+					if status, resp := m.do("PATCH", "/admin/api/users/"+uid, body); status != 403 || errCode(resp) != "forbidden" {
+						t.Errorf("beta's admin PATCH %s %v: %d %v", victim, body, status, resp)
+					}
+				}
+				if status, resp := m.do("DELETE", "/admin/api/users/"+uid, nil); victim == "sadmin" && status != 403 || victim != "sadmin" && status != 204 {
+					t.Errorf("beta's admin removes %s from beta: %d %v", victim, status, resp)
+				}
+			}
+			for _, name := range []string{"alice", "local", "sadmin"} {
+				u, err := db.UserByUsername(ctx, name)
+				if err != nil || !u.IsActive || u.Email != name+"@example.org" && u.Email != "local@alpha.test" || u.FirstName != "" ||
+					!service.CheckPassword(u, "password-"+name) {
+					t.Fatalf("%s changed: %+v %v", name, u, err)
+				}
+			}
+			if status, _ := victimSession.do("GET", "/admin/api/me", nil); status != 200 {
+				t.Fatal("alice's session ended")
+			}
+			// The local account is alpha's: beta removing it from beta did not delete it.
+			if _, err := db.Member(ctx, f.alpha.ID, int64(loc["id"].(float64))); err != nil {
+				t.Fatalf("alpha's local account: %v", err)
+			}
+
+			// Beta's own account: beta's admin manages it, and a new password
+			// or a deactivation ends its sessions and tokens everywhere.
+			status, own := m.do("POST", "/admin/api/users", map[string]any{"username": "betty", "password": "password-betty", "groups": []int64{betaEditors.ID}})
+			if status != 201 {
+				t.Fatalf("create betty: %d %v", status, own)
+			}
+			betty := f.login("beta.test", "betty")
+			_, tok := betty.do("POST", "/admin/api/tokens", map[string]any{"name": "script"})
+			script := &client{t: t, f: f.fixture, host: "beta.test", token: tok["token"].(string)}
+			if status, resp := m.do("PATCH", "/admin/api/users/"+id(own["id"]), map[string]any{"password": "a-new-password", "first_name": "Betty"}); status != 200 || resp["first_name"] != "Betty" {
+				t.Fatalf("beta's admin changes betty: %d %v", status, resp)
+			}
+			if s1, _ := betty.do("GET", "/admin/api/me", nil); s1 != 401 {
+				t.Errorf("betty's session survived a password change: %d", s1)
+			}
+			if s2, _ := script.do("GET", "/admin/api/me", nil); s2 != 401 {
+				t.Errorf("betty's token survived a password change: %d", s2)
+			}
+			betty = &client{t: t, f: f.fixture, host: "beta.test"}
+			if status, _ := betty.do("POST", "/admin/api/login", map[string]string{"username": "betty", "password": "a-new-password"}); status != 200 {
+				t.Fatal("betty cannot log in with the new password")
+			}
+			if status, _ := m.do("PATCH", "/admin/api/users/"+id(own["id"]), map[string]any{"is_active": false}); status != 200 {
+				t.Fatal("deactivate betty")
+			}
+			if s, _ := betty.do("GET", "/admin/api/me", nil); s != 401 {
+				t.Errorf("betty's session survived deactivation: %d", s)
+			}
+			// Once betty also belongs to alpha, her identity is no longer beta's.
+			must(t, db.AddMember(ctx, f.alpha.ID, groupNamed(t, db, f.alpha.ID, "Viewers").ID, int64(own["id"].(float64))))
+			if status, resp := m.do("PATCH", "/admin/api/users/"+id(own["id"]), map[string]any{"is_active": true}); status != 403 {
+				t.Errorf("beta's admin changes an account that alpha uses too: %d %v", status, resp)
+			}
+
+			// The owner changes their own account, with the current password;
+			// their other sessions end, this one stays.
+			other := f.login("alpha.test", "alice")
+			for _, body := range []map[string]any{{"password": "alice-new-password"}, {"password": "alice-new-password", "current_password": "wrong"},
+				{"email": "alice@new.test", "current_password": "wrong"}} {
+				if status, resp := aliceC.do("PATCH", "/admin/api/me", body); status != 400 {
+					t.Errorf("PATCH me %v: %d %v", body, status, resp)
+				}
+			}
+			status, me := aliceC.do("PATCH", "/admin/api/me", map[string]any{"password": "alice-new-password", "current_password": "password-alice", "first_name": "Alice"})
+			if status != 200 || me["user"].(map[string]any)["first_name"] != "Alice" {
+				t.Fatalf("PATCH me: %d %v", status, me)
+			}
+			if s, _ := aliceC.do("GET", "/admin/api/me", nil); s != 200 {
+				t.Error("the session that changed the password ended")
+			}
+			if s, _ := other.do("GET", "/admin/api/me", nil); s != 401 {
+				t.Error("another session survived the password change")
+			}
+			if s, _ := victimSession.do("GET", "/admin/api/me", nil); s != 401 {
+				t.Error("an older session survived the password change")
+			}
+		})
+	}
+}
+
+// TestAddMemberDoesNotRevealAccounts: users/add answers an invalid request the
+// same whether or not the account exists, and an unknown account like an
+// ambiguous one; a successful add is in the site's history.
+func TestAddMemberDoesNotRevealAccounts(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			root := f.login("beta.test", "root")
+			alphaGroup := groupNamed(t, db, f.alpha.ID, "Editors").ID
+			betaGroup := groupNamed(t, db, f.beta.ID, "Editors").ID
+			for _, groups := range []any{[]int64{alphaGroup}, []int64{}, []int64{999999}, nil} {
+				s1, b1 := root.do("POST", "/admin/api/users/add", map[string]any{"user": "ed", "groups": groups})
+				s2, b2 := root.do("POST", "/admin/api/users/add", map[string]any{"user": "nobody-at-all", "groups": groups})
+				s3, b3 := root.do("POST", "/admin/api/users/add", map[string]any{"user": "ed@example.org", "groups": groups})
+				if s1 != 400 || s1 != s2 || s2 != s3 || !reflect.DeepEqual(b1, b2) || !reflect.DeepEqual(b2, b3) {
+					t.Errorf("groups %v: existing %d %v, unknown %d %v, by email %d %v", groups, s1, b1, s2, b2, s3, b3)
+				}
+			}
+			// Two accounts share an email: as unknown as a missing one.
+			_, _ = f.svc.CreateUser(ctx, service.NewUser{Username: "twin1", Password: "password-twin", Email: "twin@example.org"})
+			_, _ = f.svc.CreateUser(ctx, service.NewUser{Username: "twin2", Password: "password-twin", Email: "twin@example.org"})
+			s1, b1 := root.do("POST", "/admin/api/users/add", map[string]any{"user": "twin@example.org", "groups": []int64{betaGroup}})
+			s2, b2 := root.do("POST", "/admin/api/users/add", map[string]any{"user": "nobody@example.org", "groups": []int64{betaGroup}})
+			if s1 != 404 || s1 != s2 || !reflect.DeepEqual(b1, b2) {
+				t.Errorf("ambiguous %d %v, unknown %d %v", s1, b1, s2, b2)
+			}
+			if status, body := root.do("POST", "/admin/api/users/add", map[string]any{"user": "ed", "groups": []int64{betaGroup}}); status != 200 {
+				t.Fatalf("add ed: %d %v", status, body)
+			}
+			status, hist := root.do("GET", "/admin/api/history?action=add_member&object_type=user", nil)
+			if status != 200 || hist["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("history: %d %v", status, hist)
+			}
+		})
+	}
+}
+
+// TestLoginRedirectStaysOnSite: next= after login never leaves the host.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	f := newAdminFixture(t, testdb.Dialects[0])
+	for _, next := range []string{"/%09/evil.test/x", "/\t/evil.test", "//evil.test", "/\\evil.test", "/%5Cevil.test", "/%2F/evil.test",
+		"https://evil.test/", "/%0a/evil.test", "/%E2%80%A8/evil.test"} {
+		form := url.Values{"username": {"ed"}, "password": {"password-ed"}, "next": {next}}
+		status, hdr, _ := f.post("alpha.test", "/_login/", form)
+		if loc := hdr.Get("Location"); status != 303 || loc != "/" {
+			t.Errorf("next=%q: %d Location %q", next, status, loc)
+		}
+	}
+	_, hdr, _ := f.post("alpha.test", "/_login/", url.Values{"username": {"ed"}, "password": {"password-ed"}, "next": {"/about/?a=1"}})
+	if loc := hdr.Get("Location"); loc != "/about/?a=1" {
+		t.Errorf("a local next: Location %q", loc)
+	}
+}
+
+// TestSmallInputHoles: over-limit bodies are 413, control characters and
+// reserved slugs are refused with a message, a null body is 400, and a
+// non-ASCII hostname is stored in its ASCII form.
+func TestSmallInputHoles(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			root := f.login("alpha.test", "root")
+			home := fmt.Sprint(f.alpha.RootPageID)
+			big := "/old-1,/new\n" + strings.Repeat("/a,/b\n", 200000)
+			status, body := root.doType("POST", "/admin/api/redirects/import", "text/csv", big)
+			if status != 413 || errCode(body) != "too_large" {
+				t.Errorf("big CSV: %d %v", status, body)
+			}
+			if status, body := root.doType("POST", "/admin/api/pages/"+home+"/children", "application/json", `{"type":"canopy.StandardPage","title":"`+strings.Repeat("x", 1<<20)+`"}`); status != 413 {
+				t.Errorf("big JSON: %d %v", status, body)
+			}
+			for _, title := range []string{"Bad\x00title", "Bad\x1b[31mtitle", "Line\nbreak"} {
+				if status, body := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": title}); status != 400 ||
+					!strings.Contains(body["error"].(map[string]any)["message"].(string), "control characters") {
+					t.Errorf("title %q: %d %v", title, status, body)
+				}
+			}
+			for _, slug := range []string{"admin", "api", "media", "static"} {
+				status, body := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": "T", "slug": slug})
+				if status != 400 || !strings.Contains(body["error"].(map[string]any)["message"].(string), "admin, api, healthz, media, static") {
+					t.Errorf("slug %q: %d %v", slug, status, body)
+				}
+			}
+			// From a title, the reserved word is skipped; below the first level it is fine.
+			status, p := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": "Admin"})
+			if status != 201 || p["slug"] != "admin-2" {
+				t.Errorf("title Admin: %d %v", status, p)
+			}
+			if status, body := root.do("POST", "/admin/api/pages/"+id(p["id"])+"/children", map[string]any{"type": canopy.StandardType, "title": "T", "slug": "media"}); status != 201 {
+				t.Errorf("media below the first level: %d %v", status, body)
+			}
+			if status, body := root.do("PATCH", "/admin/api/pages/"+id(p["id"]), map[string]any{"slug": "api"}); status != 400 {
+				t.Errorf("renaming to a reserved slug: %d %v", status, body)
+			}
+			for _, link := range []string{"https://ok.test/\r\nSet-Cookie: x=1", "https://ok.test/\tx", "/\\evil.test"} {
+				if status, body := root.do("POST", "/admin/api/redirects", map[string]any{"old_path": "/x", "redirect_link": link}); status != 400 {
+					t.Errorf("redirect_link %q: %d %v", link, status, body)
+				}
+			}
+			if status, body := root.do("POST", "/admin/api/groups", map[string]any{"name": "Bad\x00group"}); status != 400 {
+				t.Errorf("group name with NUL: %d %v", status, body)
+			}
+			for _, b := range []string{"null", "[]", "1", `"x"`} {
+				before, _ := f.svc.DB.Count(ctx, `SELECT count(*) FROM revisions`)
+				if status, body := root.doType("PATCH", "/admin/api/pages/"+home, "application/json", b); status != 400 {
+					t.Errorf("PATCH body %s: %d %v", b, status, body)
+				}
+				if after, _ := f.svc.DB.Count(ctx, `SELECT count(*) FROM revisions`); after != before {
+					t.Errorf("PATCH body %s made a revision", b)
+				}
+			}
+			status, site := root.do("POST", "/admin/api/sites", map[string]any{"hostname": "café.example", "name": "Café"})
+			if status != 201 || site["hostname"] != "xn--caf-dma.example" {
+				t.Errorf("IDN hostname: %d %v", status, site)
+			}
+			if r := f.get("xn--caf-dma.example", "/"); r.status != 200 {
+				t.Errorf("the IDN site by its ASCII host: %d", r.status)
+			}
+			if status, body := root.do("POST", "/admin/api/sites", map[string]any{"hostname": "bad_host.example", "name": "x"}); status != 400 ||
+				!strings.Contains(body["error"].(map[string]any)["message"].(string), `'_'`) {
+				t.Errorf("bad hostname: %d %v", status, body)
+			}
+		})
+	}
+}
