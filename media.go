@@ -95,10 +95,7 @@ func ValidateCollectionName(name string) (string, error) {
 	if name == "" {
 		return "", Errorf(EINVALID, "the collection name is empty")
 	}
-	if len([]rune(name)) > 255 {
-		return "", Errorf(EINVALID, "the collection name is longer than 255 characters")
-	}
-	return name, nil
+	return name, CheckText("the collection name", name, 255)
 }
 
 // CleanFilename checks an uploaded file's name: no path separators, no

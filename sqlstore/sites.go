@@ -125,6 +125,9 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		in.Theme = "default"
 	}
 	in.Name = strings.TrimSpace(in.Name)
+	if err := canopy.CheckText("the site name", in.Name, 255); err != nil {
+		return nil, err
+	}
 	var site *canopy.Site
 	err = db.write(ctx, func(tx *Tx) error {
 		if err := checkSiteUnique(ctx, tx, 0, host, in.Port, in.IsDefault); err != nil {
@@ -273,6 +276,9 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		}
 		if upd.Name != nil {
 			s.Name = strings.TrimSpace(*upd.Name)
+			if err := canopy.CheckText("the site name", s.Name, 255); err != nil {
+				return err
+			}
 		}
 		if upd.IsDefault != nil {
 			s.IsDefault = *upd.IsDefault

@@ -148,6 +148,9 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 	if name == "" {
 		return 0, canopy.Errorf(canopy.EINVALID, "the workflow name is empty")
 	}
+	if err := canopy.CheckText("the workflow name", name, 255); err != nil {
+		return 0, err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflows WHERE site_id = $1 AND lower(name) = $2 AND id <> $3`, s.site, strings.ToLower(name), id).Scan(&n); err != nil {
 		return 0, err

@@ -164,13 +164,18 @@ func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar
 		return err
 	}
 	var in struct {
-		Type   string  `json:"type"`
-		Groups []int64 `json:"groups"`
+		Type     string  `json:"type"`
+		GroupIDs []int64 `json:"group_ids"`
+		Groups   []int64 `json:"groups"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	c, err := ar.admin.SetCollectionPrivacy(r.Context(), id, in.Type, in.Groups)
+	groups, err := privacyGroups(in.GroupIDs, in.Groups)
+	if err != nil {
+		return err
+	}
+	c, err := ar.admin.SetCollectionPrivacy(r.Context(), id, in.Type, groups)
 	if err != nil {
 		return err
 	}

@@ -452,12 +452,17 @@ func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *admi
 	var in struct {
 		Type     string  `json:"type"`
 		Password string  `json:"password"`
+		GroupIDs []int64 `json:"group_ids"`
 		Groups   []int64 `json:"groups"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := ar.admin.SetPagePrivacy(r.Context(), id, in.Type, in.Password, in.Groups)
+	groups, err := privacyGroups(in.GroupIDs, in.Groups)
+	if err != nil {
+		return err
+	}
+	p, err := ar.admin.SetPagePrivacy(r.Context(), id, in.Type, in.Password, groups)
 	if err != nil {
 		return err
 	}
@@ -474,4 +479,16 @@ func (s *Server) unschedulePage(w http.ResponseWriter, r *http.Request, ar *admi
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusOK, id)
+}
+
+// privacyGroups takes a privacy body's group ids from group_ids (the spec's
+// name) or groups (its earlier name, still accepted), not both.
+func privacyGroups(groupIDs, groups []int64) ([]int64, error) {
+	if groupIDs != nil && groups != nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "give the groups as group_ids only (groups is its older name)")
+	}
+	if groupIDs != nil {
+		return groupIDs, nil
+	}
+	return groups, nil
 }

@@ -349,7 +349,9 @@ func (ac *apiContext) referencePage(ctx context.Context, param, v, missing strin
 		id = n
 	}
 	p, err := ac.store.Page(ctx, id)
-	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2) {
+	// A page below a restriction the request does not pass is as unknown as
+	// a missing one.
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || underAny(p.Path, ac.hidden)) {
 		return nil, bad("%s", missing)
 	}
 	return p, err
@@ -706,8 +708,12 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Si
 func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
 	ac := s.newAPIContext(r, site)
+	hidden, _, err := s.hiddenPages(r, site)
+	if err != nil {
+		s.internalError(w, r, err, true)
+		return
+	}
 	var p *canopy.Page
-	var err error
 	switch {
 	case q.Has("html_path"):
 		path := "/" + strings.Trim(q.Get("html_path"), "/") + "/"
@@ -726,7 +732,7 @@ func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Si
 		apiError(w, http.StatusNotFound, "not found")
 		return
 	}
-	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2) {
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || underAny(p.Path, hidden)) {
 		apiError(w, http.StatusNotFound, "not found")
 		return
 	}

@@ -287,3 +287,63 @@ func TestSmallInputHoles(t *testing.T) {
 		})
 	}
 }
+
+// TestContentAPIRestrictedAnchors: a page below a view restriction is as
+// unknown as a missing one to a request that does not pass it — in find, as
+// child_of/descendant_of/ancestor_of anchor and as a parent or page-field
+// reference — and known to one that does.
+func TestContentAPIRestrictedAnchors(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			staff := f.page(f.alpha, f.alpha.RootPageID, canopy.IndexType, "Staff", true, nil)
+			inner := f.page(f.alpha, staff.ID, canopy.StandardType, "Rota", true, nil)
+			root := f.login("alpha.test", "root")
+			if status, body := root.do("PUT", fmt.Sprintf("/admin/api/pages/%d/privacy", staff.ID), map[string]any{"type": "groups", "group_ids": []int64{f.alphaEditors.ID}}); status != 200 {
+				t.Fatalf("restrict: %d %v", status, body)
+			}
+			ed := f.login("alpha.test", "ed") // in Writers: passes
+			_, bg := root.do("POST", "/admin/api/groups", map[string]any{"name": "Outsiders"})
+			root.do("PUT", "/admin/api/groups/"+id(bg["id"])+"/permissions", map[string]any{"models": []string{"access_admin"}})
+			must(t, f.svc.DB.AddMember(ctx, f.alpha.ID, int64(bg["id"].(float64)), f.bea.ID))
+			bea := f.login("alpha.test", "bea") // a member of alpha who does not pass
+			sid, iid := fmt.Sprint(staff.ID), fmt.Sprint(inner.ID)
+			paths := []string{
+				"/api/v2/pages/find/?html_path=/staff/", "/api/v2/pages/find/?html_path=/staff/rota/", "/api/v2/pages/find/?id=" + sid,
+				"/api/v2/pages/?child_of=" + sid, "/api/v2/pages/?descendant_of=" + sid, "/api/v2/pages/?ancestor_of=" + iid,
+				"/api/v2/pages/" + iid + "/",
+			}
+			for _, who := range []struct {
+				name   string
+				cookie string
+				passes bool
+			}{{"anonymous", "", false}, {"bea", bea.cookie, false}, {"ed", ed.cookie, true}} {
+				for _, p := range paths {
+					var r response
+					if who.cookie == "" {
+						r = f.get("alpha.test", p)
+					} else {
+						r = f.get("alpha.test", p, "Cookie", "canopy_session="+who.cookie)
+					}
+					ok := r.status == 200 || r.status == 302
+					if ok != who.passes {
+						t.Errorf("%s %s: %d %s", who.name, p, r.status, r.body)
+					}
+					if !who.passes && strings.Contains(p, "find") && r.status != 404 {
+						t.Errorf("%s %s: %d, want 404 like a missing page", who.name, p, r.status)
+					}
+				}
+				// A listing that reaches the restricted pages shows them only to those who pass.
+				var r response
+				if who.cookie == "" {
+					r = f.get("alpha.test", "/api/v2/pages/")
+				} else {
+					r = f.get("alpha.test", "/api/v2/pages/", "Cookie", "canopy_session="+who.cookie)
+				}
+				if strings.Contains(r.body, `"Rota"`) != who.passes || strings.Contains(r.body, `"Staff"`) != who.passes {
+					t.Errorf("%s listing: %s", who.name, r.body)
+				}
+			}
+		})
+	}
+}
