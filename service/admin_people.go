@@ -350,3 +350,76 @@ func (a *Admin) History(ctx context.Context, f sqlstore.HistoryFilter, allSites 
 	}
 	return a.svc.DB.History(ctx, f)
 }
+
+// GroupMembers lists a group's members. A site group's members are seen by
+// those who may view users here; an installation-wide group's (people of
+// every site) by superusers only.
+func (a *Admin) GroupMembers(ctx context.Context, groupID int64) ([]*canopy.User, error) {
+	g, err := a.Group(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if g.SiteID == 0 && !a.User.IsSuperuser {
+		return nil, forbidden("only superusers see the members of an installation-wide group")
+	}
+	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
+		return nil, err
+	}
+	return a.svc.DB.GroupMembers(ctx, a.Site.ID, groupID)
+}
+
+// AddGroupMember puts an account (by username or email) in a group: an
+// installation-wide group for superusers only; a site group as users/add does.
+func (a *Admin) AddGroupMember(ctx context.Context, groupID int64, usernameOrEmail string) (*canopy.User, error) {
+	g, err := a.Group(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	if g.SiteID != 0 {
+		m, err := a.AddExistingMember(ctx, usernameOrEmail, []int64{g.ID})
+		if err != nil {
+			return nil, err
+		}
+		return m.User, nil
+	}
+	if !a.User.IsSuperuser {
+		return nil, forbidden("only superusers manage the members of an installation-wide group")
+	}
+	if strings.TrimSpace(usernameOrEmail) == "" {
+		return nil, canopy.Errorf(canopy.EINVALID, "give the user's username or email")
+	}
+	return a.svc.DB.AddGroupMemberByName(a.Ctx(ctx), g.ID, usernameOrEmail)
+}
+
+// RemoveGroupMember takes a user out of a group: an installation-wide group
+// for superusers only; a site group as changing the user's roles here does.
+func (a *Admin) RemoveGroupMember(ctx context.Context, groupID, userID int64) error {
+	g, err := a.Group(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	if g.SiteID == 0 {
+		if !a.User.IsSuperuser {
+			return forbidden("only superusers manage the members of an installation-wide group")
+		}
+		return a.svc.DB.RemoveGroupMember(a.Ctx(ctx), g.ID, userID)
+	}
+	m, err := a.Member(ctx, userID)
+	if err != nil {
+		return err
+	}
+	keep := []int64{}
+	found := false
+	for _, mg := range m.Groups {
+		if mg.ID == g.ID {
+			found = true
+		} else {
+			keep = append(keep, mg.ID)
+		}
+	}
+	if !found {
+		return canopy.Errorf(canopy.ENOTFOUND, "user %d is not a member of %s", userID, g.Name)
+	}
+	_, err = a.UpdateMember(ctx, userID, MemberInput{Groups: &keep})
+	return err
+}

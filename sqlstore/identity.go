@@ -144,21 +144,28 @@ func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages [
 		if g.SiteID == 0 && siteID != 0 && !actorIsSuperuser(ctx) {
 			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may change installation-wide groups")
 		}
-		if err := setGroupGrants(ctx, tx, g, pages, models, collections); err != nil {
+		if err := setGroupGrants(ctx, tx, siteID, g, pages, models, collections); err != nil {
 			return err
 		}
 		return tx.log(ctx, siteID, "change_permissions", "group", g.ID, g.Name, map[string]any{"pages": pages, "collections": collections, "models": models})
 	})
 }
 
-func setGroupGrants(ctx context.Context, tx *Tx, g *Group, pages []PageGrantRow, models []string, collections []CollectionGrantRow) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM group_page_grants WHERE group_id = $1`, g.ID); err != nil {
+// setGroupGrants replaces a group's grants on site siteID: a site group's
+// pages and collections are all of its site; an installation-wide group's
+// page and collection grants on other sites are kept (seen and changed on each
+// site's own host), its model permissions are the group's everywhere.
+func setGroupGrants(ctx context.Context, tx *Tx, siteID int64, g *Group, pages []PageGrantRow, models []string, collections []CollectionGrantRow) error {
+	if g.SiteID != 0 {
+		siteID = g.SiteID
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_page_grants WHERE group_id = $1 AND site_id = $2`, g.ID, siteID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM group_model_perms WHERE group_id = $1`, g.ID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM group_collection_grants WHERE group_id = $1`, g.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_collection_grants WHERE group_id = $1 AND site_id = $2`, g.ID, siteID); err != nil {
 		return err
 	}
 	for _, cg := range collections {
@@ -170,15 +177,10 @@ func setGroupGrants(ctx context.Context, tx *Tx, g *Group, pages []PageGrantRow,
 			}
 			perms |= perm.CollectionPerms(p)
 		}
-		// A site group may only hold grants on its own site's collections;
-		// an installation-wide group on any.
+		// Grants are on this site's collections only (for an
+		// installation-wide group too: another site's are set on its host).
 		var collSite sql.NullInt64
-		q := `SELECT site_id FROM collections WHERE id = $1 AND site_id = $2`
-		args := []any{cg.CollectionID, g.SiteID}
-		if g.SiteID == 0 {
-			q, args = `SELECT site_id FROM collections WHERE id = $1`, []any{cg.CollectionID}
-		}
-		if err := tx.QueryRowContext(ctx, q, args...).Scan(&collSite); err == sql.ErrNoRows {
+		if err := tx.QueryRowContext(ctx, `SELECT site_id FROM collections WHERE id = $1 AND site_id = $2`, cg.CollectionID, siteID).Scan(&collSite); err == sql.ErrNoRows {
 			return canopy.Errorf(canopy.ENOTFOUND, "collection %d not found", cg.CollectionID)
 		} else if err != nil {
 			return err
@@ -199,12 +201,7 @@ func setGroupGrants(ctx context.Context, tx *Tx, g *Group, pages []PageGrantRow,
 			acts |= perm.Actions(a)
 		}
 		var pageSite int64
-		q := `SELECT site_id FROM pages WHERE id = $1 AND depth > 1 AND site_id = $2`
-		args := []any{pg.PageID, g.SiteID}
-		if g.SiteID == 0 {
-			q, args = `SELECT site_id FROM pages WHERE id = $1 AND depth > 1`, []any{pg.PageID}
-		}
-		if err := tx.QueryRowContext(ctx, q, args...).Scan(&pageSite); err == sql.ErrNoRows {
+		if err := tx.QueryRowContext(ctx, `SELECT site_id FROM pages WHERE id = $1 AND depth > 1 AND site_id = $2`, pg.PageID, siteID).Scan(&pageSite); err == sql.ErrNoRows {
 			return canopy.Errorf(canopy.ENOTFOUND, "page %d not found", pg.PageID)
 		} else if err != nil {
 			return err
@@ -251,7 +248,8 @@ func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out Gro
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT page_id, actions FROM group_page_grants WHERE group_id = $1 ORDER BY page_id`, g.ID)
+		// Only this site's objects, also for an installation-wide group.
+		rows, err := tx.QueryContext(ctx, `SELECT page_id, actions FROM group_page_grants WHERE group_id = $1 AND site_id = $2 ORDER BY page_id`, g.ID, siteID)
 		if err != nil {
 			return err
 		}
@@ -265,7 +263,7 @@ func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out Gro
 			out.Pages = append(out.Pages, PageGrantRow{PageID: id, Actions: perm.Actions(a).Names()})
 		}
 		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT collection_id, permissions FROM group_collection_grants WHERE group_id = $1 ORDER BY collection_id`, g.ID)
+		rows, err = tx.QueryContext(ctx, `SELECT collection_id, permissions FROM group_collection_grants WHERE group_id = $1 AND site_id = $2 ORDER BY collection_id`, g.ID, siteID)
 		if err != nil {
 			return err
 		}
@@ -367,4 +365,114 @@ func scanPathBits(rows *sql.Rows, err error) func(fn func(path string, bits int)
 		}
 		return rows.Err()
 	}
+}
+
+// GroupMembers lists a group's members by username: for a site group, its
+// members (all of them belong to that site); for an installation-wide group,
+// its members everywhere (callers let only superusers ask).
+func (db *DB) GroupMembers(ctx context.Context, siteID, groupID int64) (out []*canopy.User, err error) {
+	out = []*canopy.User{}
+	err = db.read(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, siteID, groupID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM group_members m JOIN users u ON u.id = m.user_id
+			WHERE m.group_id = $1 ORDER BY lower(u.username)`, g.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// FindAccount finds the one account with this username or email; none, or
+// several sharing the email, is the same not-found answer.
+func findAccount(ctx context.Context, tx *Tx, usernameOrEmail string) (*canopy.User, error) {
+	key := strings.TrimSpace(usernameOrEmail)
+	rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, key)
+	if err != nil {
+		return nil, err
+	}
+	var found []*canopy.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found = append(found, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(found) != 1 {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "no single account has that username or email; check the spelling, or give the username")
+	}
+	return found[0], nil
+}
+
+// AddGroupMemberByName puts the account with this username or email in an
+// installation-wide group (logged at installation level).
+func (db *DB) AddGroupMemberByName(ctx context.Context, groupID int64, usernameOrEmail string) (u *canopy.User, err error) {
+	err = db.write(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, 0, groupID)
+		if err != nil {
+			return err
+		}
+		if g.SiteID != 0 {
+			return canopy.Errorf(canopy.ENOTFOUND, "group %d not found", groupID)
+		}
+		if u, err = findAccount(ctx, tx, usernameOrEmail); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING`, g.ID, u.ID); err != nil {
+			return err
+		}
+		return tx.log(ctx, 0, "add_member", "group", g.ID, g.Name, map[string]any{"user_id": u.ID, "username": u.Username})
+	})
+	return u, err
+}
+
+// RemoveGroupMember takes a user out of an installation-wide group.
+func (db *DB) RemoveGroupMember(ctx context.Context, groupID, userID int64) error {
+	return db.write(ctx, func(tx *Tx) error {
+		g, err := findGroup(ctx, tx, 0, groupID)
+		if err != nil {
+			return err
+		}
+		if g.SiteID != 0 {
+			return canopy.Errorf(canopy.ENOTFOUND, "group %d not found", groupID)
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = $1 AND user_id = $2`, g.ID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return canopy.Errorf(canopy.ENOTFOUND, "user %d is not a member of %s", userID, g.Name)
+		}
+		return tx.log(ctx, 0, "remove_member", "group", g.ID, g.Name, map[string]any{"user_id": userID})
+	})
+}
+
+// InstallationGroupByName finds an installation-wide group by name.
+func (db *DB) InstallationGroupByName(ctx context.Context, name string) (g *Group, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE site_id IS NULL AND lower(name) = lower($1)`, strings.TrimSpace(name)))
+		if err == sql.ErrNoRows {
+			return canopy.Errorf(canopy.ENOTFOUND, "no installation-wide group is named %q", name)
+		}
+		return err
+	})
+	return g, err
 }

@@ -422,24 +422,10 @@ func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEma
 		if err := checkSiteGroups(ctx, tx, siteID, groupIDs); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, key)
+		u, err := findAccount(ctx, tx, key)
 		if err != nil {
 			return err
 		}
-		var found []*canopy.User
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			found = append(found, u)
-		}
-		rows.Close()
-		if len(found) != 1 {
-			return canopy.Errorf(canopy.ENOTFOUND, "no single account has that username or email; check the spelling, or give the username")
-		}
-		u := found[0]
 		for _, gid := range groupIDs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, gid, u.ID, siteID); err != nil {
 				return err

@@ -197,7 +197,7 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 			if len(spec.CollectionPerms) > 0 {
 				colls = []CollectionGrantRow{{CollectionID: rootColl, Permissions: spec.CollectionPerms}}
 			}
-			if err := setGroupGrants(ctx, tx, g, pages, spec.Models, colls); err != nil {
+			if err := setGroupGrants(ctx, tx, g.SiteID, g, pages, spec.Models, colls); err != nil {
 				return err
 			}
 			groupIDs[strings.ToLower(spec.Name)] = g.ID

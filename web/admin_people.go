@@ -19,6 +19,9 @@ func (s *Server) peopleRoutes(m *http.ServeMux) {
 	m.HandleFunc("DELETE /admin/api/groups/{id}", s.admin(s.deleteGroup, false))
 	m.HandleFunc("GET /admin/api/groups/{id}/permissions", s.admin(s.getGroupGrants, false))
 	m.HandleFunc("PUT /admin/api/groups/{id}/permissions", s.admin(s.putGroupGrants, false))
+	m.HandleFunc("GET /admin/api/groups/{id}/members", s.admin(s.groupMembers, false))
+	m.HandleFunc("POST /admin/api/groups/{id}/members", s.admin(s.addGroupMember, false))
+	m.HandleFunc("DELETE /admin/api/groups/{id}/members/{uid}", s.admin(s.removeGroupMember, false))
 	m.HandleFunc("GET /admin/api/users", s.admin(s.listUsers, false))
 	m.HandleFunc("POST /admin/api/users", s.admin(s.createUser, false))
 	m.HandleFunc("POST /admin/api/users/add", s.admin(s.addExistingUser, false))
@@ -286,5 +289,61 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *adminReques
 		return err
 	}
 	writeJSON(w, http.StatusOK, listBody(total, entries))
+	return nil
+}
+
+func accountBody(u *canopy.User) map[string]any {
+	return map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "last_name": u.LastName, "email": u.Email}
+}
+
+func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	us, err := ar.admin.GroupMembers(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	items := []map[string]any{}
+	for _, u := range us {
+		items = append(items, accountBody(u))
+	}
+	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	return nil
+}
+
+func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		User string `json:"user"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u, err := ar.admin.AddGroupMember(r.Context(), id, in.User)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, accountBody(u))
+	return nil
+}
+
+func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	if err := ar.admin.RemoveGroupMember(r.Context(), id, uid); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

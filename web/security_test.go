@@ -347,3 +347,83 @@ func TestContentAPIRestrictedAnchors(t *testing.T) {
 		})
 	}
 }
+
+// TestInstallationWideGroups: superusers manage an installation-wide group's
+// members; each site's host shows and changes only that site's grants of it;
+// site admins never see or change its membership.
+func TestInstallationWideGroups(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			rootA, rootB := f.login("alpha.test", "root"), f.login("beta.test", "root")
+			status, g := rootA.do("POST", "/admin/api/groups", map[string]any{"name": "Web team", "installation_wide": true})
+			if status != 201 || g["site_id"] != nil {
+				t.Fatalf("create: %d %v", status, g)
+			}
+			gid := id(g["id"])
+			grants := func(c *client, site int64, coll int64) {
+				if status, body := c.do("PUT", "/admin/api/groups/"+gid+"/permissions", map[string]any{
+					"pages": []any{map[string]any{"page_id": site, "actions": []string{"change"}}}, "collections": []any{map[string]any{"collection_id": coll, "permissions": []string{"choose_image"}}},
+					"models": []string{"access_admin"}}); status != 200 {
+					t.Fatalf("grants: %d %v", status, body)
+				}
+			}
+			grants(rootA, f.alpha.RootPageID, f.alpha.RootCollectionID)
+			grants(rootB, f.beta.RootPageID, f.beta.RootCollectionID)
+			// Setting beta's grants kept alpha's.
+			if acc, _ := db.UserAccess(ctx, f.root, f.alpha.ID); acc == nil {
+				t.Fatal("access")
+			}
+			if n, _ := db.Count(ctx, `SELECT count(*) FROM group_page_grants WHERE group_id = `+gid); n != 2 {
+				t.Fatalf("page grants of the group: %d, want one per site", n)
+			}
+			// A page of another site is not found, even for the superuser on this host.
+			if status, _ := rootB.do("PUT", "/admin/api/groups/"+gid+"/permissions", map[string]any{"pages": []any{map[string]any{"page_id": f.alpha.RootPageID, "actions": []string{"change"}}}}); status != 404 {
+				t.Errorf("alpha's page from beta's host: %d", status)
+			}
+			// Members: superusers only.
+			if status, body := rootB.do("POST", "/admin/api/groups/"+gid+"/members", map[string]any{"user": "bea"}); status != 200 || body["username"] != "bea" {
+				t.Fatalf("add member: %d %v", status, body)
+			}
+			if status, body := rootA.do("GET", "/admin/api/groups/"+gid+"/members", nil); status != 200 || body["meta"].(map[string]any)["total_count"].(float64) != 1 {
+				t.Fatalf("members: %d %v", status, body)
+			}
+			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); len(acc.Pages) != 2 {
+				t.Errorf("bea's grants on beta: %+v", acc.Pages)
+			}
+			// Beta's admin: sees only beta's objects in the grants, never the members.
+			badmin, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "badmin", Password: "password-badmin"})
+			must(t, db.AddMember(ctx, f.beta.ID, groupNamed(t, db, f.beta.ID, "Admins").ID, badmin.ID))
+			b := f.login("beta.test", "badmin")
+			status, seen := b.do("GET", "/admin/api/groups/"+gid+"/permissions", nil)
+			if status != 200 || len(seen["pages"].([]any)) != 1 || seen["pages"].([]any)[0].(map[string]any)["page_id"].(float64) != float64(f.beta.RootPageID) ||
+				len(seen["collections"].([]any)) != 1 || seen["collections"].([]any)[0].(map[string]any)["collection_id"].(float64) != float64(f.beta.RootCollectionID) {
+				t.Errorf("beta's admin sees the group's grants: %d %v", status, seen)
+			}
+			for _, c := range []struct{ method, path string }{{"GET", "/members"}, {"POST", "/members"}, {"DELETE", "/members/" + fmt.Sprint(f.bea.ID)}} {
+				var body any
+				if c.method == "POST" {
+					body = map[string]any{"user": "badmin"}
+				}
+				if status, resp := b.do(c.method, "/admin/api/groups/"+gid+c.path, body); status != 403 {
+					t.Errorf("beta's admin %s %s: %d %v", c.method, c.path, status, resp)
+				}
+			}
+			_, users := b.do("GET", "/admin/api/users", nil)
+			for _, it := range users["items"].([]any) {
+				for _, ug := range it.(map[string]any)["groups"].([]any) {
+					if ug.(map[string]any)["name"] == "Web team" {
+						t.Errorf("beta's user list shows the installation-wide membership: %v", it)
+					}
+				}
+			}
+			if status, _ := rootA.do("DELETE", "/admin/api/groups/"+gid+"/members/"+fmt.Sprint(f.bea.ID), nil); status != 204 {
+				t.Fatal("remove member")
+			}
+			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); len(acc.Pages) != 1 {
+				t.Errorf("bea kept the group's grants: %+v", acc.Pages)
+			}
+		})
+	}
+}

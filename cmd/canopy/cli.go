@@ -40,6 +40,10 @@ Commands:
   serve             run the web server (--demo creates a demo installation on an empty database)
   migrate           apply database migrations
   user create       create a user
+  group create      create an installation-wide group (its grants count on every site)
+  group members     list an installation-wide group's members
+  group add-member  put a user in an installation-wide group
+  group remove-member  take a user out of an installation-wide group
   site create       create a site with a published home page
   site list         list the sites
   site templates    list the site templates a new site can start from
@@ -108,9 +112,10 @@ func (a *app) dispatch(args []string) error {
 		return a.serve(rest)
 	case "migrate":
 		return a.migrate(rest)
-	case "user", "site":
+	case "user", "site", "group":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			sub := map[string]string{"user": "create", "site": "create, list, templates, update, convert-domain, delete"}[cmd]
+			sub := map[string]string{"user": "create", "site": "create, list, templates, update, convert-domain, delete",
+				"group": "create, members, add-member, remove-member"}[cmd]
 			return usageError{fmt.Sprintf("'canopy %s' needs a subcommand: %s", cmd, sub)}
 		}
 		switch cmd + " " + rest[0] {
@@ -118,6 +123,8 @@ func (a *app) dispatch(args []string) error {
 			return a.userCreate(rest[1:])
 		case "site create":
 			return a.siteCreate(rest[1:])
+		case "group create", "group members", "group add-member", "group remove-member":
+			return a.group(rest[0], rest[1:])
 		case "site list":
 			return a.siteList(rest[1:])
 		case "site templates":
@@ -804,5 +811,74 @@ func (a *app) siteDelete(args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "deleted site %d (%s): %d pages, %d revisions, %d groups, %d site-local users\n",
 		site.ID, site.Hostname, deleted["pages"], deleted["revisions"], deleted["groups"], deleted["users"])
+	return nil
+}
+
+// group manages installation-wide groups and their members (the multi-site
+// sharing mode: an operator's command, like the superuser's API).
+func (a *app) group(sub string, args []string) error {
+	usage := map[string]string{"create": "group create --name NAME", "members": "group members --group NAME",
+		"add-member": "group add-member --group NAME --user USERNAME_OR_EMAIL", "remove-member": "group remove-member --group NAME --user USERNAME"}[sub]
+	f := a.newFlags("group "+sub, usage)
+	name := f.String("name", "", "the new group's `name`")
+	group := f.String("group", "", "the installation-wide group's `name`")
+	user := f.String("user", "", "the user's `username` (or email, to add)")
+	svc, closeDB, err := a.parseAndOpen(f, args)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if sub == "create" {
+		if *name == "" {
+			return usageError{"--name is required"}
+		}
+		g, err := svc.DB.CreateGroup(a.ctx, 0, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "created installation-wide group %s (id %d)\n", g.Name, g.ID)
+		return nil
+	}
+	if *group == "" {
+		return usageError{"--group is required"}
+	}
+	g, err := svc.DB.InstallationGroupByName(a.ctx, *group)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "members":
+		us, err := svc.DB.GroupMembers(a.ctx, 0, g.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tNAME")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", u.ID, u.Username, u.Email, strings.TrimSpace(u.FirstName+" "+u.LastName))
+		}
+		return tw.Flush()
+	case "add-member":
+		if *user == "" {
+			return usageError{"--user is required"}
+		}
+		u, err := svc.DB.AddGroupMemberByName(a.ctx, g.ID, *user)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "added %s to %s\n", u.Username, g.Name)
+	case "remove-member":
+		if *user == "" {
+			return usageError{"--user is required"}
+		}
+		u, err := svc.DB.UserByUsername(a.ctx, *user)
+		if err != nil {
+			return err
+		}
+		if err := svc.DB.RemoveGroupMember(a.ctx, g.ID, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "removed %s from %s\n", u.Username, g.Name)
+	}
 	return nil
 }
