@@ -2,8 +2,11 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/canopy-cms/canopy"
@@ -45,6 +48,13 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	s.settingsRoutes(m)
 	s.redirectRoutes(m)
 	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+		// A route that exists with other methods is 405 with Allow.
+		if allow := allowedMethods(m, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{"code": "method_not_allowed",
+				"message": fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))}})
+			return
+		}
 		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no such admin API route: %s %s", r.Method, r.URL.Path))
 	})
 }
@@ -491,4 +501,20 @@ func privacyGroups(groupIDs, groups []int64) ([]int64, error) {
 		return groupIDs, nil
 	}
 	return groups, nil
+}
+
+// allowedMethods lists the methods that have a route of their own for r's
+// path (the catch-all /admin/ pattern does not count).
+func allowedMethods(m *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := m.Handler(probe); pattern != "/admin/" && pattern != "" {
+			out = append(out, method)
+		}
+	}
+	if len(out) > 0 && slices.Contains(out, http.MethodGet) {
+		out = append(out, http.MethodHead)
+	}
+	return out
 }

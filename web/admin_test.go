@@ -334,3 +334,18 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+var httpClient = http.DefaultClient
+
+// newRequest is a request as c would send it (its host and cookie), no body.
+func newRequest(method, url string, c *client) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Host = c.host
+	if c.cookie != "" {
+		req.Header.Set("Cookie", "canopy_session="+c.cookie)
+	}
+	return req, nil
+}

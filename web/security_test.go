@@ -427,3 +427,30 @@ func TestInstallationWideGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestWrongMethodIs405: an admin route asked with another method answers 405
+// with Allow; a path with no route at all stays 404.
+func TestWrongMethodIs405(t *testing.T) {
+	f := newAdminFixture(t, testdb.Dialects[0])
+	root := f.login("alpha.test", "root")
+	home := fmt.Sprint(f.alpha.RootPageID)
+	for _, c := range []struct{ method, path, allow string }{
+		{"GET", "/admin/api/pages/" + home + "/lock", "POST"},
+		{"DELETE", "/admin/api/login", "POST"},
+		{"POST", "/admin/api/pages/" + home, "GET, PATCH, DELETE, HEAD"},
+		{"PUT", "/admin/api/users", "GET, POST, HEAD"},
+	} {
+		req, _ := newRequest(c.method, f.url+c.path, root)
+		res, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 405 || res.Header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d Allow %q, want 405 %q", c.method, c.path, res.StatusCode, res.Header.Get("Allow"), c.allow)
+		}
+	}
+	if status, body := root.do("GET", "/admin/api/no-such-thing", nil); status != 404 || errCode(body) != "not_found" {
+		t.Errorf("unknown route: %d %v", status, body)
+	}
+}
