@@ -27,19 +27,22 @@ type Config struct {
 	MediaDir string `toml:"media_dir"`
 	// MediaURL selects the media storage: a directory (default media_dir, else
 	// DATA/media) or s3://bucket?region=…&endpoint=… for S3-compatible storage.
-	MediaURL         string   `toml:"media_url"`
-	MaxImageBytes    int64    `toml:"max_image_bytes"`
-	MaxDocumentBytes int64    `toml:"max_document_bytes"`
-	MaxImagePixels   int64    `toml:"max_image_pixels"`
-	MaxRenditionSize int      `toml:"max_rendition_size"`
-	MediaCacheBytes  int64    `toml:"media_cache_bytes"`
-	ThemesDir        string   `toml:"themes_dir"`
-	PageTypes        string   `toml:"page_types"`
-	AllowedHosts     []string `toml:"allowed_hosts"`
-	TrustedProxies   []string `toml:"trusted_proxies"`
-	CacheEntries     int      `toml:"cache_entries"`
-	APIMaxLimit      int      `toml:"api_max_limit"`
-	PollInterval     Duration `toml:"poll_interval"`
+	MediaURL         string `toml:"media_url"`
+	MaxImageBytes    int64  `toml:"max_image_bytes"`
+	MaxDocumentBytes int64  `toml:"max_document_bytes"`
+	MaxImagePixels   int64  `toml:"max_image_pixels"`
+	MaxRenditionSize int    `toml:"max_rendition_size"`
+	MediaCacheBytes  int64  `toml:"media_cache_bytes"`
+	// RenderBudgetBytes bounds the estimated memory of the renditions being
+	// generated at once (default 512 MiB, for a 1 GiB process).
+	RenderBudgetBytes int64    `toml:"render_budget_bytes"`
+	ThemesDir         string   `toml:"themes_dir"`
+	PageTypes         string   `toml:"page_types"`
+	AllowedHosts      []string `toml:"allowed_hosts"`
+	TrustedProxies    []string `toml:"trusted_proxies"`
+	CacheEntries      int      `toml:"cache_entries"`
+	APIMaxLimit       int      `toml:"api_max_limit"`
+	PollInterval      Duration `toml:"poll_interval"`
 	// ScheduleInterval is how often due scheduled publishing and expiry run.
 	ScheduleInterval Duration `toml:"schedule_interval"`
 	LogLevel         string   `toml:"log_level"`
@@ -73,7 +76,8 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
-		PollInterval: Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
+		RenderBudgetBytes: 512 << 20,
+		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
 }
 
 // LoadFiles applies config files in order on top of c. Unknown keys are errors.
@@ -142,7 +146,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 	}
 	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
 	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels,
-		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes}
+		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes, "RENDER_BUDGET_BYTES": &c.RenderBudgetBytes}
 	for name, p := range int64s {
 		if v, ok, err := get(name); err != nil {
 			return err
@@ -214,6 +218,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MediaCacheBytes < 0 {
 		return canopy.Errorf(canopy.EINVALID, "media_cache_bytes must be 0 (off) or more")
+	}
+	if c.RenderBudgetBytes < 16<<20 {
+		return canopy.Errorf(canopy.EINVALID, "render_budget_bytes must be at least 16 MiB (16777216)")
 	}
 	if c.MaxImageBytes < 1 || c.MaxDocumentBytes < 1 || c.MaxImagePixels < 1 || c.MaxRenditionSize < 1 {
 		return canopy.Errorf(canopy.EINVALID, "max_image_bytes, max_document_bytes, max_image_pixels and max_rendition_size must be at least 1")

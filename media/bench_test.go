@@ -2,12 +2,15 @@ package media_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"math/rand"
 	"runtime"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,4 +130,73 @@ func BenchmarkFillKernelOnly4000x3000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// bigPNG is a 7000×7000 PNG that compresses to a small file (the review's
+// attack: a small upload under the pixel limit that decodes to 196 MB).
+func bigPNG(b *testing.B) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, 7000, 7000))
+	for y := 0; y < 7000; y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+7000*4]
+		for x := 0; x < 7000; x++ {
+			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(x/64), uint8(y/64), 90, 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+var burstSpecs = []string{"width-400", "width-500", "width-600", "fill-300x200", "fill-200x200", "max-800x800", "height-300", "width-1000"}
+
+// burst renders the 8 specs at once, with render, and reports the peak heap.
+func burst(b *testing.B, render func(src []byte, sp media.Spec) error) {
+	src := bigPNG(b)
+	specs := make([]media.Spec, len(burstSpecs))
+	for i, s := range burstSpecs {
+		specs[i], _ = media.ParseSpec(s, 4000)
+	}
+	b.ResetTimer()
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		p := heapPeak(func() {
+			var wg sync.WaitGroup
+			for _, sp := range specs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := render(src, sp); err != nil {
+						b.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		})
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MiB-peak-heap")
+	b.ReportMetric(float64(len(src))/1e3, "KB-source")
+}
+
+// BenchmarkBurst7000x7000Budget: 8 concurrent renditions of a 7000×7000 PNG
+// through the default budget (512 MiB); the peak heap stays within it.
+func BenchmarkBurst7000x7000Budget(b *testing.B) {
+	budget := media.NewBudget(0)
+	burst(b, func(src []byte, sp media.Spec) error {
+		plan := sp.Plan(7000, 7000, nil)
+		_, err := budget.Render(context.Background(), src, "png", sp, nil, plan.OutW, plan.OutH)
+		return err
+	})
+	b.ReportMetric(float64(budget.Total())/(1<<20), "MiB-budget")
+}
+
+// BenchmarkBurst7000x7000Unbounded is the baseline: the same burst with no
+// budget (what 8 cores allowed before).
+func BenchmarkBurst7000x7000Unbounded(b *testing.B) {
+	burst(b, func(src []byte, sp media.Spec) error {
+		_, err := media.Render(src, "png", sp, nil)
+		return err
+	})
 }

@@ -31,7 +31,10 @@ type MediaLimits struct {
 	MaxImageBytes    int64 // an image upload
 	MaxDocumentBytes int64 // a document upload
 	MaxImagePixels   int64 // width × height of an uploaded image
-	MaxRenditionSize int   // the largest width or height a filter spec may ask for
+	// RenderBudget bounds the estimated memory of the renditions being
+	// generated at once, in bytes (0: media.DefaultRenderBudget).
+	RenderBudget     int64
+	MaxRenditionSize int // the largest width or height a filter spec may ask for
 }
 
 // DefaultMediaLimits are Canopy's defaults.
@@ -42,7 +45,8 @@ func DefaultMediaLimits() MediaLimits {
 // mediaState is the service's media machinery.
 type mediaState struct {
 	flight singleflight.Group
-	gen    chan struct{} // bounds concurrent rendition generation (memory)
+	gen    chan struct{} // bounds concurrent rendition generation (CPU)
+	budget *media.Budget // bounds the memory of concurrent rendition generation
 	key    []byte        // signs rendition URLs
 }
 
@@ -931,7 +935,8 @@ func (s *Service) generate(ctx context.Context, store *sqlstore.SiteDB, siteID, 
 	if err != nil {
 		return nil, err
 	}
-	out, err := media.Render(src, im.Format, sp, focal)
+	plan := sp.Plan(im.Width, im.Height, focal)
+	out, err := s.renderBudget().Render(ctx, src, im.Format, sp, focal, plan.OutW, plan.OutH)
 	if err != nil {
 		return nil, err
 	}
@@ -949,6 +954,17 @@ func (s *Service) generate(ctx context.Context, store *sqlstore.SiteDB, siteID, 
 	}
 	s.renditionsMade.Add(1)
 	return &ServedFile{Key: r.FileKey, ContentType: media.MIME(r.Format), Size: r.FileSize}, nil
+}
+
+// renderBudget is the rendition memory budget (Limits.RenderBudget, made on
+// first use so that the limit can be set after New).
+func (s *Service) renderBudget() *media.Budget {
+	s.mediaMu.Lock()
+	defer s.mediaMu.Unlock()
+	if s.media.budget == nil {
+		s.media.budget = media.NewBudget(s.Limits.RenderBudget)
+	}
+	return s.media.budget
 }
 
 // RenditionsMade counts the renditions this process has generated.

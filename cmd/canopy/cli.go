@@ -256,7 +256,7 @@ func (a *app) open() (*service.Service, func(), error) {
 		db.QueueMail = true
 	}
 	svc.Limits = service.MediaLimits{MaxImageBytes: a.cfg.MaxImageBytes, MaxDocumentBytes: a.cfg.MaxDocumentBytes,
-		MaxImagePixels: a.cfg.MaxImagePixels, MaxRenditionSize: a.cfg.MaxRenditionSize}
+		MaxImagePixels: a.cfg.MaxImagePixels, MaxRenditionSize: a.cfg.MaxRenditionSize, RenderBudget: a.cfg.RenderBudgetBytes}
 	return svc, func() { store.Close(); db.Close() }, nil
 }
 
