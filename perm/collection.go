@@ -111,6 +111,41 @@ func (u *User) CanManageCollection(path string, p CollectionPerm, moveOrDelete b
 	return u.OnCollection(path).Has(p)
 }
 
+// CanMoveCollection decides moving the collection at path under the one at
+// dest (Wagtail's rule): change_collection strictly above the collection (a
+// user never moves the collection their grant is on) and add_collection at
+// the destination. A site's root collection never moves.
+func (u *User) CanMoveCollection(path, dest string) bool {
+	return u.CanManageCollection(path, ChangeCollection, true) && u.CanManageCollection(dest, AddCollection, false)
+}
+
+// ManagesCollections reports whether the user holds any collection
+// management permission (add, change or delete collection) anywhere: the
+// gate of the collections index.
+func (u *User) ManagesCollections() bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	if u.Superuser {
+		return true
+	}
+	for _, s := range u.collGrants {
+		if s&managePerms != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ManagesCollection reports whether the user holds a management permission
+// at the collection at path (granted on it or above): the collections the
+// index lists.
+func (u *User) ManagesCollection(path string) bool {
+	return u != nil && u.Active && (u.Superuser || u.OnCollection(path)&managePerms != 0)
+}
+
+const managePerms = CollectionPerms(AddCollection) | CollectionPerms(ChangeCollection) | CollectionPerms(DeleteCollection)
+
 // CollectionGrants returns the user's collection grants (path and
 // permissions), for listings that filter by where a permission holds.
 func (u *User) CollectionGrants() []CollectionGrant {

@@ -356,3 +356,51 @@ func TestCollections(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectionMoveAndIndex follows Wagtail's collection views: moving needs
+// change_collection above the collection and add_collection at the
+// destination; the index lists the subtrees under management grants only.
+func TestCollectionMoveAndIndex(t *testing.T) {
+	const root, marketing, campaigns, finance, reports = "0001", "00010001", "000100010001", "00010002", "000100020001"
+	cp := func(ps ...perm.CollectionPerm) perm.CollectionPerms {
+		var s perm.CollectionPerms
+		for _, p := range ps {
+			s |= perm.CollectionPerms(p)
+		}
+		return s
+	}
+	changeOnly := perm.NewUser(2, true, false, nil, nil).WithCollections([]perm.CollectionGrant{{Path: root, Perms: cp(perm.ChangeCollection)}})
+	mover := perm.NewUser(3, true, false, nil, nil).WithCollections([]perm.CollectionGrant{
+		{Path: marketing, Perms: cp(perm.ChangeCollection)}, {Path: finance, Perms: cp(perm.AddCollection)}})
+	chooser := perm.NewUser(4, true, false, nil, nil).WithCollections([]perm.CollectionGrant{{Path: root, Perms: cp(perm.ChooseImage, perm.AddImage)}})
+	for _, c := range []struct {
+		name      string
+		u         *perm.User
+		path, dst string
+		want      bool
+	}{
+		{"change above, no add anywhere", changeOnly, campaigns, finance, false},
+		{"change above, add at the destination", mover, campaigns, finance, true},
+		{"change above, no add at the destination", mover, campaigns, marketing, false},
+		{"the collection the grant is on", mover, marketing, finance, false},
+		{"add only", chooser, campaigns, finance, false},
+	} {
+		if got := c.u.CanMoveCollection(c.path, c.dst); got != c.want {
+			t.Errorf("%s: %v", c.name, got)
+		}
+	}
+	if !mover.ManagesCollections() || chooser.ManagesCollections() || !changeOnly.ManagesCollections() {
+		t.Error("ManagesCollections")
+	}
+	for _, c := range []struct {
+		path string
+		want bool
+	}{{root, false}, {marketing, true}, {campaigns, true}, {finance, true}, {reports, true}} {
+		if got := mover.ManagesCollection(c.path); got != c.want {
+			t.Errorf("mover manages %s: %v", c.path, got)
+		}
+	}
+	if chooser.ManagesCollection(marketing) {
+		t.Error("a chooser manages a collection")
+	}
+}

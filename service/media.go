@@ -138,16 +138,33 @@ func (a *Admin) withCollPerms(c *canopy.Collection) *CollectionWithPerms {
 	return &CollectionWithPerms{Collection: c, Permissions: append(names, manage...)}
 }
 
-// Collections lists the site's collection tree, each with the caller's
-// permissions there.
-func (a *Admin) Collections(ctx context.Context) ([]*CollectionWithPerms, error) {
+// Collections lists the site's collections, each with the caller's
+// permissions there. Without want it is the management index (Wagtail's):
+// the collections at or below the caller's add/change/delete collection
+// grants, refused to those who hold none. With want (a collection
+// permission, as choosers and upload forms ask) it is the collections where
+// the caller holds want, possibly none.
+func (a *Admin) Collections(ctx context.Context, want string) ([]*CollectionWithPerms, error) {
+	var wantPerm perm.CollectionPerm
+	if want != "" {
+		p, ok := perm.ParseCollectionPerm(want)
+		if !ok {
+			return nil, canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
+		}
+		wantPerm = p
+	} else if !a.Check.User.ManagesCollections() {
+		return nil, forbidden("you manage no collections on this site (you need add, change or delete collection permission on one)")
+	}
 	list, err := a.pages.Collections(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*CollectionWithPerms, len(list))
-	for i, c := range list {
-		out[i] = a.withCollPerms(c)
+	out := []*CollectionWithPerms{}
+	for _, c := range list {
+		if want == "" && !a.Check.User.ManagesCollection(c.Path) || want != "" && !a.collPerms(c).Has(wantPerm) {
+			continue
+		}
+		out = append(out, a.withCollPerms(c))
 	}
 	return out, nil
 }
@@ -177,8 +194,9 @@ func (a *Admin) CreateCollection(ctx context.Context, parentID int64, name strin
 	return a.withCollPerms(c), nil
 }
 
-// UpdateCollection renames (change_collection on it) and/or moves it
-// (change_collection above it, and add_collection at the destination).
+// UpdateCollection renames (change_collection on it) and/or moves it (the
+// engine's CanMoveCollection: change_collection above it, add_collection at
+// the destination).
 func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, parentID int64) (*CollectionWithPerms, error) {
 	c, store, err := a.collection(ctx, id)
 	if err != nil {
@@ -199,8 +217,8 @@ func (a *Admin) UpdateCollection(ctx context.Context, id int64, name *string, pa
 		if err != nil {
 			return nil, err
 		}
-		if !u.CanManageCollection(dest.Path, perm.AddCollection, false) && !u.CanManageCollection(dest.Path, perm.ChangeCollection, false) {
-			return nil, forbidden("you may not move collections into %q", dest.Name)
+		if !u.CanMoveCollection(c.Path, dest.Path) {
+			return nil, forbidden("you may not move collections into %q: that needs permission to add collections there", dest.Name)
 		}
 	}
 	c, err = store.UpdateCollection(a.Ctx(ctx), id, name, parentID)

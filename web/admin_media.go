@@ -56,16 +56,14 @@ func collectionBody(c *service.CollectionWithPerms) map[string]any {
 // choosers and upload forms.
 func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
 	want := r.URL.Query().Get("permission")
-	if want != "" {
-		if _, ok := perm.ParseCollectionPerm(want); !ok {
-			return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
-		}
+	if _, ok := perm.ParseCollectionPerm(want); want != "" && !ok {
+		return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
 	}
 	var list []*service.CollectionWithPerms
 	var err error
 	switch r.URL.Query().Get("scope") {
 	case "":
-		list, err = ar.admin.Collections(r.Context())
+		list, err = ar.admin.Collections(r.Context(), want)
 	case "installation":
 		list, err = ar.admin.SharedCollections(r.Context())
 	default:
