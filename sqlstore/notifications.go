@@ -92,16 +92,30 @@ func (s *SiteDB) siteLabel(ctx context.Context, tx *Tx) string {
 	return name
 }
 
-// groupMembers lists the members of groups.
-func groupMembers(ctx context.Context, tx *Tx, groups []int64) ([]int64, error) {
-	if len(groups) == 0 {
-		return nil, nil
-	}
+// taskReviewers are the users who may act on a group approval task: the
+// members of its groups and the installation's superusers (Wagtail's
+// actionable users), so every one of them is told when the task starts.
+func taskReviewers(ctx context.Context, tx *Tx, groups []int64) ([]int64, error) {
 	in, args := idList(0, groups)
+	q := `SELECT id FROM users WHERE is_superuser AND $1 = 0`
+	if len(groups) > 0 {
+		q = `SELECT user_id FROM group_members WHERE group_id IN (` + in + `) AND $1 = 0 UNION ` + q
+	}
 	var out []int64
-	err := eachRow(scanInt64, func(id int64) { out = append(out, id) })(
-		tx.QueryContext(ctx, `SELECT DISTINCT user_id FROM group_members WHERE group_id IN (`+in+`) AND $1 = 0`, args...))
+	err := eachRow(scanInt64, func(id int64) { out = append(out, id) })(tx.QueryContext(ctx, q, args...))
 	return out, err
+}
+
+// userLabel names a user in messages: "First Last (username)", or the username.
+func userLabel(ctx context.Context, tx *Tx, id int64) string {
+	var user, first, last string
+	if id == 0 || tx.QueryRowContext(ctx, `SELECT username, first_name, last_name FROM users WHERE id = $1`, id).Scan(&user, &first, &last) != nil {
+		return "someone"
+	}
+	if name := strings.TrimSpace(first + " " + last); name != "" {
+		return name + " (" + user + ")"
+	}
+	return user
 }
 
 // moderators are the installation's superusers and the site's Admins.

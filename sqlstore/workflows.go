@@ -390,11 +390,11 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1`, st.ID, t.ID, tx.now); err != nil {
 			return false, err
 		}
-		reviewers, err := groupMembers(ctx, tx, t.GroupIDs)
+		reviewers, err := taskReviewers(ctx, tx, t.GroupIDs)
 		if err != nil {
 			return false, err
 		}
-		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name); err != nil {
+		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name+"\nSubmitted by: "+userLabel(ctx, tx, st.RequestedBy)); err != nil {
 			return false, err
 		}
 		// A task starting on a page locked by someone who is not among its
@@ -475,7 +475,7 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
 				return err
 			}
-			ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id}, w, 0, p)
+			ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
 			if err != nil {
 				return err
 			}
@@ -489,7 +489,7 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 			if err != nil {
 				return err
 			}
-			if err := s.notifyStep(ctx, tx, NotifySubmitted, p, mods, "Workflow: "+w.Name); err != nil {
+			if err := s.notifyStep(ctx, tx, NotifySubmitted, p, mods, "Workflow: "+w.Name+"\nSubmitted by: "+userLabel(ctx, tx, userID)); err != nil {
 				return err
 			}
 		}

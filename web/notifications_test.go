@@ -149,7 +149,8 @@ func TestNotifications(t *testing.T) {
 				t.Fatalf("submit with the mail server down: %d %v", status, body)
 			}
 			// Stored at once: boss (Admins) and root (superuser) got "submitted",
-			// mod got "task_started", quiet turned that kind off, ed triggered it.
+			// mod and root (a superuser reviews every task, as in Wagtail) got
+			// "task_started", quiet turned that kind off, ed triggered it.
 			count := func(user, kind string) int {
 				n, _ := db.Count(ctx, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE lower(u.username) = $1 AND n.kind = $2`, user, kind)
 				return n
@@ -157,14 +158,15 @@ func TestNotifications(t *testing.T) {
 			for _, c := range []struct {
 				user, kind string
 				want       int
-			}{{"boss", "submitted", 1}, {"root", "submitted", 1}, {"mod", "task_started", 1}, {"quiet", "task_started", 0}, {"ed", "submitted", 0}} {
+			}{{"boss", "submitted", 1}, {"root", "submitted", 1}, {"mod", "task_started", 1}, {"root", "task_started", 1}, {"quiet", "task_started", 0}, {"ed", "submitted", 0}} {
 				if got := count(c.user, c.kind); got != c.want {
 					t.Errorf("%s %s: %d, want %d", c.user, c.kind, got, c.want)
 				}
 			}
 			mod := f.login("alpha.test", "mod")
 			_, list := mod.do("GET", "/admin/api/notifications", nil)
-			if list["meta"].(map[string]any)["total_count"].(float64) != 1 || !strings.Contains(list["items"].([]any)[0].(map[string]any)["subject"].(string), "waiting for your review") {
+			if list["meta"].(map[string]any)["total_count"].(float64) != 1 || !strings.Contains(list["items"].([]any)[0].(map[string]any)["subject"].(string), "waiting for your review") ||
+				!strings.Contains(list["items"].([]any)[0].(map[string]any)["body"].(string), "Submitted by: ed") {
 				t.Fatalf("mod's notifications: %v", list)
 			}
 			if _, list := f.login("beta.test", "bea").do("GET", "/admin/api/notifications", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
@@ -185,7 +187,7 @@ func TestNotifications(t *testing.T) {
 			}
 			now = now.Add(2 * time.Minute)
 			sent, failed, err = f.svc.DeliverMail(ctx)
-			if err != nil || failed != 0 || sent != 3 {
+			if err != nil || failed != 0 || sent != 4 {
 				t.Fatalf("retry: sent %d failed %d %v", sent, failed, err)
 			}
 			// The reviewer approves: the requester (ed) is told; nothing is sent twice.
@@ -202,7 +204,7 @@ func TestNotifications(t *testing.T) {
 					toEd = m.data
 				}
 			}
-			if len(msgs) != 4 || !strings.Contains(toEd, "was approved") || !strings.Contains(toEd, "Comment: Fine") {
+			if len(msgs) != 5 || !strings.Contains(toEd, "was approved") || !strings.Contains(toEd, "Comment: Fine") {
 				t.Fatalf("messages: %d; to ed: %q", len(msgs), toEd)
 			}
 		})
