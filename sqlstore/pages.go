@@ -730,10 +730,26 @@ func (s *SiteDB) publishOrSchedule(ctx context.Context, tx *Tx, p *canopy.Page, 
 		return tx.log(ctx, s.site, "schedule_publish", "page", p.ID, rev.Content.Title,
 			map[string]any{"revision_id": rev.ID, "go_live_at": g.UTC().Format(time.RFC3339)})
 	}
+	// The title that was live, for the rename entry Wagtail records when a
+	// published revision changes it.
+	oldTitle := ""
+	if p.Live {
+		oldTitle = p.Title
+	} else if p.LiveRevisionID != 0 {
+		if live, err := s.findRevision(ctx, tx, p.ID, p.LiveRevisionID); err == nil {
+			oldTitle = live.Content.Title
+		}
+	}
 	if err := s.publishNow(ctx, tx, p, rev); err != nil {
 		return err
 	}
-	return tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID})
+	if err := tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID}); err != nil {
+		return err
+	}
+	if oldTitle != "" && oldTitle != rev.Content.Title {
+		return tx.log(ctx, s.site, "rename", "page", p.ID, rev.Content.Title, map[string]any{"old_title": oldTitle, "new_title": rev.Content.Title, "revision_id": rev.ID})
+	}
+	return nil
 }
 
 // publishNow makes a revision live at once: its content, its expiry, and the
@@ -858,7 +874,12 @@ func (s *SiteDB) Move(ctx context.Context, pageID, newParentID int64, position *
 				return err
 			}
 		}
-		if err := tx.log(ctx, s.site, "move", "page", p.ID, p.Title, map[string]any{"from_parent_id": p.ParentID, "to_parent_id": target.ID}); err != nil {
+		// Within the same parent it is a reorder, as Wagtail logs it.
+		action, data := "move", map[string]any{"from_parent_id": p.ParentID, "to_parent_id": target.ID}
+		if target.ID == p.ParentID {
+			action, data = "reorder", map[string]any{"parent_id": target.ID, "position": position}
+		}
+		if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, data); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
@@ -1077,8 +1098,17 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 			if err != nil {
 				return err
 			}
+			// Each copy is in the history as created (and published, if
+			// kept live), then the copy itself.
+			if err := tx.log(ctx, s.site, "create", "page", id, c.Title, map[string]any{"parent_id": newIDs[p.ParentID], "type": p.Type,
+				"published": live, "copied_from": p.ID}); err != nil {
+				return err
+			}
 			if live {
 				if err := publishRevision(ctx, tx, np, rev); err != nil {
+					return err
+				}
+				if err := tx.log(ctx, s.site, "publish", "page", id, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
 					return err
 				}
 			}
@@ -1120,6 +1150,25 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 		}
 		if p.Depth <= 2 {
 			return canopy.Errorf(canopy.EINVALID, "a site's home page cannot be deleted; delete the site instead")
+		}
+		// One history entry per deleted page (descendants first, then the page).
+		type gone struct {
+			id    int64
+			title string
+		}
+		var below []gone
+		err = eachRow(func(r scanner) (gone, error) {
+			var g gone
+			return g, r.Scan(&g.id, &g.title)
+		}, func(g gone) { below = append(below, g) })(tx.QueryContext(ctx, `SELECT id, title FROM pages WHERE site_id = $1 AND path > $2 AND path < $3 ORDER BY path DESC`,
+			s.site, p.Path, canopy.PathUpperBound(p.Path)))
+		if err != nil {
+			return err
+		}
+		for _, g := range below {
+			if err := tx.log(ctx, s.site, "delete", "page", g.id, g.title, map[string]any{"with_ancestor_id": p.ID}); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path))
 		if err != nil {

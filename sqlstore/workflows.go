@@ -375,9 +375,9 @@ func (s *SiteDB) RunningState(ctx context.Context, pageID int64) (st *WorkflowSt
 }
 
 // startTask starts the task state for the first active task of w at or after
-// position from (by order), on the page's latest revision. ok is false when
-// no task is left.
-func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Workflow, from int, p *canopy.Page) (ok bool, err error) {
+// position from (by order), on the page's latest revision, and returns it
+// (nil when no task is left).
+func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Workflow, from int, p *canopy.Page) (started *WorkflowTask, err error) {
 	for i := from; i < len(w.Tasks); i++ {
 		t := w.Tasks[i]
 		if !t.Active {
@@ -385,17 +385,17 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO task_states (site_id, workflow_state_id, task_id, revision_id, status, created_at) VALUES ($1, $2, $3, $4, 'in_progress', $5)`,
 			s.site, st.ID, t.ID, p.LatestRevisionID, tx.now); err != nil {
-			return false, err
+			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1`, st.ID, t.ID, tx.now); err != nil {
-			return false, err
+			return nil, err
 		}
 		reviewers, err := taskReviewers(ctx, tx, t.GroupIDs)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name+"\nSubmitted by: "+userLabel(ctx, tx, st.RequestedBy)); err != nil {
-			return false, err
+			return nil, err
 		}
 		// A task starting on a page locked by someone who is not among its
 		// reviewers removes that lock.
@@ -403,17 +403,31 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 			in, args := idList(p.LockedBy, t.GroupIDs)
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE user_id = $1 AND group_id IN (`+in+`)`, args...).Scan(&n); err != nil {
-				return false, err
+				return nil, err
 			}
 			if n == 0 {
 				if _, err := tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE id = $1`, p.ID); err != nil {
-					return false, err
+					return nil, err
 				}
 			}
 		}
-		return true, nil
+		return &t, nil
 	}
-	return false, nil
+	return nil, nil
+}
+
+// workflowLog is the data of a workflow history entry (what Wagtail's audit
+// log records): the workflow, the state's status after the step, and the
+// task now current (the next one after an approval), with extra fields.
+func workflowLog(w *Workflow, status string, task *WorkflowTask, extra map[string]any) map[string]any {
+	d := map[string]any{"workflow_id": w.ID, "workflow": w.Name, "status": status}
+	if task != nil {
+		d["task_id"], d["task"] = task.ID, task.Name
+	}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
 }
 
 func taskIndex(w *Workflow, taskID int64) int {
@@ -452,14 +466,14 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 			if cur.Task != nil {
 				from = taskIndex(w, cur.Task.Task.ID)
 			}
-			ok, err := s.startTask(ctx, tx, cur, w, max(from, 0), p)
+			t, err := s.startTask(ctx, tx, cur, w, max(from, 0), p)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if t == nil {
 				return canopy.Errorf(canopy.EINVALID, "the workflow has no active task left")
 			}
-			if err := tx.log(ctx, s.site, "workflow_resume", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID}); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_resume", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, nil)); err != nil {
 				return err
 			}
 		} else {
@@ -475,14 +489,14 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
 				return err
 			}
-			ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
+			t, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if t == nil {
 				return canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
 			}
-			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID, "revision_id": p.LatestRevisionID}); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"revision_id": p.LatestRevisionID})); err != nil {
 				return err
 			}
 			mods, err := s.moderators(ctx, tx)
@@ -527,11 +541,16 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			st.Task.ID, status, nullID(userID), tx.now, comment); err != nil {
 			return err
 		}
-		if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, map[string]any{"task": st.Task.Task.Name, "comment": comment}); err != nil {
+		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+		if err != nil {
 			return err
 		}
+		finished := map[string]any{"finished_task": st.Task.Task.Name, "finished_task_id": st.Task.Task.ID, "comment": comment}
 		if !approve {
 			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1`, st.ID, tx.now); err != nil {
+				return err
+			}
+			if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, workflowLog(w, "needs_changes", &st.Task.Task, finished)); err != nil {
 				return err
 			}
 			if err := s.notifyStep(ctx, tx, NotifyRejected, p, []int64{st.RequestedBy}, commentLine(comment)); err != nil {
@@ -539,15 +558,18 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			}
 			return tx.touchSite(ctx, s.site)
 		}
-		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+		next, err := s.startTask(ctx, tx, st, w, taskIndex(w, st.Task.Task.ID)+1, p)
 		if err != nil {
 			return err
 		}
-		more, err := s.startTask(ctx, tx, st, w, taskIndex(w, st.Task.Task.ID)+1, p)
-		if err != nil || more {
-			if err == nil {
-				err = tx.touchSite(ctx, s.site)
+		if next != nil {
+			// The entry names the next task, as Wagtail's does.
+			if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, workflowLog(w, "in_progress", next, finished)); err != nil {
+				return err
 			}
+			return tx.touchSite(ctx, s.site)
+		}
+		if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, workflowLog(w, "approved", nil, finished)); err != nil {
 			return err
 		}
 		// The last task approved: the workflow is approved and the latest
@@ -592,26 +614,31 @@ func (s *SiteDB) CancelWorkflow(ctx context.Context, pageID, userID int64, resta
 		if err := s.cancelState(ctx, tx, st.ID); err != nil {
 			return err
 		}
-		if err := tx.log(ctx, s.site, "workflow_cancel", "page", p.ID, p.Title, map[string]any{"restart": restart}); err != nil {
+		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
+		if err != nil {
+			return err
+		}
+		var cancelled *WorkflowTask
+		if st.Task != nil {
+			cancelled = &st.Task.Task
+		}
+		if err := tx.log(ctx, s.site, "workflow_cancel", "page", p.ID, p.Title, workflowLog(w, "cancelled", cancelled, map[string]any{"restart": restart})); err != nil {
 			return err
 		}
 		if restart {
-			w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
-			if err != nil {
-				return err
-			}
 			var id int64
 			if err := tx.QueryRowContext(ctx, `INSERT INTO workflow_states (site_id, page_id, workflow_id, status, requested_by, created_at, updated_at)
 				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
 				return err
 			}
-			if ok, err := s.startTask(ctx, tx, &WorkflowState{ID: id}, w, 0, p); err != nil || !ok {
-				if err == nil {
-					err = canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
-				}
+			t, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
+			if err == nil && t == nil {
+				err = canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
+			}
+			if err != nil {
 				return err
 			}
-			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, map[string]any{"workflow_id": w.ID, "restart": true}); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"restart": true})); err != nil {
 				return err
 			}
 		}

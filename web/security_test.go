@@ -514,3 +514,89 @@ func TestCollectionIndexAndMove(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryDetail: what Wagtail's audit log records — a rename on
+// publishing a new title, create/publish/copy for a published copy, reorder
+// (not move) among siblings, one entry per deleted page, and workflow entries
+// with the workflow's name, the state's status and the current task.
+func TestHistoryDetail(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			root := f.login("alpha.test", "root")
+			home := fmt.Sprint(f.alpha.RootPageID)
+			history := func(objectID any) []map[string]any {
+				t.Helper()
+				_, body := root.do("GET", "/admin/api/history?object_type=page&object_id="+id(objectID)+"&limit=100", nil)
+				var out []map[string]any
+				for _, it := range body["items"].([]any) {
+					out = append([]map[string]any{it.(map[string]any)}, out...) // oldest first
+				}
+				return out
+			}
+			actions := func(entries []map[string]any) string {
+				var a []string
+				for _, e := range entries {
+					a = append(a, e["action"].(string))
+				}
+				return strings.Join(a, ",")
+			}
+			_, p := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": "Old title"})
+			pid := id(p["id"])
+			root.do("POST", "/admin/api/pages/"+pid+"/publish", nil)
+			root.do("PATCH", "/admin/api/pages/"+pid, map[string]any{"title": "New title"})
+			root.do("POST", "/admin/api/pages/"+pid+"/publish", nil)
+			h := history(p["id"])
+			if actions(h) != "create,publish,edit,publish,rename" {
+				t.Fatalf("rename: %s", actions(h))
+			}
+			if data := h[4]["data"].(map[string]any); data["old_title"] != "Old title" || data["new_title"] != "New title" {
+				t.Errorf("rename data: %v", data)
+			}
+			// A published copy: create, publish, copy.
+			status, cp := root.do("POST", "/admin/api/pages/"+pid+"/copy", map[string]any{"parent_id": f.alpha.RootPageID, "slug": "copy", "publish": true})
+			if status != 200 && status != 201 {
+				t.Fatalf("copy: %d %v", status, cp)
+			}
+			if a := actions(history(cp["id"])); a != "create,publish,copy" {
+				t.Errorf("copy history: %s", a)
+			}
+			// Reorder among siblings.
+			root.do("POST", "/admin/api/pages/"+id(cp["id"])+"/move", map[string]any{"parent_id": f.alpha.RootPageID, "position": 0})
+			if a := actions(history(cp["id"])); a != "create,publish,copy,reorder" {
+				t.Errorf("reorder history: %s", a)
+			}
+			// Deleting a page with descendants: one entry per page.
+			_, c1 := root.do("POST", "/admin/api/pages/"+pid+"/children", map[string]any{"type": canopy.StandardType, "title": "Child one"})
+			_, c2 := root.do("POST", "/admin/api/pages/"+id(c1["id"])+"/children", map[string]any{"type": canopy.StandardType, "title": "Grandchild"})
+			if status, body := root.do("DELETE", "/admin/api/pages/"+pid, nil); status != 204 {
+				t.Fatalf("delete: %d %v", status, body)
+			}
+			for _, obj := range []any{p["id"], c1["id"], c2["id"]} {
+				if h := history(obj); h[len(h)-1]["action"] != "delete" {
+					t.Errorf("page %v: last entry %s", obj, actions(h))
+				}
+			}
+			// Workflow entries: name, status, task (the next one on approval).
+			groups := groupNamed(t, f.svc.DB, f.alpha.ID, "Admins")
+			_, wf := root.do("POST", "/admin/api/workflows", map[string]any{"name": "Two steps", "tasks": []any{
+				map[string]any{"name": "Legal", "groups": []any{groups.ID}}, map[string]any{"name": "Comms", "groups": []any{groups.ID}}}})
+			root.do("PUT", "/admin/api/pages/"+home+"/workflow", map[string]any{"workflow_id": wf["id"]})
+			_, w := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": "Moderated"})
+			wid := id(w["id"])
+			root.do("POST", "/admin/api/pages/"+wid+"/submit", nil)
+			root.do("POST", "/admin/api/pages/"+wid+"/approve", map[string]any{"comment": "ok"})
+			root.do("POST", "/admin/api/pages/"+wid+"/approve", nil)
+			var got []string
+			for _, e := range history(w["id"]) {
+				if strings.HasPrefix(e["action"].(string), "workflow_") {
+					d := e["data"].(map[string]any)
+					got = append(got, fmt.Sprintf("%s %v %v %v", e["action"], d["workflow"], d["status"], d["task"]))
+				}
+			}
+			if want := "workflow_submit Two steps in_progress Legal|workflow_approve Two steps in_progress Comms|workflow_approve Two steps approved <nil>"; strings.Join(got, "|") != want {
+				t.Errorf("workflow entries:\n%s\nwant\n%s", strings.Join(got, "|"), want)
+			}
+		})
+	}
+}
