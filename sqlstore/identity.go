@@ -377,43 +377,19 @@ func (db *DB) GroupMembers(ctx context.Context, siteID, groupID int64) (out []*c
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM group_members m JOIN users u ON u.id = m.user_id
-			WHERE m.group_id = $1 ORDER BY lower(u.username)`, g.ID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
+		return eachRow(scanUser, func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+
+			` FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 ORDER BY lower(u.username)`, g.ID))
 	})
 	return out, err
 }
 
-// FindAccount finds the one account with this username or email; none, or
+// findAccount finds the one account with this username or email; none, or
 // several sharing the email, is the same not-found answer.
 func findAccount(ctx context.Context, tx *Tx, usernameOrEmail string) (*canopy.User, error) {
-	key := strings.TrimSpace(usernameOrEmail)
-	rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, key)
-	if err != nil {
-		return nil, err
-	}
 	var found []*canopy.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		found = append(found, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err := eachRow(scanUser, func(u *canopy.User) { found = append(found, u) })(tx.QueryContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1) OR (email <> '' AND lower(email) = lower($1))`, strings.TrimSpace(usernameOrEmail)))
+	if err != nil {
 		return nil, err
 	}
 	if len(found) != 1 {
@@ -426,12 +402,9 @@ func findAccount(ctx context.Context, tx *Tx, usernameOrEmail string) (*canopy.U
 // installation-wide group (logged at installation level).
 func (db *DB) AddGroupMemberByName(ctx context.Context, groupID int64, usernameOrEmail string) (u *canopy.User, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
-		g, err := findGroup(ctx, tx, 0, groupID)
+		g, err := findGroup(ctx, tx, 0, groupID) // installation-wide groups only
 		if err != nil {
 			return err
-		}
-		if g.SiteID != 0 {
-			return canopy.Errorf(canopy.ENOTFOUND, "group %d not found", groupID)
 		}
 		if u, err = findAccount(ctx, tx, usernameOrEmail); err != nil {
 			return err
@@ -447,12 +420,9 @@ func (db *DB) AddGroupMemberByName(ctx context.Context, groupID int64, usernameO
 // RemoveGroupMember takes a user out of an installation-wide group.
 func (db *DB) RemoveGroupMember(ctx context.Context, groupID, userID int64) error {
 	return db.write(ctx, func(tx *Tx) error {
-		g, err := findGroup(ctx, tx, 0, groupID)
+		g, err := findGroup(ctx, tx, 0, groupID) // installation-wide groups only
 		if err != nil {
 			return err
-		}
-		if g.SiteID != 0 {
-			return canopy.Errorf(canopy.ENOTFOUND, "group %d not found", groupID)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = $1 AND user_id = $2`, g.ID, userID)
 		if err != nil {
