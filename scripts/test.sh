@@ -11,5 +11,7 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+# staticcheck, pinned; fetched through the Go module proxy on first use.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 CGO_ENABLED=0 go build -o /dev/null ./cmd/canopy
 go test -count=1 -timeout 30m "${@:-./...}"

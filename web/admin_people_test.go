@@ -162,6 +162,9 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 				t.Fatalf("history: %d %v", status, hist)
 			}
 			status, hist = a.do("GET", "/admin/api/history?user="+strconv.FormatInt(alice.ID, 10), nil)
+			if status != 200 {
+				t.Fatalf("history by user: %d %v", status, hist)
+			}
 			for _, e := range hist["items"].([]any) {
 				if e.(map[string]any)["site_id"].(float64) != float64(f.alpha.ID) || e.(map[string]any)["user_id"].(float64) != float64(alice.ID) {
 					t.Fatalf("history entry outside the filter: %v", e)

@@ -26,14 +26,6 @@ var knownParams = map[string]bool{"limit": true, "offset": true, "fields": true,
 var metaFields = []string{"type", "detail_url", "html_url", "slug", "show_in_menus", "seo_title", "search_description",
 	"first_published_at", "last_published_at", "parent"}
 
-var isMeta = func() map[string]bool {
-	m := map[string]bool{}
-	for _, f := range metaFields {
-		m[f] = true
-	}
-	return m
-}()
-
 var listingDefaults = []string{"id", "type", "detail_url", "html_url", "slug", "first_published_at", "title"}
 
 // baseFields are the fields every page has; parent only in the detail view.

@@ -98,12 +98,6 @@ func (c *pageCache) dropSite(site int64) {
 	}
 }
 
-func (c *pageCache) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.entries)
-}
-
 // byteCache holds small media answers (renditions) in memory, bounded by
 // their total size; like the page cache, an entry is valid only for the site
 // content version it was filled at, so deleting an image (which changes the

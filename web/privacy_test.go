@@ -104,11 +104,11 @@ func TestPagePrivacy(t *testing.T) {
 			if r := f.get("alpha.test", "/_login/?next=/members/minutes/"); r.status != 200 || !strings.Contains(r.body, `name="password"`) {
 				t.Fatalf("login form: %d", r.status)
 			}
-			status, h, body := f.post("alpha.test", "/_login/", url.Values{"username": {"ed"}, "password": {"wrong"}, "next": {"/members/minutes/"}})
+			status, _, body := f.post("alpha.test", "/_login/", url.Values{"username": {"ed"}, "password": {"wrong"}, "next": {"/members/minutes/"}})
 			if status != 401 || !strings.Contains(body, "wrong username or password") {
 				t.Fatalf("wrong login: %d", status)
 			}
-			status, h, _ = f.post("alpha.test", "/_login/", url.Values{"username": {"ed"}, "password": {"password-ed"}, "next": {"/members/minutes/"}})
+			status, h, _ := f.post("alpha.test", "/_login/", url.Values{"username": {"ed"}, "password": {"password-ed"}, "next": {"/members/minutes/"}})
 			sess := cookieNamed(h, "canopy_session")
 			if status != 303 || h.Get("Location") != "/members/minutes/" || sess == nil {
 				t.Fatalf("visitor login: %d %v", status, h)
