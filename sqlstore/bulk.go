@@ -72,7 +72,7 @@ func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, ro
 		if step+len(roots)-1 > canopy.MaxChildren {
 			return canopy.Errorf(canopy.EINVALID, "page %q cannot hold that many children", parent.Title)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + $2 WHERE id = $1`, parent.ID, len(roots)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + $2 WHERE id = $1 AND site_id = $3`, parent.ID, len(roots), s.site); err != nil {
 			return err
 		}
 		// SQLite looks up $N parameters linearly, so a statement's cost grows with

@@ -137,7 +137,7 @@ func (s *SiteDB) UpdateCollection(ctx context.Context, id int64, name *string, n
 				s.site, c.Path, newPath, len(c.Path)+1, parent.Depth+1-c.Depth, canopy.PathUpperBound(c.Path)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE collections SET parent_id = $2 WHERE id = $1`, c.ID, parent.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE collections SET parent_id = $2 WHERE id = $1 AND COALESCE(site_id, 0) = $3`, c.ID, parent.ID, s.site); err != nil {
 				return err
 			}
 			parentID = parent.ID
@@ -155,7 +155,7 @@ func (s *SiteDB) UpdateCollection(ctx context.Context, id int64, name *string, n
 			return err
 		}
 		if newName != c.Name {
-			if _, err := tx.ExecContext(ctx, `UPDATE collections SET name = $2 WHERE id = $1`, c.ID, newName); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE collections SET name = $2 WHERE id = $1 AND COALESCE(site_id, 0) = $3`, c.ID, newName, s.site); err != nil {
 				return err
 			}
 			if err := tx.log(ctx, s.site, "rename", "collection", c.ID, newName, map[string]any{"old_name": c.Name}); err != nil {
@@ -183,15 +183,18 @@ func (s *SiteDB) DeleteCollection(ctx context.Context, id int64) error {
 			return canopy.Errorf(canopy.EINVALID, "the site's root collection is deleted only with its site")
 		}
 		var kids, images, docs int
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM collections WHERE parent_id = $1),
-			(SELECT count(*) FROM images WHERE collection_id = $1), (SELECT count(*) FROM documents WHERE collection_id = $1)`, id).
+		// Counted without a site: a collection's children and items are its
+		// own site's (same-site foreign keys), and shared items may sit only
+		// in shared collections.
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM collections WHERE parent_id = $1 AND COALESCE(site_id, 0) = $2),
+			(SELECT count(*) FROM images WHERE collection_id = $1 AND COALESCE(site_id, 0) = $2), (SELECT count(*) FROM documents WHERE collection_id = $1 AND COALESCE(site_id, 0) = $2)`, id, s.site).
 			Scan(&kids, &images, &docs); err != nil {
 			return err
 		}
 		if kids+images+docs > 0 {
 			return canopy.Errorf(canopy.ECONFLICT, "collection %q is not empty (%d collections, %d images, %d documents): empty it first", c.Name, kids, images, docs)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 			return err
 		}
 		return tx.log(ctx, s.site, "delete", "collection", id, c.Name, nil)
@@ -209,7 +212,7 @@ func (s *SiteDB) SetCollectionRestriction(ctx context.Context, id int64, r *cano
 		if s.shared {
 			return canopy.Errorf(canopy.EINVALID, "the shared library is public: its collections have no privacy")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM collection_restrictions WHERE collection_id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM collection_restrictions WHERE collection_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 			return err
 		}
 		data := map[string]any{"type": "none"}

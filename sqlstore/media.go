@@ -245,8 +245,8 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 			return err
 		}
 		if upd.SetFocal {
-			if _, err := tx.ExecContext(ctx, `UPDATE images SET focal_x = $2, focal_y = $3, focal_w = $4, focal_h = $5 WHERE id = $1`,
-				append([]any{id}, focalArgs(upd.Focal)...)...); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE images SET focal_x = $2, focal_y = $3, focal_w = $4, focal_h = $5 WHERE id = $1 AND COALESCE(site_id, 0) = $6`,
+				append(append([]any{id}, focalArgs(upd.Focal)...), s.site)...); err != nil {
 				return err
 			}
 			// Renditions cropped around the old focal point are stale.
@@ -254,10 +254,10 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 				if k != im.FileKey {
 					stale = append(stale, k)
 				}
-			})(tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id)); err != nil {
+			})(tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%' AND COALESCE(site_id, 0) = $2`, id, s.site)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%'`, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND spec LIKE 'fill-%' AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 				return err
 			}
 		}
@@ -303,13 +303,13 @@ func (s *SiteDB) DeleteImage(ctx context.Context, id int64) (keys []string, err 
 		}
 		keys = append(keys, im.FileKey)
 		if err := eachRow(scanString, func(k string) { keys = append(keys, k) })(
-			tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1`, id)); err != nil {
+			tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
@@ -362,8 +362,8 @@ func (s *SiteDB) SaveRendition(ctx context.Context, in canopy.ImageRendition) (r
 		}
 		n, _ := res.RowsAffected()
 		created = n == 1
-		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE image_id = $1 AND spec = $2`,
-			in.ImageID, in.Spec))
+		r, err = scanRendition(tx.QueryRowContext(ctx, `SELECT `+renditionColumns+` FROM renditions WHERE image_id = $1 AND spec = $2 AND COALESCE(site_id, 0) = $3`,
+			in.ImageID, in.Spec, im.SiteID))
 		return err
 	})
 	return r, created, err
@@ -477,7 +477,7 @@ func (s *SiteDB) DeleteDocument(ctx context.Context, id int64) (key string, err 
 			return err
 		}
 		key = d.FileKey
-		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {

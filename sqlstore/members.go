@@ -32,7 +32,7 @@ func (db *DB) RenameGroup(ctx context.Context, siteID, id int64, name string) (g
 		if n > 0 {
 			return canopy.Errorf(canopy.ECONFLICT, "a group named %q already exists", name)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET name = $2 WHERE id = $1`, id, name); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET name = $2 WHERE id = $1 AND COALESCE(site_id, 0) = $3`, id, name, g.SiteID); err != nil {
 			return err
 		}
 		old := g.Name
@@ -52,7 +52,7 @@ func (db *DB) DeleteGroup(ctx context.Context, siteID, id int64) error {
 		if g.SiteID == 0 && !actorIsSuperuser(ctx) {
 			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may delete installation-wide groups")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = $1`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, g.SiteID); err != nil {
 			return err
 		}
 		return tx.log(ctx, siteID, "delete", "group", id, g.Name, nil)

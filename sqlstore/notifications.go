@@ -95,11 +95,11 @@ func (s *SiteDB) siteLabel(ctx context.Context, tx *Tx) string {
 // taskReviewers are the users who may act on a group approval task: the
 // members of its groups and the installation's superusers (Wagtail's
 // actionable users), so every one of them is told when the task starts.
-func taskReviewers(ctx context.Context, tx *Tx, groups []int64) ([]int64, error) {
-	in, args := idList(0, groups)
-	q := `SELECT id FROM users WHERE is_superuser AND $1 = 0`
+func taskReviewers(ctx context.Context, tx *Tx, siteID int64, groups []int64) ([]int64, error) {
+	in, args := idList(siteID, groups)
+	q := `SELECT id FROM users WHERE is_superuser AND $1 > 0`
 	if len(groups) > 0 {
-		q = `SELECT user_id FROM group_members WHERE group_id IN (` + in + `) AND $1 = 0 UNION ` + q
+		q = `SELECT user_id FROM group_members WHERE site_id = $1 AND group_id IN (` + in + `) UNION ` + q
 	}
 	var out []int64
 	err := eachRow(scanInt64, func(id int64) { out = append(out, id) })(tx.QueryContext(ctx, q, args...))

@@ -548,7 +548,7 @@ func insertPage(ctx context.Context, tx *Tx, siteID int64, parent *canopy.Page, 
 	// The global root's child count is not kept: it would make one row a
 	// write hot spot for every site creation across the installation.
 	if parent.Depth > 1 {
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, parent.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1 AND COALESCE(site_id, 0) = $2`, parent.ID, parent.SiteID); err != nil {
 			return nil, err
 		}
 	}
@@ -573,7 +573,7 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 		p.SiteID, p.ID, nullID(userID), string(body), tx.now).Scan(&r.ID); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = $2, has_unpublished_changes = TRUE, updated_at = $3 WHERE id = $1`, p.ID, r.ID, tx.now); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = $2, has_unpublished_changes = TRUE, updated_at = $3 WHERE id = $1 AND site_id = $4`, p.ID, r.ID, tx.now, p.SiteID); err != nil {
 		return nil, err
 	}
 	p.LatestRevisionID = r.ID
@@ -723,8 +723,8 @@ func (s *SiteDB) publishOrSchedule(ctx context.Context, tx *Tx, p *canopy.Page, 
 		return err
 	}
 	if g := rev.Content.GoLiveAt; g != nil && g.After(tx.now) {
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = $2, go_live_at = $3, updated_at = $4 WHERE id = $1`,
-			p.ID, rev.ID, *g, tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = $2, go_live_at = $3, updated_at = $4 WHERE id = $1 AND site_id = $5`,
+			p.ID, rev.ID, *g, tx.now, s.site); err != nil {
 			return err
 		}
 		return tx.log(ctx, s.site, "schedule_publish", "page", p.ID, rev.Content.Title,
@@ -761,8 +761,8 @@ func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *ca
 	if err := publishRevision(ctx, tx, p, rev); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $2, expired = FALSE WHERE id = $1`,
-		p.ID, rev.Content.ExpireAt)
+	_, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $2, expired = FALSE WHERE id = $1 AND site_id = $3`,
+		p.ID, rev.Content.ExpireAt, s.site)
 	return err
 }
 
@@ -776,7 +776,7 @@ func (s *SiteDB) Unschedule(ctx context.Context, pageID int64) (page *canopy.Pag
 		if p.ScheduledRevisionID == 0 {
 			return canopy.Errorf(canopy.EINVALID, "page %q has no scheduled publication", p.Title)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, updated_at = $2 WHERE id = $1`, p.ID, tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, updated_at = $2 WHERE id = $1 AND site_id = $3`, p.ID, tx.now, s.site); err != nil {
 			return err
 		}
 		if err := tx.log(ctx, s.site, "unschedule", "page", p.ID, p.Title, map[string]any{"revision_id": p.ScheduledRevisionID}); err != nil {
@@ -795,7 +795,7 @@ func publishRevision(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Re
 	_, err := tx.ExecContext(ctx, `UPDATE pages SET live = TRUE, live_revision_id = $2,
 		has_unpublished_changes = (latest_revision_id <> $2),
 		first_published_at = COALESCE(first_published_at, $3), last_published_at = $3, updated_at = $3
-		WHERE id = $1`, p.ID, rev.ID, tx.now)
+		WHERE id = $1 AND site_id = $4`, p.ID, rev.ID, tx.now, p.SiteID)
 	return err
 }
 
@@ -1118,7 +1118,7 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1`, target.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET numchild = numchild + 1 WHERE id = $1 AND site_id = $2`, target.ID, s.site); err != nil {
 			return err
 		}
 		if err := tx.log(ctx, s.site, "copy", "page", newIDs[src.ID], src.Title, map[string]any{"source_id": src.ID, "parent_id": target.ID,

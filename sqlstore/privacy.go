@@ -42,7 +42,7 @@ func (s *SiteDB) SetPageRestriction(ctx context.Context, pageID int64, r *canopy
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM page_restrictions WHERE page_id = $1`, pageID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM page_restrictions WHERE page_id = $1 AND site_id = $2`, pageID, s.site); err != nil {
 			return err
 		}
 		data := map[string]any{"type": "none"}

@@ -41,7 +41,7 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 	for _, it := range due {
 		s := db.Site(it.site, types)
 		err := db.write(ctx, func(tx *Tx) error {
-			res, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL WHERE id = $1 AND scheduled_revision_id = $2`, it.page, it.rev)
+			res, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL WHERE id = $1 AND scheduled_revision_id = $2 AND site_id = $3`, it.page, it.rev, it.site)
 			if err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 	for _, it := range exp {
 		err := db.write(ctx, func(tx *Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE pages SET live = FALSE, expired = TRUE, has_unpublished_changes = TRUE, live_revision_id = NULL, updated_at = $3
-				WHERE id = $1 AND live AND expire_at <= $2`, it.page, now, tx.now)
+				WHERE id = $1 AND live AND expire_at <= $2 AND site_id = $4`, it.page, now, tx.now, it.site)
 			if err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 				return nil
 			}
 			var title string
-			if err := tx.QueryRowContext(ctx, `SELECT title FROM pages WHERE id = $1`, it.page).Scan(&title); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT title FROM pages WHERE id = $1 AND site_id = $2`, it.page, it.site).Scan(&title); err != nil {
 				return err
 			}
 			if err := tx.log(ctx, it.site, "unpublish", "page", it.page, title, map[string]any{"expired": true}); err != nil {

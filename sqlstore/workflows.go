@@ -80,12 +80,12 @@ func (s *SiteDB) findWorkflow(ctx context.Context, tx *Tx, id int64) (*Workflow,
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, active, group_ids FROM workflow_tasks WHERE workflow_id = $1 ORDER BY position`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT id, name, active, group_ids FROM workflow_tasks WHERE workflow_id = $1 AND site_id = $2 ORDER BY position`, id, s.site)
 	if err := eachRow(scanTask, func(t WorkflowTask) { w.Tasks = append(w.Tasks, t) })(rows, err); err != nil {
 		return nil, err
 	}
 	err = eachRow(scanInt64, func(p int64) { w.PageIDs = append(w.PageIDs, p) })(
-		tx.QueryContext(ctx, `SELECT page_id FROM workflow_pages WHERE workflow_id = $1 ORDER BY page_id`, id))
+		tx.QueryContext(ctx, `SELECT page_id FROM workflow_pages WHERE workflow_id = $1 AND site_id = $2 ORDER BY page_id`, id, s.site))
 	if w.Tasks == nil {
 		w.Tasks = []WorkflowTask{}
 	}
@@ -169,7 +169,7 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 		if _, err := s.findWorkflow(ctx, tx, id); err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET name = $2, reapprove_on_edit = $3 WHERE id = $1`, id, name, in.ReapproveOnEdit); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET name = $2, reapprove_on_edit = $3 WHERE id = $1 AND site_id = $4`, id, name, in.ReapproveOnEdit, s.site); err != nil {
 			return 0, err
 		}
 	}
@@ -187,8 +187,8 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 		}
 		ids, _ := json.Marshal(t.GroupIDs)
 		if t.ID != 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET position = $3, name = $4, active = $5, group_ids = $6 WHERE id = $1 AND workflow_id = $2`,
-				t.ID, id, i, tname, t.Active, string(ids))
+			res, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET position = $3, name = $4, active = $5, group_ids = $6 WHERE id = $1 AND workflow_id = $2 AND site_id = $7`,
+				t.ID, id, i, tname, t.Active, string(ids), s.site)
 			if err != nil {
 				return 0, err
 			}
@@ -213,12 +213,12 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 	// Tasks left out are deactivated (their history stays).
 	var old []int64
 	if err := eachRow(scanInt64, func(t int64) { old = append(old, t) })(
-		tx.QueryContext(ctx, `SELECT id FROM workflow_tasks WHERE workflow_id = $1 AND active`, id)); err != nil {
+		tx.QueryContext(ctx, `SELECT id FROM workflow_tasks WHERE workflow_id = $1 AND active AND site_id = $2`, id, s.site)); err != nil {
 		return 0, err
 	}
 	for _, t := range old {
 		if !kept[t] {
-			if _, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET active = FALSE, position = position + 10000 WHERE id = $1`, t); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_tasks SET active = FALSE, position = position + 10000 WHERE id = $1 AND site_id = $2`, t, s.site); err != nil {
 				return 0, err
 			}
 			if err := s.cancelTaskStates(ctx, tx, t); err != nil {
@@ -232,11 +232,11 @@ func (s *SiteDB) saveWorkflow(ctx context.Context, tx *Tx, id int64, in Workflow
 // cancelTaskStates cancels the running task states of a deactivated task and
 // their workflow states.
 func (s *SiteDB) cancelTaskStates(ctx context.Context, tx *Tx, taskID int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE current_task_id = $1 AND status IN ('in_progress', 'needs_changes')`,
-		taskID, tx.now); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE current_task_id = $1 AND status IN ('in_progress', 'needs_changes') AND site_id = $3`,
+		taskID, tx.now, s.site); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE task_id = $1 AND status = 'in_progress'`, taskID, tx.now)
+	_, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE task_id = $1 AND status = 'in_progress' AND site_id = $3`, taskID, tx.now, s.site)
 	return err
 }
 
@@ -248,20 +248,20 @@ func (s *SiteDB) SetWorkflowActive(ctx context.Context, id int64, active bool) (
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET active = $2 WHERE id = $1`, id, active); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE workflows SET active = $2 WHERE id = $1 AND site_id = $3`, id, active, s.site); err != nil {
 			return err
 		}
 		action := "activate"
 		if !active {
 			action = "deactivate"
 			if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE status = 'in_progress'
-				AND workflow_state_id IN (SELECT id FROM workflow_states WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes'))`, id, tx.now); err != nil {
+				AND workflow_state_id IN (SELECT id FROM workflow_states WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes')) AND site_id = $3`, id, tx.now, s.site); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes')`, id, tx.now); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE workflow_id = $1 AND status IN ('in_progress', 'needs_changes') AND site_id = $3`, id, tx.now, s.site); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE workflow_id = $1`, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE workflow_id = $1 AND site_id = $2`, id, s.site); err != nil {
 				return err
 			}
 		}
@@ -282,7 +282,7 @@ func (s *SiteDB) AttachWorkflow(ctx context.Context, pageID, workflowID int64) e
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE page_id = $1`, pageID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM workflow_pages WHERE page_id = $1 AND site_id = $2`, pageID, s.site); err != nil {
 			return err
 		}
 		if workflowID == 0 {
@@ -352,7 +352,7 @@ func (s *SiteDB) runningState(ctx context.Context, tx *Tx, pageID int64) (*Workf
 	var rev, by sql.NullInt64
 	var ids string
 	err = tx.QueryRowContext(ctx, `SELECT ts.id, ts.revision_id, ts.status, ts.finished_by, ts.comment, t.id, t.name, t.active, t.group_ids
-		FROM task_states ts JOIN workflow_tasks t ON t.id = ts.task_id WHERE ts.workflow_state_id = $1 ORDER BY ts.id DESC LIMIT 1`, st.ID).
+		FROM task_states ts JOIN workflow_tasks t ON t.id = ts.task_id WHERE ts.workflow_state_id = $1 AND ts.site_id = $2 ORDER BY ts.id DESC LIMIT 1`, st.ID, s.site).
 		Scan(&ts.ID, &rev, &ts.Status, &by, &ts.Comment, &ts.Task.ID, &ts.Task.Name, &ts.Task.Active, &ids)
 	if err == sql.ErrNoRows {
 		return st, nil
@@ -387,10 +387,10 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 			s.site, st.ID, t.ID, p.LatestRevisionID, tx.now); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1`, st.ID, t.ID, tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1 AND site_id = $4`, st.ID, t.ID, tx.now, s.site); err != nil {
 			return nil, err
 		}
-		reviewers, err := taskReviewers(ctx, tx, t.GroupIDs)
+		reviewers, err := taskReviewers(ctx, tx, s.site, t.GroupIDs)
 		if err != nil {
 			return nil, err
 		}
@@ -400,13 +400,14 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 		// A task starting on a page locked by someone who is not among its
 		// reviewers removes that lock.
 		if p.Locked {
-			in, args := idList(p.LockedBy, t.GroupIDs)
+			in, args := idList(s.site, t.GroupIDs)
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE user_id = $1 AND group_id IN (`+in+`)`, args...).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE site_id = $1 AND user_id = $`+strconv.Itoa(len(args)+1)+` AND group_id IN (`+in+`)`,
+				append(args, p.LockedBy)...).Scan(&n); err != nil {
 				return nil, err
 			}
 			if n == 0 {
-				if _, err := tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE id = $1`, p.ID); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE id = $1 AND site_id = $2`, p.ID, s.site); err != nil {
 					return nil, err
 				}
 			}
@@ -537,8 +538,8 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 		if approve {
 			status, action = "approved", "workflow_approve"
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = $2, finished_by = $3, finished_at = $4, comment = $5 WHERE id = $1`,
-			st.Task.ID, status, nullID(userID), tx.now, comment); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = $2, finished_by = $3, finished_at = $4, comment = $5 WHERE id = $1 AND site_id = $6`,
+			st.Task.ID, status, nullID(userID), tx.now, comment, s.site); err != nil {
 			return err
 		}
 		w, err := s.findWorkflow(ctx, tx, st.WorkflowID)
@@ -547,7 +548,7 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 		}
 		finished := map[string]any{"finished_task": st.Task.Task.Name, "finished_task_id": st.Task.Task.ID, "comment": comment}
 		if !approve {
-			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1`, st.ID, tx.now); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1 AND site_id = $3`, st.ID, tx.now, s.site); err != nil {
 				return err
 			}
 			if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, workflowLog(w, "needs_changes", &st.Task.Task, finished)); err != nil {
@@ -574,7 +575,7 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 		}
 		// The last task approved: the workflow is approved and the latest
 		// revision goes live (or is scheduled), published by the approver.
-		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'approved', current_task_id = NULL, updated_at = $2 WHERE id = $1`, st.ID, tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'approved', current_task_id = NULL, updated_at = $2 WHERE id = $1 AND site_id = $3`, st.ID, tx.now, s.site); err != nil {
 			return err
 		}
 		rev, err := s.findRevision(ctx, tx, p.ID, p.LatestRevisionID)
@@ -647,10 +648,10 @@ func (s *SiteDB) CancelWorkflow(ctx context.Context, pageID, userID int64, resta
 }
 
 func (s *SiteDB) cancelState(ctx context.Context, tx *Tx, stateID int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE workflow_state_id = $1 AND status = 'in_progress'`, stateID, tx.now); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE workflow_state_id = $1 AND status = 'in_progress' AND site_id = $3`, stateID, tx.now, s.site); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE id = $1`, stateID, tx.now)
+	_, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND site_id = $3`, stateID, tx.now, s.site)
 	return err
 }
 
@@ -667,7 +668,7 @@ func (s *SiteDB) restartForReapproval(ctx context.Context, tx *Tx, p *canopy.Pag
 		return err
 	}
 	if st.Task != nil && st.Task.Status == "in_progress" {
-		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE id = $1`, st.Task.ID, tx.now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE task_states SET status = 'cancelled', finished_at = $2 WHERE id = $1 AND site_id = $3`, st.Task.ID, tx.now, s.site); err != nil {
 			return err
 		}
 	}
