@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,6 +40,7 @@ type DB struct {
 	dialect Dialect
 	w, r    *sql.DB
 	reads   *stmtCache
+	writes  atomic.Int64 // statements run in write transactions
 	dsn     string
 
 	// Now returns the current time; tests may replace it.
@@ -117,6 +119,32 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 // ReadQueries returns how many read statements this DB has run: tests use it to
 // check that a view costs a constant number of queries.
 func (db *DB) ReadQueries() int64 { return db.reads.queries.Load() }
+
+// Statements returns how many statements this DB has run, reads and the
+// statements of write transactions (not counting BEGIN and COMMIT): tests use
+// it to check what an operation costs.
+func (db *DB) Statements() int64 { return db.reads.queries.Load() + db.writes.Load() }
+
+// countingTx counts the statements run in a write transaction.
+type countingTx struct {
+	*sql.Tx
+	n *atomic.Int64
+}
+
+func (c countingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.Add(1)
+	return c.Tx.ExecContext(ctx, query, args...)
+}
+
+func (c countingTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.Add(1)
+	return c.Tx.QueryContext(ctx, query, args...)
+}
+
+func (c countingTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.Add(1)
+	return c.Tx.QueryRowContext(ctx, query, args...)
+}
 
 // Dialect reports which database this is.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -207,7 +235,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	tx := &Tx{queryer: sqlTx, db: db, now: db.Now()}
+	tx := &Tx{queryer: countingTx{sqlTx, &db.writes}, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
