@@ -1,8 +1,10 @@
 package sqlstore_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -35,6 +37,47 @@ func TestForeignKeysIndexed(t *testing.T) {
 		}
 		if len(missing) > 0 {
 			t.Fatalf("foreign key columns without an index leading with them: %v", missing)
+		}
+	})
+}
+
+// TestSchemaRefusesCrossSiteGrants: a page or collection grant whose site is
+// not its object's, and a membership of a site's group recorded for another
+// site, are refused by the schema itself (composite same-site foreign keys).
+func TestSchemaRefusesCrossSiteGrants(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		a, err := db.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test", IsDefault: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.CreateSite(ctx, sqlstore.NewSite{Hostname: "b.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ga, err := db.CreateGroup(ctx, a.ID, "A editors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &canopy.User{Username: "u", IsActive: true}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name, q string
+			args    []any
+		}{
+			{"page grant on b's page recorded for a", `INSERT INTO group_page_grants (group_id, page_id, site_id, actions) VALUES ($1, $2, $3, 1)`, []any{ga.ID, b.RootPageID, a.ID}},
+			{"collection grant on b's collection recorded for a", `INSERT INTO group_collection_grants (group_id, collection_id, site_id, permissions) VALUES ($1, $2, $3, 1)`, []any{ga.ID, b.RootCollectionID, a.ID}},
+			{"membership of a's group recorded for b", `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3)`, []any{ga.ID, u.ID, b.ID}},
+		} {
+			if err := db.ExecRaw(ctx, c.q, c.args...); err == nil {
+				t.Errorf("%s: stored", c.name)
+			}
+		}
+		// The same rows for the right site are fine.
+		if err := db.ExecRaw(ctx, `INSERT INTO group_members (group_id, user_id, site_id) VALUES ($1, $2, $3)`, ga.ID, u.ID, a.ID); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
