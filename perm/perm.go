@@ -3,7 +3,7 @@
 // grants once per request (or from a versioned cache) and asks as many
 // questions as it likes, each answered in well under a microsecond.
 //
-// The rules are those of ../shared/spec/permissions.md.
+// The rules are those of docs/behaviour/permissions.md.
 package perm
 
 import (

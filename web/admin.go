@@ -21,7 +21,7 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-// The admin JSON API at /admin/api/ (../shared/spec/admin-api.md, docs/api.md).
+// The admin JSON API at /admin/api/ (docs/behaviour/admin-api.md, docs/api.md).
 
 const (
 	sessionCookie = "canopy_session"
