@@ -221,3 +221,71 @@ func (t *SiteTable) Match(hostname string, port int) *Site {
 	}
 	return nil
 }
+
+// NewSite is what creating a site takes.
+type NewSite struct {
+	Hostname  string
+	Port      int
+	Name      string
+	IsDefault bool
+	Theme     string
+	// HomeTitle is the title of the site's home page (default: the site name).
+	HomeTitle  string
+	HomeFields map[string]any
+	OwnerID    int64
+	// Groups are created with the site, with grants on its home page and root
+	// collection.
+	Groups []GroupSpec
+	// Features are the site's feature flags.
+	Features map[string]bool
+	// Template adds default content in the same transaction; Types must be set
+	// when it has pages.
+	Template *TemplateContent
+	// Workflow, if set, is created with the site (its tasks naming groups of
+	// the new site by name) and attached to the home page.
+	Workflow *DefaultWorkflow
+	Types    *PageTypes
+}
+
+// SiteUpdate holds the site attributes to change; nil fields stay as they are.
+type SiteUpdate struct {
+	Hostname  *string
+	Port      *int
+	Name      *string
+	IsDefault *bool
+	Theme     *string
+	// Features sets the named flags on (true) or off (false); a nil value
+	// removes the flag. Flags not named stay as they are.
+	Features map[string]*bool
+}
+
+// GroupSpec describes a group that a new site starts with.
+type GroupSpec struct {
+	Name            string
+	PageActions     []string // on the home page
+	CollectionPerms []string // on the root collection
+	Models          []string
+}
+
+// TemplateContent is a site template made ready for the store: the cleaned
+// default content of a new site.
+type TemplateContent struct {
+	Name     string
+	Pages    []*ImportPage // under the home page
+	Snippets []TemplateSnippet
+	Settings map[string]map[string]any
+}
+
+// TemplateSnippet is a snippet a template creates.
+type TemplateSnippet struct {
+	Type   *SnippetType
+	Fields map[string]any
+}
+
+// ImportPage is one page of a subtree to import in bulk.
+type ImportPage struct {
+	Type     string
+	Content  PageContent
+	Live     bool
+	Children []*ImportPage
+}

@@ -68,7 +68,7 @@ func (a *Admin) requireAny(codenames ...string) error {
 }
 
 // Groups lists this site's groups and the installation-wide ones.
-func (a *Admin) Groups(ctx context.Context) ([]*sqlstore.Group, error) {
+func (a *Admin) Groups(ctx context.Context) ([]*canopy.Group, error) {
 	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (a *Admin) Groups(ctx context.Context) ([]*sqlstore.Group, error) {
 }
 
 // Group returns one group of this site (or an installation-wide one).
-func (a *Admin) Group(ctx context.Context, id int64) (*sqlstore.Group, error) {
+func (a *Admin) Group(ctx context.Context, id int64) (*canopy.Group, error) {
 	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (a *Admin) Group(ctx context.Context, id int64) (*sqlstore.Group, error) {
 
 // CreateGroup creates a group of this site; installation-wide groups are for
 // superusers only.
-func (a *Admin) CreateGroup(ctx context.Context, name string, installationWide bool) (*sqlstore.Group, error) {
+func (a *Admin) CreateGroup(ctx context.Context, name string, installationWide bool) (*canopy.Group, error) {
 	if err := a.requireAny("add_group"); err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (a *Admin) CreateGroup(ctx context.Context, name string, installationWide b
 }
 
 // RenameGroup renames a group.
-func (a *Admin) RenameGroup(ctx context.Context, id int64, name string) (*sqlstore.Group, error) {
+func (a *Admin) RenameGroup(ctx context.Context, id int64, name string) (*canopy.Group, error) {
 	if err := a.requireAny("change_group"); err != nil {
 		return nil, err
 	}
@@ -116,16 +116,16 @@ func (a *Admin) DeleteGroup(ctx context.Context, id int64) error {
 }
 
 // GroupGrants returns a group's grants.
-func (a *Admin) GroupGrants(ctx context.Context, id int64) (sqlstore.GroupGrants, error) {
+func (a *Admin) GroupGrants(ctx context.Context, id int64) (canopy.GroupGrants, error) {
 	if err := a.requireAny("view_group", "change_group"); err != nil {
-		return sqlstore.GroupGrants{}, err
+		return canopy.GroupGrants{}, err
 	}
 	return a.svc.DB.GroupGrantsOf(ctx, a.Site.ID, id)
 }
 
 // SetGroupGrants replaces a group's grants. Pages must be of this site (for a
 // site group); model permissions must be known.
-func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []sqlstore.PageGrantRow, models []string, collections []sqlstore.CollectionGrantRow) error {
+func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []canopy.PageGrantRow, models []string, collections []canopy.CollectionGrantRow) error {
 	if err := a.requireAny("change_group"); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []sqlstore.P
 }
 
 // Members lists this site's members with their groups here.
-func (a *Admin) Members(ctx context.Context, limit, offset int) ([]*sqlstore.Member, int, error) {
+func (a *Admin) Members(ctx context.Context, limit, offset int) ([]*canopy.Member, int, error) {
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
 		return nil, 0, err
 	}
@@ -146,7 +146,7 @@ func (a *Admin) Members(ctx context.Context, limit, offset int) ([]*sqlstore.Mem
 }
 
 // Member returns one member of this site.
-func (a *Admin) Member(ctx context.Context, id int64) (*sqlstore.Member, error) {
+func (a *Admin) Member(ctx context.Context, id int64) (*canopy.Member, error) {
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (a *Admin) checkFlags(in *MemberInput) error {
 }
 
 // CreateMember creates a site-local user of this site.
-func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*sqlstore.Member, error) {
+func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*canopy.Member, error) {
 	if err := a.requireAny("add_user"); err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*sqlstore.Mem
 //     a site admin for an account local to this site that belongs to no other
 //     site and is neither superuser nor super admin. Everyone else's identity
 //     is changed by its owner on the account page (UpdateAccount).
-func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*sqlstore.Member, error) {
+func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*canopy.Member, error) {
 	if err := a.requireAny("change_user"); err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
 
 // AddExistingMember adds an existing user (by username or email) to this
 // site's groups.
-func (a *Admin) AddExistingMember(ctx context.Context, usernameOrEmail string, groups []int64) (*sqlstore.Member, error) {
+func (a *Admin) AddExistingMember(ctx context.Context, usernameOrEmail string, groups []int64) (*canopy.Member, error) {
 	if err := a.requireAny("add_user"); err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func (a *Admin) AddExistingMember(ctx context.Context, usernameOrEmail string, g
 
 // History lists the site's log, newest first. Superusers also see
 // installation-level actions, and with allSites every site's.
-func (a *Admin) History(ctx context.Context, f sqlstore.HistoryFilter, allSites bool) ([]*sqlstore.LogEntry, int, error) {
+func (a *Admin) History(ctx context.Context, f canopy.HistoryFilter, allSites bool) ([]*canopy.LogEntry, int, error) {
 	if err := a.requireAny("view_history"); err != nil {
 		return nil, 0, err
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // BenchmarkAdminChildren1000 lists 1,000 children with each row's allowed
@@ -22,13 +21,13 @@ func BenchmarkAdminChildren1000(b *testing.B) {
 			types, _ := canopy.NewPageTypes()
 			svc := service.New(db, types)
 			svc.BcryptCost = 4
-			site, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "big.test"})
-			var kids []*sqlstore.ImportPage
+			site, _ := svc.CreateSite(ctx, canopy.NewSite{Hostname: "big.test"})
+			var kids []*canopy.ImportPage
 			for i := 0; i < 1000; i++ {
-				kids = append(kids, &sqlstore.ImportPage{Type: canopy.StandardType, Live: i%2 == 0,
+				kids = append(kids, &canopy.ImportPage{Type: canopy.StandardType, Live: i%2 == 0,
 					Content: canopy.PageContent{Title: fmt.Sprintf("Child %d", i), Slug: fmt.Sprintf("child-%d", i)}})
 			}
-			if _, err := db.Site(site.ID, types).Import(ctx, site.RootPageID, []*sqlstore.ImportPage{{Type: canopy.IndexType, Live: true,
+			if _, err := db.Site(site.ID, types).Import(ctx, site.RootPageID, []*canopy.ImportPage{{Type: canopy.IndexType, Live: true,
 				Content: canopy.PageContent{Title: "Section", Slug: "section"}, Children: kids}}, 0); err != nil {
 				b.Fatal(err)
 			}
@@ -36,7 +35,7 @@ func BenchmarkAdminChildren1000(b *testing.B) {
 			u, _ := svc.CreateUser(ctx, service.NewUser{Username: "ed", Password: "password-ed"})
 			for i := 0; i < 5; i++ {
 				g, _ := db.CreateGroup(ctx, site.ID, fmt.Sprintf("Group %d", i))
-				grants := []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}}
+				grants := []canopy.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}}
 				if err := db.SetGroupGrants(ctx, site.ID, g.ID, grants, []string{"access_admin"}); err != nil {
 					b.Fatal(err)
 				}
@@ -87,7 +86,7 @@ func BenchmarkCreateSites(b *testing.B) {
 							b.StartTimer()
 						}
 						t0 := time.Now()
-						if _, err := svc.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: fmt.Sprintf("site-%d.test", i), Name: fmt.Sprintf("Site %d", i)}, tmpl); err != nil {
+						if _, err := svc.CreateSiteFrom(ctx, canopy.NewSite{Hostname: fmt.Sprintf("site-%d.test", i), Name: fmt.Sprintf("Site %d", i)}, tmpl); err != nil {
 							b.Fatal(err)
 						}
 						switch el := time.Since(t0); {

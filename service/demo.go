@@ -13,7 +13,6 @@ import (
 	"math/big"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // DemoResult tells what the demo installation holds.
@@ -69,7 +68,7 @@ func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
 	}
 	res := &DemoResult{Username: admin.Username, Password: password}
 	for i, d := range demoSites {
-		site, err := s.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
+		site, err := s.CreateSiteFrom(ctx, canopy.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
 			HomeTitle: d.name, HomeFields: map[string]any{"intro": d.intro,
 				"body": s.SanitizeRichText(fmt.Sprintf("<p>Welcome to the %s website. Browse the <a href=\"/events/\">events</a> and the <a href=\"/news/\">news</a>.</p>", d.name))},
 			OwnerID: admin.ID}, BlankTemplate)
@@ -96,17 +95,17 @@ func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, 
 		}
 		locations = append(locations, sn.ID)
 	}
-	var events []*sqlstore.ImportPage
+	var events []*canopy.ImportPage
 	for i, title := range d.events {
 		start := fmt.Sprintf("2026-12-%02dT18:00:00Z", 3+i*7+n)
 		end := fmt.Sprintf("2026-12-%02dT20:00:00Z", 3+i*7+n)
-		events = append(events, &sqlstore.ImportPage{Type: canopy.EventType, Live: true, Content: canopy.PageContent{Title: title,
+		events = append(events, &canopy.ImportPage{Type: canopy.EventType, Live: true, Content: canopy.PageContent{Title: title,
 			Fields: map[string]any{"start": start, "end": end, "location": locations[i%len(locations)],
 				"description": rich(fmt.Sprintf("<p>%s: an evening about %s. Everyone is welcome.</p>", title, d.topic))}}})
 	}
-	var news []*sqlstore.ImportPage
+	var news []*canopy.ImportPage
 	for _, title := range d.news {
-		news = append(news, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: title,
+		news = append(news, &canopy.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: title,
 			Fields: map[string]any{"intro": title + ".", "body": rich(fmt.Sprintf("<p>%s. Read all about it on the %s website.</p>", title, d.name))}}})
 	}
 	aboutFields := map[string]any{"intro": d.about, "body": rich("<h2>Who we are</h2><p>" + d.about + "</p><ul><li>Friendly</li><li>Open to all</li></ul>")}
@@ -128,7 +127,7 @@ func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, 
 			return err
 		}
 	}
-	tree := []*sqlstore.ImportPage{
+	tree := []*canopy.ImportPage{
 		{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: "About", ShowInMenus: true,
 			Fields: aboutFields}},
 		{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: "Events", ShowInMenus: true,
@@ -167,7 +166,7 @@ func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress fu
 		if taken[host] {
 			continue
 		}
-		site, err := s.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: host, Name: fmt.Sprintf("Generated site %d", k-1)}, BlankTemplate)
+		site, err := s.CreateSiteFrom(ctx, canopy.NewSite{Hostname: host, Name: fmt.Sprintf("Generated site %d", k-1)}, BlankTemplate)
 		if err != nil {
 			return out, err
 		}
@@ -193,19 +192,19 @@ func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress fu
 
 // GeneratedTree returns a tree of exactly total pages: about sqrt(total)
 // index sections, each holding standard pages.
-func GeneratedTree(total int) []*sqlstore.ImportPage {
+func GeneratedTree(total int) []*canopy.ImportPage {
 	sections := min(total, int(math.Ceil(math.Sqrt(float64(total)))))
 	rest := total - sections
-	var roots []*sqlstore.ImportPage
+	var roots []*canopy.ImportPage
 	for i := 0; i < sections; i++ {
-		sec := &sqlstore.ImportPage{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{
+		sec := &canopy.ImportPage{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{
 			Title: fmt.Sprintf("Section %d", i+1), Slug: fmt.Sprintf("section-%d", i+1), ShowInMenus: i < 5}}
 		per := rest / sections
 		if i < rest%sections {
 			per++
 		}
 		for j := 0; j < per; j++ {
-			sec.Children = append(sec.Children, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{
+			sec.Children = append(sec.Children, &canopy.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{
 				Title: fmt.Sprintf("Page %d.%d", i+1, j+1), Slug: fmt.Sprintf("page-%d", j+1),
 				Fields: map[string]any{"intro": "A generated page.", "body": "<p>Generated content for benchmarks and demos.</p>"}}})
 		}

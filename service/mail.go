@@ -154,7 +154,7 @@ func (s *Service) RunMailer(ctx context.Context, interval time.Duration, log *sl
 }
 
 // Notifications lists the caller's notifications on this site.
-func (a *Admin) Notifications(ctx context.Context, limit, offset int) ([]*sqlstore.Notification, int, error) {
+func (a *Admin) Notifications(ctx context.Context, limit, offset int) ([]*canopy.Notification, int, error) {
 	return a.pages.Notifications(ctx, a.User.ID, limit, offset)
 }
 

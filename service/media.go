@@ -300,17 +300,17 @@ func (a *Admin) canEdit(k mediaKind, c *canopy.Collection, ownerID int64) bool {
 
 // scopes turns the user's grants into listing scopes: what they may change
 // (or, for choosers, choose).
-func (a *Admin) scopes(k mediaKind, choosing bool) sqlstore.MediaFilter {
+func (a *Admin) scopes(k mediaKind, choosing bool) canopy.MediaFilter {
 	if a.User.IsSuperuser {
-		return sqlstore.MediaFilter{All: true}
+		return canopy.MediaFilter{All: true}
 	}
-	var f sqlstore.MediaFilter
+	var f canopy.MediaFilter
 	for _, g := range a.Check.User.CollectionGrants() {
 		switch {
 		case choosing && g.Perms.Has(k.choose), !choosing && g.Perms.Has(k.change):
-			f.Scopes = append(f.Scopes, sqlstore.MediaScope{Path: g.Path})
+			f.Scopes = append(f.Scopes, canopy.MediaScope{Path: g.Path})
 		case !choosing && g.Perms.Has(k.add):
-			f.Scopes = append(f.Scopes, sqlstore.MediaScope{Path: g.Path, OwnerID: a.User.ID})
+			f.Scopes = append(f.Scopes, canopy.MediaScope{Path: g.Path, OwnerID: a.User.ID})
 		}
 	}
 	return f
@@ -328,7 +328,7 @@ type MediaQuery struct {
 	Shared bool
 }
 
-func (a *Admin) filter(k mediaKind, q MediaQuery) sqlstore.MediaFilter {
+func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 	f := a.scopes(k, q.Choose)
 	f.CollectionID, f.Q, f.Limit, f.Offset = q.CollectionID, q.Q, q.Limit, q.Offset
 	f.WithShared = q.Choose && a.canChooseAny(k)
@@ -384,7 +384,7 @@ func (a *Admin) Images(ctx context.Context, q MediaQuery) ([]*canopy.Image, int,
 
 // listing is the handle and filter of a media listing: this site's with the
 // caller's scopes, or the shared library's whole (superusers).
-func (a *Admin) listing(k mediaKind, q MediaQuery) (*sqlstore.SiteDB, sqlstore.MediaFilter, error) {
+func (a *Admin) listing(k mediaKind, q MediaQuery) (*sqlstore.SiteDB, canopy.MediaFilter, error) {
 	f := a.filter(k, q)
 	if !q.Shared {
 		return a.pages, f, nil

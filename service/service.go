@@ -178,7 +178,7 @@ func (p *Pages) SaveDraft(ctx context.Context, pageID int64, in PageInput, userI
 
 // CreateSite creates a site from the default site template (see
 // CreateSiteFrom).
-func (s *Service) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.Site, error) {
+func (s *Service) CreateSite(ctx context.Context, in canopy.NewSite) (*canopy.Site, error) {
 	return s.CreateSiteFrom(ctx, in, "")
 }
 
@@ -186,7 +186,7 @@ func (s *Service) CreateSite(ctx context.Context, in sqlstore.NewSite) (*canopy.
 // published home page, its settings, features record, root collection, its
 // default groups (Admins, Editors, Viewers) with their grants, and what the
 // named site template adds ("" for the installation's default template).
-func (s *Service) CreateSiteFrom(ctx context.Context, in sqlstore.NewSite, template string) (*canopy.Site, error) {
+func (s *Service) CreateSiteFrom(ctx context.Context, in canopy.NewSite, template string) (*canopy.Site, error) {
 	if len(in.Name) > 255 {
 		return nil, canopy.Errorf(canopy.EINVALID, "site name is longer than 255 characters")
 	}
@@ -219,7 +219,7 @@ func (s *Service) CreateSiteFrom(ctx context.Context, in sqlstore.NewSite, templ
 // permission on the root collection and the snippet permissions; Admins also
 // manage collections, settings, users and groups. Viewers can log in and have
 // no admin access.
-func DefaultGroups() []sqlstore.GroupSpec {
+func DefaultGroups() []canopy.GroupSpec {
 	pages := []string{"add", "change", "publish", "lock", "unlock"}
 	media := []string{"add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"}
 	snippets := []string{"add_location", "change_location", "delete_location", "view_location"}
@@ -228,7 +228,7 @@ func DefaultGroups() []sqlstore.GroupSpec {
 		"add_redirect", "change_redirect", "delete_redirect", "view_redirect",
 		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group",
 		"add_workflow", "change_workflow", "view_workflow")
-	return []sqlstore.GroupSpec{
+	return []canopy.GroupSpec{
 		{Name: sqlstore.AdminsGroup, PageActions: pages,
 			CollectionPerms: append(append([]string{}, media...), "add_collection", "change_collection", "delete_collection"), Models: admins},
 		{Name: "Editors", PageActions: pages, CollectionPerms: media, Models: editors},

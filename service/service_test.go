@@ -40,7 +40,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("admin = %+v, %v", admin, err)
 		}
 		for _, s := range res.Sites {
-			pages, total, err := svc.Pages(s.ID).Store().QueryPages(ctx, sqlstore.PageQuery{LiveOnly: true, Limit: 100})
+			pages, total, err := svc.Pages(s.ID).Store().QueryPages(ctx, canopy.PageQuery{LiveOnly: true, Limit: 100})
 			if err != nil || total < 10 {
 				t.Fatalf("%s has %d live pages, %v", s.Hostname, total, err)
 			}
@@ -71,7 +71,7 @@ func TestGenerate(t *testing.T) {
 		if err != nil || more[0].Hostname != "gen-4.localhost" {
 			t.Fatalf("second generate: %v %v", more, err)
 		}
-		_, total, err := svc.Pages(sites[1].ID).Store().QueryPages(ctx, sqlstore.PageQuery{LiveOnly: true})
+		_, total, err := svc.Pages(sites[1].ID).Store().QueryPages(ctx, canopy.PageQuery{LiveOnly: true})
 		if err != nil || total != 51 {
 			t.Fatalf("generated site has %d live pages (want 50 + home), %v", total, err)
 		}
@@ -84,7 +84,7 @@ func TestGenerate(t *testing.T) {
 func TestPageInputValidation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := newService(t, db)
-		site, err := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		site, err := svc.CreateSite(ctx, canopy.NewSite{Hostname: "a.test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestPageInputValidation(t *testing.T) {
 			t.Fatalf("not sanitised: %s", body)
 		}
 		// A page reference must point at a page of the same site.
-		other, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "b.test"})
+		other, _ := svc.CreateSite(ctx, canopy.NewSite{Hostname: "b.test"})
 		types, _ := canopy.NewPageTypes(canopy.PageType{Name: "x.Linky", Fields: []canopy.Field{{Name: "related", Type: canopy.FieldPage}}})
 		svc2 := service.New(db, types)
 		if _, err := svc2.Pages(site.ID).Create(ctx, site.RootPageID, service.PageInput{Type: "x.Linky", Title: "L",
@@ -131,7 +131,7 @@ func TestPageInputValidation(t *testing.T) {
 func TestFailedImportLeavesNothing(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := newService(t, db)
-		site, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		site, _ := svc.CreateSite(ctx, canopy.NewSite{Hostname: "a.test"})
 		store := svc.Pages(site.ID).Store()
 		tree := service.GeneratedTree(40)
 		// An event page cannot hold children: the last section's last page breaks the rule.
@@ -141,7 +141,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 		if _, err := store.Import(ctx, site.RootPageID, tree, 0); canopy.ErrorCode(err) != canopy.EINVALID {
 			t.Fatalf("import = %v", err)
 		}
-		_, total, _ := store.QueryPages(ctx, sqlstore.PageQuery{})
+		_, total, _ := store.QueryPages(ctx, canopy.PageQuery{})
 		home, _ := store.Home(ctx)
 		if total != 1 || home.NumChild != 0 {
 			t.Fatalf("failed import left %d pages, home numchild %d", total, home.NumChild)
@@ -155,7 +155,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 func TestAdminChildrenQueryCount(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := newService(t, db)
-		site, _ := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "a.test"})
+		site, _ := svc.CreateSite(ctx, canopy.NewSite{Hostname: "a.test"})
 		store := svc.Pages(site.ID).Store()
 		if _, err := store.Import(ctx, site.RootPageID, service.GeneratedTree(11), 0); err != nil {
 			t.Fatal(err)
@@ -164,7 +164,7 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 		home, _ := store.Home(ctx)
 		for i := 0; i < 4; i++ {
 			g, _ := db.CreateGroup(ctx, site.ID, "G"+string(rune('a'+i)))
-			if err := db.SetGroupGrants(ctx, site.ID, g.ID, []sqlstore.PageGrantRow{{PageID: home.ID, Actions: []string{"add", "change"}}}, []string{"access_admin"}); err != nil {
+			if err := db.SetGroupGrants(ctx, site.ID, g.ID, []canopy.PageGrantRow{{PageID: home.ID, Actions: []string{"add", "change"}}}, []string{"access_admin"}); err != nil {
 				t.Fatal(err)
 			}
 			db.AddMember(ctx, site.ID, g.ID, u.ID)
@@ -183,9 +183,9 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 		}
 		sections, _ := store.Children(ctx, home.ID, false)
 		q1, n1 := count(sections[0].ID)
-		var big []*sqlstore.ImportPage
+		var big []*canopy.ImportPage
 		for i := 0; i < 300; i++ {
-			big = append(big, &sqlstore.ImportPage{Type: canopy.StandardType, Content: canopy.PageContent{Title: "p", Slug: "p" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i)}})
+			big = append(big, &canopy.ImportPage{Type: canopy.StandardType, Content: canopy.PageContent{Title: "p", Slug: "p" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i)}})
 		}
 		if _, err := store.Import(ctx, sections[1].ID, big, 0); err != nil {
 			t.Fatal(err)
@@ -201,7 +201,7 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 func TestSiteCreatorDefaults(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := newService(t, db)
-		site, err := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "dept.test", Name: "Dept"})
+		site, err := svc.CreateSite(ctx, canopy.NewSite{Hostname: "dept.test", Name: "Dept"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +209,7 @@ func TestSiteCreatorDefaults(t *testing.T) {
 			t.Fatalf("site = %+v", site)
 		}
 		groups, _ := db.Groups(ctx, site.ID)
-		byName := map[string]*sqlstore.Group{}
+		byName := map[string]*canopy.Group{}
 		for _, g := range groups {
 			byName[g.Name] = g
 		}
@@ -261,8 +261,8 @@ func TestSiteCreatorDefaults(t *testing.T) {
 			}
 		}
 		// A creation that fails half-way leaves nothing: no site, page, collection or group.
-		bad := []sqlstore.GroupSpec{{Name: "Admins", Models: []string{"access_admin"}}, {Name: "Broken", PageActions: []string{"fly"}}}
-		_, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "broken.test", Groups: bad})
+		bad := []canopy.GroupSpec{{Name: "Admins", Models: []string{"access_admin"}}, {Name: "Broken", PageActions: []string{"fly"}}}
+		_, err = svc.CreateSite(ctx, canopy.NewSite{Hostname: "broken.test", Groups: bad})
 		if canopy.ErrorCode(err) != canopy.EINVALID {
 			t.Fatalf("broken creation: %v", err)
 		}

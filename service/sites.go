@@ -5,7 +5,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/media"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // DeleteSite deletes a site and everything it owns in one transaction, then
@@ -50,7 +49,7 @@ func (a *Admin) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
 
 // CreateSite creates a ready-to-use site from a site template ("" for the
 // default one) (superusers only).
-func (a *Admin) CreateSite(ctx context.Context, in sqlstore.NewSite, template string) (*canopy.Site, error) {
+func (a *Admin) CreateSite(ctx context.Context, in canopy.NewSite, template string) (*canopy.Site, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}
@@ -69,7 +68,7 @@ func (a *Admin) SiteTemplates() (map[string]*canopy.SiteTemplate, string, error)
 
 // UpdateSite renames a site or changes its port, name, theme or default flag
 // (superusers only): one row changes, everything else follows.
-func (a *Admin) UpdateSite(ctx context.Context, id int64, upd sqlstore.SiteUpdate) (*canopy.Site, error) {
+func (a *Admin) UpdateSite(ctx context.Context, id int64, upd canopy.SiteUpdate) (*canopy.Site, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}

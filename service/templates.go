@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The built-in site templates. "blank" is the home page alone; "standard" is a
@@ -114,14 +113,14 @@ func (s *Service) SiteTemplates() map[string]*canopy.SiteTemplate {
 
 // buildTemplate cleans a template into what the store applies. It builds a
 // fresh value each time: the store fills in slugs as it goes.
-func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*sqlstore.SiteTemplate, error) {
+func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*canopy.TemplateContent, error) {
 	fail := func(err error) error {
 		return canopy.Errorf(canopy.ErrorCode(err), "site template %s: %s", name, canopy.ErrorMessage(err))
 	}
 	if err := canopy.ValidateFeatures(t.Features); err != nil {
 		return nil, fail(err)
 	}
-	out := &sqlstore.SiteTemplate{Name: name}
+	out := &canopy.TemplateContent{Name: name}
 	if len(t.HomeFields) > 0 {
 		home := s.Types.Get(canopy.HomeType)
 		if _, err := s.cleanTemplateFields(home, t.HomeFields); err != nil {
@@ -130,9 +129,9 @@ func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*sqlstore.
 	}
 	count := 0
 	perSite := map[string]int{}
-	var build func(parentType string, pages []canopy.TemplatePage, where string) ([]*sqlstore.ImportPage, error)
-	build = func(parentType string, pages []canopy.TemplatePage, where string) ([]*sqlstore.ImportPage, error) {
-		var list []*sqlstore.ImportPage
+	var build func(parentType string, pages []canopy.TemplatePage, where string) ([]*canopy.ImportPage, error)
+	build = func(parentType string, pages []canopy.TemplatePage, where string) ([]*canopy.ImportPage, error) {
+		var list []*canopy.ImportPage
 		perParent := map[string]int{}
 		slugs := map[string]bool{}
 		for i, tp := range pages {
@@ -185,7 +184,7 @@ func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*sqlstore.
 			if err != nil {
 				return nil, err
 			}
-			list = append(list, &sqlstore.ImportPage{Type: tp.Type, Live: !tp.Draft, Children: kids,
+			list = append(list, &canopy.ImportPage{Type: tp.Type, Live: !tp.Draft, Children: kids,
 				Content: canopy.PageContent{Title: title, Slug: tp.Slug, SeoTitle: strings.TrimSpace(tp.SeoTitle),
 					SearchDescription: strings.TrimSpace(tp.SearchDescription), ShowInMenus: tp.ShowInMenus, Fields: fields}})
 		}
@@ -219,7 +218,7 @@ func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*sqlstore.
 				}
 				seen[key] = true
 			}
-			out.Snippets = append(out.Snippets, sqlstore.TemplateSnippet{Type: st, Fields: clean})
+			out.Snippets = append(out.Snippets, canopy.TemplateSnippet{Type: st, Fields: clean})
 		}
 	}
 	for group, values := range t.Settings {
@@ -255,7 +254,7 @@ func (s *Service) cleanTemplateFields(pt *canopy.PageType, values map[string]any
 // applyTemplate resolves the template a new site asks for (or the default one)
 // into the store's form, and fills in the theme, features and home page fields
 // the creator left unset.
-func (s *Service) applyTemplate(in *sqlstore.NewSite, name string) error {
+func (s *Service) applyTemplate(in *canopy.NewSite, name string) error {
 	if name == "" {
 		name = s.DefaultTemplate()
 	}

@@ -24,7 +24,7 @@ func TestSiteTemplates(t *testing.T) {
 		svc.BcryptCost = 4
 
 		// The built-in standard template: pages, a location, features, home intro.
-		std, err := svc.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: "std.test", Name: "Std"}, service.StandardTemplate)
+		std, err := svc.CreateSiteFrom(ctx, canopy.NewSite{Hostname: "std.test", Name: "Std"}, service.StandardTemplate)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestSiteTemplates(t *testing.T) {
 			t.Fatalf("features: %v", std.Features)
 		}
 		// The same template again: its own pages, nothing shared with the first site.
-		std2, err := svc.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: "std2.test", Features: map[string]bool{"events": true}}, service.StandardTemplate)
+		std2, err := svc.CreateSiteFrom(ctx, canopy.NewSite{Hostname: "std2.test", Features: map[string]bool{"events": true}}, service.StandardTemplate)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestSiteTemplates(t *testing.T) {
 		if err := svc.SetDefaultTemplate("department"); err != nil {
 			t.Fatal(err)
 		}
-		site, err := svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "dept.test"})
+		site, err := svc.CreateSite(ctx, canopy.NewSite{Hostname: "dept.test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestSiteTemplates(t *testing.T) {
 		// second site fails on the imprint (one per installation) after its
 		// snippets were inserted: nothing of it remains.
 		before := tableCounts(t, db)
-		_, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "dept2.test"})
+		_, err = svc.CreateSite(ctx, canopy.NewSite{Hostname: "dept2.test"})
 		if canopy.ErrorCode(err) != canopy.EINVALID || !strings.Contains(canopy.ErrorMessage(err), "site template department") {
 			t.Fatalf("half-way failure: %v", err)
 		}
@@ -104,7 +104,7 @@ func TestSiteTemplates(t *testing.T) {
 		}
 
 		// Unknown template: a clear error, no site.
-		_, err = svc.CreateSiteFrom(ctx, sqlstore.NewSite{Hostname: "nope.test"}, "nope")
+		_, err = svc.CreateSiteFrom(ctx, canopy.NewSite{Hostname: "nope.test"}, "nope")
 		if canopy.ErrorCode(err) != canopy.EINVALID || !strings.Contains(canopy.ErrorMessage(err), "blank, department, standard") {
 			t.Fatalf("unknown template: %v", err)
 		}

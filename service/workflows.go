@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // Workflows are a site's own: created, edited, attached and deactivated by
@@ -13,7 +12,7 @@ import (
 // reviewer groups of the same site only.
 
 // Workflows lists the site's workflows.
-func (a *Admin) Workflows(ctx context.Context) ([]*sqlstore.Workflow, error) {
+func (a *Admin) Workflows(ctx context.Context) ([]*canopy.Workflow, error) {
 	if err := a.requireAny("view_workflow", "change_workflow", "add_workflow"); err != nil {
 		return nil, err
 	}
@@ -21,7 +20,7 @@ func (a *Admin) Workflows(ctx context.Context) ([]*sqlstore.Workflow, error) {
 }
 
 // Workflow returns one of the site's workflows.
-func (a *Admin) Workflow(ctx context.Context, id int64) (*sqlstore.Workflow, error) {
+func (a *Admin) Workflow(ctx context.Context, id int64) (*canopy.Workflow, error) {
 	if err := a.requireAny("view_workflow", "change_workflow", "add_workflow"); err != nil {
 		return nil, err
 	}
@@ -30,7 +29,7 @@ func (a *Admin) Workflow(ctx context.Context, id int64) (*sqlstore.Workflow, err
 
 // SaveWorkflow creates (id 0: add_workflow) or edits (change_workflow) a
 // workflow with its tasks.
-func (a *Admin) SaveWorkflow(ctx context.Context, id int64, in sqlstore.WorkflowInput) (*sqlstore.Workflow, error) {
+func (a *Admin) SaveWorkflow(ctx context.Context, id int64, in canopy.WorkflowInput) (*canopy.Workflow, error) {
 	perm := "change_workflow"
 	if id == 0 {
 		perm = "add_workflow"
@@ -48,7 +47,7 @@ func (a *Admin) SaveWorkflow(ctx context.Context, id int64, in sqlstore.Workflow
 }
 
 // SetWorkflowActive activates or deactivates a workflow (change_workflow).
-func (a *Admin) SetWorkflowActive(ctx context.Context, id int64, active bool) (*sqlstore.Workflow, error) {
+func (a *Admin) SetWorkflowActive(ctx context.Context, id int64, active bool) (*canopy.Workflow, error) {
 	if err := a.requireAny("change_workflow"); err != nil {
 		return nil, err
 	}
@@ -69,7 +68,7 @@ func (a *Admin) AttachWorkflow(ctx context.Context, pageID, workflowID int64) er
 
 // Submit sends a page to moderation (or resubmits it after changes were
 // requested): the caller must be able to edit it and a workflow must apply.
-func (a *Admin) Submit(ctx context.Context, id int64) (*sqlstore.WorkflowState, error) {
+func (a *Admin) Submit(ctx context.Context, id int64) (*canopy.WorkflowState, error) {
 	p, err := a.page(ctx, id)
 	if err != nil {
 		return nil, err
@@ -94,7 +93,7 @@ func (a *Admin) Submit(ctx context.Context, id int64) (*sqlstore.WorkflowState, 
 // only its reviewers (members of its groups) and superusers, and only while
 // the task is in progress. The last approval publishes the latest revision.
 // It returns the page's workflow state afterwards (nil once approved).
-func (a *Admin) Review(ctx context.Context, id int64, approve bool, comment string) (published bool, after *sqlstore.WorkflowState, err error) {
+func (a *Admin) Review(ctx context.Context, id int64, approve bool, comment string) (published bool, after *canopy.WorkflowState, err error) {
 	p, err := a.page(ctx, id)
 	if err != nil {
 		return false, nil, err
@@ -146,7 +145,7 @@ func (a *Admin) CancelWorkflow(ctx context.Context, id int64, restart bool) erro
 }
 
 // AwaitingReview lists this site's pages whose current task the caller reviews.
-func (a *Admin) AwaitingReview(ctx context.Context) ([]*sqlstore.WorkflowState, error) {
+func (a *Admin) AwaitingReview(ctx context.Context) ([]*canopy.WorkflowState, error) {
 	var groups []int64
 	for _, g := range a.Access.Groups {
 		groups = append(groups, g.ID)
@@ -155,7 +154,7 @@ func (a *Admin) AwaitingReview(ctx context.Context) ([]*sqlstore.WorkflowState, 
 }
 
 // ModerationState returns a page's running workflow state (nil: none).
-func (a *Admin) ModerationState(ctx context.Context, id int64) (*sqlstore.WorkflowState, error) {
+func (a *Admin) ModerationState(ctx context.Context, id int64) (*canopy.WorkflowState, error) {
 	if _, err := a.page(ctx, id); err != nil {
 		return nil, err
 	}
@@ -163,7 +162,7 @@ func (a *Admin) ModerationState(ctx context.Context, id int64) (*sqlstore.Workfl
 }
 
 // DefaultWorkflow returns the workflow new sites receive (superusers).
-func (a *Admin) DefaultWorkflow(ctx context.Context) (*sqlstore.DefaultWorkflow, error) {
+func (a *Admin) DefaultWorkflow(ctx context.Context) (*canopy.DefaultWorkflow, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}
@@ -173,7 +172,7 @@ func (a *Admin) DefaultWorkflow(ctx context.Context) (*sqlstore.DefaultWorkflow,
 // SetDefaultWorkflow sets (nil: clears) the workflow that the site creator
 // gives every new site, attached to its home page (superusers). Its tasks
 // name the groups every new site has (Admins, Editors, Viewers).
-func (a *Admin) SetDefaultWorkflow(ctx context.Context, w *sqlstore.DefaultWorkflow) (*sqlstore.DefaultWorkflow, error) {
+func (a *Admin) SetDefaultWorkflow(ctx context.Context, w *canopy.DefaultWorkflow) (*canopy.DefaultWorkflow, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}

@@ -9,13 +9,8 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-// ImportPage is one page of a subtree to import in bulk.
-type ImportPage struct {
-	Type     string
-	Content  canopy.PageContent
-	Live     bool
-	Children []*ImportPage
-}
+// ImportPage is canopy.ImportPage (the domain type; this alias keeps the store readable).
+type ImportPage = canopy.ImportPage
 
 // Import adds whole subtrees under parentID in one transaction, level by level
 // with multi-row inserts: the fast path for the data generator and demo

@@ -1,6 +1,7 @@
 // Package sqlstore is Canopy's storage: one SQL implementation for SQLite
 // (embedded, pure Go, WAL) and PostgreSQL. Statements use $N placeholders, which
-// both drivers bind by position; the few dialect differences are in dialect.go.
+// both drivers bind by position; the few dialect differences are the schema
+// tokens in migrate.go (dialectTokens) and the error translation below.
 package sqlstore
 
 import (

@@ -5,19 +5,13 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
 )
 
-// Group is a set of users holding grants; SiteID 0 means installation-wide.
-type Group struct {
-	ID        int64     `json:"id"`
-	SiteID    int64     `json:"site_id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// Group is canopy.Group (the domain type; this alias keeps the store readable).
+type Group = canopy.Group
 
 // AdminsGroup is the name of the group a super admin acts as a member of.
 const AdminsGroup = "Admins"
@@ -113,24 +107,14 @@ func (db *DB) AddMember(ctx context.Context, siteID, groupID, userID int64) erro
 	})
 }
 
-// GroupGrants are a group's permissions as the admin API shows them.
-type GroupGrants struct {
-	Pages       []PageGrantRow       `json:"pages"`
-	Collections []CollectionGrantRow `json:"collections"`
-	Models      []string             `json:"models"`
-}
+// GroupGrants is canopy.GroupGrants (the domain type; this alias keeps the store readable).
+type GroupGrants = canopy.GroupGrants
 
-// CollectionGrantRow is one collection grant of a group.
-type CollectionGrantRow struct {
-	CollectionID int64    `json:"collection_id"`
-	Permissions  []string `json:"permissions"`
-}
+// CollectionGrantRow is canopy.CollectionGrantRow (the domain type; this alias keeps the store readable).
+type CollectionGrantRow = canopy.CollectionGrantRow
 
-// PageGrantRow is one page grant of a group.
-type PageGrantRow struct {
-	PageID  int64    `json:"page_id"`
-	Actions []string `json:"actions"`
-}
+// PageGrantRow is canopy.PageGrantRow (the domain type; this alias keeps the store readable).
+type PageGrantRow = canopy.PageGrantRow
 
 // SetGroupGrants replaces a group's page, collection and model grants in one
 // transaction. A site group can only be granted pages and collections of its

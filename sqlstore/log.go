@@ -49,31 +49,11 @@ func (tx *Tx) log(ctx context.Context, siteID int64, action, objectType string, 
 	return err
 }
 
-// LogEntry is one recorded action.
-type LogEntry struct {
-	ID          int64           `json:"id"`
-	SiteID      int64           `json:"site_id"`
-	UserID      int64           `json:"user_id"`
-	Action      string          `json:"action"`
-	ObjectType  string          `json:"object_type"`
-	ObjectID    string          `json:"object_id"`
-	ObjectTitle string          `json:"object_title"`
-	Data        json.RawMessage `json:"data"`
-	CreatedAt   time.Time       `json:"created_at"`
-}
+// LogEntry is canopy.LogEntry (the domain type; this alias keeps the store readable).
+type LogEntry = canopy.LogEntry
 
-// HistoryFilter selects log entries. SiteID 0 with AllSites false selects
-// installation-level entries only.
-type HistoryFilter struct {
-	SiteID         int64
-	IncludeInstall bool // also installation-level entries (site created, renamed, deleted)
-	AllSites       bool // every site (superusers)
-	UserID         int64
-	Action         string
-	ObjectType     string
-	ObjectID       string
-	Limit, Offset  int
-}
+// HistoryFilter is canopy.HistoryFilter (the domain type; this alias keeps the store readable).
+type HistoryFilter = canopy.HistoryFilter
 
 // History lists log entries newest first, with the total count.
 func (db *DB) History(ctx context.Context, f HistoryFilter) (out []*LogEntry, total int, err error) {
@@ -193,15 +173,8 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 	})
 }
 
-// Token is an API token's record (never its secret).
-type Token struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	SiteID     int64      `json:"site_id"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-}
+// Token is canopy.Token (the domain type; this alias keeps the store readable).
+type Token = canopy.Token
 
 // CreateToken stores a token (by its hash) for a user on one site.
 func (db *DB) CreateToken(ctx context.Context, hash string, userID, siteID int64, name string, expires *time.Time) (t *Token, err error) {

@@ -10,38 +10,19 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-// MediaScope is part of what a media listing may show: items in the
-// collection at Path and below, all of them or (OwnerID ≠ 0) only that
-// user's own.
-type MediaScope struct {
-	Path    string
-	OwnerID int64
-}
+// MediaScope is canopy.MediaScope (the domain type; this alias keeps the store readable).
+type MediaScope = canopy.MediaScope
 
-// MediaFilter selects images or documents of a site.
-type MediaFilter struct {
-	// All shows every item (superusers); otherwise only items in Scopes.
-	All          bool
-	Scopes       []MediaScope
-	CollectionID int64 // 0: any
-	// ExcludePaths leaves out items in these collections and below.
-	ExcludePaths []string
-	// WithShared adds the shared library's items (site handles only).
-	WithShared bool
-	Tags       []string // items with every one of these tags
-	Q          string   // in the title, case-insensitive
-	Ascending  bool     // oldest first (default newest first)
-	Limit      int
-	Offset     int
-}
+// MediaFilter is canopy.MediaFilter (the domain type; this alias keeps the store readable).
+type MediaFilter = canopy.MediaFilter
 
 // scope is the condition on whose items are listed: the handle's own, within
 // the scopes (which are paths of the handle's collections), plus the shared
 // library's when asked.
-func (f MediaFilter) scope(s *SiteDB, args *[]any) string {
+func mediaScope(f MediaFilter, s *SiteDB, args *[]any) string {
 	*args = (*args)[:1] // $1 is the site
 	own := s.own("m.site_id")
-	cond := own + f.scopes(args)
+	cond := own + mediaScopes(f, args)
 	if f.WithShared && !s.shared {
 		return "((" + cond + ") OR m.site_id IS NULL)"
 	}
@@ -50,7 +31,7 @@ func (f MediaFilter) scope(s *SiteDB, args *[]any) string {
 
 // where builds the filter's conditions on the media table aliased m joined
 // with its collection c; args continue after those already given.
-func (f MediaFilter) where(args *[]any) string {
+func mediaWhere(f MediaFilter, args *[]any) string {
 	add := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
@@ -75,7 +56,7 @@ func (f MediaFilter) where(args *[]any) string {
 }
 
 // scopes is " AND (…)" limiting items to the filter's scopes (nothing when All).
-func (f MediaFilter) scopes(args *[]any) string {
+func mediaScopes(f MediaFilter, args *[]any) string {
 	if f.All {
 		return ""
 	}
@@ -97,7 +78,7 @@ func (f MediaFilter) scopes(args *[]any) string {
 	return " AND (" + strings.Join(ors, " OR ") + ")"
 }
 
-func (f MediaFilter) order() string {
+func mediaOrder(f MediaFilter) string {
 	if f.Ascending {
 		return "ASC"
 	}
@@ -563,7 +544,7 @@ func findMedia[T any](ctx context.Context, tx *Tx, s *SiteDB, t mediaTable[T], i
 // listMedia lists what the filter selects and how many there are in all.
 func listMedia[T any](ctx context.Context, s *SiteDB, t mediaTable[T], f MediaFilter) (out []T, total int, err error) {
 	args := []any{s.site}
-	where := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id WHERE ` + f.scope(s, &args) + f.where(&args)
+	where := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id WHERE ` + mediaScope(f, s, &args) + mediaWhere(f, &args)
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
 			return err
@@ -571,7 +552,7 @@ func listMedia[T any](ctx context.Context, s *SiteDB, t mediaTable[T], f MediaFi
 		n := len(args)
 		args = append(args, f.Limit, f.Offset)
 		return eachRow(t.scan, func(v T) { out = append(out, v) })(
-			tx.QueryContext(ctx, `SELECT `+t.columns+where+` ORDER BY m.id `+f.order()+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+			tx.QueryContext(ctx, `SELECT `+t.columns+where+` ORDER BY m.id `+mediaOrder(f)+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
 	})
 	return out, total, err
 }
@@ -590,11 +571,8 @@ func mediaByID[T any](ctx context.Context, s *SiteDB, t mediaTable[T], ids []int
 	return out, err
 }
 
-// PathRestriction is a collection's restriction with the collection's path.
-type PathRestriction struct {
-	Path string
-	canopy.Restriction
-}
+// PathRestriction is canopy.PathRestriction (the domain type; this alias keeps the store readable).
+type PathRestriction = canopy.PathRestriction
 
 // RestrictedCollections lists the site's collections that have a restriction.
 func (s *SiteDB) RestrictedCollections(ctx context.Context) (out []PathRestriction, err error) {

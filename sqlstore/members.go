@@ -59,18 +59,8 @@ func (db *DB) DeleteGroup(ctx context.Context, siteID, id int64) error {
 	})
 }
 
-// Member is a user as one site sees them: their groups on that site only,
-// LastLogin on that site only, and whether the account is this site's own.
-type Member struct {
-	*canopy.User
-	Groups []*Group `json:"groups"`
-	// SiteLocal: the account was created on this site (is local to it).
-	SiteLocal bool `json:"site_local"`
-	// IdentityHere: the account is local to this site and belongs to no other
-	// site (nor to an installation-wide group), so this site's admins may
-	// change its email, names, password and active state.
-	IdentityHere bool `json:"identity_here"`
-}
+// Member is canopy.Member (the domain type; this alias keeps the store readable).
+type Member = canopy.Member
 
 // memberCondition selects the users that belong to site $1: members of one of
 // its groups, or site-local accounts of it.

@@ -22,16 +22,8 @@ const (
 // NotificationKinds lists the kinds a user may turn on or off.
 var NotificationKinds = []string{NotifySubmitted, NotifyTaskStarted, NotifyApproved, NotifyRejected}
 
-// Notification is one stored notification of a user on a site.
-type Notification struct {
-	ID        int64      `json:"id"`
-	Kind      string     `json:"kind"`
-	PageID    int64      `json:"page_id"`
-	Subject   string     `json:"subject"`
-	Body      string     `json:"body"`
-	CreatedAt time.Time  `json:"created_at"`
-	ReadAt    *time.Time `json:"read_at"`
-}
+// Notification is canopy.Notification (the domain type; this alias keeps the store readable).
+type Notification = canopy.Notification
 
 // notify stores a notification for each recipient (active, with an email
 // address, with the kind turned on, not the user who triggered it) and, when

@@ -8,36 +8,14 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-// PageQuery selects pages of one site for listings such as the content API.
-// Every filter is compiled into the SQL, so counts and pages are consistent.
-type PageQuery struct {
-	LiveOnly     bool
-	Types        []string
-	ChildOf      int64  // parent page id
-	DescendantOf string // ancestor path (exclusive)
-	AncestorOf   string // descendant path (exclusive): its ancestors below the root
-	// ExcludeUnder leaves out these pages and everything below them.
-	ExcludeUnder []string
-	Filters      []FieldFilter
-	Order        []Order // default: tree order
-	Random       bool
-	Limit        int
-	Offset       int
-}
+// PageQuery is canopy.PageQuery (the domain type; this alias keeps the store readable).
+type PageQuery = canopy.PageQuery
 
-// FieldFilter is an exact match on a page column or a declared field.
-type FieldFilter struct {
-	Name  string
-	Type  canopy.FieldType // "" for a page column
-	Value any
-}
+// FieldFilter is canopy.FieldFilter (the domain type; this alias keeps the store readable).
+type FieldFilter = canopy.FieldFilter
 
-// Order is one ordering term.
-type Order struct {
-	Name string
-	Type canopy.FieldType // "" for a page column
-	Desc bool
-}
+// Order is canopy.Order (the domain type; this alias keeps the store readable).
+type Order = canopy.Order
 
 // pageQueryColumns are the page columns a filter or order may name.
 var pageQueryColumns = map[string]string{

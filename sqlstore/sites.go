@@ -62,52 +62,17 @@ func findSite(ctx context.Context, tx *Tx, id int64) (*canopy.Site, error) {
 	return s, err
 }
 
-// NewSite is what creating a site takes.
-type NewSite struct {
-	Hostname  string
-	Port      int
-	Name      string
-	IsDefault bool
-	Theme     string
-	// HomeTitle is the title of the site's home page (default: the site name).
-	HomeTitle  string
-	HomeFields map[string]any
-	OwnerID    int64
-	// Groups are created with the site, with grants on its home page and root
-	// collection.
-	Groups []GroupSpec
-	// Features are the site's feature flags.
-	Features map[string]bool
-	// Template adds default content in the same transaction; Types must be set
-	// when it has pages.
-	Template *SiteTemplate
-	// Workflow, if set, is created with the site (its tasks naming groups of
-	// the new site by name) and attached to the home page.
-	Workflow *DefaultWorkflow
-	Types    *canopy.PageTypes
-}
+// NewSite is canopy.NewSite (the domain type; this alias keeps the store readable).
+type NewSite = canopy.NewSite
 
-// SiteTemplate is cleaned default content for a new site.
-type SiteTemplate struct {
-	Name     string
-	Pages    []*ImportPage // under the home page
-	Snippets []TemplateSnippet
-	Settings map[string]map[string]any
-}
+// SiteTemplate is canopy.TemplateContent (the domain type; this alias keeps the store readable).
+type SiteTemplate = canopy.TemplateContent
 
-// TemplateSnippet is a snippet a template creates.
-type TemplateSnippet struct {
-	Type   *canopy.SnippetType
-	Fields map[string]any
-}
+// TemplateSnippet is canopy.TemplateSnippet (the domain type; this alias keeps the store readable).
+type TemplateSnippet = canopy.TemplateSnippet
 
-// GroupSpec describes a group that a new site starts with.
-type GroupSpec struct {
-	Name            string
-	PageActions     []string // on the home page
-	CollectionPerms []string // on the root collection
-	Models          []string
-}
+// GroupSpec is canopy.GroupSpec (the domain type; this alias keeps the store readable).
+type GroupSpec = canopy.GroupSpec
 
 // CreateSite creates a site and its published home page in one transaction.
 func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) {
@@ -243,17 +208,8 @@ func siteChanged(ctx context.Context, tx *Tx, id int64) (*canopy.Site, error) {
 	return findSite(ctx, tx, id)
 }
 
-// SiteUpdate holds the site attributes to change; nil fields stay as they are.
-type SiteUpdate struct {
-	Hostname  *string
-	Port      *int
-	Name      *string
-	IsDefault *bool
-	Theme     *string
-	// Features sets the named flags on (true) or off (false); a nil value
-	// removes the flag. Flags not named stay as they are.
-	Features map[string]*bool
-}
+// SiteUpdate is canopy.SiteUpdate (the domain type; this alias keeps the store readable).
+type SiteUpdate = canopy.SiteUpdate
 
 // UpdateSite changes a site's attributes: one row, everything else follows.
 func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy.Site, error) {

@@ -7,59 +7,24 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/canopy-cms/canopy"
 )
 
-// Workflow is a site's moderation workflow: ordered group approval tasks.
-type Workflow struct {
-	ID              int64          `json:"id"`
-	SiteID          int64          `json:"site_id"`
-	Name            string         `json:"name"`
-	Active          bool           `json:"active"`
-	ReapproveOnEdit bool           `json:"reapprove_on_edit"`
-	Tasks           []WorkflowTask `json:"tasks"`
-	PageIDs         []int64        `json:"pages"`
-}
+// Workflow is canopy.Workflow (the domain type; this alias keeps the store readable).
+type Workflow = canopy.Workflow
 
-// WorkflowTask is a group approval task: members of its groups review.
-type WorkflowTask struct {
-	ID       int64   `json:"id"`
-	Name     string  `json:"name"`
-	Active   bool    `json:"active"`
-	GroupIDs []int64 `json:"groups"`
-}
+// WorkflowTask is canopy.WorkflowTask (the domain type; this alias keeps the store readable).
+type WorkflowTask = canopy.WorkflowTask
 
-// WorkflowInput is a workflow as its editor saves it. Tasks are given in
-// order; a task with an ID keeps its identity (and its history); existing
-// tasks left out are deactivated.
-type WorkflowInput struct {
-	Name            string
-	ReapproveOnEdit bool
-	Tasks           []WorkflowTask
-}
+// WorkflowInput is canopy.WorkflowInput (the domain type; this alias keeps the store readable).
+type WorkflowInput = canopy.WorkflowInput
 
-// WorkflowState is a run of a workflow on a page.
-type WorkflowState struct {
-	ID          int64      `json:"id"`
-	PageID      int64      `json:"page_id"`
-	WorkflowID  int64      `json:"workflow_id"`
-	Status      string     `json:"status"`
-	RequestedBy int64      `json:"requested_by"`
-	Task        *TaskState `json:"current_task"`
-	CreatedAt   time.Time  `json:"created_at"`
-}
+// WorkflowState is canopy.WorkflowState (the domain type; this alias keeps the store readable).
+type WorkflowState = canopy.WorkflowState
 
-// TaskState is one task's run within a workflow state.
-type TaskState struct {
-	ID         int64        `json:"id"`
-	Task       WorkflowTask `json:"task"`
-	RevisionID int64        `json:"revision_id"`
-	Status     string       `json:"status"`
-	FinishedBy int64        `json:"finished_by"`
-	Comment    string       `json:"comment"`
-}
+// TaskState is canopy.TaskState (the domain type; this alias keeps the store readable).
+type TaskState = canopy.TaskState
 
 func scanTask(row scanner) (WorkflowTask, error) {
 	var t WorkflowTask
@@ -715,19 +680,11 @@ func intersects(a, b []int64) bool {
 	return false
 }
 
-// DefaultWorkflow is the installation's default workflow that new sites get:
-// its task groups are named (each site has its own groups).
-type DefaultWorkflow struct {
-	Name            string        `json:"name"`
-	ReapproveOnEdit bool          `json:"reapprove_on_edit"`
-	Tasks           []DefaultTask `json:"tasks"`
-}
+// DefaultWorkflow is canopy.DefaultWorkflow (the domain type; this alias keeps the store readable).
+type DefaultWorkflow = canopy.DefaultWorkflow
 
-// DefaultTask is a task of the default workflow, its groups by name.
-type DefaultTask struct {
-	Name   string   `json:"name"`
-	Groups []string `json:"groups"`
-}
+// DefaultTask is canopy.DefaultTask (the domain type; this alias keeps the store readable).
+type DefaultTask = canopy.DefaultTask
 
 // DefaultWorkflow returns the installation's default workflow (nil: none).
 func (db *DB) DefaultWorkflow(ctx context.Context) (*DefaultWorkflow, error) {

@@ -57,8 +57,7 @@ var Funcs = template.FuncMap{
 
 // Load parses the default theme and, if dir is not empty, every theme found in
 // dir: dir/default overrides files of the built-in theme, and dir/NAME defines a
-// theme NAME that starts from the default files. requiredTemplates are the page
-// templates the default theme must provide (one per page type).
+// theme NAME that starts from the default files.
 func Load(dir string) (*Set, error) {
 	base, err := fs.Sub(defaultFS, "default")
 	if err != nil {

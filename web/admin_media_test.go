@@ -20,7 +20,6 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/media"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 func testJPEG(t testing.TB, w, h int) []byte {
@@ -115,10 +114,10 @@ func TestAdminMedia(t *testing.T) {
 				t.Fatalf("duplicate sibling name: %d %v", status, body)
 			}
 			// ed gets add_image on Photos only; choose on the root.
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []sqlstore.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
 				[]string{"access_admin"},
-				sqlstore.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_image", "add_document"}},
-				sqlstore.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"choose_image"}}))
+				canopy.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_image", "add_document"}},
+				canopy.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"choose_image"}}))
 			ed := f.login("alpha.test", "ed")
 
 			// Upload: the type comes from the content.
@@ -311,7 +310,7 @@ func TestAdminMedia(t *testing.T) {
 			// it, but neither move nor delete Photos itself.
 			mg, _ := db.CreateGroup(ctx, f.alpha.ID, "Librarians")
 			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mg.ID, nil, []string{"access_admin"},
-				sqlstore.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_collection", "change_collection", "delete_collection"}}))
+				canopy.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_collection", "change_collection", "delete_collection"}}))
 			must(t, db.AddMember(ctx, f.alpha.ID, mg.ID, f.bea.ID))
 			lib := f.login("alpha.test", "bea")
 			if status, body := lib.do("PATCH", "/admin/api/collections/"+pid, map[string]any{"name": "Pictures"}); status != 200 {

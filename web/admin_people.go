@@ -7,7 +7,6 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 func (s *Server) peopleRoutes(m *http.ServeMux) {
@@ -35,7 +34,7 @@ func listBody(total int, items any) map[string]any {
 	return map[string]any{"meta": map[string]any{"total_count": total}, "items": items}
 }
 
-func groupBody(g *sqlstore.Group) map[string]any {
+func groupBody(g *canopy.Group) map[string]any {
 	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "created_at": g.CreatedAt}
 }
 
@@ -137,9 +136,9 @@ func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *admi
 		return err
 	}
 	var in struct {
-		Pages       []sqlstore.PageGrantRow       `json:"pages"`
-		Collections []sqlstore.CollectionGrantRow `json:"collections"`
-		Models      []string                      `json:"models"`
+		Pages       []canopy.PageGrantRow       `json:"pages"`
+		Collections []canopy.CollectionGrantRow `json:"collections"`
+		Models      []string                    `json:"models"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -150,7 +149,7 @@ func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *admi
 	return s.getGroupGrants(w, r, ar)
 }
 
-func memberBody(m *sqlstore.Member) map[string]any {
+func memberBody(m *canopy.Member) map[string]any {
 	groups := []map[string]any{}
 	for _, g := range m.Groups {
 		groups = append(groups, map[string]any{"id": g.ID, "name": g.Name})
@@ -274,7 +273,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *adminReques
 		return err
 	}
 	q := r.URL.Query()
-	f := sqlstore.HistoryFilter{Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Limit: limit, Offset: offset}
+	f := canopy.HistoryFilter{Action: q.Get("action"), ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Limit: limit, Offset: offset}
 	if v := q.Get("user"); v != "" {
 		if f.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || f.UserID <= 0 {
 			return canopy.Errorf(canopy.EINVALID, "user must be a user id")

@@ -26,7 +26,7 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			must(t, db.SetGroupGrants(ctx, f.alpha.ID, admins.ID, nil, adminPerms))
 			must(t, db.AddMember(ctx, f.alpha.ID, admins.ID, alice.ID))
 			must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, both.ID))
-			var betaEditors *sqlstore.Group
+			var betaEditors *canopy.Group
 			betaGroups, _ := db.Groups(ctx, f.beta.ID)
 			for _, g := range betaGroups {
 				if g.Name == "Writers" {

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 func (s *Server) siteRoutes(m *http.ServeMux) {
@@ -128,7 +127,7 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 	if err := s.checkTheme(in.Theme); err != nil {
 		return err
 	}
-	ns := sqlstore.NewSite{Hostname: *in.Hostname}
+	ns := canopy.NewSite{Hostname: *in.Hostname}
 	if in.Port != nil {
 		ns.Port = *in.Port
 	}
@@ -179,7 +178,7 @@ func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 	if in.Template != nil {
 		return canopy.Errorf(canopy.EINVALID, "a site template applies only when a site is created")
 	}
-	st, err := ar.admin.UpdateSite(r.Context(), id, sqlstore.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
+	st, err := ar.admin.UpdateSite(r.Context(), id, canopy.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
 		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features})
 	if err != nil {
 		return err

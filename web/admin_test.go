@@ -88,7 +88,7 @@ func errCode(body map[string]any) string {
 type adminFixture struct {
 	*fixture
 	ed, bea, root *canopy.User
-	alphaEditors  *sqlstore.Group
+	alphaEditors  *canopy.Group
 }
 
 func newAdminFixture(t *testing.T, d sqlstore.Dialect) *adminFixture {
@@ -106,10 +106,10 @@ func newAdminFixture(t *testing.T, d sqlstore.Dialect) *adminFixture {
 	if f.alphaEditors, err = db.CreateGroup(ctx, f.alpha.ID, "Writers"); err != nil {
 		t.Fatal(err)
 	}
-	must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []sqlstore.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}}, []string{"access_admin"}))
+	must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}}, []string{"access_admin"}))
 	must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, f.ed.ID))
 	bg, _ := db.CreateGroup(ctx, f.beta.ID, "Writers")
-	must(t, db.SetGroupGrants(ctx, f.beta.ID, bg.ID, []sqlstore.PageGrantRow{{PageID: f.beta.RootPageID, Actions: perm6}}, []string{"access_admin"}))
+	must(t, db.SetGroupGrants(ctx, f.beta.ID, bg.ID, []canopy.PageGrantRow{{PageID: f.beta.RootPageID, Actions: perm6}}, []string{"access_admin"}))
 	must(t, db.AddMember(ctx, f.beta.ID, bg.ID, f.bea.ID))
 	return f
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 func (s *Server) workflowRoutes(m *http.ServeMux) {
@@ -29,10 +28,10 @@ func (s *Server) workflowRoutes(m *http.ServeMux) {
 }
 
 type workflowBody struct {
-	Name            *string                  `json:"name"`
-	ReapproveOnEdit *bool                    `json:"reapprove_on_edit"`
-	Tasks           *[]sqlstore.WorkflowTask `json:"tasks"`
-	Active          *bool                    `json:"active"`
+	Name            *string                `json:"name"`
+	ReapproveOnEdit *bool                  `json:"reapprove_on_edit"`
+	Tasks           *[]canopy.WorkflowTask `json:"tasks"`
+	Active          *bool                  `json:"active"`
 }
 
 func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
@@ -41,7 +40,7 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *admin
 		return err
 	}
 	if list == nil {
-		list = []*sqlstore.Workflow{}
+		list = []*canopy.Workflow{}
 	}
 	writeJSON(w, http.StatusOK, listBody(len(list), list))
 	return nil
@@ -68,7 +67,7 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *admi
 	if in.Name == nil || in.Tasks == nil {
 		return canopy.Errorf(canopy.EINVALID, "name and tasks are required")
 	}
-	wi := sqlstore.WorkflowInput{Name: *in.Name, Tasks: *in.Tasks}
+	wi := canopy.WorkflowInput{Name: *in.Name, Tasks: *in.Tasks}
 	for i := range wi.Tasks {
 		wi.Tasks[i].ID, wi.Tasks[i].Active = 0, true
 	}
@@ -97,7 +96,7 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *admi
 		return err
 	}
 	if in.Name != nil || in.Tasks != nil || in.ReapproveOnEdit != nil {
-		wi := sqlstore.WorkflowInput{Name: cur.Name, ReapproveOnEdit: cur.ReapproveOnEdit}
+		wi := canopy.WorkflowInput{Name: cur.Name, ReapproveOnEdit: cur.ReapproveOnEdit}
 		for _, t := range cur.Tasks {
 			if t.Active {
 				wi.Tasks = append(wi.Tasks, t)
@@ -215,7 +214,7 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *adminRe
 		return err
 	}
 	if list == nil {
-		list = []*sqlstore.WorkflowState{}
+		list = []*canopy.WorkflowState{}
 	}
 	writeJSON(w, http.StatusOK, listBody(len(list), list))
 	return nil
@@ -234,7 +233,7 @@ func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *
 // [{name, groups: ["Admins"]}]}} or {"workflow": null} to clear it.
 func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
 	var in struct {
-		Workflow *sqlstore.DefaultWorkflow `json:"workflow"`
+		Workflow *canopy.DefaultWorkflow `json:"workflow"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -257,7 +256,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *a
 		return err
 	}
 	if list == nil {
-		list = []*sqlstore.Notification{}
+		list = []*canopy.Notification{}
 	}
 	writeJSON(w, http.StatusOK, listBody(total, list))
 	return nil

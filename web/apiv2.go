@@ -150,7 +150,7 @@ func (s *Server) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.S
 }
 
 func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (any, error) {
-	pq := sqlstore.PageQuery{LiveOnly: true}
+	pq := canopy.PageQuery{LiveOnly: true}
 	// Types first: they decide which fields can be filtered, ordered and shown.
 	if t := q.Get("type"); t != "" {
 		for _, name := range strings.Split(t, ",") {
@@ -220,7 +220,7 @@ func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (a
 		if err != nil {
 			return nil, err
 		}
-		ff := sqlstore.FieldFilter{Name: k, Value: v}
+		ff := canopy.FieldFilter{Name: k, Value: v}
 		if _, isColumn := filterColumns[k]; !isColumn {
 			ff.Type = fieldType[k]
 		}
@@ -239,11 +239,11 @@ func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (a
 			if !ok || ft == canopy.FieldRichText {
 				return nil, bad("cannot order by '%s' (unknown field)", name)
 			}
-			ord := sqlstore.Order{Name: name, Desc: desc}
+			ord := canopy.Order{Name: name, Desc: desc}
 			if _, isColumn := filterColumns[name]; !isColumn {
 				ord.Type = ft
 			}
-			pq.Order = []sqlstore.Order{ord}
+			pq.Order = []canopy.Order{ord}
 		}
 	}
 	limit, offset, err := s.paging(q)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The content API's images and documents (spec/api-v2.md): the request's
@@ -62,8 +61,8 @@ func (ac *apiContext) documentValue(d *canopy.Document) *obj {
 
 // apiMediaFilter parses limit, offset, tags and order (id or -id), refusing
 // anything else.
-func (s *Server) apiMediaFilter(q url.Values) (sqlstore.MediaFilter, error) {
-	f := sqlstore.MediaFilter{All: true, Limit: 20, Ascending: true}
+func (s *Server) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
+	f := canopy.MediaFilter{All: true, Limit: 20, Ascending: true}
 	var unknown []string
 	for k := range q {
 		switch k {

@@ -9,7 +9,6 @@ import (
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // TestSharedLibrary: installation-wide collections, managed by superusers
@@ -19,8 +18,8 @@ func TestSharedLibrary(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			f := newAdminFixture(t, d)
 			db := f.svc.DB
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []sqlstore.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
-				[]string{"access_admin"}, sqlstore.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"add_image", "choose_image"}}))
+			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
+				[]string{"access_admin"}, canopy.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"add_image", "choose_image"}}))
 			root := f.login("alpha.test", "root")
 			ed := f.login("alpha.test", "ed")
 			bea := f.login("beta.test", "bea")

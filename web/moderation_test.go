@@ -16,7 +16,7 @@ func TestModeration(t *testing.T) {
 			f := newAdminFixture(t, d)
 			db := f.svc.DB
 			groups, _ := db.Groups(ctx, f.alpha.ID)
-			byName := map[string]*sqlstore.Group{}
+			byName := map[string]*canopy.Group{}
 			for _, g := range groups {
 				byName[g.Name] = g
 			}
@@ -25,7 +25,7 @@ func TestModeration(t *testing.T) {
 				t.Fatal(err)
 			}
 			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mods.ID, nil, []string{"access_admin"}))
-			member := func(name string, g *sqlstore.Group) {
+			member := func(name string, g *canopy.Group) {
 				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name})
 				if err != nil {
 					t.Fatal(err)

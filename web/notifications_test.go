@@ -16,7 +16,6 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // mailbox is an SMTP server run inside the test, with PLAIN authentication.
@@ -111,7 +110,7 @@ func TestNotifications(t *testing.T) {
 			db.QueueMail = true
 
 			groups, _ := db.Groups(ctx, f.alpha.ID)
-			var admins *sqlstore.Group
+			var admins *canopy.Group
 			for _, g := range groups {
 				if g.Name == "Admins" {
 					admins = g
@@ -119,7 +118,7 @@ func TestNotifications(t *testing.T) {
 			}
 			mods, _ := db.CreateGroup(ctx, f.alpha.ID, "Moderators")
 			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mods.ID, nil, []string{"access_admin"}))
-			mk := func(name, email string, g *sqlstore.Group) {
+			mk := func(name, email string, g *canopy.Group) {
 				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Email: email, Password: "password-" + name})
 				if err != nil {
 					t.Fatal(err)
@@ -136,8 +135,8 @@ func TestNotifications(t *testing.T) {
 			if status, _ := quiet.do("PUT", "/admin/api/notification-preferences", map[string]any{"gossip": true}); status != 400 {
 				t.Fatal("unknown notification kind accepted")
 			}
-			wf, err := db.Site(f.alpha.ID, f.svc.Types).SaveWorkflow(ctx, 0, sqlstore.WorkflowInput{Name: "Review",
-				Tasks: []sqlstore.WorkflowTask{{Name: "Moderate", GroupIDs: []int64{mods.ID}}}})
+			wf, err := db.Site(f.alpha.ID, f.svc.Types).SaveWorkflow(ctx, 0, canopy.WorkflowInput{Name: "Review",
+				Tasks: []canopy.WorkflowTask{{Name: "Moderate", GroupIDs: []int64{mods.ID}}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
 )
 
@@ -211,10 +210,10 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 // API requests on sites without privacy cost no query.
 type restrictedPaths struct {
 	version int64
-	list    []sqlstore.PathRestriction
+	list    []canopy.PathRestriction
 }
 
-func (s *Server) restrictedPaths(r *http.Request, site *canopy.Site) ([]sqlstore.PathRestriction, error) {
+func (s *Server) restrictedPaths(r *http.Request, site *canopy.Site) ([]canopy.PathRestriction, error) {
 	s.privMu.Lock()
 	c, ok := s.restricted[site.ID]
 	s.privMu.Unlock()

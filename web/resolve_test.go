@@ -22,7 +22,7 @@ func TestForwardedHeaders(t *testing.T) {
 	db := testdb.Open(t, sqlstore.SQLite)
 	types, _ := canopy.NewPageTypes()
 	svc := service.New(db, types)
-	for _, s := range []sqlstore.NewSite{
+	for _, s := range []canopy.NewSite{
 		{Hostname: "default.test", Name: "Default site", IsDefault: true},
 		{Hostname: "shop.test", Port: 443, Name: "Shop TLS"},
 		{Hostname: "shop.test", Port: 8443, Name: "Shop 8443"},

@@ -14,7 +14,7 @@ import (
 )
 
 // groupNamed returns a site's group by name.
-func groupNamed(t *testing.T, db *sqlstore.DB, siteID int64, name string) *sqlstore.Group {
+func groupNamed(t *testing.T, db *sqlstore.DB, siteID int64, name string) *canopy.Group {
 	t.Helper()
 	gs, err := db.Groups(ctx, siteID)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package web is Canopy's HTTP adapter: public delivery of pages, the content
-// API (/api/v2/), and (later) the admin API. Every request is bound to exactly
+// API (/api/v2/), media and the admin JSON API (/admin/api/). Every request is bound to exactly
 // one site, resolved from its Host header through an in-memory table.
 package web
 

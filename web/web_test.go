@@ -60,10 +60,10 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, dbURL: dbURL, svc: svc}
-	if f.alpha, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "alpha.test", Name: "Alpha", IsDefault: withDefault}); err != nil {
+	if f.alpha, err = svc.CreateSite(ctx, canopy.NewSite{Hostname: "alpha.test", Name: "Alpha", IsDefault: withDefault}); err != nil {
 		t.Fatal(err)
 	}
-	if f.beta, err = svc.CreateSite(ctx, sqlstore.NewSite{Hostname: "beta.test", Name: "Beta"}); err != nil {
+	if f.beta, err = svc.CreateSite(ctx, canopy.NewSite{Hostname: "beta.test", Name: "Beta"}); err != nil {
 		t.Fatal(err)
 	}
 	themes, err := theme.Load("")
@@ -276,7 +276,7 @@ func TestChangesFromAnotherProcess(t *testing.T) {
 			defer other.Close()
 			types, _ := canopy.NewPageTypes()
 			osvc := service.New(other, types)
-			if _, err := osvc.CreateSite(ctx, sqlstore.NewSite{Hostname: "gamma.test", Name: "Gamma"}); err != nil {
+			if _, err := osvc.CreateSite(ctx, canopy.NewSite{Hostname: "gamma.test", Name: "Gamma"}); err != nil {
 				t.Fatal(err)
 			}
 			eventually(t, "new site", func() bool { return strings.Contains(f.get("gamma.test", "/").body, "<h1>Gamma</h1>") })

@@ -493,7 +493,7 @@ func (a *app) siteCreate(args []string) error {
 	if err != nil {
 		return err
 	}
-	ns := sqlstore.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName}
+	ns := canopy.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName}
 	if len(flags) > 0 {
 		ns.Features = map[string]bool{}
 		for k, v := range flags {
@@ -704,7 +704,7 @@ func (a *app) siteUpdate(args []string) error {
 	if *id <= 0 {
 		return usageError{"--id is required"}
 	}
-	var upd sqlstore.SiteUpdate
+	var upd canopy.SiteUpdate
 	f.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "hostname":

@@ -1,0 +1,84 @@
+// People and permissions as the domain sees them: groups and their grants,
+// a site's members, the history, API tokens.
+package canopy
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Group is a set of users holding grants; SiteID 0 means installation-wide.
+type Group struct {
+	ID        int64     `json:"id"`
+	SiteID    int64     `json:"site_id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// GroupGrants are a group's permissions as the admin API shows them.
+type GroupGrants struct {
+	Pages       []PageGrantRow       `json:"pages"`
+	Collections []CollectionGrantRow `json:"collections"`
+	Models      []string             `json:"models"`
+}
+
+// CollectionGrantRow is one collection grant of a group.
+type CollectionGrantRow struct {
+	CollectionID int64    `json:"collection_id"`
+	Permissions  []string `json:"permissions"`
+}
+
+// PageGrantRow is one page grant of a group.
+type PageGrantRow struct {
+	PageID  int64    `json:"page_id"`
+	Actions []string `json:"actions"`
+}
+
+// Member is a user as one site sees them: their groups on that site only,
+// LastLogin on that site only, and whether the account is this site's own.
+type Member struct {
+	*User
+	Groups []*Group `json:"groups"`
+	// SiteLocal: the account was created on this site (is local to it).
+	SiteLocal bool `json:"site_local"`
+	// IdentityHere: the account is local to this site and belongs to no other
+	// site (nor to an installation-wide group), so this site's admins may
+	// change its email, names, password and active state.
+	IdentityHere bool `json:"identity_here"`
+}
+
+// LogEntry is one recorded action.
+type LogEntry struct {
+	ID          int64           `json:"id"`
+	SiteID      int64           `json:"site_id"`
+	UserID      int64           `json:"user_id"`
+	Action      string          `json:"action"`
+	ObjectType  string          `json:"object_type"`
+	ObjectID    string          `json:"object_id"`
+	ObjectTitle string          `json:"object_title"`
+	Data        json.RawMessage `json:"data"`
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// HistoryFilter selects log entries. SiteID 0 with AllSites false selects
+// installation-level entries only.
+type HistoryFilter struct {
+	SiteID         int64
+	IncludeInstall bool // also installation-level entries (site created, renamed, deleted)
+	AllSites       bool // every site (superusers)
+	UserID         int64
+	Action         string
+	ObjectType     string
+	ObjectID       string
+	Limit, Offset  int
+}
+
+// Token is an API token's record (never its secret).
+type Token struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	SiteID     int64      `json:"site_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+}

@@ -1,0 +1,65 @@
+// Queries that adapters hand to the store: page listings (the content API)
+// and media listings.
+package canopy
+
+// PageQuery selects pages of one site for listings such as the content API.
+// Every filter is compiled into the SQL, so counts and pages are consistent.
+type PageQuery struct {
+	LiveOnly     bool
+	Types        []string
+	ChildOf      int64  // parent page id
+	DescendantOf string // ancestor path (exclusive)
+	AncestorOf   string // descendant path (exclusive): its ancestors below the root
+	// ExcludeUnder leaves out these pages and everything below them.
+	ExcludeUnder []string
+	Filters      []FieldFilter
+	Order        []Order // default: tree order
+	Random       bool
+	Limit        int
+	Offset       int
+}
+
+// FieldFilter is an exact match on a page column or a declared field.
+type FieldFilter struct {
+	Name  string
+	Type  FieldType // "" for a page column
+	Value any
+}
+
+// Order is one ordering term.
+type Order struct {
+	Name string
+	Type FieldType // "" for a page column
+	Desc bool
+}
+
+// MediaFilter selects images or documents of a site.
+type MediaFilter struct {
+	// All shows every item (superusers); otherwise only items in Scopes.
+	All          bool
+	Scopes       []MediaScope
+	CollectionID int64 // 0: any
+	// ExcludePaths leaves out items in these collections and below.
+	ExcludePaths []string
+	// WithShared adds the shared library's items (site handles only).
+	WithShared bool
+	Tags       []string // items with every one of these tags
+	Q          string   // in the title, case-insensitive
+	Ascending  bool     // oldest first (default newest first)
+	Limit      int
+	Offset     int
+}
+
+// MediaScope is part of what a media listing may show: items in the
+// collection at Path and below, all of them or (OwnerID ≠ 0) only that
+// user's own.
+type MediaScope struct {
+	Path    string
+	OwnerID int64
+}
+
+// PathRestriction is a collection's restriction with the collection's path.
+type PathRestriction struct {
+	Path string
+	Restriction
+}
