@@ -98,6 +98,23 @@ func (s *Service) Pages(siteID int64) *Pages {
 	return &Pages{svc: s, store: s.DB.Site(siteID, s.Types)}
 }
 
+// Sites lists every site (for the host table of the HTTP adapters).
+func (s *Service) Sites(ctx context.Context) ([]*canopy.Site, error) { return s.DB.Sites(ctx) }
+
+// SiteVersions returns each site's content version, to find changes made by
+// other processes.
+func (s *Service) SiteVersions(ctx context.Context) (map[int64]int64, error) {
+	return s.DB.SiteVersions(ctx)
+}
+
+// OnChange registers fn to be called after any committed change to what a
+// site shows (siteID 0: the set of sites changed).
+func (s *Service) OnChange(fn func(siteID int64)) { s.DB.OnChange(fn) }
+
+// Content is the read handle of one site's content, for public delivery and
+// the content API.
+func (s *Service) Content(siteID int64) canopy.SiteContent { return s.DB.Site(siteID, s.Types) }
+
 // Pages are the page use cases of one site.
 type Pages struct {
 	svc   *Service

@@ -95,36 +95,36 @@ func TestSessionsTokensAndLog(t *testing.T) {
 		a := mustCreateSite(t, db, "alpha.test", true)
 		b := mustCreateSite(t, db, "beta.test", false)
 		u := mustUser(t, db, "ed", false, false)
-		if err := db.CreateSession(ctx, "hash1", u.ID, a.ID, time.Hour, "127.0.0.1", "test"); err != nil {
+		if err := db.CreateSession(ctx, a.ID, u.ID, "hash1", time.Hour, "127.0.0.1", "test"); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.SessionUser(ctx, "hash1", a.ID); err != nil || got.ID != u.ID {
+		if got, err := db.SessionUser(ctx, a.ID, "hash1"); err != nil || got.ID != u.ID {
 			t.Fatalf("session on its site: %v %v", got, err)
 		}
-		_, err := db.SessionUser(ctx, "hash1", b.ID)
+		_, err := db.SessionUser(ctx, b.ID, "hash1")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
-		db.CreateSession(ctx, "old", u.ID, a.ID, -time.Minute, "", "")
-		_, err = db.SessionUser(ctx, "old", a.ID)
+		db.CreateSession(ctx, a.ID, u.ID, "old", -time.Minute, "", "")
+		_, err = db.SessionUser(ctx, a.ID, "old")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 		db.DeleteSession(ctx, "hash1")
-		_, err = db.SessionUser(ctx, "hash1", a.ID)
+		_, err = db.SessionUser(ctx, a.ID, "hash1")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 
 		actx := sqlstore.WithActor(ctx, sqlstore.Actor{UserID: u.ID})
-		tok, err := db.CreateToken(actx, "tokhash", u.ID, a.ID, "deploy script", nil)
+		tok, err := db.CreateToken(actx, a.ID, u.ID, "tokhash", "deploy script", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.TokenUser(ctx, "tokhash", a.ID); err != nil || got.ID != u.ID {
+		if got, err := db.TokenUser(ctx, a.ID, "tokhash"); err != nil || got.ID != u.ID {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx, "tokhash", b.ID)
+		_, err = db.TokenUser(ctx, b.ID, "tokhash")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
-		wantCode(t, db.DeleteToken(actx, u.ID, b.ID, tok.ID), canopy.ENOTFOUND)
-		if err := db.DeleteToken(actx, u.ID, a.ID, tok.ID); err != nil {
+		wantCode(t, db.DeleteToken(actx, b.ID, u.ID, tok.ID), canopy.ENOTFOUND)
+		if err := db.DeleteToken(actx, a.ID, u.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx, "tokhash", a.ID)
+		_, err = db.TokenUser(ctx, a.ID, "tokhash")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 
 		// Page writes are logged with their actor, per site.

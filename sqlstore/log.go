@@ -120,7 +120,7 @@ func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) ([]*LogEn
 }
 
 // CreateSession stores a session (by the hash of its secret) for a user on one site.
-func (db *DB) CreateSession(ctx context.Context, idHash string, userID, siteID int64, ttl time.Duration, remote, userAgent string) error {
+func (db *DB) CreateSession(ctx context.Context, siteID, userID int64, idHash string, ttl time.Duration, remote, userAgent string) error {
 	return db.write(ctx, func(tx *Tx) error {
 		if len(userAgent) > 300 {
 			userAgent = userAgent[:300]
@@ -146,7 +146,7 @@ func (db *DB) CreateSession(ctx context.Context, idHash string, userID, siteID i
 
 // SessionUser returns the user of a live session made on this site; a session
 // of another site, expired or revoked, is unauthenticated.
-func (db *DB) SessionUser(ctx context.Context, idHash string, siteID int64) (u *canopy.User, err error) {
+func (db *DB) SessionUser(ctx context.Context, siteID int64, idHash string) (u *canopy.User, err error) {
 	err = db.read(ctx, func(tx *Tx) error {
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.id_hash = $1 AND s.site_id = $2 AND s.expires_at > $3`, idHash, siteID, tx.now))
@@ -177,7 +177,7 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 type Token = canopy.Token
 
 // CreateToken stores a token (by its hash) for a user on one site.
-func (db *DB) CreateToken(ctx context.Context, hash string, userID, siteID int64, name string, expires *time.Time) (t *Token, err error) {
+func (db *DB) CreateToken(ctx context.Context, siteID, userID int64, hash, name string, expires *time.Time) (t *Token, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
 		t = &Token{Name: name, SiteID: siteID, CreatedAt: tx.now, ExpiresAt: expires}
 		var exp any
@@ -194,7 +194,7 @@ func (db *DB) CreateToken(ctx context.Context, hash string, userID, siteID int64
 }
 
 // TokenUser returns the user of a valid token made for this site.
-func (db *DB) TokenUser(ctx context.Context, hash string, siteID int64) (u *canopy.User, err error) {
+func (db *DB) TokenUser(ctx context.Context, siteID int64, hash string) (u *canopy.User, err error) {
 	err = db.read(ctx, func(tx *Tx) error {
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM api_tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.token_hash = $1 AND t.site_id = $2 AND (t.expires_at IS NULL OR t.expires_at > $3)`, hash, siteID, tx.now))
@@ -207,7 +207,7 @@ func (db *DB) TokenUser(ctx context.Context, hash string, siteID int64) (u *cano
 }
 
 // Tokens lists a user's tokens on a site.
-func (db *DB) Tokens(ctx context.Context, userID, siteID int64) (out []*Token, err error) {
+func (db *DB) Tokens(ctx context.Context, siteID, userID int64) (out []*Token, err error) {
 	out = []*Token{}
 	err = db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, name, site_id, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = $1 AND site_id = $2 ORDER BY id`, userID, siteID)
@@ -235,7 +235,7 @@ func (db *DB) Tokens(ctx context.Context, userID, siteID int64) (out []*Token, e
 }
 
 // DeleteToken revokes one of a user's tokens on a site.
-func (db *DB) DeleteToken(ctx context.Context, userID, siteID, id int64) error {
+func (db *DB) DeleteToken(ctx context.Context, siteID, userID, id int64) error {
 	return db.write(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 AND site_id = $3`, id, userID, siteID)
 		if err != nil {

@@ -1384,3 +1384,6 @@ func (s *SiteDB) PageByPath(ctx context.Context, path string) (p *canopy.Page, e
 	})
 	return p, err
 }
+
+// SiteDB is the content handle delivery and the content API read through.
+var _ canopy.SiteContent = (*SiteDB)(nil)

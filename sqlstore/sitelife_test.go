@@ -52,8 +52,8 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		must(t, db.CreateSession(ctx, "sess", local.ID, b.ID, 3600e9, "", ""))
-		if _, err := db.CreateToken(ctx, "tok", shared.ID, b.ID, "t", nil); err != nil {
+		must(t, db.CreateSession(ctx, b.ID, local.ID, "sess", 3600e9, "", ""))
+		if _, err := db.CreateToken(ctx, b.ID, shared.ID, "tok", "t", nil); err != nil {
 			t.Fatal(err)
 		}
 		snippetTypes, _ := canopy.NewSnippetTypes()

@@ -2,10 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,7 +21,6 @@ import (
 
 const (
 	sessionCookie = "canopy_session"
-	sessionTTL    = 14 * 24 * time.Hour
 	maxJSONBody   = 1 << 20
 )
 
@@ -116,17 +111,6 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 	return decodeJSON(r, v)
 }
 
-func hashSecret(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
-}
-
-func randomSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // adminRequest is what an authenticated admin handler gets.
 type adminRequest struct {
 	site  *canopy.Site
@@ -145,14 +129,14 @@ func (s *Server) authenticate(r *http.Request, site *canopy.Site) (*canopy.User,
 		if !ok || tok == "" {
 			return nil, false, canopy.Errorf(canopy.EUNAUTHENTICATED, "the Authorization header must be 'Bearer <token>'")
 		}
-		u, err := s.svc.DB.TokenUser(r.Context(), hashSecret(tok), site.ID)
+		u, err := s.svc.TokenUser(r.Context(), site, tok)
 		return u, false, err
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, false, canopy.Errorf(canopy.EUNAUTHENTICATED, "log in first (POST /admin/api/login) or send an API token")
 	}
-	u, err := s.svc.DB.SessionUser(r.Context(), hashSecret(c.Value), site.ID)
+	u, err := s.svc.SessionUser(r.Context(), site, c.Value)
 	return u, true, err
 }
 
@@ -261,12 +245,6 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// dummyHash makes a failed lookup cost as much as a wrong password.
-var dummyHash = func() string {
-	h, _ := service.HashPassword("not-a-real-password", 11)
-	return h
-}()
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	site := s.resolve(r)
 	if site == nil {
@@ -302,36 +280,24 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request, site *canopy
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1)
 	}
-	bad := canopy.Errorf(canopy.EUNAUTHENTICATED, "wrong username or password, or no account on this site")
-	u, err := s.svc.DB.UserByUsername(r.Context(), username)
-	if err != nil {
-		if canopy.ErrorCode(err) != canopy.ENOTFOUND {
-			return nil, err
-		}
-		service.CheckPassword(&canopy.User{PasswordHash: dummyHash}, password)
+	a, err := s.svc.Login(r.Context(), site, username, password)
+	if errors.Is(err, service.ErrBadLogin) {
 		s.logins.fail(keys)
-		return nil, bad
 	}
-	if !service.CheckPassword(u, password) || !u.IsActive {
-		s.logins.fail(keys)
-		return nil, bad
-	}
-	a, err := s.svc.AdminFor(r.Context(), site, u)
 	if err != nil {
-		s.logins.fail(keys)
-		return nil, bad
+		return nil, err
 	}
 	s.logins.reset("user", keys["user"])
 	// Rotate: a previous session of this browser ends here.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		_ = s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value))
+		_ = s.svc.EndSession(r.Context(), c.Value)
 	}
-	secret := randomSecret()
-	if err := s.svc.DB.CreateSession(r.Context(), hashSecret(secret), u.ID, site.ID, sessionTTL, clientAddr(r), r.UserAgent()); err != nil {
+	secret, err := s.svc.StartSession(r.Context(), a, clientAddr(r), r.UserAgent())
+	if err != nil {
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.isTLS(r), MaxAge: int(sessionTTL.Seconds())})
+		Secure: s.isTLS(r), MaxAge: int(service.SessionTTL.Seconds())})
 	return a, nil
 }
 
@@ -341,7 +307,7 @@ func (s *Server) isTLS(r *http.Request) bool {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && ar.viaCookie {
-		if err := s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+		if err := s.svc.EndSession(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}
@@ -405,7 +371,7 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, ar *admin
 	}
 	keep := ""
 	if c, err := r.Cookie(sessionCookie); err == nil && ar.viaCookie {
-		keep = hashSecret(c.Value)
+		keep = service.SessionKey(c.Value)
 	}
 	u, err := ar.admin.UpdateAccount(r.Context(), service.AccountInput{CurrentPassword: in.CurrentPassword, Email: in.Email,
 		FirstName: in.FirstName, LastName: in.LastName, Password: in.Password}, keep)
@@ -444,7 +410,7 @@ func (s *Server) pageTypes(w http.ResponseWriter, r *http.Request, ar *adminRequ
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	toks, err := s.svc.DB.Tokens(r.Context(), ar.admin.User.ID, ar.site.ID)
+	toks, err := ar.admin.Tokens(r.Context())
 	if err != nil {
 		return err
 	}
@@ -460,20 +426,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, ar *adminRe
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" || len(in.Name) > 100 {
-		return canopy.Errorf(canopy.EINVALID, "a token name of 1 to 100 characters is required")
-	}
-	if in.ExpiresInDays < 0 || in.ExpiresInDays > 3650 {
-		return canopy.Errorf(canopy.EINVALID, "expires_in_days must be between 0 (never) and 3650")
-	}
-	var exp *time.Time
-	if in.ExpiresInDays > 0 {
-		t := time.Now().UTC().Add(time.Duration(in.ExpiresInDays) * 24 * time.Hour)
-		exp = &t
-	}
-	secret := "cnp_" + randomSecret()
-	tok, err := s.svc.DB.CreateToken(ar.admin.Ctx(r.Context()), hashSecret(secret), ar.admin.User.ID, ar.site.ID, in.Name, exp)
+	tok, secret, err := ar.admin.CreateToken(r.Context(), in.Name, in.ExpiresInDays)
 	if err != nil {
 		return err
 	}
@@ -487,7 +440,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ar *adminRe
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DB.DeleteToken(ar.admin.Ctx(r.Context()), ar.admin.User.ID, ar.site.ID, id); err != nil {
+	if err := ar.admin.DeleteToken(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

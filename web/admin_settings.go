@@ -43,7 +43,7 @@ func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request, site *canop
 		if st == nil {
 			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
 		}
-		f, err := s.svc.DB.Site(site.ID, s.svc.Types).Settings(r.Context(), st.Name)
+		f, err := s.svc.Content(site.ID).Settings(r.Context(), st.Name)
 		if err != nil {
 			return nil, err
 		}

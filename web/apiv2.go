@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The content API at /api/v2/ is shaped like Wagtail's API v2 (spec/api-v2.md).
@@ -47,7 +46,7 @@ func bad(format string, args ...any) error { return badRequest(fmt.Sprintf(forma
 type apiContext struct {
 	s        *Server
 	site     *canopy.Site
-	store    *sqlstore.SiteDB
+	store    canopy.SiteContent
 	base     string // scheme://host of the request
 	refs     map[int64]*canopy.Page
 	snippets map[int64]*canopy.Snippet
@@ -67,7 +66,7 @@ func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
 	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" && s.trusted(r) {
 		host = strings.TrimSpace(strings.Split(fh, ",")[0])
 	}
-	return &apiContext{s: s, site: site, store: s.svc.DB.Site(site.ID, s.svc.Types), base: scheme + "://" + host, ctx: r.Context()}
+	return &apiContext{s: s, site: site, store: s.svc.Content(site.ID), base: scheme + "://" + host, ctx: r.Context()}
 }
 
 // typeFields returns the API fields declared by every one of the given types.

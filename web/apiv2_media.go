@@ -165,7 +165,7 @@ func firstKey(q url.Values) string {
 // viewer does not pass, and whether the answer depends on who asks (then it
 // is not cached).
 func (s *Server) hiddenCollections(ctx context.Context, r *http.Request, site *canopy.Site) ([]string, bool, error) {
-	rs, err := s.svc.DB.Site(site.ID, s.svc.Types).RestrictedCollections(ctx)
+	rs, err := s.svc.Content(site.ID).RestrictedCollections(ctx)
 	if err != nil || len(rs) == 0 {
 		return nil, false, err
 	}

@@ -174,7 +174,7 @@ type FormView struct {
 func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*cachedPage, error) {
 	ctx, query := r.Context(), r.URL.RawQuery
 	th := s.themes.Get(site.Theme)
-	store := s.svc.DB.Site(site.ID, s.svc.Types)
+	store := s.svc.Content(site.ID)
 	page, ancestors, err := store.PageWithAncestors(ctx, path)
 	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
 		// The site's redirects apply before its 404 page.
@@ -266,7 +266,7 @@ func (s *Server) menu(ctx context.Context, site *canopy.Site, current string) ([
 	m, ok := s.menus[site.ID]
 	s.menuMu.Unlock()
 	if !ok || m.version != site.Version {
-		kids, err := s.svc.DB.Site(site.ID, s.svc.Types).Children(ctx, site.RootPageID, true)
+		kids, err := s.svc.Content(site.ID).Children(ctx, site.RootPageID, true)
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +316,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 		}
 	}
 	if len(ids) > 0 {
-		pages, err := s.svc.DB.Site(site.ID, s.svc.Types).PagesByID(ctx, ids)
+		pages, err := s.svc.Content(site.ID).PagesByID(ctx, ids)
 		if err != nil {
 			return PageData{}, err
 		}
@@ -337,7 +337,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 			}
 		}
 	}
-	snippets, err := s.svc.DB.Site(site.ID, s.svc.Types).SnippetsByID(ctx, snippetIDs)
+	snippets, err := s.svc.Content(site.ID).SnippetsByID(ctx, snippetIDs)
 	if err != nil {
 		return PageData{}, err
 	}
@@ -438,7 +438,7 @@ func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query
 		return nil, nil
 	}
 	np, _ := canopy.NormalizeRedirectPath(path)
-	r, target, err := s.svc.DB.Site(site.ID, s.svc.Types).FindRedirect(ctx, nq, np)
+	r, target, err := s.svc.Content(site.ID).FindRedirect(ctx, nq, np)
 	if err != nil || r == nil || target == "" {
 		return nil, err
 	}
@@ -466,7 +466,7 @@ func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Fi
 	if len(imageIDs)+len(docIDs) == 0 {
 		return nil
 	}
-	store := s.svc.DB.Site(siteID, s.svc.Types)
+	store := s.svc.Content(siteID)
 	images, err := store.ImagesByID(ctx, imageIDs)
 	if err != nil {
 		return err
@@ -553,7 +553,7 @@ type settingsCache struct {
 }
 
 func (s *Server) loadSettingsView(ctx context.Context, siteID int64) (map[string]map[string]any, error) {
-	all, err := s.svc.DB.Site(siteID, s.svc.Types).AllSettings(ctx)
+	all, err := s.svc.Content(siteID).AllSettings(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		_ = s.svc.DB.DeleteSession(r.Context(), hashSecret(c.Value))
+		_ = s.svc.EndSession(r.Context(), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.isTLS(r)})
 	w.Header().Set("Cache-Control", "no-store")
@@ -169,7 +169,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request: page_id", http.StatusBadRequest)
 		return
 	}
-	rs, err := s.svc.DB.Site(site.ID, s.svc.Types).PageRestrictions(r.Context(), []int64{pageID})
+	rs, err := s.svc.Content(site.ID).PageRestrictions(r.Context(), []int64{pageID})
 	if err != nil {
 		s.internalError(w, r, err, false)
 		return
@@ -220,7 +220,7 @@ func (s *Server) restrictedPaths(r *http.Request, site *canopy.Site) ([]canopy.P
 	if ok && c.version == site.Version {
 		return c.list, nil
 	}
-	list, err := s.svc.DB.Site(site.ID, s.svc.Types).RestrictedPaths(r.Context())
+	list, err := s.svc.Content(site.ID).RestrictedPaths(r.Context())
 	if err != nil {
 		return nil, err
 	}

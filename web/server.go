@@ -81,7 +81,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	}
 	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{},
 		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
-	svc.DB.OnChange(func(int64) { s.gen.Add(1) })
+	svc.OnChange(func(int64) { s.gen.Add(1) })
 	if err := s.reload(ctx, true); err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (s *Server) reload(ctx context.Context, force bool) error {
 	if !force && s.loaded.Load() == g {
 		return nil
 	}
-	sites, err := s.svc.DB.Sites(ctx)
+	sites, err := s.svc.Sites(ctx)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) Watch(ctx context.Context) {
 			return
 		case <-tk.C:
 		}
-		versions, err := s.svc.DB.SiteVersions(ctx)
+		versions, err := s.svc.SiteVersions(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("poll site versions", "err", err)
