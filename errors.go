@@ -24,6 +24,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input the error is about (a form shows the message
+	// beside it); empty when the error is about the request as a whole.
+	Field string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -31,6 +34,20 @@ func (e *Error) Error() string { return e.Message }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an *Error about the input field.
+func FieldErrorf(field, code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// ErrorField returns the input field a wrapped *Error is about, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of err: the code of a wrapped *Error, EINTERNAL for

@@ -52,7 +52,7 @@ func IsReservedSlug(slug string) bool {
 
 // ReservedSlugError is the error for a reserved first-level slug.
 func ReservedSlugError(slug string) error {
-	return Errorf(EINVALID, "slug %q is reserved for Canopy's own routes on this site's host (%s, and any slug starting with _); choose another slug for a page directly below the home page",
+	return FieldErrorf("slug", EINVALID, "slug %q is reserved for Canopy's own routes on this site's host (%s, and any slug starting with _); choose another slug for a page directly below the home page",
 		slug, strings.Join(ReservedSlugs, ", "))
 }
 

@@ -104,20 +104,20 @@ func Slugify(title string) string {
 // ValidateSlug checks a slug given by a user.
 func ValidateSlug(slug string) error {
 	if slug == "" {
-		return Errorf(EINVALID, "slug is required")
+		return FieldErrorf("slug", EINVALID, "slug is required")
 	}
 	if utf8.RuneCountInString(slug) > MaxSlugLen {
-		return Errorf(EINVALID, "slug is longer than %d characters", MaxSlugLen)
+		return FieldErrorf("slug", EINVALID, "slug is longer than %d characters", MaxSlugLen)
 	}
 	if !utf8.ValidString(slug) {
-		return Errorf(EINVALID, "slug is not valid UTF-8")
+		return FieldErrorf("slug", EINVALID, "slug is not valid UTF-8")
 	}
 	if strings.HasPrefix(slug, "_") {
-		return Errorf(EINVALID, "slug %q: slugs starting with _ are reserved (the site's /_login/ and similar pages)", slug)
+		return FieldErrorf("slug", EINVALID, "slug %q: slugs starting with _ are reserved (the site's /_login/ and similar pages)", slug)
 	}
 	for _, r := range slug {
 		if !(unicode.IsLetter(r) && !unicode.IsUpper(r) || unicode.IsDigit(r) || r == '-' || r == '_') {
-			return Errorf(EINVALID, "slug %q may contain only lower-case letters, digits, hyphens and underscores", slug)
+			return FieldErrorf("slug", EINVALID, "slug %q may contain only lower-case letters, digits, hyphens and underscores", slug)
 		}
 	}
 	return nil
@@ -127,13 +127,13 @@ func ValidateSlug(slug string) error {
 func ValidateTitle(title string) (string, error) {
 	t := strings.TrimSpace(title)
 	if t == "" {
-		return "", Errorf(EINVALID, "title is required")
+		return "", FieldErrorf("title", EINVALID, "title is required")
 	}
 	if HasControl(t) {
-		return "", Errorf(EINVALID, "title must not contain control characters (such as tabs, line breaks or NUL)")
+		return "", FieldErrorf("title", EINVALID, "title must not contain control characters (such as tabs, line breaks or NUL)")
 	}
 	if utf8.RuneCountInString(t) > MaxTitleLen {
-		return "", Errorf(EINVALID, "title is longer than %d characters", MaxTitleLen)
+		return "", FieldErrorf("title", EINVALID, "title is longer than %d characters", MaxTitleLen)
 	}
 	return t, nil
 }

@@ -173,12 +173,12 @@ func (a *Admin) checkFlags(in *MemberInput) error {
 	if in.Email != nil {
 		e := strings.TrimSpace(*in.Email)
 		if e != "" && (!strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n")) {
-			return canopy.Errorf(canopy.EINVALID, "%q is not a valid email address", e)
+			return canopy.FieldErrorf("email", canopy.EINVALID, "%q is not a valid email address", e)
 		}
 		in.Email = &e
 	}
 	if in.Password != nil && (len(*in.Password) < 8 || len(*in.Password) > 72) {
-		return canopy.Errorf(canopy.EINVALID, "the password must be 8 to 72 characters long")
+		return canopy.FieldErrorf("password", canopy.EINVALID, "the password must be 8 to 72 characters long")
 	}
 	for _, f := range []struct {
 		name string
@@ -295,7 +295,7 @@ func (a *Admin) UpdateAccount(ctx context.Context, in AccountInput, keepSession 
 		return nil, err
 	}
 	if (in.Email != nil || in.Password != nil) && !CheckPassword(a.User, in.CurrentPassword) {
-		return nil, canopy.Errorf(canopy.EINVALID, "current_password: give your current password to change your email or password")
+		return nil, canopy.FieldErrorf("current_password", canopy.EINVALID, "give your current password to change your email or password")
 	}
 	upd := sqlstore.UserUpdate{Email: mi.Email, FirstName: mi.FirstName, LastName: mi.LastName, KeepSession: keepSession}
 	if in.Password != nil {

@@ -24,24 +24,15 @@ const (
 	maxJSONBody   = 1 << 20
 )
 
-var errorStatus = map[string]int{canopy.EINVALID: 400, canopy.EUNAUTHENTICATED: 401, canopy.EFORBIDDEN: 403,
-	canopy.ENOTFOUND: 404, canopy.ECONFLICT: 409, canopy.ETOOLARGE: 413, canopy.EINTERNAL: 500}
-
-// adminError writes {"error":{"code","message"}}; internal errors are logged
-// with detail and shown with a correlation id only.
+// adminError writes {"error":{"code","message"}} (and "field" when the
+// error names the input it is about).
 func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		err = canopy.Errorf(canopy.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
+	code, status, msg := s.classify(r, err)
+	body := map[string]string{"code": code, "message": msg}
+	if f := canopy.ErrorField(err); f != "" {
+		body["field"] = f
 	}
-	code := canopy.ErrorCode(err)
-	msg := canopy.ErrorMessage(err)
-	if code == canopy.EINTERNAL {
-		id := strconv.FormatInt(time.Now().UnixNano(), 36)
-		s.log.Error("internal error", "id", id, "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
-		msg = "internal error (id " + id + ")"
-	}
-	writeJSON(w, errorStatus[code], map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	writeJSON(w, status, map[string]any{"error": body})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -597,18 +597,19 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
 	s.sendFile(w, r, &service.ServedFile{Key: d.FileKey, ContentType: d.ContentType, Size: d.FileSize}, cache, disp)
 }
 
+// mediaError answers a media download in plain text. A file link offers no
+// login, so a private document asked for without a session is 403, as for
+// someone who may not have it (documented in api.md).
 func (s *Server) mediaError(w http.ResponseWriter, r *http.Request, err error) {
-	switch canopy.ErrorCode(err) {
+	code, status, msg := s.classify(r, err)
+	switch code {
 	case canopy.ENOTFOUND:
 		http.NotFound(w, r)
-	case canopy.EINVALID:
-		http.Error(w, canopy.ErrorMessage(err), http.StatusBadRequest)
-	case canopy.EUNAUTHENTICATED, canopy.EFORBIDDEN:
-		http.Error(w, canopy.ErrorMessage(err), http.StatusForbidden)
-	default:
-		s.log.Error("media request failed", "path", r.URL.Path, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	case canopy.EUNAUTHENTICATED:
+		status = http.StatusForbidden
 	}
+	http.Error(w, msg, status)
 }
 
 // sendFile streams a stored file with ranges and conditional requests.

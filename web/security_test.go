@@ -235,7 +235,7 @@ func TestSmallInputHoles(t *testing.T) {
 			}
 			for _, title := range []string{"Bad\x00title", "Bad\x1b[31mtitle", "Line\nbreak"} {
 				if status, body := root.do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": canopy.StandardType, "title": title}); status != 400 ||
-					!strings.Contains(body["error"].(map[string]any)["message"].(string), "control characters") {
+					!strings.Contains(body["error"].(map[string]any)["message"].(string), "control characters") || body["error"].(map[string]any)["field"] != "title" {
 					t.Errorf("title %q: %d %v", title, status, body)
 				}
 			}

@@ -367,9 +367,7 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 
 // internalError logs err with a correlation id and shows only the id.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error, api bool) {
-	id := strconv.FormatInt(time.Now().UnixNano(), 36)
-	s.log.Error("internal error", "id", id, "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
-	msg := "internal error (id " + id + ")"
+	_, _, msg := s.classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
 	if api {
 		apiError(w, http.StatusInternalServerError, msg)
 		return
