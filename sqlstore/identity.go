@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strconv"
+	"sort"
 	"strings"
 
 	"github.com/canopy-cms/canopy"
@@ -278,57 +278,63 @@ type Access struct {
 
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,
-// the site's Admins group. Four queries, however many grants there are.
+// the site's Admins group. One statement, however many grants there are.
 func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Access, error) {
 	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE (site_id = $2 OR site_id IS NULL) AND
-			(EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.user_id = $1) OR ($3 AND site_id = $2 AND name = $4))
-			ORDER BY site_id IS NULL, lower(name)`, u.ID, siteID, u.IsSuperadmin, AdminsGroup)
+		rows, err := tx.QueryContext(ctx, `WITH g AS (SELECT id, site_id, name, created_at FROM groups WHERE (site_id = $2 OR site_id IS NULL) AND
+				(EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = groups.id AND m.user_id = $1) OR ($3 AND site_id = $2 AND name = $4)))
+			SELECT 0, g.id, g.site_id, g.name, g.created_at, 0 FROM g
+			UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
+				WHERE gp.site_id = $2 AND gp.group_id IN (SELECT id FROM g)
+			UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
+				WHERE gc.site_id = $2 AND gc.group_id IN (SELECT id FROM g)
+			UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM group_model_perms mp WHERE mp.group_id IN (SELECT id FROM g)`,
+			u.ID, siteID, u.IsSuperadmin, AdminsGroup)
 		if err != nil {
 			return err
 		}
-		ids := []any{}
-		ph := []string{}
+		defer rows.Close()
+		models := map[string]bool{}
 		for rows.Next() {
-			g, err := scanGroup(rows)
-			if err != nil {
-				rows.Close()
+			var kind int
+			var id int64
+			var site sql.NullInt64
+			var text string
+			var created sql.NullTime
+			var bits int
+			if err := rows.Scan(&kind, &id, &site, &text, &created, &bits); err != nil {
 				return err
 			}
-			a.Groups = append(a.Groups, g)
-			if g.SiteID == siteID {
-				a.Member = true
+			switch kind {
+			case 0:
+				g := &Group{ID: id, SiteID: site.Int64, Name: text, CreatedAt: created.Time}
+				a.Groups = append(a.Groups, g)
+				if g.SiteID == siteID {
+					a.Member = true
+				}
+			case 1:
+				a.Pages = append(a.Pages, perm.PageGrant{Path: text, Actions: perm.Actions(bits)})
+			case 2:
+				a.Collections = append(a.Collections, perm.CollectionGrant{Path: text, Perms: perm.CollectionPerms(bits)})
+			case 3:
+				if !models[text] {
+					models[text] = true
+					a.Models = append(a.Models, text)
+				}
 			}
-			ids = append(ids, g.ID)
-			ph = append(ph, "$"+strconv.Itoa(len(ids)+1))
 		}
-		rows.Close()
-		if len(ids) == 0 {
-			return nil
-		}
-		in := strings.Join(ph, ", ")
-		args := append([]any{siteID}, ids...)
-		err = scanPathBits(tx.QueryContext(ctx, `SELECT p.path, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
-			WHERE gp.site_id = $1 AND gp.group_id IN (`+in+`)`, args...))(func(path string, bits int) {
-			a.Pages = append(a.Pages, perm.PageGrant{Path: path, Actions: perm.Actions(bits)})
-		})
-		if err != nil {
-			return err
-		}
-		err = scanPathBits(tx.QueryContext(ctx, `SELECT c.path, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
-			WHERE gc.site_id = $1 AND gc.group_id IN (`+in+`)`, args...))(func(path string, bits int) {
-			a.Collections = append(a.Collections, perm.CollectionGrant{Path: path, Perms: perm.CollectionPerms(bits)})
-		})
-		if err != nil {
-			return err
-		}
-		for i := range ph {
-			ph[i] = "$" + strconv.Itoa(i+1)
-		}
-		return eachRow(scanString, func(c string) { a.Models = append(a.Models, c) })(
-			tx.QueryContext(ctx, `SELECT DISTINCT codename FROM group_model_perms WHERE group_id IN (`+strings.Join(ph, ", ")+`) ORDER BY codename`, ids...))
+		return rows.Err()
 	})
+	// This site's groups first, then installation-wide ones, by name.
+	sort.Slice(a.Groups, func(i, j int) bool {
+		gi, gj := a.Groups[i], a.Groups[j]
+		if (gi.SiteID == 0) != (gj.SiteID == 0) {
+			return gj.SiteID == 0
+		}
+		return strings.ToLower(gi.Name) < strings.ToLower(gj.Name)
+	})
+	sort.Strings(a.Models)
 	return a, err
 }
 
