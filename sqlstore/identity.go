@@ -338,24 +338,6 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 	return a, err
 }
 
-// scanPathBits returns a function that feeds each (path, bit set) row to fn.
-func scanPathBits(rows *sql.Rows, err error) func(fn func(path string, bits int)) error {
-	return func(fn func(string, int)) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p string
-			var bits int
-			if err := rows.Scan(&p, &bits); err != nil {
-				return err
-			}
-			fn(p, bits)
-		}
-		return rows.Err()
-	}
-}
 
 // GroupMembers lists a group's members by username: for a site group, its
 // members (all of them belong to that site); for an installation-wide group,
