@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,39 @@ func (tx *Tx) log(ctx context.Context, siteID int64, action, objectType string, 
 	_, err := tx.ExecContext(ctx, `INSERT INTO log_entries (site_id, user_id, action, object_type, object_id, object_title, data, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, nullID(siteID), nullID(actorOf(ctx).UserID), action, objectType,
 		strconv.FormatInt(objectID, 10), title, body, tx.now)
+	return err
+}
+
+// logItem is one history entry to write with logMany.
+type logItem struct {
+	action, objectType string
+	objectID           int64
+	title              string
+	data               any
+}
+
+// logMany writes several history entries of one site in one statement.
+func (tx *Tx) logMany(ctx context.Context, siteID int64, items []logItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	var rows []string
+	args := []any{nullID(siteID), nullID(actorOf(ctx).UserID), tx.now}
+	for _, it := range items {
+		body := "{}"
+		if it.data != nil {
+			b, err := json.Marshal(it.data)
+			if err != nil {
+				return err
+			}
+			body = string(b)
+		}
+		n := len(args)
+		rows = append(rows, fmt.Sprintf("($1, $2, $%d, $%d, $%d, $%d, $%d, $3)", n+1, n+2, n+3, n+4, n+5))
+		args = append(args, it.action, it.objectType, strconv.FormatInt(it.objectID, 10), it.title, body)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO log_entries (site_id, user_id, action, object_type, object_id, object_title, data, created_at) VALUES `+
+		strings.Join(rows, ", "), args...)
 	return err
 }
 

@@ -583,15 +583,8 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 // setContent writes content into the page row; a slug change rewrites the
 // url_path of the whole subtree in one statement.
 func (s *SiteDB) setContent(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent) error {
-	if c.Slug != p.Slug && !p.IsHome() {
-		if err := s.checkSlugFree(ctx, tx, p.ParentID, c.Slug, p.ID); err != nil {
-			return err
-		}
-		newURL := p.URLPath[:len(p.URLPath)-len(p.Slug)-1] + c.Slug + "/"
-		if err := s.rewriteSubtree(ctx, tx, p.Path, p.Path, 0, p.URLPath, newURL); err != nil {
-			return err
-		}
-		p.URLPath = newURL
+	if err := s.prepareSlug(ctx, tx, p, c.Slug); err != nil {
+		return err
 	}
 	fields, err := json.Marshal(nonNil(c.Fields))
 	if err != nil {
@@ -601,6 +594,23 @@ func (s *SiteDB) setContent(ctx context.Context, tx *Tx, p *canopy.Page, c canop
 		show_in_menus = $7, fields = $8, updated_at = $9 WHERE site_id = $1 AND id = $2`,
 		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), tx.now)
 	return err
+}
+
+// prepareSlug readies a slug change: the slug must be free among the siblings,
+// and the url_path of the whole subtree is rewritten (one statement).
+func (s *SiteDB) prepareSlug(ctx context.Context, tx *Tx, p *canopy.Page, slug string) error {
+	if slug == p.Slug || p.IsHome() {
+		return nil
+	}
+	if err := s.checkSlugFree(ctx, tx, p.ParentID, slug, p.ID); err != nil {
+		return err
+	}
+	newURL := p.URLPath[:len(p.URLPath)-len(p.Slug)-1] + slug + "/"
+	if err := s.rewriteSubtree(ctx, tx, p.Path, p.Path, 0, p.URLPath, newURL); err != nil {
+		return err
+	}
+	p.URLPath = newURL
+	return nil
 }
 
 // rewriteSubtree moves every page whose path starts with oldPath to start with
@@ -672,10 +682,11 @@ func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageConte
 	return rev, err
 }
 
-// Publish makes a revision (default: the latest) the live version of the page.
+// Publish makes a revision (default: the latest) the live version of the page,
+// and returns the page as it now is (no re-read).
 func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *canopy.Page, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		p, err := s.findPage(ctx, tx, pageID)
+		p, running, err := s.findPageForWrite(ctx, tx, pageID)
 		if err != nil {
 			return err
 		}
@@ -696,10 +707,8 @@ func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *c
 			return err
 		}
 		// Publishing directly cancels the page's running workflow.
-		if st, err := s.runningState(ctx, tx, p.ID); err != nil {
-			return err
-		} else if st != nil {
-			if err := s.cancelState(ctx, tx, st.ID); err != nil {
+		if running != 0 {
+			if err := s.cancelState(ctx, tx, running); err != nil {
 				return err
 			}
 			if err := tx.log(ctx, s.site, "workflow_cancel", "page", p.ID, p.Title, map[string]any{"reason": "published directly"}); err != nil {
@@ -709,10 +718,23 @@ func (s *SiteDB) Publish(ctx context.Context, pageID, revisionID int64) (page *c
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
-		page, err = s.findPage(ctx, tx, pageID)
-		return err
+		page = p
+		return nil
 	})
 	return page, err
+}
+
+// findPageForWrite loads a page of the site with the id of its running
+// workflow state (0 if none), in one statement.
+func (s *SiteDB) findPageForWrite(ctx context.Context, tx *Tx, id int64) (*canopy.Page, int64, error) {
+	var running sql.NullInt64
+	p, err := scanPage(extraScan{tx.QueryRowContext(ctx, `SELECT `+pageColumns+`,
+		(SELECT ws.id FROM workflow_states ws WHERE ws.site_id = pages.site_id AND ws.page_id = pages.id AND ws.status IN ('in_progress', 'needs_changes'))
+		FROM pages WHERE site_id = $1 AND id = $2`, s.site, id), []any{&running}})
+	if err == sql.ErrNoRows {
+		return nil, 0, canopy.Errorf(canopy.ENOTFOUND, "page %d not found", id)
+	}
+	return p, running.Int64, err
 }
 
 // publishOrSchedule publishes a revision now, or, when its go-live time is in
@@ -727,6 +749,8 @@ func (s *SiteDB) publishOrSchedule(ctx context.Context, tx *Tx, p *canopy.Page, 
 			p.ID, rev.ID, *g, tx.now, s.site); err != nil {
 			return err
 		}
+		t := g.UTC()
+		p.ScheduledRevisionID, p.GoLiveAt, p.UpdatedAt = rev.ID, &t, tx.now
 		return tx.log(ctx, s.site, "schedule_publish", "page", p.ID, rev.Content.Title,
 			map[string]any{"revision_id": rev.ID, "go_live_at": g.UTC().Format(time.RFC3339)})
 	}
@@ -743,27 +767,47 @@ func (s *SiteDB) publishOrSchedule(ctx context.Context, tx *Tx, p *canopy.Page, 
 	if err := s.publishNow(ctx, tx, p, rev); err != nil {
 		return err
 	}
-	if err := tx.log(ctx, s.site, "publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID}); err != nil {
-		return err
-	}
+	entries := []logItem{{"publish", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID}}}
 	if oldTitle != "" && oldTitle != rev.Content.Title {
-		return tx.log(ctx, s.site, "rename", "page", p.ID, rev.Content.Title, map[string]any{"old_title": oldTitle, "new_title": rev.Content.Title, "revision_id": rev.ID})
+		entries = append(entries, logItem{"rename", "page", p.ID, rev.Content.Title, map[string]any{"old_title": oldTitle, "new_title": rev.Content.Title, "revision_id": rev.ID}})
 	}
-	return nil
+	return tx.logMany(ctx, s.site, entries)
 }
 
 // publishNow makes a revision live at once: its content, its expiry, and the
 // end of any schedule (publishing directly replaces a scheduled revision).
 func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Revision) error {
-	if err := s.setContent(ctx, tx, p, rev.Content); err != nil {
+	c := rev.Content
+	if err := s.prepareSlug(ctx, tx, p, c.Slug); err != nil {
 		return err
 	}
-	if err := publishRevision(ctx, tx, p, rev); err != nil {
+	fields, err := json.Marshal(nonNil(c.Fields))
+	if err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE pages SET scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $2, expired = FALSE WHERE id = $1 AND site_id = $3`,
-		p.ID, rev.Content.ExpireAt, s.site)
-	return err
+	// Content, live state and schedule in one statement.
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET title = $3, slug = $4, seo_title = $5, search_description = $6, show_in_menus = $7, fields = $8,
+		live = TRUE, live_revision_id = $9, has_unpublished_changes = (latest_revision_id <> $9),
+		first_published_at = COALESCE(first_published_at, $10), last_published_at = $10, updated_at = $10,
+		scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $11, expired = FALSE
+		WHERE site_id = $1 AND id = $2`,
+		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), rev.ID, tx.now, c.ExpireAt); err != nil {
+		return err
+	}
+	now := tx.now
+	p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, nonNil(c.Fields)
+	p.Live, p.LiveRevisionID, p.HasUnpublishedChanges = true, rev.ID, p.LatestRevisionID != rev.ID
+	if p.FirstPublishedAt == nil {
+		p.FirstPublishedAt = &now
+	}
+	p.LastPublishedAt, p.UpdatedAt = &now, now
+	p.ScheduledRevisionID, p.GoLiveAt, p.Expired = 0, nil, false
+	p.ExpireAt = nil
+	if c.ExpireAt != nil {
+		t := c.ExpireAt.UTC()
+		p.ExpireAt = &t
+	}
+	return nil
 }
 
 // Unschedule cancels a page's scheduled publication (the page unlocks).
