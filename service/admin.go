@@ -150,6 +150,10 @@ func (a *Admin) pp(p *canopy.Page) *perm.Page {
 
 // subtree returns the facts delete and move decisions need about p.
 func (a *Admin) subtree(ctx context.Context, p *canopy.Page) (perm.Subtree, error) {
+	if p.NumChild == 0 {
+		// A leaf is its own subtree: no query.
+		return perm.Subtree{AnyLive: p.Live, AllOwned: p.OwnerID == a.User.ID}, nil
+	}
 	anyLive, allOwned, err := a.pages.SubtreeFacts(ctx, p, a.User.ID)
 	return perm.Subtree{AnyLive: anyLive, AllOwned: allOwned, HasChildren: p.NumChild > 0}, err
 }
@@ -175,13 +179,7 @@ func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub := perm.Subtree{HasChildren: p.NumChild > 0}
-	if a.needsFacts(p) {
-		if sub, err = a.subtree(ctx, p); err != nil {
-			return nil, err
-		}
-	}
-	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(a.pp(p), sub)}, nil
+	return a.withActions(ctx, p)
 }
 
 // Children lists a page's children, each with the caller's actions, in a
@@ -238,32 +236,31 @@ func (a *Admin) CreateChild(ctx context.Context, parentID int64, in PageInput, p
 	return a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
 }
 
-// SaveDraft saves a new revision; baseRevisionID guards against overwriting a
-// newer save (a conflict).
-func (a *Admin) SaveDraft(ctx context.Context, id int64, in PageInput, baseRevisionID int64) (*canopy.Revision, error) {
-	p, err := a.page(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !a.Check.CanEdit(a.pp(p)) {
-		return nil, forbidden("you may not edit %q", p.Title)
-	}
-	if a.Check.LockedForUser(a.pp(p)) {
-		return nil, canopy.Errorf(canopy.ECONFLICT, "%q is locked; it cannot be saved until it is unlocked", p.Title)
-	}
-	return a.svc.Pages(a.Site.ID).SaveDraft(a.Ctx(ctx), id, in, a.User.ID, baseRevisionID)
-}
 
-// Publish makes a revision (default the latest) live.
-func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*canopy.Page, error) {
+// Publish makes a revision (default the latest) live, and returns the page
+// as published with the caller's actions on it (not read again).
+func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*PageWithActions, error) {
 	p, err := a.page(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !a.Check.CanPublish(a.pp(p)) {
+	pp := a.pp(p)
+	if !a.Check.CanPublish(pp) {
 		return nil, forbidden("you may not publish %q", p.Title)
 	}
-	return a.pages.Publish(a.Ctx(ctx), id, revisionID)
+	published, err := a.pages.Publish(a.Ctx(ctx), id, revisionID)
+	if err != nil {
+		return nil, err
+	}
+	// Publishing directly cancelled any running workflow.
+	f := *pp
+	f.Live, f.Locked, f.LockedBy, f.ScheduledPublish = published.Live, published.Locked, published.LockedBy, published.ScheduledRevisionID != 0
+	f.WorkflowInProgress, f.Task = false, nil
+	if a.facts == nil {
+		a.facts = map[int64]*perm.Page{}
+	}
+	a.facts[published.ID] = &f
+	return a.withActions(ctx, published)
 }
 
 // Unschedule cancels a page's scheduled publication (publish permission).

@@ -633,53 +633,112 @@ func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath st
 // that is not live also takes the content into its row.
 func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageContent, userID, baseRevisionID int64) (rev *canopy.Revision, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		p, err := s.findPage(ctx, tx, pageID)
+		p, running, err := s.findPageForWrite(ctx, tx, pageID)
 		if err != nil {
 			return err
 		}
-		if p.IsRoot() {
-			return canopy.Errorf(canopy.EINVALID, "the tree root cannot be edited")
-		}
-		if p.ScheduledRevisionID != 0 {
-			return canopy.Errorf(canopy.ECONFLICT, "page %q is scheduled to go live at %s and locked until then; cancel the schedule to edit it",
-				p.Title, p.GoLiveAt.Format(time.RFC3339))
-		}
-		if baseRevisionID != 0 && baseRevisionID != p.LatestRevisionID {
-			return canopy.Errorf(canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
-		}
-		if p.IsHome() {
-			c.Slug = p.Slug
-		}
-		if c.Slug == "" {
-			c.Slug = p.Slug
-		}
-		if c.Slug != p.Slug {
-			if err := s.checkSlugFree(ctx, tx, p.ParentID, c.Slug, p.ID); err != nil {
-				return err
-			}
-		}
-		if err := s.checkPageRefs(ctx, tx, p.Type, c.Fields); err != nil {
-			return err
-		}
-		if rev, err = insertRevision(ctx, tx, p, c, userID); err != nil {
-			return err
-		}
-		if !p.Live {
-			if err := s.setContent(ctx, tx, p, c); err != nil {
-				return err
-			}
-		}
-		if err := tx.log(ctx, s.site, "edit", "page", p.ID, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
-			return err
-		}
-		if fresh, err := s.findPage(ctx, tx, p.ID); err != nil {
-			return err
-		} else if err := s.restartForReapproval(ctx, tx, fresh); err != nil {
-			return err
-		}
-		return tx.touchSite(ctx, s.site)
+		rev, err = s.saveDraft(ctx, tx, p, c, userID, baseRevisionID, false, running != 0)
+		return err
 	})
 	return rev, err
+}
+
+// SaveDraftOn is SaveDraft on a page the caller has just read (seen), without
+// reading it again: the write goes through only if the page is still as seen
+// (latest revision, lock and schedule), else it is a conflict and nothing is
+// written. inModeration says the caller saw a running workflow (whose
+// re-approval rule the save may trigger). It returns the page as saved.
+func (s *SiteDB) SaveDraftOn(ctx context.Context, seen *canopy.Page, c canopy.PageContent, userID, baseRevisionID int64, inModeration bool) (page *canopy.Page, rev *canopy.Revision, err error) {
+	p := *seen
+	err = s.db.write(ctx, func(tx *Tx) error {
+		if p.SiteID != s.site {
+			return canopy.Errorf(canopy.ENOTFOUND, "page %d not found", p.ID)
+		}
+		rev, err = s.saveDraft(ctx, tx, &p, c, userID, baseRevisionID, true, inModeration)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &p, rev, nil
+}
+
+// saveDraft writes a draft revision of p (updated in memory): guarded by p's
+// seen state when optimistic, re-approval checked when moderated.
+func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent, userID, baseRevisionID int64, optimistic, moderated bool) (*canopy.Revision, error) {
+	if p.IsRoot() {
+		return nil, canopy.Errorf(canopy.EINVALID, "the tree root cannot be edited")
+	}
+	if p.ScheduledRevisionID != 0 {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "page %q is scheduled to go live at %s and locked until then; cancel the schedule to edit it",
+			p.Title, p.GoLiveAt.Format(time.RFC3339))
+	}
+	if baseRevisionID != 0 && baseRevisionID != p.LatestRevisionID {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
+	}
+	if p.IsHome() || c.Slug == "" {
+		c.Slug = p.Slug
+	}
+	if c.Slug != p.Slug {
+		if p.Live {
+			if err := s.checkSlugFree(ctx, tx, p.ParentID, c.Slug, p.ID); err != nil {
+				return nil, err
+			}
+		} else if err := s.prepareSlug(ctx, tx, p, c.Slug); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkPageRefs(ctx, tx, p.Type, c.Fields); err != nil {
+		return nil, err
+	}
+	c.Fields = nonNil(c.Fields)
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	rev := &canopy.Revision{PageID: p.ID, SiteID: p.SiteID, UserID: userID, Content: c, CreatedAt: tx.now}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO revisions (site_id, page_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		p.SiteID, p.ID, nullID(userID), string(body), tx.now).Scan(&rev.ID); err != nil {
+		return nil, err
+	}
+	// The page row: the new latest revision, and for a page that is not live
+	// its content too; when optimistic, only if the page is still as seen.
+	sets := `latest_revision_id = $3, has_unpublished_changes = TRUE, updated_at = $4`
+	args := []any{s.site, p.ID, rev.ID, tx.now}
+	if !p.Live {
+		fields, err := json.Marshal(c.Fields)
+		if err != nil {
+			return nil, err
+		}
+		sets += `, title = $5, slug = $6, seo_title = $7, search_description = $8, show_in_menus = $9, fields = $10`
+		args = append(args, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields))
+	}
+	guard := ""
+	if optimistic {
+		n := len(args)
+		guard = fmt.Sprintf(` AND COALESCE(latest_revision_id, 0) = $%d AND scheduled_revision_id IS NULL AND locked = $%d AND COALESCE(locked_by, 0) = $%d`, n+1, n+2, n+3)
+		args = append(args, p.LatestRevisionID, p.Locked, p.LockedBy)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE pages SET `+sets+` WHERE site_id = $1 AND id = $2`+guard, args...)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, canopy.Errorf(canopy.ECONFLICT, "page %q was changed (saved, locked or scheduled) while you were saving; reload it and try again", p.Title)
+	}
+	p.LatestRevisionID, p.HasUnpublishedChanges, p.UpdatedAt = rev.ID, true, tx.now
+	if !p.Live {
+		p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
+	}
+	if err := tx.log(ctx, s.site, "edit", "page", p.ID, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
+		return nil, err
+	}
+	if moderated {
+		if err := s.restartForReapproval(ctx, tx, p); err != nil {
+			return nil, err
+		}
+	}
+	return rev, tx.touchSite(ctx, s.site)
 }
 
 // Publish makes a revision (default: the latest) the live version of the page,

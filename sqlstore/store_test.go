@@ -376,3 +376,37 @@ func TestTypeCountLimits(t *testing.T) {
 		wantCode(t, create(sb, b.RootPageID, "x.Legal"), canopy.EINVALID)
 	})
 }
+
+// TestSaveDraftOnStalePage: a draft saved over a page as the caller read it
+// is refused as a conflict, and writes nothing, when someone saved, locked or
+// scheduled the page in between.
+func TestSaveDraftOnStalePage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		site := mustCreateSite(t, db, "a.test", true)
+		s := db.Site(site.ID, types(t))
+		p := mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "Seen", false)
+		seen, err := s.Page(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveDraft(ctx, p.ID, canopy.PageContent{Title: "Someone else"}, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := db.Count(ctx, `SELECT count(*) FROM revisions WHERE page_id = $1`, p.ID)
+		_, _, err = s.SaveDraftOn(ctx, seen, canopy.PageContent{Title: "Mine"}, 0, 0, false)
+		if canopy.ErrorCode(err) != canopy.ECONFLICT {
+			t.Fatalf("save over a stale page: %v", err)
+		}
+		if after, _ := db.Count(ctx, `SELECT count(*) FROM revisions WHERE page_id = $1`, p.ID); after != before {
+			t.Fatalf("revisions %d -> %d", before, after)
+		}
+		fresh, _ := s.Page(ctx, p.ID)
+		saved, rev, err := s.SaveDraftOn(ctx, fresh, canopy.PageContent{Title: "Mine"}, 0, 0, false)
+		if err != nil || saved.LatestRevisionID != rev.ID || saved.Title != "Mine" {
+			t.Fatalf("save over a fresh page: %+v %v", saved, err)
+		}
+		if again, _ := s.Page(ctx, p.ID); again.LatestRevisionID != saved.LatestRevisionID || again.Title != saved.Title || !again.UpdatedAt.Equal(saved.UpdatedAt) {
+			t.Fatalf("returned page %+v differs from the stored one %+v", saved, again)
+		}
+	})
+}

@@ -174,42 +174,11 @@ func (o *optTime) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// merge applies the given attributes over base.
-func (in *pageInput) merge(base canopy.PageContent) service.PageInput {
-	out := service.PageInput{Title: base.Title, Slug: base.Slug, SeoTitle: base.SeoTitle, SearchDescription: base.SearchDescription,
-		ShowInMenus: base.ShowInMenus, Fields: base.Fields, GoLiveAt: base.GoLiveAt, ExpireAt: base.ExpireAt}
-	if in.GoLiveAt.set {
-		out.GoLiveAt = in.GoLiveAt.t
-	}
-	if in.ExpireAt.set {
-		out.ExpireAt = in.ExpireAt.t
-	}
-	if in.Title != nil {
-		out.Title = *in.Title
-	}
-	if in.Slug != nil {
-		out.Slug = *in.Slug
-	}
-	if in.SeoTitle != nil {
-		out.SeoTitle = *in.SeoTitle
-	}
-	if in.SearchDescription != nil {
-		out.SearchDescription = *in.SearchDescription
-	}
-	if in.ShowInMenus != nil {
-		out.ShowInMenus = *in.ShowInMenus
-	}
-	if in.Fields != nil {
-		merged := map[string]any{}
-		for k, v := range base.Fields {
-			merged[k] = v
-		}
-		for k, v := range in.Fields {
-			merged[k] = v
-		}
-		out.Fields = merged
-	}
-	return out
+// patch is the change the body asks for (nil fields stay as they are).
+func (in *pageInput) patch() service.PagePatch {
+	return service.PagePatch{Title: in.Title, Slug: in.Slug, SeoTitle: in.SeoTitle, SearchDescription: in.SearchDescription,
+		ShowInMenus: in.ShowInMenus, Fields: in.Fields, GoLiveAt: in.GoLiveAt.t, SetGoLiveAt: in.GoLiveAt.set,
+		ExpireAt: in.ExpireAt.t, SetExpireAt: in.ExpireAt.set}
 }
 
 func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
@@ -227,7 +196,7 @@ func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *ad
 	if in.BaseRevisionID != 0 {
 		return canopy.Errorf(canopy.EINVALID, "base_revision_id applies to saving an existing page")
 	}
-	pi := in.merge(canopy.PageContent{})
+	pi := in.patch().Apply(canopy.PageContent{})
 	pi.Type = in.Type
 	p, err := ar.admin.CreateChild(r.Context(), id, pi, in.Publish)
 	if err != nil {
@@ -249,15 +218,7 @@ func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *admi
 		return canopy.Errorf(canopy.EINVALID, "type and publish cannot be changed by PATCH (publish with POST …/publish)")
 	}
 	// Edits apply on top of the latest draft, not the live version.
-	_, base, err := ar.admin.Draft(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	rev, err := ar.admin.SaveDraft(r.Context(), id, in.merge(base), in.BaseRevisionID)
-	if err != nil {
-		return err
-	}
-	p, err := ar.admin.Page(r.Context(), id)
+	p, rev, err := ar.admin.EditDraft(r.Context(), id, in.patch(), in.BaseRevisionID)
 	if err != nil {
 		return err
 	}
@@ -278,10 +239,12 @@ func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *adminR
 	if err := decodeOptionalJSON(r, &in); err != nil {
 		return err
 	}
-	if _, err := ar.admin.Publish(r.Context(), id, in.RevisionID); err != nil {
+	p, err := ar.admin.Publish(r.Context(), id, in.RevisionID)
+	if err != nil {
 		return err
 	}
-	return s.respondPage(w, r, ar, http.StatusOK, id)
+	writeJSON(w, http.StatusOK, pageBody(p))
+	return nil
 }
 
 func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+)
+
+// TestAdminPageStatementCounts: a page GET, a draft save and a publish
+// through the admin API each run at most 10 SQL statements, the session
+// lookup and the loading of the caller's grants included.
+func TestAdminPageStatementCounts(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			p := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "Counted", true, nil)
+			ed := f.login("alpha.test", "ed")
+			path := fmt.Sprintf("/admin/api/pages/%d", p.ID)
+			ed.do("GET", path, nil) // warm: prepared statements, site table
+			for _, c := range []struct {
+				name, method, path string
+				body               any
+				want               int
+			}{
+				{"page GET", "GET", path, nil, 200},
+				{"draft save", "PATCH", path, map[string]any{"title": "Counted again"}, 200},
+				{"publish", "POST", path + "/publish", nil, 403}, // ed may not publish: still every check
+			} {
+				before := db.Statements()
+				status, body := ed.do(c.method, c.path, c.body)
+				n := db.Statements() - before
+				if status != c.want {
+					t.Fatalf("%s: %d %v", c.name, status, body)
+				}
+				t.Logf("%s: %d statements", c.name, n)
+				if n > 10 {
+					t.Errorf("%s ran %d statements, want at most 10", c.name, n)
+				}
+			}
+			root := f.login("alpha.test", "root")
+			before := db.Statements()
+			if status, body := root.do("POST", path+"/publish", nil); status != 200 {
+				t.Fatalf("publish: %d %v", status, body)
+			}
+			n := db.Statements() - before
+			t.Logf("publish (superuser): %d statements", n)
+			if n > 10 {
+				t.Errorf("publish ran %d statements, want at most 10", n)
+			}
+		})
+	}
+}
