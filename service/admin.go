@@ -236,7 +236,6 @@ func (a *Admin) CreateChild(ctx context.Context, parentID int64, in PageInput, p
 	return a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
 }
 
-
 // Publish makes a revision (default the latest) live, and returns the page
 // as published with the caller's actions on it (not read again).
 func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*PageWithActions, error) {

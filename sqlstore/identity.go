@@ -338,7 +338,6 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 	return a, err
 }
 
-
 // GroupMembers lists a group's members by username: for a site group, its
 // members (all of them belong to that site); for an installation-wide group,
 // its members everywhere (callers let only superusers ask).

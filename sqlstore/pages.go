@@ -580,21 +580,6 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 	return r, nil
 }
 
-// setContent writes content into the page row; a slug change rewrites the
-// url_path of the whole subtree in one statement.
-func (s *SiteDB) setContent(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageContent) error {
-	if err := s.prepareSlug(ctx, tx, p, c.Slug); err != nil {
-		return err
-	}
-	fields, err := json.Marshal(nonNil(c.Fields))
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE pages SET title = $3, slug = $4, seo_title = $5, search_description = $6,
-		show_in_menus = $7, fields = $8, updated_at = $9 WHERE site_id = $1 AND id = $2`,
-		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), tx.now)
-	return err
-}
 
 // prepareSlug readies a slug change: the slug must be free among the siblings,
 // and the url_path of the whole subtree is rewritten (one statement).
