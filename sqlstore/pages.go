@@ -580,7 +580,6 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 	return r, nil
 }
 
-
 // prepareSlug readies a slug change: the slug must be free among the siblings,
 // and the url_path of the whole subtree is rewritten (one statement).
 func (s *SiteDB) prepareSlug(ctx context.Context, tx *Tx, p *canopy.Page, slug string) error {
