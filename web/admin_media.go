@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
 )
@@ -32,8 +33,6 @@ func (s *Server) mediaRoutes(m *http.ServeMux) {
 		m.HandleFunc("DELETE /admin/api/"+k+"/{id}", s.admin(s.deleteMedia, false))
 	}
 	m.HandleFunc("GET /admin/api/images/{id}/rendition", s.admin(s.imageRendition, false))
-	m.HandleFunc("GET /media/images/{sig}/{id}/{spec}/{name}", s.serveRendition)
-	m.HandleFunc("GET /media/documents/{id}/{name}", s.serveDocument)
 }
 
 func collectionBody(c *service.CollectionWithPerms) map[string]any {
@@ -54,7 +53,7 @@ func collectionBody(c *service.CollectionWithPerms) map[string]any {
 // listCollections is the tree; ?permission=choose_image (or any collection
 // permission) keeps only the collections where the caller holds it, for
 // choosers and upload forms.
-func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	want := r.URL.Query().Get("permission")
 	if _, ok := perm.ParseCollectionPerm(want); want != "" && !ok {
 		return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
@@ -63,9 +62,9 @@ func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adm
 	var err error
 	switch r.URL.Query().Get("scope") {
 	case "":
-		list, err = ar.admin.Collections(r.Context(), want)
+		list, err = ar.Admin.Collections(r.Context(), want)
 	case "installation":
-		list, err = ar.admin.SharedCollections(r.Context())
+		list, err = ar.Admin.SharedCollections(r.Context())
 	default:
 		return canopy.Errorf(canopy.EINVALID, "scope must be installation (the shared library) or absent (this site)")
 	}
@@ -79,20 +78,20 @@ func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *adm
 		}
 		items = append(items, collectionBody(c))
 	}
-	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
 	return nil
 }
 
-func (s *Server) getCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	c, err := ar.admin.Collection(r.Context(), id)
+	c, err := ar.Admin.Collection(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, collectionBody(c))
+	httpkit.WriteJSON(w, http.StatusOK, collectionBody(c))
 	return nil
 }
 
@@ -101,33 +100,33 @@ type collectionInput struct {
 	ParentID *int64  `json:"parent_id"`
 }
 
-func (s *Server) createCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in collectionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Name == nil {
 		return canopy.Errorf(canopy.EINVALID, "name is required")
 	}
-	parent := ar.site.RootCollectionID
+	parent := ar.Site.RootCollectionID
 	if in.ParentID != nil {
 		parent = *in.ParentID
 	}
-	c, err := ar.admin.CreateCollection(r.Context(), parent, *in.Name)
+	c, err := ar.Admin.CreateCollection(r.Context(), parent, *in.Name)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, collectionBody(c))
+	httpkit.WriteJSON(w, http.StatusCreated, collectionBody(c))
 	return nil
 }
 
-func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in collectionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	var parent int64
@@ -136,27 +135,27 @@ func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *ad
 			return canopy.Errorf(canopy.EINVALID, "parent_id must be a collection id")
 		}
 	}
-	c, err := ar.admin.UpdateCollection(r.Context(), id, in.Name, parent)
+	c, err := ar.Admin.UpdateCollection(r.Context(), id, in.Name, parent)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, collectionBody(c))
+	httpkit.WriteJSON(w, http.StatusOK, collectionBody(c))
 	return nil
 }
 
-func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.DeleteCollection(r.Context(), id); err != nil {
+	if err := ar.Admin.DeleteCollection(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -166,18 +165,18 @@ func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar
 		GroupIDs []int64 `json:"group_ids"`
 		Groups   []int64 `json:"groups"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	groups, err := privacyGroups(in.GroupIDs, in.Groups)
 	if err != nil {
 		return err
 	}
-	c, err := ar.admin.SetCollectionPrivacy(r.Context(), id, in.Type, groups)
+	c, err := ar.Admin.SetCollectionPrivacy(r.Context(), id, in.Type, groups)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, collectionBody(c))
+	httpkit.WriteJSON(w, http.StatusOK, collectionBody(c))
 	return nil
 }
 
@@ -237,16 +236,16 @@ func mediaQuery(r *http.Request, choose bool) (service.MediaQuery, error) {
 	return mq, nil
 }
 
-func (s *Server) listMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	return s.mediaListing(w, r, ar, false)
 }
 
 // chooseMedia lists what the caller may choose (for choosers).
-func (s *Server) chooseMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) chooseMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	return s.mediaListing(w, r, ar, true)
 }
 
-func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *adminRequest, choose bool) error {
+func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, choose bool) error {
 	mq, err := mediaQuery(r, choose)
 	if err != nil {
 		return err
@@ -254,7 +253,7 @@ func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *adminR
 	items := []map[string]any{}
 	var total int
 	if isImages(r) {
-		list, n, err := ar.admin.Images(r.Context(), mq)
+		list, n, err := ar.Admin.Images(r.Context(), mq)
 		if err != nil {
 			return err
 		}
@@ -267,7 +266,7 @@ func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *adminR
 		}
 		total = n
 	} else {
-		list, n, err := ar.admin.Documents(r.Context(), mq)
+		list, n, err := ar.Admin.Documents(r.Context(), mq)
 		if err != nil {
 			return err
 		}
@@ -276,17 +275,17 @@ func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *adminR
 		}
 		total = n
 	}
-	writeJSON(w, http.StatusOK, listBody(total, items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 
-func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if isImages(r) {
-		im, err := ar.admin.Image(r.Context(), id)
+		im, err := ar.Admin.Image(r.Context(), id)
 		if err != nil {
 			return err
 		}
@@ -294,14 +293,14 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, ar *adminReque
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, b)
+		httpkit.WriteJSON(w, http.StatusOK, b)
 		return nil
 	}
-	d, err := ar.admin.Document(r.Context(), id)
+	d, err := ar.Admin.Document(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, documentBody(d.Document, d.Permissions))
+	httpkit.WriteJSON(w, http.StatusOK, documentBody(d.Document, d.Permissions))
 	return nil
 }
 
@@ -394,14 +393,14 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (service.Up
 	return up, nil
 }
 
-func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limits := s.svc.Limits
 	if isImages(r) {
 		up, err := readUpload(w, r, limits.MaxImageBytes)
 		if err != nil {
 			return err
 		}
-		im, err := ar.admin.UploadImage(r.Context(), up)
+		im, err := ar.Admin.UploadImage(r.Context(), up)
 		if err != nil {
 			return err
 		}
@@ -409,7 +408,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *adminRe
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, b)
+		httpkit.WriteJSON(w, http.StatusCreated, b)
 		return nil
 	}
 	up, err := readUpload(w, r, limits.MaxDocumentBytes)
@@ -419,11 +418,11 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *adminRe
 	if up.Focal != nil {
 		return canopy.Errorf(canopy.EINVALID, "documents have no focal point")
 	}
-	d, err := ar.admin.UploadDocument(r.Context(), up)
+	d, err := ar.Admin.UploadDocument(r.Context(), up)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, documentBody(d, nil))
+	httpkit.WriteJSON(w, http.StatusCreated, documentBody(d, nil))
 	return nil
 }
 
@@ -458,13 +457,13 @@ func (f *json2FocalPoint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	in := mediaInput{}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	ch := service.MediaChange{Title: in.Title, Tags: in.Tags, CollectionID: in.CollectionID}
@@ -472,7 +471,7 @@ func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *adminRe
 		ch.SetFocal, ch.Focal = true, in.FocalPoint.value
 	}
 	if isImages(r) {
-		im, err := ar.admin.UpdateImage(r.Context(), id, ch)
+		im, err := ar.Admin.UpdateImage(r.Context(), id, ch)
 		if err != nil {
 			return err
 		}
@@ -480,25 +479,25 @@ func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *adminRe
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, b)
+		httpkit.WriteJSON(w, http.StatusOK, b)
 		return nil
 	}
-	d, err := ar.admin.UpdateDocument(r.Context(), id, ch)
+	d, err := ar.Admin.UpdateDocument(r.Context(), id, ch)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, documentBody(d, nil))
+	httpkit.WriteJSON(w, http.StatusOK, documentBody(d, nil))
 	return nil
 }
 
 // imageRendition answers the URL and size of a rendition (?spec=fill-300x200),
 // for front ends and editors; the file is made on its first request.
-func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	im, err := ar.admin.Image(r.Context(), id)
+	im, err := ar.Admin.Image(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -506,132 +505,23 @@ func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *admi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ref)
+	httpkit.WriteJSON(w, http.StatusOK, ref)
 	return nil
 }
 
-func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if isImages(r) {
-		err = ar.admin.DeleteImage(r.Context(), id)
+		err = ar.Admin.DeleteImage(r.Context(), id)
 	} else {
-		err = ar.admin.DeleteDocument(r.Context(), id)
+		err = ar.Admin.DeleteDocument(r.Context(), id)
 	}
 	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// serveRendition sends an image rendition (made on its first request) from
-// the request's site, if the URL's signature is right.
-func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if site == nil || err != nil || id <= 0 {
-		http.NotFound(w, r)
-		return
-	}
-	if e := s.media.get(site.ID, r.URL.Path, site.Version); e != nil {
-		writePage(w, r, e)
-		return
-	}
-	spec := r.PathValue("spec")
-	if !s.svc.CheckSignature(r.Context(), site.ID, id, spec, r.PathValue("sig")) {
-		http.Error(w, "this image URL is not valid", http.StatusForbidden)
-		return
-	}
-	f, err := s.svc.Rendition(r.Context(), site.ID, id, spec)
-	if err != nil {
-		s.mediaError(w, r, err)
-		return
-	}
-	const immutable = "public, max-age=31536000, immutable"
-	if f.Size <= s.media.maxEntry && s.media.max > 0 {
-		data, err := s.svc.Media.ReadAll(r.Context(), f.Key)
-		if err != nil {
-			s.mediaError(w, r, err)
-			return
-		}
-		e := newCachedPage(site.Version, http.StatusOK, data, f.ContentType, immutable)
-		s.media.put(site.ID, r.URL.Path, e)
-		writePage(w, r, e)
-		return
-	}
-	s.sendFile(w, r, f, immutable, "")
-}
-
-// serveDocument sends a document of the request's site to those its
-// collection's privacy lets in.
-func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if site == nil || err != nil || id <= 0 {
-		http.NotFound(w, r)
-		return
-	}
-	d, private, err := s.svc.DocumentFile(r.Context(), site.ID, id, func() (*service.Viewer, error) {
-		u, _, err := s.authenticate(r, site)
-		if err != nil {
-			return nil, nil // anonymous
-		}
-		return s.svc.ViewerFor(r.Context(), site.ID, u)
-	})
-	cache := "public, max-age=300"
-	if private {
-		cache = "private, no-store"
-	}
-	if err != nil {
-		w.Header().Set("Cache-Control", cache)
-		s.mediaError(w, r, err)
-		return
-	}
-	disp := mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename})
-	if disp == "" {
-		disp = mime.FormatMediaType("attachment", map[string]string{"filename": canopy.SafeKeyName(d.Filename)})
-	}
-	s.sendFile(w, r, &service.ServedFile{Key: d.FileKey, ContentType: d.ContentType, Size: d.FileSize}, cache, disp)
-}
-
-// mediaError answers a media download in plain text. A file link offers no
-// login, so a private document asked for without a session is 403, as for
-// someone who may not have it (documented in api.md).
-func (s *Server) mediaError(w http.ResponseWriter, r *http.Request, err error) {
-	code, status, msg := s.classify(r, err)
-	switch code {
-	case canopy.ENOTFOUND:
-		http.NotFound(w, r)
-		return
-	case canopy.EUNAUTHENTICATED:
-		status = http.StatusForbidden
-	}
-	http.Error(w, msg, status)
-}
-
-// sendFile streams a stored file with ranges and conditional requests.
-func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f *service.ServedFile, cache, disposition string) {
-	if s.svc.Media == nil {
-		http.NotFound(w, r)
-		return
-	}
-	rd, err := s.svc.Media.Open(r.Context(), f.Key)
-	if err != nil {
-		s.mediaError(w, r, err)
-		return
-	}
-	defer rd.Close()
-	h := w.Header()
-	h.Set("Content-Type", f.ContentType)
-	h.Set("Cache-Control", cache)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("ETag", `"`+f.Key[strings.LastIndexByte(f.Key, '/')+1:]+`"`)
-	if disposition != "" {
-		h.Set("Content-Disposition", disposition)
-		h.Set("Content-Security-Policy", "sandbox")
-	}
-	http.ServeContent(w, r, "", rd.ModTime(), rd)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -51,7 +52,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 		// A route that exists with other methods is 405 with Allow.
 		if allow := allowedMethods(m, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{"code": "method_not_allowed",
+			httpkit.WriteJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{"code": "method_not_allowed",
 				"message": fmt.Sprintf("%s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, " or "))}})
 			return
 		}
@@ -59,16 +60,16 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	})
 }
 
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := ar.admin.Page(r.Context(), id)
+	p, err := ar.Admin.Page(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pageBody(p))
+	httpkit.WriteJSON(w, http.StatusOK, pageBody(p))
 	return nil
 }
 
@@ -88,16 +89,16 @@ func pageBody(p *service.PageWithActions) map[string]any {
 }
 
 // respondPage answers with the page as the caller now sees it.
-func (s *Server) respondPage(w http.ResponseWriter, r *http.Request, ar *adminRequest, status int, id int64) error {
-	p, err := ar.admin.Page(r.Context(), id)
+func (s *Server) respondPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, status int, id int64) error {
+	p, err := ar.Admin.Page(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, pageBody(p))
+	httpkit.WriteJSON(w, status, pageBody(p))
 	return nil
 }
 
-func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -106,7 +107,7 @@ func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *admin
 	if err != nil {
 		return err
 	}
-	kids, err := ar.admin.Children(r.Context(), id)
+	kids, err := ar.Admin.Children(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *admin
 			items = append(items, pageBody(k))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(kids)}, "items": items})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(kids)}, "items": items})
 	return nil
 }
 
@@ -181,13 +182,13 @@ func (in *pageInput) patch() service.PagePatch {
 		ExpireAt: in.ExpireAt.t, SetExpireAt: in.ExpireAt.set}
 }
 
-func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in pageInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Type == "" {
@@ -198,37 +199,37 @@ func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *ad
 	}
 	pi := in.patch().Apply(canopy.PageContent{})
 	pi.Type = in.Type
-	p, err := ar.admin.CreateChild(r.Context(), id, pi, in.Publish)
+	p, err := ar.Admin.CreateChild(r.Context(), id, pi, in.Publish)
 	if err != nil {
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
 }
 
-func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in pageInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Type != "" || in.Publish {
 		return canopy.Errorf(canopy.EINVALID, "type and publish cannot be changed by PATCH (publish with POST …/publish)")
 	}
 	// Edits apply on top of the latest draft, not the live version.
-	p, rev, err := ar.admin.EditDraft(r.Context(), id, in.patch(), in.BaseRevisionID)
+	p, rev, err := ar.Admin.EditDraft(r.Context(), id, in.patch(), in.BaseRevisionID)
 	if err != nil {
 		return err
 	}
 	body := pageBody(p)
 	body["revision"] = rev
-	writeJSON(w, http.StatusOK, body)
+	httpkit.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 
-func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -236,18 +237,18 @@ func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *adminR
 	var in struct {
 		RevisionID int64 `json:"revision_id"`
 	}
-	if err := decodeOptionalJSON(r, &in); err != nil {
+	if err := httpkit.DecodeOptionalJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := ar.admin.Publish(r.Context(), id, in.RevisionID)
+	p, err := ar.Admin.Publish(r.Context(), id, in.RevisionID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pageBody(p))
+	httpkit.WriteJSON(w, http.StatusOK, pageBody(p))
 	return nil
 }
 
-func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -255,29 +256,29 @@ func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *admi
 	var in struct {
 		IncludeDescendants bool `json:"include_descendants"`
 	}
-	if err := decodeOptionalJSON(r, &in); err != nil {
+	if err := httpkit.DecodeOptionalJSON(r, &in); err != nil {
 		return err
 	}
-	if _, err := ar.admin.Unpublish(r.Context(), id, in.IncludeDescendants); err != nil {
+	if _, err := ar.Admin.Unpublish(r.Context(), id, in.IncludeDescendants); err != nil {
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusOK, id)
 }
 
 func (s *Server) adminLock(lock bool) adminHandler {
-	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		if _, err := ar.admin.SetLock(r.Context(), id, lock); err != nil {
+		if _, err := ar.Admin.SetLock(r.Context(), id, lock); err != nil {
 			return err
 		}
 		return s.respondPage(w, r, ar, http.StatusOK, id)
 	}
 }
 
-func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -286,19 +287,19 @@ func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *adminRequ
 		ParentID int64 `json:"parent_id"`
 		Position *int  `json:"position"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.ParentID <= 0 {
 		return canopy.Errorf(canopy.EINVALID, "parent_id is required")
 	}
-	if _, err := ar.admin.Move(r.Context(), id, in.ParentID, in.Position); err != nil {
+	if _, err := ar.Admin.Move(r.Context(), id, in.ParentID, in.Position); err != nil {
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusOK, id)
 }
 
-func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -309,20 +310,20 @@ func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *adminRequ
 		IncludeDescendants bool   `json:"include_descendants"`
 		Publish            bool   `json:"publish"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.ParentID <= 0 {
 		return canopy.Errorf(canopy.EINVALID, "parent_id is required")
 	}
-	p, err := ar.admin.Copy(r.Context(), id, service.CopyInput{ParentID: in.ParentID, Slug: in.Slug, IncludeDescendants: in.IncludeDescendants, Publish: in.Publish})
+	p, err := ar.Admin.Copy(r.Context(), id, service.CopyInput{ParentID: in.ParentID, Slug: in.Slug, IncludeDescendants: in.IncludeDescendants, Publish: in.Publish})
 	if err != nil {
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
 }
 
-func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -330,45 +331,45 @@ func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *adminR
 	var in struct {
 		IDs []int64 `json:"ids"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := ar.admin.ReorderChildren(r.Context(), id, in.IDs); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) adminDelete(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := ar.admin.Delete(r.Context(), id); err != nil {
+	if err := ar.Admin.ReorderChildren(r.Context(), id, in.IDs); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) adminRevisions(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminDelete(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	revs, err := ar.admin.Revisions(r.Context(), id)
+	if err := ar.Admin.Delete(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) adminRevisions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	revs, err := ar.Admin.Revisions(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	if revs == nil {
 		revs = []*canopy.Revision{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(revs)}, "items": revs})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(revs)}, "items": revs})
 	return nil
 }
 
-func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -377,11 +378,11 @@ func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *adminRe
 	if err != nil {
 		return err
 	}
-	rev, err := ar.admin.Revert(r.Context(), id, rid)
+	rev, err := ar.Admin.Revert(r.Context(), id, rid)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, rev)
+	httpkit.WriteJSON(w, http.StatusCreated, rev)
 	return nil
 }
 
@@ -404,20 +405,20 @@ func privacyBody(p *service.PagePrivacy) map[string]any {
 	return map[string]any{"type": own["type"], "groups": own["groups"], "inherited": inherited}
 }
 
-func (s *Server) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := ar.admin.PagePrivacy(r.Context(), id)
+	p, err := ar.Admin.PagePrivacy(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, privacyBody(p))
+	httpkit.WriteJSON(w, http.StatusOK, privacyBody(p))
 	return nil
 }
 
-func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -428,27 +429,27 @@ func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *admi
 		GroupIDs []int64 `json:"group_ids"`
 		Groups   []int64 `json:"groups"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	groups, err := privacyGroups(in.GroupIDs, in.Groups)
 	if err != nil {
 		return err
 	}
-	p, err := ar.admin.SetPagePrivacy(r.Context(), id, in.Type, in.Password, groups)
+	p, err := ar.Admin.SetPagePrivacy(r.Context(), id, in.Type, in.Password, groups)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, privacyBody(p))
+	httpkit.WriteJSON(w, http.StatusOK, privacyBody(p))
 	return nil
 }
 
-func (s *Server) unschedulePage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) unschedulePage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := ar.admin.Unschedule(r.Context(), id); err != nil {
+	if _, err := ar.Admin.Unschedule(r.Context(), id); err != nil {
 		return err
 	}
 	return s.respondPage(w, r, ar, http.StatusOK, id)

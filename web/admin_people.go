@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/perm"
 	"github.com/canopy-cms/canopy/service"
 )
@@ -38,14 +39,14 @@ func groupBody(g *canopy.Group) map[string]any {
 	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "created_at": g.CreatedAt}
 }
 
-func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	perms := service.Permissions()
-	writeJSON(w, http.StatusOK, map[string]any{"pages": perm.ActionNames(), "collections": perm.CollectionPermNames(), "models": perms})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"pages": perm.ActionNames(), "collections": perm.CollectionPermNames(), "models": perms})
 	return nil
 }
 
-func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	gs, err := ar.admin.Groups(r.Context())
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	gs, err := ar.Admin.Groups(r.Context())
 	if err != nil {
 		return err
 	}
@@ -53,40 +54,40 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *adminReq
 	for _, g := range gs {
 		items = append(items, groupBody(g))
 	}
-	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
 	return nil
 }
 
-func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		Name             string `json:"name"`
 		InstallationWide bool   `json:"installation_wide"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	g, err := ar.admin.CreateGroup(r.Context(), in.Name, in.InstallationWide)
+	g, err := ar.Admin.CreateGroup(r.Context(), in.Name, in.InstallationWide)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, groupBody(g))
+	httpkit.WriteJSON(w, http.StatusCreated, groupBody(g))
 	return nil
 }
 
-func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := ar.admin.Group(r.Context(), id)
+	g, err := ar.Admin.Group(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, groupBody(g))
+	httpkit.WriteJSON(w, http.StatusOK, groupBody(g))
 	return nil
 }
 
-func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -94,43 +95,43 @@ func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *adminRe
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	g, err := ar.admin.RenameGroup(r.Context(), id, in.Name)
+	g, err := ar.Admin.RenameGroup(r.Context(), id, in.Name)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, groupBody(g))
+	httpkit.WriteJSON(w, http.StatusOK, groupBody(g))
 	return nil
 }
 
-func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.DeleteGroup(r.Context(), id); err != nil {
+	if err := ar.Admin.DeleteGroup(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := ar.admin.GroupGrants(r.Context(), id)
+	g, err := ar.Admin.GroupGrants(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, g)
+	httpkit.WriteJSON(w, http.StatusOK, g)
 	return nil
 }
 
-func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -140,10 +141,10 @@ func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *admi
 		Collections []canopy.CollectionGrantRow `json:"collections"`
 		Models      []string                    `json:"models"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := ar.admin.SetGroupGrants(r.Context(), id, in.Pages, in.Models, in.Collections); err != nil {
+	if err := ar.Admin.SetGroupGrants(r.Context(), id, in.Pages, in.Models, in.Collections); err != nil {
 		return err
 	}
 	return s.getGroupGrants(w, r, ar)
@@ -159,12 +160,12 @@ func memberBody(m *canopy.Member) map[string]any {
 		"site_local": m.SiteLocal, "identity_here": m.IdentityHere, "groups": groups}
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	ms, total, err := ar.admin.Members(r.Context(), limit, offset)
+	ms, total, err := ar.Admin.Members(r.Context(), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -172,20 +173,20 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *adminRequ
 	for _, m := range ms {
 		items = append(items, memberBody(m))
 	}
-	writeJSON(w, http.StatusOK, listBody(total, items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 
-func (s *Server) getUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	m, err := ar.admin.Member(r.Context(), id)
+	m, err := ar.Admin.Member(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, memberBody(m))
+	httpkit.WriteJSON(w, http.StatusOK, memberBody(m))
 	return nil
 }
 
@@ -206,68 +207,68 @@ func (in userInput) service() service.MemberInput {
 		Password: in.Password, IsActive: in.IsActive, IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups}
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in userInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Username == "" {
 		return canopy.Errorf(canopy.EINVALID, "username is required")
 	}
-	m, err := ar.admin.CreateMember(r.Context(), in.service())
+	m, err := ar.Admin.CreateMember(r.Context(), in.service())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, memberBody(m))
+	httpkit.WriteJSON(w, http.StatusCreated, memberBody(m))
 	return nil
 }
 
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in userInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := ar.admin.UpdateMember(r.Context(), id, in.service())
+	m, err := ar.Admin.UpdateMember(r.Context(), id, in.service())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, memberBody(m))
+	httpkit.WriteJSON(w, http.StatusOK, memberBody(m))
 	return nil
 }
 
-func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.RemoveMember(r.Context(), id); err != nil {
+	if err := ar.Admin.RemoveMember(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) addExistingUser(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) addExistingUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		User   string  `json:"user"`
 		Groups []int64 `json:"groups"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := ar.admin.AddExistingMember(r.Context(), in.User, in.Groups)
+	m, err := ar.Admin.AddExistingMember(r.Context(), in.User, in.Groups)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, memberBody(m))
+	httpkit.WriteJSON(w, http.StatusOK, memberBody(m))
 	return nil
 }
 
-func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -283,11 +284,11 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *adminReques
 	if scope != "" && scope != "site" && scope != "all" {
 		return canopy.Errorf(canopy.EINVALID, "scope must be site or all")
 	}
-	entries, total, err := ar.admin.History(r.Context(), f, scope == "all")
+	entries, total, err := ar.Admin.History(r.Context(), f, scope == "all")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listBody(total, entries))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, entries))
 	return nil
 }
 
@@ -295,12 +296,12 @@ func accountBody(u *canopy.User) map[string]any {
 	return map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "last_name": u.LastName, "email": u.Email}
 }
 
-func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	us, err := ar.admin.GroupMembers(r.Context(), id)
+	us, err := ar.Admin.GroupMembers(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -308,11 +309,11 @@ func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *adminR
 	for _, u := range us {
 		items = append(items, accountBody(u))
 	}
-	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
 	return nil
 }
 
-func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -320,18 +321,18 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *admi
 	var in struct {
 		User string `json:"user"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := ar.admin.AddGroupMember(r.Context(), id, in.User)
+	u, err := ar.Admin.AddGroupMember(r.Context(), id, in.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, accountBody(u))
+	httpkit.WriteJSON(w, http.StatusOK, accountBody(u))
 	return nil
 }
 
-func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -340,7 +341,7 @@ func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *a
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.RemoveGroupMember(r.Context(), id, uid); err != nil {
+	if err := ar.Admin.RemoveGroupMember(r.Context(), id, uid); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -32,68 +33,68 @@ func (in redirectInput) service() service.RedirectInput {
 	return service.RedirectInput{OldPath: in.OldPath, RedirectPageID: in.RedirectPageID, RedirectLink: in.RedirectLink, IsPermanent: perm}
 }
 
-func (s *Server) listRedirects(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	list, total, err := ar.admin.Redirects(r.Context(), limit, offset)
+	list, total, err := ar.Admin.Redirects(r.Context(), limit, offset)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listBody(total, list))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, list))
 	return nil
 }
 
-func (s *Server) getRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	red, err := ar.admin.Redirect(r.Context(), id)
+	red, err := ar.Admin.Redirect(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, red)
+	httpkit.WriteJSON(w, http.StatusOK, red)
 	return nil
 }
 
-func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in redirectInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	red, err := ar.admin.CreateRedirect(r.Context(), in.service())
+	red, err := ar.Admin.CreateRedirect(r.Context(), in.service())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, red)
+	httpkit.WriteJSON(w, http.StatusCreated, red)
 	return nil
 }
 
-func (s *Server) updateRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in redirectInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	red, err := ar.admin.UpdateRedirect(r.Context(), id, in.service())
+	red, err := ar.Admin.UpdateRedirect(r.Context(), id, in.service())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, red)
+	httpkit.WriteJSON(w, http.StatusOK, red)
 	return nil
 }
 
-func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.DeleteRedirect(r.Context(), id); err != nil {
+	if err := ar.Admin.DeleteRedirect(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -101,19 +102,19 @@ func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *admi
 }
 
 // importRedirects takes a CSV body (Content-Type: text/csv), at most 1 MiB.
-func (s *Server) importRedirects(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) importRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/csv" {
 		return canopy.Errorf(canopy.EINVALID, "send the CSV with Content-Type: text/csv")
 	}
 	partial := r.URL.Query().Get("partial") == "true"
-	res, err := ar.admin.ImportRedirects(r.Context(), http.MaxBytesReader(w, r.Body, maxJSONBody), partial)
+	res, err := ar.Admin.ImportRedirects(r.Context(), http.MaxBytesReader(w, r.Body, httpkit.MaxJSONBody), partial)
 	if err != nil {
 		if res != nil && canopy.ErrorCode(err) == canopy.EINVALID {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": canopy.EINVALID, "message": canopy.ErrorMessage(err), "rows": res.Errors}})
+			httpkit.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": canopy.EINVALID, "message": canopy.ErrorMessage(err), "rows": res.Errors}})
 			return nil
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	httpkit.WriteJSON(w, http.StatusOK, res)
 	return nil
 }

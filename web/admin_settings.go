@@ -3,57 +3,32 @@ package web
 import (
 	"net/http"
 
-	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/httpkit"
 )
 
 func (s *Server) settingsRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/settings/{name}", s.admin(s.getSettings, false))
 	m.HandleFunc("PUT /admin/api/settings/{name}", s.admin(s.putSettings, false))
-	m.HandleFunc("GET /api/v2/settings/{name}/{$}", s.withSite(s.apiSettings))
 }
 
-func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	f, err := ar.admin.Settings(r.Context(), r.PathValue("name"))
+func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	f, err := ar.Admin.Settings(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, f)
+	httpkit.WriteJSON(w, http.StatusOK, f)
 	return nil
 }
 
-func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in map[string]any
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	f, err := ar.admin.SaveSettings(r.Context(), r.PathValue("name"), in)
+	f, err := ar.Admin.SaveSettings(r.Context(), r.PathValue("name"), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, f)
+	httpkit.WriteJSON(w, http.StatusOK, f)
 	return nil
-}
-
-// apiSettings is GET /api/v2/settings/{name}/: a site's settings for headless
-// front ends (the same values templates see).
-func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
-	s.serveAPI(w, r, site, true, func() (any, error) {
-		st := service.SettingsType(r.PathValue("name"))
-		if st == nil {
-			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
-		}
-		f, err := s.svc.Content(site.ID).Settings(r.Context(), st.Name)
-		if err != nil {
-			return nil, err
-		}
-		out := newObj("meta", newObj("type", st.Name))
-		for _, fd := range st.Fields {
-			if fd.Type == canopy.FieldImage {
-				continue
-			}
-			out.set(fd.Name, f[fd.Name])
-		}
-		return out, nil
-	})
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 )
 
 func (s *Server) siteRoutes(m *http.ServeMux) {
@@ -17,8 +18,8 @@ func (s *Server) siteRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/site-templates", s.admin(s.listSiteTemplates, false))
 }
 
-func (s *Server) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	templates, def, err := ar.admin.SiteTemplates()
+func (s *Server) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	templates, def, err := ar.Admin.SiteTemplates()
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func (s *Server) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *a
 			"theme": t.Theme, "features": nonNilFeatures(t.Features), "pages": countTemplatePages(t.Pages),
 			"snippets": countTemplateSnippets(t.Snippets), "settings": sortedKeys(t.Settings), "definition": t})
 	}
-	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
 	return nil
 }
 
@@ -70,8 +71,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	sites, err := ar.admin.Sites(r.Context())
+func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	sites, err := ar.Admin.Sites(r.Context())
 	if err != nil {
 		return err
 	}
@@ -79,20 +80,20 @@ func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *adminRequ
 	for _, st := range sites {
 		items = append(items, siteBody(st))
 	}
-	writeJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
 	return nil
 }
 
-func (s *Server) getSiteByID(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getSiteByID(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	st, err := ar.admin.SiteByID(r.Context(), id)
+	st, err := ar.Admin.SiteByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, siteBody(st))
+	httpkit.WriteJSON(w, http.StatusOK, siteBody(st))
 	return nil
 }
 
@@ -116,9 +117,9 @@ func (s *Server) checkTheme(name *string) error {
 	return nil
 }
 
-func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in siteInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Hostname == nil {
@@ -155,21 +156,21 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 			return canopy.Errorf(canopy.EINVALID, "template is empty: name a site template or leave it out for the default")
 		}
 	}
-	st, err := ar.admin.CreateSite(r.Context(), ns, template)
+	st, err := ar.Admin.CreateSite(r.Context(), ns, template)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, siteBody(st))
+	httpkit.WriteJSON(w, http.StatusCreated, siteBody(st))
 	return nil
 }
 
-func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in siteInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if err := s.checkTheme(in.Theme); err != nil {
@@ -178,16 +179,16 @@ func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 	if in.Template != nil {
 		return canopy.Errorf(canopy.EINVALID, "a site template applies only when a site is created")
 	}
-	st, err := ar.admin.UpdateSite(r.Context(), id, canopy.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
+	st, err := ar.Admin.UpdateSite(r.Context(), id, canopy.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
 		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, siteBody(st))
+	httpkit.WriteJSON(w, http.StatusOK, siteBody(st))
 	return nil
 }
 
-func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -198,7 +199,7 @@ func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, ar *adminReq
 			return canopy.Errorf(canopy.EINVALID, "new_default must be a site id")
 		}
 	}
-	if _, err := ar.admin.DeleteSite(r.Context(), id, newDefault); err != nil {
+	if _, err := ar.Admin.DeleteSite(r.Context(), id, newDefault); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 )
 
 func (s *Server) snippetRoutes(m *http.ServeMux) {
@@ -27,12 +28,12 @@ func snippetBody(sn *canopy.Snippet) map[string]any {
 	return out
 }
 
-func (s *Server) listSnippets(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listSnippets(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	list, total, err := ar.admin.Snippets(r.Context(), r.PathValue("type"), r.URL.Query().Get("q"), limit, offset)
+	list, total, err := ar.Admin.Snippets(r.Context(), r.PathValue("type"), r.URL.Query().Get("q"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -40,13 +41,13 @@ func (s *Server) listSnippets(w http.ResponseWriter, r *http.Request, ar *adminR
 	for _, sn := range list {
 		items = append(items, snippetBody(sn))
 	}
-	writeJSON(w, http.StatusOK, listBody(total, items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 
 // chooseSnippet is the autocomplete for snippet fields: this site's snippets
 // whose searchable fields contain q, as {id, title}.
-func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit := 20
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -55,7 +56,7 @@ func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *admin
 		}
 		limit = n
 	}
-	list, total, err := ar.admin.Snippets(r.Context(), r.PathValue("type"), r.URL.Query().Get("q"), limit, 0)
+	list, total, err := ar.Admin.Snippets(r.Context(), r.PathValue("type"), r.URL.Query().Get("q"), limit, 0)
 	if err != nil {
 		return err
 	}
@@ -63,59 +64,59 @@ func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *admin
 	for _, sn := range list {
 		items = append(items, map[string]any{"id": sn.ID, "title": sn.Title})
 	}
-	writeJSON(w, http.StatusOK, listBody(total, items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 
-func (s *Server) getSnippet(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	sn, err := ar.admin.Snippet(r.Context(), r.PathValue("type"), id)
+	sn, err := ar.Admin.Snippet(r.Context(), r.PathValue("type"), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, snippetBody(sn))
+	httpkit.WriteJSON(w, http.StatusOK, snippetBody(sn))
 	return nil
 }
 
-func (s *Server) createSnippet(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var fields map[string]any
-	if err := decodeJSON(r, &fields); err != nil {
+	if err := httpkit.DecodeJSON(r, &fields); err != nil {
 		return err
 	}
-	sn, err := ar.admin.CreateSnippet(r.Context(), r.PathValue("type"), fields)
+	sn, err := ar.Admin.CreateSnippet(r.Context(), r.PathValue("type"), fields)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, snippetBody(sn))
+	httpkit.WriteJSON(w, http.StatusCreated, snippetBody(sn))
 	return nil
 }
 
-func (s *Server) updateSnippet(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var fields map[string]any
-	if err := decodeJSON(r, &fields); err != nil {
+	if err := httpkit.DecodeJSON(r, &fields); err != nil {
 		return err
 	}
-	sn, err := ar.admin.UpdateSnippet(r.Context(), r.PathValue("type"), id, fields)
+	sn, err := ar.Admin.UpdateSnippet(r.Context(), r.PathValue("type"), id, fields)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, snippetBody(sn))
+	httpkit.WriteJSON(w, http.StatusOK, snippetBody(sn))
 	return nil
 }
 
-func (s *Server) deleteSnippet(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) deleteSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := ar.admin.DeleteSnippet(r.Context(), r.PathValue("type"), id); err != nil {
+	if err := ar.Admin.DeleteSnippet(r.Context(), r.PathValue("type"), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

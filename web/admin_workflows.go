@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 )
 
 func (s *Server) workflowRoutes(m *http.ServeMux) {
@@ -34,34 +35,34 @@ type workflowBody struct {
 	Active          *bool                  `json:"active"`
 }
 
-func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	list, err := ar.admin.Workflows(r.Context())
+func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	list, err := ar.Admin.Workflows(r.Context())
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*canopy.Workflow{}
 	}
-	writeJSON(w, http.StatusOK, listBody(len(list), list))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(list), list))
 	return nil
 }
 
-func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	wf, err := ar.admin.Workflow(r.Context(), id)
+	wf, err := ar.Admin.Workflow(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, wf)
+	httpkit.WriteJSON(w, http.StatusOK, wf)
 	return nil
 }
 
-func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in workflowBody
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Name == nil || in.Tasks == nil {
@@ -74,24 +75,24 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *admi
 	if in.ReapproveOnEdit != nil {
 		wi.ReapproveOnEdit = *in.ReapproveOnEdit
 	}
-	wf, err := ar.admin.SaveWorkflow(r.Context(), 0, wi)
+	wf, err := ar.Admin.SaveWorkflow(r.Context(), 0, wi)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, wf)
+	httpkit.WriteJSON(w, http.StatusCreated, wf)
 	return nil
 }
 
-func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in workflowBody
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	cur, err := ar.admin.Workflow(r.Context(), id)
+	cur, err := ar.Admin.Workflow(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -114,20 +115,20 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *admi
 				wi.Tasks[i].Active = true
 			}
 		}
-		if cur, err = ar.admin.SaveWorkflow(r.Context(), id, wi); err != nil {
+		if cur, err = ar.Admin.SaveWorkflow(r.Context(), id, wi); err != nil {
 			return err
 		}
 	}
 	if in.Active != nil && *in.Active != cur.Active {
-		if cur, err = ar.admin.SetWorkflowActive(r.Context(), id, *in.Active); err != nil {
+		if cur, err = ar.Admin.SetWorkflowActive(r.Context(), id, *in.Active); err != nil {
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, cur)
+	httpkit.WriteJSON(w, http.StatusOK, cur)
 	return nil
 }
 
-func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -135,47 +136,47 @@ func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *admi
 	var in struct {
 		WorkflowID *int64 `json:"workflow_id"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	var wid int64
 	if in.WorkflowID != nil {
 		wid = *in.WorkflowID
 	}
-	if err := ar.admin.AttachWorkflow(r.Context(), id, wid); err != nil {
+	if err := ar.Admin.AttachWorkflow(r.Context(), id, wid); err != nil {
 		return err
 	}
 	return s.getModeration(w, r, ar)
 }
 
-func (s *Server) getModeration(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) getModeration(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	st, err := ar.admin.ModerationState(r.Context(), id)
+	st, err := ar.Admin.ModerationState(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"state": st})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"state": st})
 	return nil
 }
 
-func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	st, err := ar.admin.Submit(r.Context(), id)
+	st, err := ar.Admin.Submit(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"state": st})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"state": st})
 	return nil
 }
 
 func (s *Server) reviewPage(approve bool) adminHandler {
-	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
@@ -183,111 +184,111 @@ func (s *Server) reviewPage(approve bool) adminHandler {
 		var in struct {
 			Comment string `json:"comment"`
 		}
-		if err := decodeOptionalJSON(r, &in); err != nil {
+		if err := httpkit.DecodeOptionalJSON(r, &in); err != nil {
 			return err
 		}
-		published, st, err := ar.admin.Review(r.Context(), id, approve, in.Comment)
+		published, st, err := ar.Admin.Review(r.Context(), id, approve, in.Comment)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"state": st, "published": published})
+		httpkit.WriteJSON(w, http.StatusOK, map[string]any{"state": st, "published": published})
 		return nil
 	}
 }
 
 func (s *Server) cancelModeration(restart bool) adminHandler {
-	return func(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		if err := ar.admin.CancelWorkflow(r.Context(), id, restart); err != nil {
+		if err := ar.Admin.CancelWorkflow(r.Context(), id, restart); err != nil {
 			return err
 		}
 		return s.getModeration(w, r, ar)
 	}
 }
 
-func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	list, err := ar.admin.AwaitingReview(r.Context())
+func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	list, err := ar.Admin.AwaitingReview(r.Context())
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*canopy.WorkflowState{}
 	}
-	writeJSON(w, http.StatusOK, listBody(len(list), list))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(len(list), list))
 	return nil
 }
 
-func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	wf, err := ar.admin.DefaultWorkflow(r.Context())
+func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	wf, err := ar.Admin.DefaultWorkflow(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"workflow": wf})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"workflow": wf})
 	return nil
 }
 
 // setDefaultWorkflow takes {"workflow": {name, reapprove_on_edit, tasks:
 // [{name, groups: ["Admins"]}]}} or {"workflow": null} to clear it.
-func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		Workflow *canopy.DefaultWorkflow `json:"workflow"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	wf, err := ar.admin.SetDefaultWorkflow(r.Context(), in.Workflow)
+	wf, err := ar.Admin.SetDefaultWorkflow(r.Context(), in.Workflow)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"workflow": wf})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"workflow": wf})
 	return nil
 }
 
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	list, total, err := ar.admin.Notifications(r.Context(), limit, offset)
+	list, total, err := ar.Admin.Notifications(r.Context(), limit, offset)
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []*canopy.Notification{}
 	}
-	writeJSON(w, http.StatusOK, listBody(total, list))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, list))
 	return nil
 }
 
-func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	if err := ar.admin.MarkNotificationsRead(r.Context()); err != nil {
+func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	if err := ar.Admin.MarkNotificationsRead(r.Context()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
-	p, err := ar.admin.NotificationPrefs(r.Context())
+func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	p, err := ar.Admin.NotificationPrefs(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpkit.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
-func (s *Server) setNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *adminRequest) error {
+func (s *Server) setNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in map[string]bool
-	if err := decodeJSON(r, &in); err != nil {
+	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	p, err := ar.admin.SetNotificationPrefs(r.Context(), in)
+	p, err := ar.Admin.SetNotificationPrefs(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpkit.WriteJSON(w, http.StatusOK, p)
 	return nil
 }

@@ -171,7 +171,7 @@ func (s *Server) hiddenCollections(ctx context.Context, r *http.Request, site *c
 	}
 	var viewer *service.Viewer
 	personal := false
-	if u, _, err := s.authenticate(r, site); err == nil {
+	if u, _, err := s.kit.Authenticate(r, site); err == nil {
 		personal = true
 		if viewer, err = s.svc.ViewerFor(ctx, site.ID, u); err != nil {
 			return nil, true, err

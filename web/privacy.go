@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
@@ -26,7 +27,7 @@ func (e *cachedPage) makePrivate() {
 
 // viewer loads the logged-in user of the request on the site (nil: anonymous).
 func (s *Server) viewer(r *http.Request, site *canopy.Site) *service.Viewer {
-	u, _, err := s.authenticate(r, site)
+	u, _, err := s.kit.Authenticate(r, site)
 	if err != nil {
 		return nil
 	}
@@ -112,12 +113,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	form := &FormView{Action: "/_login/", Next: safeNext(r.FormValue("next"))}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
-		if err := s.cop.Check(r); err != nil {
+		if err := s.kit.COP.Check(r); err != nil {
 			http.Error(w, "cross-origin login refused", http.StatusForbidden)
 			return
 		}
 		form.Username = r.PostFormValue("username")
-		if _, err := s.checkLogin(w, r, site, form.Username, r.PostFormValue("password")); err == nil {
+		if _, err := s.kit.Login(w, r, site, form.Username, r.PostFormValue("password")); err == nil {
 			w.Header().Set("Cache-Control", "no-store")
 			http.Redirect(w, r, form.Next, http.StatusSeeOther)
 			return
@@ -140,14 +141,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 
 // logoutPage ends the visitor's session on this site.
 func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
-	if err := s.cop.Check(r); err != nil {
+	if err := s.kit.COP.Check(r); err != nil {
 		http.Error(w, "cross-origin logout refused", http.StatusForbidden)
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+	if c, err := r.Cookie(httpkit.SessionCookie); err == nil && c.Value != "" {
 		_ = s.svc.EndSession(r.Context(), c.Value)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.isTLS(r)})
+	http.SetCookie(w, &http.Cookie{Name: httpkit.SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1, Secure: s.kit.IsTLS(r)})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, safeNext(r.FormValue("next")), http.StatusSeeOther)
 }
@@ -159,7 +160,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if err := s.cop.Check(r); err != nil {
+	if err := s.kit.COP.Check(r); err != nil {
 		http.Error(w, "cross-origin form refused", http.StatusForbidden)
 		return
 	}
@@ -178,14 +179,14 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	keys := map[string]string{"addr": clientAddr(r), "page": strconv.FormatInt(pageID, 10)}
-	if wait := s.logins.blocked(keys); wait > 0 {
+	keys := map[string]string{"addr": httpkit.ClientAddr(r), "page": strconv.FormatInt(pageID, 10)}
+	if wait := s.kit.Logins.Blocked(keys); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		http.Error(w, "too many wrong passwords; try again later", http.StatusTooManyRequests)
 		return
 	}
 	if !service.CheckPassword(&canopy.User{PasswordHash: rs[0].PasswordHash}, r.PostFormValue("password")) {
-		s.logins.fail(keys)
+		s.kit.Logins.Fail(keys)
 		e, err := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required",
 			&FormView{Action: "/_password/", Next: next, PageID: pageID, Error: "That password is not right."})
 		if err != nil {
@@ -201,7 +202,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: passwordCookiePrefix + strconv.FormatInt(pageID, 10), Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.isTLS(r)})
+		SameSite: http.SameSiteLaxMode, Secure: s.kit.IsTLS(r)})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -239,7 +240,7 @@ func (s *Server) hiddenPages(r *http.Request, site *canopy.Site) ([]string, bool
 		return nil, false, err
 	}
 	// One session lookup: whether the answer is personal, and who asks.
-	u, _, authErr := s.authenticate(r, site)
+	u, _, authErr := s.kit.Authenticate(r, site)
 	personal := authErr == nil
 	var v *service.Viewer
 	loaded := false

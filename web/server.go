@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
@@ -64,8 +65,7 @@ type Server struct {
 	menus    map[int64]menuCache
 	settings map[int64]settingsCache
 	debug    bool
-	cop      *http.CrossOriginProtection
-	logins   *throttle
+	kit      *httpkit.Kit
 }
 
 // New builds a server and loads the site table.
@@ -79,8 +79,8 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{},
-		cop: http.NewCrossOriginProtection(), logins: newThrottle()}
+	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
+	s.kit = httpkit.New(svc, opt.Logger, s.resolve, s.trusted)
 	svc.OnChange(func(int64) { s.gen.Add(1) })
 	if err := s.reload(ctx, true); err != nil {
 		return nil, err
@@ -208,6 +208,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
 	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
 	s.apiMediaRoutes(m)
+	s.apiSettingsRoutes(m)
+	s.mediaServingRoutes(m)
 	m.HandleFunc("/api/", s.withSite(func(w http.ResponseWriter, r *http.Request, _ *canopy.Site) {
 		if !strings.HasSuffix(r.URL.Path, "/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			target := r.URL.Path + "/"
@@ -367,7 +369,7 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 
 // internalError logs err with a correlation id and shows only the id.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error, api bool) {
-	_, _, msg := s.classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
+	_, _, msg := s.kit.Classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
 	if api {
 		apiError(w, http.StatusInternalServerError, msg)
 		return

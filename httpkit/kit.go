@@ -1,0 +1,32 @@
+// Package httpkit is what Canopy's HTTP interfaces share: the request's site,
+// authentication (host-bound sessions and API tokens), the login throttle,
+// cross-origin protection, the one mapping from error codes to statuses, and
+// JSON bodies. Public delivery, the content API, the admin JSON API and the
+// admin UI are built on it; none of them reaches another's code.
+package httpkit
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
+)
+
+// Kit is one installation's shared HTTP machinery.
+type Kit struct {
+	Svc *service.Service
+	Log *slog.Logger
+	// Resolve binds a request to its site (nil: no site for this host).
+	Resolve func(*http.Request) *canopy.Site
+	// Trusted reports whether the request comes through a trusted proxy
+	// (whose X-Forwarded-* headers are believed).
+	Trusted func(*http.Request) bool
+	COP     *http.CrossOriginProtection
+	Logins  *Throttle
+}
+
+// New returns a kit with fresh cross-origin protection and login throttle.
+func New(svc *service.Service, log *slog.Logger, resolve func(*http.Request) *canopy.Site, trusted func(*http.Request) bool) *Kit {
+	return &Kit{Svc: svc, Log: log, Resolve: resolve, Trusted: trusted, COP: http.NewCrossOriginProtection(), Logins: NewThrottle()}
+}
