@@ -55,7 +55,7 @@ func (ac *apiContext) imageValue(im *canopy.Image, specs map[string]string) *obj
 
 func (ac *apiContext) documentValue(d *canopy.Document) *obj {
 	return newObj("id", d.ID, "meta", newObj("type", "canopy.Document",
-		"detail_url", ac.base+"/api/v2/documents/"+strconv.FormatInt(d.ID, 10)+"/", "tags", d.Tags, "download_url", ac.base+documentURL(d)),
+		"detail_url", ac.base+"/api/v2/documents/"+strconv.FormatInt(d.ID, 10)+"/", "tags", d.Tags, "download_url", ac.base+service.DocumentPath(d)),
 		"title", d.Title)
 }
 

@@ -492,7 +492,7 @@ func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Fi
 			out[f.Name] = d
 		}
 		if d := docs[id]; d != nil && f.Type == canopy.FieldDocument {
-			out[f.Name] = &DocumentData{ID: d.ID, Title: d.Title, URL: documentURL(d), FileSize: d.FileSize}
+			out[f.Name] = &DocumentData{ID: d.ID, Title: d.Title, URL: service.DocumentPath(d), FileSize: d.FileSize}
 		}
 	}
 	return nil

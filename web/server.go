@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/adminapi"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
@@ -222,7 +223,7 @@ func (s *Server) routes() {
 		apiError(w, http.StatusNotFound, "not found")
 	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
-	s.adminRoutes(m)
+	adminapi.New(s.kit, s.themes).Routes(m)
 	s.privacyRoutes(m)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"github.com/canopy-cms/canopy/httpkit"
 )
 
-func (s *Server) workflowRoutes(m *http.ServeMux) {
+func (s *API) workflowRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/workflows", s.admin(s.listWorkflows, false))
 	m.HandleFunc("POST /admin/api/workflows", s.admin(s.createWorkflow, false))
 	m.HandleFunc("GET /admin/api/workflows/{id}", s.admin(s.getWorkflow, false))
@@ -35,7 +35,7 @@ type workflowBody struct {
 	Active          *bool                  `json:"active"`
 }
 
-func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	list, err := ar.Admin.Workflows(r.Context())
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in workflowBody
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Server) attachWorkflow(w http.ResponseWriter, r *http.Request, ar *http
 	return s.getModeration(w, r, ar)
 }
 
-func (s *Server) getModeration(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getModeration(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (s *Server) getModeration(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) submitPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (s *Server) submitPage(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) reviewPage(approve bool) adminHandler {
+func (s *API) reviewPage(approve bool) adminHandler {
 	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -196,7 +196,7 @@ func (s *Server) reviewPage(approve bool) adminHandler {
 	}
 }
 
-func (s *Server) cancelModeration(restart bool) adminHandler {
+func (s *API) cancelModeration(restart bool) adminHandler {
 	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -209,7 +209,7 @@ func (s *Server) cancelModeration(restart bool) adminHandler {
 	}
 }
 
-func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	list, err := ar.Admin.AwaitingReview(r.Context())
 	if err != nil {
 		return err
@@ -221,7 +221,7 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	wf, err := ar.Admin.DefaultWorkflow(r.Context())
 	if err != nil {
 		return err
@@ -232,7 +232,7 @@ func (s *Server) getDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *
 
 // setDefaultWorkflow takes {"workflow": {name, reapprove_on_edit, tasks:
 // [{name, groups: ["Admins"]}]}} or {"workflow": null} to clear it.
-func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		Workflow *canopy.DefaultWorkflow `json:"workflow"`
 	}
@@ -247,7 +247,7 @@ func (s *Server) setDefaultWorkflow(w http.ResponseWriter, r *http.Request, ar *
 	return nil
 }
 
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -263,7 +263,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, ar *h
 	return nil
 }
 
-func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) readNotifications(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	if err := ar.Admin.MarkNotificationsRead(r.Context()); err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Server) readNotifications(w http.ResponseWriter, r *http.Request, ar *h
 	return nil
 }
 
-func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	p, err := ar.Admin.NotificationPrefs(r.Context())
 	if err != nil {
 		return err
@@ -280,7 +280,7 @@ func (s *Server) getNotificationPrefs(w http.ResponseWriter, r *http.Request, ar
 	return nil
 }
 
-func (s *Server) setNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) setNotificationPrefs(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in map[string]bool
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err

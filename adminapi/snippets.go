@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 	"github.com/canopy-cms/canopy/httpkit"
 )
 
-func (s *Server) snippetRoutes(m *http.ServeMux) {
+func (s *API) snippetRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/snippets/{type}", s.admin(s.listSnippets, false))
 	m.HandleFunc("POST /admin/api/snippets/{type}", s.admin(s.createSnippet, false))
 	m.HandleFunc("GET /admin/api/snippets/{type}/choose", s.admin(s.chooseSnippet, false))
@@ -28,7 +28,7 @@ func snippetBody(sn *canopy.Snippet) map[string]any {
 	return out
 }
 
-func (s *Server) listSnippets(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listSnippets(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Server) listSnippets(w http.ResponseWriter, r *http.Request, ar *httpki
 
 // chooseSnippet is the autocomplete for snippet fields: this site's snippets
 // whose searchable fields contain q, as {id, title}.
-func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit := 20
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -68,7 +68,7 @@ func (s *Server) chooseSnippet(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) getSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Server) getSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) createSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var fields map[string]any
 	if err := httpkit.DecodeJSON(r, &fields); err != nil {
 		return err
@@ -94,7 +94,7 @@ func (s *Server) createSnippet(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) updateSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func (s *Server) updateSnippet(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) deleteSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteSnippet(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -13,7 +13,7 @@ import (
 
 // adminError writes {"error":{"code","message"}} (and "field" when the
 // error names the input it is about).
-func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *API) adminError(w http.ResponseWriter, r *http.Request, err error) {
 	code, status, msg := s.kit.Classify(r, err)
 	body := map[string]string{"code": code, "message": msg}
 	if f := canopy.ErrorField(err); f != "" {
@@ -27,7 +27,7 @@ type adminHandler func(w http.ResponseWriter, r *http.Request, ar *httpkit.Admin
 // admin wraps a handler: the kit authenticates the request on its site
 // (with cross-origin protection for cookie-authenticated writes), loads the
 // grants once and, unless open, requires admin access; errors are JSON.
-func (s *Server) admin(h adminHandler, open bool) http.HandlerFunc {
+func (s *API) admin(h adminHandler, open bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ar, err := s.kit.AdminFor(r, open)
 		if err == nil {
@@ -39,8 +39,8 @@ func (s *Server) admin(h adminHandler, open bool) http.HandlerFunc {
 	}
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
+func (s *API) login(w http.ResponseWriter, r *http.Request) {
+	site := s.kit.Resolve(r)
 	if site == nil {
 		s.adminError(w, r, canopy.Errorf(canopy.ENOTFOUND, "no site is configured for this host"))
 		return
@@ -65,7 +65,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	httpkit.WriteJSON(w, http.StatusOK, s.meBody(a, site))
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) logout(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	if ar.ViaCookie {
 		if err := s.kit.EndSession(w, r); err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, ar *httpkit.Admi
 	return nil
 }
 
-func (s *Server) meBody(a *service.Admin, site *canopy.Site) map[string]any {
+func (s *API) meBody(a *service.Admin, site *canopy.Site) map[string]any {
 	groups := []map[string]any{}
 	for _, g := range a.Access.Groups {
 		groups = append(groups, map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID)})
@@ -100,7 +100,7 @@ func siteBody(site *canopy.Site) map[string]any {
 		"theme": site.Theme, "features": nonNilFeatures(site.Features), "root_url": site.RootURL()}
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) me(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	body := s.meBody(ar.Admin, ar.Site)
 	root, err := ar.Admin.ExplorerRoot(r.Context())
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminReq
 // updateAccount changes the caller's own account: names, and with the
 // current password, email and password. A new password ends every other
 // session and every token of the account, on every site.
-func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		CurrentPassword string  `json:"current_password"`
 		Email           *string `json:"email"`
@@ -141,14 +141,14 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpk
 	return s.me(w, r, ar)
 }
 
-func (s *Server) getSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	body := siteBody(ar.Site)
 	body["features"] = map[string]any{}
 	httpkit.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 
-func (s *Server) pageTypes(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) pageTypes(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	items := []map[string]any{}
 	for _, pt := range s.svc.Types.All() {
 		if pt.Name == canopy.RootType {
@@ -168,7 +168,7 @@ func (s *Server) pageTypes(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	return nil
 }
 
-func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listTokens(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	toks, err := ar.Admin.Tokens(r.Context())
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createToken(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		Name          string `json:"name"`
 		ExpiresInDays int    `json:"expires_in_days"`
@@ -194,7 +194,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteToken(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

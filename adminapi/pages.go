@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-func (s *Server) adminRoutes(m *http.ServeMux) {
+func (s *API) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/login", s.login)
 	m.HandleFunc("POST /admin/api/logout", s.admin(s.logout, true))
 	m.HandleFunc("GET /admin/api/me", s.admin(s.me, true))
@@ -60,7 +60,7 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 	})
 }
 
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func pageBody(p *service.PageWithActions) map[string]any {
 }
 
 // respondPage answers with the page as the caller now sees it.
-func (s *Server) respondPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, status int, id int64) error {
+func (s *API) respondPage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, status int, id int64) error {
 	p, err := ar.Admin.Page(r.Context(), id)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Server) respondPage(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) adminChildren(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminChildren(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (in *pageInput) patch() service.PagePatch {
 		ExpireAt: in.ExpireAt.t, SetExpireAt: in.ExpireAt.set}
 }
 
-func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (s *Server) adminCreateChild(w http.ResponseWriter, r *http.Request, ar *ht
 	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
 }
 
-func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func (s *Server) adminSaveDraft(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminPublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, ar *httpki
 	return nil
 }
 
-func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -265,7 +265,7 @@ func (s *Server) adminUnpublish(w http.ResponseWriter, r *http.Request, ar *http
 	return s.respondPage(w, r, ar, http.StatusOK, id)
 }
 
-func (s *Server) adminLock(lock bool) adminHandler {
+func (s *API) adminLock(lock bool) adminHandler {
 	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -278,7 +278,7 @@ func (s *Server) adminLock(lock bool) adminHandler {
 	}
 }
 
-func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminMove(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func (s *Server) adminMove(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	return s.respondPage(w, r, ar, http.StatusOK, id)
 }
 
-func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -323,7 +323,7 @@ func (s *Server) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	return s.respondPage(w, r, ar, http.StatusCreated, p.ID)
 }
 
-func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminReorder(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -341,7 +341,7 @@ func (s *Server) adminReorder(w http.ResponseWriter, r *http.Request, ar *httpki
 	return nil
 }
 
-func (s *Server) adminDelete(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminDelete(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -353,7 +353,7 @@ func (s *Server) adminDelete(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) adminRevisions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminRevisions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -369,7 +369,7 @@ func (s *Server) adminRevisions(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) adminRevert(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) adminRevert(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -405,7 +405,7 @@ func privacyBody(p *service.PagePrivacy) map[string]any {
 	return map[string]any{"type": own["type"], "groups": own["groups"], "inherited": inherited}
 }
 
-func (s *Server) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -418,7 +418,7 @@ func (s *Server) getPagePrivacy(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -444,7 +444,7 @@ func (s *Server) setPagePrivacy(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) unschedulePage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) unschedulePage(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

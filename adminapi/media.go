@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-func (s *Server) mediaRoutes(m *http.ServeMux) {
+func (s *API) mediaRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/collections", s.admin(s.listCollections, false))
 	m.HandleFunc("POST /admin/api/collections", s.admin(s.createCollection, false))
 	m.HandleFunc("GET /admin/api/collections/{id}", s.admin(s.getCollection, false))
@@ -53,7 +53,7 @@ func collectionBody(c *service.CollectionWithPerms) map[string]any {
 // listCollections is the tree; ?permission=choose_image (or any collection
 // permission) keeps only the collections where the caller holds it, for
 // choosers and upload forms.
-func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listCollections(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	want := r.URL.Query().Get("permission")
 	if _, ok := perm.ParseCollectionPerm(want); want != "" && !ok {
 		return canopy.Errorf(canopy.EINVALID, "unknown collection permission %q (use %s)", want, strings.Join(perm.CollectionPermNames(), ", "))
@@ -82,7 +82,7 @@ func (s *Server) listCollections(w http.ResponseWriter, r *http.Request, ar *htt
 	return nil
 }
 
-func (s *Server) getCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ type collectionInput struct {
 	ParentID *int64  `json:"parent_id"`
 }
 
-func (s *Server) createCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in collectionInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -120,7 +120,7 @@ func (s *Server) createCollection(w http.ResponseWriter, r *http.Request, ar *ht
 	return nil
 }
 
-func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (s *Server) updateCollection(w http.ResponseWriter, r *http.Request, ar *ht
 	return nil
 }
 
-func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteCollection(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func (s *Server) deleteCollection(w http.ResponseWriter, r *http.Request, ar *ht
 	return nil
 }
 
-func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (s *Server) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar
 func isImages(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/admin/api/images") }
 
 // imageBody is an image in the admin API, with its download URL and a thumbnail.
-func (s *Server) imageBody(ctx context.Context, im *canopy.Image, perms []string) (map[string]any, error) {
+func (s *API) imageBody(ctx context.Context, im *canopy.Image, perms []string) (map[string]any, error) {
 	orig, err := s.svc.RenditionURL(ctx, im, "original")
 	if err != nil {
 		return nil, err
@@ -236,16 +236,16 @@ func mediaQuery(r *http.Request, choose bool) (service.MediaQuery, error) {
 	return mq, nil
 }
 
-func (s *Server) listMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	return s.mediaListing(w, r, ar, false)
 }
 
 // chooseMedia lists what the caller may choose (for choosers).
-func (s *Server) chooseMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) chooseMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	return s.mediaListing(w, r, ar, true)
 }
 
-func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, choose bool) error {
+func (s *API) mediaListing(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest, choose bool) error {
 	mq, err := mediaQuery(r, choose)
 	if err != nil {
 		return err
@@ -279,7 +279,7 @@ func (s *Server) mediaListing(w http.ResponseWriter, r *http.Request, ar *httpki
 	return nil
 }
 
-func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -393,7 +393,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, limit int64) (service.Up
 	return up, nil
 }
 
-func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) uploadMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limits := s.svc.Limits
 	if isImages(r) {
 		up, err := readUpload(w, r, limits.MaxImageBytes)
@@ -457,7 +457,7 @@ func (f *json2FocalPoint) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -492,7 +492,7 @@ func (s *Server) updateMedia(w http.ResponseWriter, r *http.Request, ar *httpkit
 
 // imageRendition answers the URL and size of a rendition (?spec=fill-300x200),
 // for front ends and editors; the file is made on its first request.
-func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) imageRendition(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -509,7 +509,7 @@ func (s *Server) imageRendition(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 	"github.com/canopy-cms/canopy/httpkit"
 )
 
-func (s *Server) siteRoutes(m *http.ServeMux) {
+func (s *API) siteRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/sites", s.admin(s.listSites, false))
 	m.HandleFunc("POST /admin/api/sites", s.admin(s.createSite, false))
 	m.HandleFunc("GET /admin/api/sites/{id}", s.admin(s.getSiteByID, false))
@@ -18,7 +18,7 @@ func (s *Server) siteRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/site-templates", s.admin(s.listSiteTemplates, false))
 }
 
-func (s *Server) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listSiteTemplates(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	templates, def, err := ar.Admin.SiteTemplates()
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	sites, err := ar.Admin.Sites(r.Context())
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func (s *Server) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	return nil
 }
 
-func (s *Server) getSiteByID(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getSiteByID(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -110,14 +110,14 @@ type siteInput struct {
 	Features map[string]*bool `json:"features"`
 }
 
-func (s *Server) checkTheme(name *string) error {
+func (s *API) checkTheme(name *string) error {
 	if name != nil && !s.themes.Exists(*name) {
 		return canopy.Errorf(canopy.EINVALID, "theme %q does not exist", *name)
 	}
 	return nil
 }
 
-func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in siteInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -164,7 +164,7 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func (s *Server) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -6,12 +6,12 @@ import (
 	"github.com/canopy-cms/canopy/httpkit"
 )
 
-func (s *Server) settingsRoutes(m *http.ServeMux) {
+func (s *API) settingsRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/settings/{name}", s.admin(s.getSettings, false))
 	m.HandleFunc("PUT /admin/api/settings/{name}", s.admin(s.putSettings, false))
 }
 
-func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	f, err := ar.Admin.Settings(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) putSettings(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in map[string]any
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err

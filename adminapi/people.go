@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-func (s *Server) peopleRoutes(m *http.ServeMux) {
+func (s *API) peopleRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/permissions", s.admin(s.listPermissions, false))
 	m.HandleFunc("GET /admin/api/groups", s.admin(s.listGroups, false))
 	m.HandleFunc("POST /admin/api/groups", s.admin(s.createGroup, false))
@@ -39,13 +39,13 @@ func groupBody(g *canopy.Group) map[string]any {
 	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "created_at": g.CreatedAt}
 }
 
-func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listPermissions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	perms := service.Permissions()
 	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"pages": perm.ActionNames(), "collections": perm.CollectionPermNames(), "models": perms})
 	return nil
 }
 
-func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	gs, err := ar.Admin.Groups(r.Context())
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		Name             string `json:"name"`
 		InstallationWide bool   `json:"installation_wide"`
@@ -74,7 +74,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.Ad
 	return nil
 }
 
-func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) renameGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (s *Server) renameGroup(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteGroup(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func (s *Server) getGroupGrants(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) putGroupGrants(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func memberBody(m *canopy.Member) map[string]any {
 		"site_local": m.SiteLocal, "identity_here": m.IdentityHere, "groups": groups}
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listUsers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	return nil
 }
 
-func (s *Server) getUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (in userInput) service() service.MemberInput {
 		Password: in.Password, IsActive: in.IsActive, IsSuperuser: in.IsSuperuser, IsSuperadmin: in.IsSuperadmin, Groups: in.Groups}
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in userInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -223,7 +223,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -240,7 +240,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) removeUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -252,7 +252,7 @@ func (s *Server) removeUser(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	return nil
 }
 
-func (s *Server) addExistingUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) addExistingUser(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in struct {
 		User   string  `json:"user"`
 		Groups []int64 `json:"groups"`
@@ -268,7 +268,7 @@ func (s *Server) addExistingUser(w http.ResponseWriter, r *http.Request, ar *htt
 	return nil
 }
 
-func (s *Server) history(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) history(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -296,7 +296,7 @@ func accountBody(u *canopy.User) map[string]any {
 	return map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "last_name": u.LastName, "email": u.Email}
 }
 
-func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -313,7 +313,7 @@ func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpki
 	return nil
 }
 
-func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) addGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -332,7 +332,7 @@ func (s *Server) addGroupMember(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) removeGroupMember(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package adminapi
 
 import (
 	"mime"
@@ -9,7 +9,7 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-func (s *Server) redirectRoutes(m *http.ServeMux) {
+func (s *API) redirectRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/redirects", s.admin(s.listRedirects, false))
 	m.HandleFunc("POST /admin/api/redirects", s.admin(s.createRedirect, false))
 	m.HandleFunc("POST /admin/api/redirects/import", s.admin(s.importRedirects, false))
@@ -33,7 +33,7 @@ func (in redirectInput) service() service.RedirectInput {
 	return service.RedirectInput{OldPath: in.OldPath, RedirectPageID: in.RedirectPageID, RedirectLink: in.RedirectLink, IsPermanent: perm}
 }
 
-func (s *Server) listRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) listRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Server) listRedirects(w http.ResponseWriter, r *http.Request, ar *httpk
 	return nil
 }
 
-func (s *Server) getRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) getRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -59,7 +59,7 @@ func (s *Server) getRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit
 	return nil
 }
 
-func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) createRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in redirectInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Server) createRedirect(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) updateRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) updateRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func (s *Server) updateRedirect(w http.ResponseWriter, r *http.Request, ar *http
 	return nil
 }
 
-func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (s *Server) deleteRedirect(w http.ResponseWriter, r *http.Request, ar *http
 }
 
 // importRedirects takes a CSV body (Content-Type: text/csv), at most 1 MiB.
-func (s *Server) importRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+func (s *API) importRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/csv" {
 		return canopy.Errorf(canopy.EINVALID, "send the CSV with Content-Type: text/csv")
 	}
