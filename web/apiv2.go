@@ -59,11 +59,11 @@ type apiContext struct {
 
 func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
 	scheme := "http"
-	if r.TLS != nil || s.trusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+	if r.TLS != nil || s.kit.Trusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
 	}
 	host := r.Host
-	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" && s.trusted(r) {
+	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" && s.kit.Trusted(r) {
 		host = strings.TrimSpace(strings.Split(fh, ",")[0])
 	}
 	return &apiContext{s: s, site: site, store: s.svc.Content(site.ID), base: scheme + "://" + host, ctx: r.Context()}

@@ -20,10 +20,10 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/media"
+	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
-	"github.com/canopy-cms/canopy/web"
 )
 
 // nopWriter is a ResponseWriter that discards the body, so the benchmark
@@ -43,7 +43,7 @@ func benchServer(b *testing.B, cacheEntries int) (http.Handler, *http.Request) {
 		b.Fatal(err)
 	}
 	themes, _ := theme.Load("")
-	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: cacheEntries})
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: cacheEntries})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 						b.Fatal(err)
 					}
 					themes, _ := theme.Load("")
-					srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: cache.entries})
+					srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: cache.entries})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
@@ -21,11 +22,11 @@ const maxPathLen = 2048
 // answer from the page cache when the site has not changed since rendering.
 // It returns the status it answered with.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
-	if bad := badPath(r); bad != "" {
+	if bad := httpkit.BadPath(r); bad != "" {
 		http.Error(w, bad, http.StatusBadRequest)
 		return http.StatusBadRequest
 	}
-	site := s.resolve(r)
+	site := s.kit.Resolve(r)
 	if site == nil {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "404 page not found: no site is configured for this host", http.StatusNotFound)

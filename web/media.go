@@ -20,7 +20,7 @@ func (s *Server) mediaServingRoutes(m *http.ServeMux) {
 // serveRendition sends an image rendition (made on its first request) from
 // the request's site, if the URL's signature is right.
 func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
+	site := s.kit.Resolve(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if site == nil || err != nil || id <= 0 {
 		http.NotFound(w, r)
@@ -58,7 +58,7 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 // serveDocument sends a document of the request's site to those its
 // collection's privacy lets in.
 func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
+	site := s.kit.Resolve(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if site == nil || err != nil || id <= 0 {
 		http.NotFound(w, r)

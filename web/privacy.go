@@ -104,7 +104,7 @@ func (s *Server) privacyRoutes(m *http.ServeMux) {
 
 // loginPage is the site's own login form for visitors (restricted pages).
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
+	site := s.kit.Resolve(r)
 	if site == nil {
 		http.NotFound(w, r)
 		return
@@ -155,7 +155,7 @@ func (s *Server) logoutPage(w http.ResponseWriter, r *http.Request) {
 
 // passwordPage checks a page's password and gives the visitor its proof.
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
-	site := s.resolve(r)
+	site := s.kit.Resolve(r)
 	if site == nil {
 		http.NotFound(w, r)
 		return

@@ -10,10 +10,10 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
-	"github.com/canopy-cms/canopy/web"
 )
 
 // TestForwardedHeaders checks that X-Forwarded-Host/-Port/-Proto count only
@@ -33,7 +33,7 @@ func TestForwardedHeaders(t *testing.T) {
 		}
 	}
 	themes, _ := theme.Load("")
-	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 100,
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 100,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, AllowedHosts: []string{".test"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

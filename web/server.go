@@ -1,32 +1,23 @@
-// Package web is Canopy's HTTP adapter: public delivery of pages, the content
-// API (/api/v2/), media and the admin JSON API (/admin/api/). Every request is bound to exactly
-// one site, resolved from its Host header through an in-memory table.
+// Package web is public delivery: every site's pages (rendered by its theme,
+// cached), its media, its login and password pages, and the content API
+// (/api/v2/). Every request is bound to exactly one site by the HTTP kit.
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/adminapi"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
 
-// Options configure a Server.
+// Options configure public delivery and the content API.
 type Options struct {
-	// TrustedProxies are the networks whose X-Forwarded-Host/-Port/-Proto headers are believed.
-	TrustedProxies []netip.Prefix
 	// CacheEntries bounds the page cache (0 disables it).
 	CacheEntries int
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
@@ -34,177 +25,45 @@ type Options struct {
 	MediaCacheBytes int64
 	// APIMaxLimit is the content API's largest page size (default 20).
 	APIMaxLimit int
-	// PollInterval is how often changes made by other processes are looked for.
-	PollInterval time.Duration
-	// AllowedHosts, if set, limits the Host headers served (".example.org"
-	// matches the domain and its subdomains; "*" anything); others get 400.
-	AllowedHosts []string
-	Logger       *slog.Logger
+	Logger      *slog.Logger
 }
 
-// Server serves every site of one installation.
+// Server serves every site's public pages, media and content API.
 type Server struct {
 	svc    *service.Service
 	themes *theme.Set
 	opt    Options
 	media  *byteCache
+	kit    *httpkit.Kit
 
 	privMu     sync.Mutex
 	restricted map[int64]restrictedPaths
 	log        *slog.Logger
 
-	table atomic.Pointer[canopy.SiteTable]
-	// gen counts change notifications of this process; loaded is the gen the
-	// site table reflects. A request finding them different reloads first, so
-	// no request uses a table older than a change it could have seen.
-	gen      atomic.Int64
-	loaded   atomic.Int64
-	reloadMu sync.Mutex
 	cache    *pageCache
-	mux      *http.ServeMux
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
 	settings map[int64]settingsCache
-	debug    bool
-	kit      *httpkit.Kit
 }
 
-// New builds a server and loads the site table.
-func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Options) (*Server, error) {
+// New builds public delivery and the content API over the shared kit.
+func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
 	if opt.APIMaxLimit <= 0 {
 		opt.APIMaxLimit = 20
 	}
-	if opt.PollInterval <= 0 {
-		opt.PollInterval = 2 * time.Second
-	}
-	s := &Server{svc: svc, themes: themes, opt: opt, log: opt.Logger, cache: newPageCache(opt.CacheEntries), media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
-	s.kit = httpkit.New(svc, opt.Logger, s.resolve, s.trusted)
-	svc.OnChange(func(int64) { s.gen.Add(1) })
-	if err := s.reload(ctx, true); err != nil {
-		return nil, err
-	}
-	s.debug = opt.Logger.Enabled(ctx, slog.LevelDebug)
-	s.routes()
-	return s, nil
+	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: newPageCache(opt.CacheEntries),
+		media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
 
-// reload rebuilds the site table from the database and drops cached pages of
-// every site whose content version changed.
-//
-// Unless force is set (a change seen by polling), it does nothing when the
-// table already reflects every change notified so far. The table is marked
-// current only once stored: a request arriving while another reload reads the
-// database waits for it instead of using the old table.
-func (s *Server) reload(ctx context.Context, force bool) error {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	g := s.gen.Load()
-	if !force && s.loaded.Load() == g {
-		return nil
-	}
-	sites, err := s.svc.Sites(ctx)
-	if err != nil {
-		return err
-	}
-	old := s.table.Load()
-	t := canopy.NewSiteTable(sites)
-	s.table.Store(t)
-	s.loaded.Store(g)
-	if old != nil {
-		for _, o := range old.Sites() {
-			if n := t.ByID(o.ID); n == nil || n.Version != o.Version {
-				s.cache.dropSite(o.ID)
-			}
-		}
-	}
-	return nil
-}
+// DropSite forgets the cached pages of a site whose content changed.
+func (s *Server) DropSite(siteID int64) { s.cache.dropSite(siteID) }
 
-// sites returns the current site table, reloading it first if this process
-// changed something since it was built.
-func (s *Server) sites(ctx context.Context) *canopy.SiteTable {
-	if s.gen.Load() != s.loaded.Load() {
-		if err := s.reload(ctx, false); err != nil {
-			s.log.Error("reload sites", "err", err)
-		}
-	}
-	return s.table.Load()
-}
-
-// Watch looks for changes made by other processes (the CLI, other nodes) every
-// PollInterval until ctx ends: one small query comparing each site's version.
-func (s *Server) Watch(ctx context.Context) {
-	tk := time.NewTicker(s.opt.PollInterval)
-	defer tk.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tk.C:
-		}
-		versions, err := s.svc.SiteVersions(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("poll site versions", "err", err)
-			}
-			continue
-		}
-		t := s.table.Load()
-		changed := len(versions) != len(t.Sites())
-		for _, site := range t.Sites() {
-			if versions[site.ID] != site.Version {
-				changed = true
-				break
-			}
-		}
-		if changed {
-			if err := s.reload(ctx, true); err != nil {
-				s.log.Error("reload sites", "err", err)
-			}
-		}
-	}
-}
-
-// Handler returns the root HTTP handler.
-func (s *Server) Handler() http.Handler { return s }
-
-// logRequest logs a finished request: 5xx at error level, 4xx other than 404
-// at warn, everything at debug (start is zero unless debug logging is on).
-func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
-	level := slog.LevelDebug
-	switch {
-	case status >= 500:
-		level = slog.LevelError
-	case status >= 400 && status != http.StatusNotFound:
-		level = slog.LevelWarn
-	}
-	if level == slog.LevelDebug && !s.debug {
-		return
-	}
-	attrs := []any{"method", r.Method, "host", r.Host, "path", r.URL.Path, "status", status, "remote", r.RemoteAddr}
-	if !start.IsZero() {
-		attrs = append(attrs, "duration", time.Since(start))
-	}
-	s.log.Log(r.Context(), level, "request", attrs...)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-func (s *Server) routes() {
-	m := http.NewServeMux()
+// Routes registers the content API, public media, theme files and the site
+// login and password pages. Pages themselves are served by ServePage.
+func (s *Server) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v2/pages/{$}", s.withSite(s.apiPages))
 	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
 	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
@@ -223,106 +82,35 @@ func (s *Server) routes() {
 		apiError(w, http.StatusNotFound, "not found")
 	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
-	adminapi.New(s.kit, s.themes).Routes(m)
 	s.privacyRoutes(m)
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	s.mux = m
 }
 
-// ServeHTTP makes Server an http.Handler: public pages take the fast path,
-// which knows its status and logs for itself; everything else goes through the
-// mux behind a status recorder.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var start time.Time
-	if s.debug {
-		start = time.Now()
-	}
-	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
-		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
-		s.logRequest(r, http.StatusBadRequest, start)
-		return
-	}
-	p := r.URL.Path
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
-		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") &&
-		!strings.HasPrefix(p, "/_") {
-		s.logRequest(r, s.servePage(w, r), start)
-		return
-	}
-	if r.Method == http.MethodGet && strings.HasPrefix(p, "/media/images/") && s.media.max > 0 {
-		// Stored renditions in memory take the fast path too.
-		if site := s.resolve(r); site != nil {
-			if e := s.media.get(site.ID, p, site.Version); e != nil {
-				s.logRequest(r, writePage(w, r, e), start)
-				return
-			}
-		}
-	}
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if bad := badPath(r); bad != "" {
-		http.Error(rec, bad, http.StatusBadRequest)
-	} else {
-		s.mux.ServeHTTP(rec, r)
-	}
-	s.logRequest(r, rec.status, start)
-}
+// ServePage serves a public page (the fast path: from the page cache when
+// it can) and returns the status it answered.
+func (s *Server) ServePage(w http.ResponseWriter, r *http.Request) int { return s.servePage(w, r) }
 
-// resolve binds a request to its site, or nil.
-func (s *Server) resolve(r *http.Request) *canopy.Site {
-	host := r.Host
-	trusted := s.trusted(r)
-	if trusted {
-		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
-			host = strings.TrimSpace(strings.Split(fh, ",")[0])
-		}
+// ServeCachedRendition serves a rendition held in memory, if it is: the
+// fast path for /media/images/. It reports the status, or false.
+func (s *Server) ServeCachedRendition(w http.ResponseWriter, r *http.Request) (int, bool) {
+	if s.media.max == 0 {
+		return 0, false
 	}
-	hostname, port, ok := canopy.ParseHostHeader(host)
-	if !ok {
-		hostname = ""
+	site := s.kit.Resolve(r)
+	if site == nil {
+		return 0, false
 	}
-	if port == 0 {
-		if fp := r.Header.Get("X-Forwarded-Port"); trusted && fp != "" {
-			port, _ = strconv.Atoi(strings.TrimSpace(strings.Split(fp, ",")[0]))
-		}
+	e := s.media.get(site.ID, r.URL.Path, site.Version)
+	if e == nil {
+		return 0, false
 	}
-	if port == 0 {
-		port = 80
-		if r.TLS != nil || trusted && strings.EqualFold(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0]), "https") {
-			port = 443
-		}
-	}
-	return s.sites(r.Context()).Match(hostname, port)
-}
-
-func (s *Server) trusted(r *http.Request) bool {
-	if len(s.opt.TrustedProxies) == 0 {
-		return false
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	for _, p := range s.opt.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return writePage(w, r, e), true
 }
 
 // withSite binds a content API request to its site (404 when there is none
 // or the site's content_api feature flag is off).
 func (s *Server) withSite(h func(http.ResponseWriter, *http.Request, *canopy.Site)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		site := s.resolve(r)
+		site := s.kit.Resolve(r)
 		if site == nil {
 			apiError(w, http.StatusNotFound, "no site is configured for this host")
 			return
@@ -333,25 +121,6 @@ func (s *Server) withSite(h func(http.ResponseWriter, *http.Request, *canopy.Sit
 		}
 		h(w, r, site)
 	}
-}
-
-// badPath rejects paths that try to escape or confuse routing: encoded slashes
-// or backslashes, dot segments, NUL bytes.
-func badPath(r *http.Request) string {
-	raw := r.URL.EscapedPath()
-	lower := strings.ToLower(raw)
-	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") || strings.Contains(lower, "%00") || strings.ContainsRune(r.URL.Path, 0) {
-		return "bad request: encoded slashes, backslashes and NUL bytes are not allowed in paths"
-	}
-	for _, seg := range strings.Split(r.URL.Path, "/") {
-		if seg == ".." || seg == "." {
-			return "bad request: the path contains a dot segment"
-		}
-	}
-	if strings.Contains(r.URL.Path, "\\") {
-		return "bad request: backslashes are not allowed in paths"
-	}
-	return ""
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
@@ -376,20 +145,4 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 		return
 	}
 	http.Error(w, msg, http.StatusInternalServerError)
-}
-
-func (s *Server) hostAllowed(host string) bool {
-	h, _, ok := canopy.ParseHostHeader(host)
-	if !ok {
-		return false
-	}
-	for _, a := range s.opt.AllowedHosts {
-		switch {
-		case a == "*", a == h:
-			return true
-		case strings.HasPrefix(a, ".") && (h == a[1:] || strings.HasSuffix(h, a)):
-			return true
-		}
-	}
-	return false
 }

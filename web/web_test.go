@@ -16,10 +16,10 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/media"
+	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
-	"github.com/canopy-cms/canopy/web"
 )
 
 var ctx = context.Background()
@@ -70,7 +70,7 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(ctx, svc, themes, web.Options{CacheEntries: 1000, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 1000, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
 		Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)

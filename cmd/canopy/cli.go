@@ -22,10 +22,10 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/config"
 	"github.com/canopy-cms/canopy/media"
+	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 	"github.com/canopy-cms/canopy/theme"
-	"github.com/canopy-cms/canopy/web"
 )
 
 // Exit codes, one per error code (docs/cli.md).
@@ -326,7 +326,7 @@ func (a *app) serve(args []string) error {
 		}
 	}
 	proxies, _ := a.cfg.Proxies()
-	srv, err := web.New(a.ctx, svc, themes, web.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries, MediaCacheBytes: a.cfg.MediaCacheBytes,
+	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries, MediaCacheBytes: a.cfg.MediaCacheBytes,
 		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts, Logger: a.log})
 	if err != nil {
 		return err

@@ -1,0 +1,165 @@
+// Package server composes Canopy's HTTP interfaces into one handler: the
+// site table and the shared kit, public delivery and the content API (web),
+// and the admin JSON API (adminapi), behind one router with request logging.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/adminapi"
+	"github.com/canopy-cms/canopy/httpkit"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/theme"
+	"github.com/canopy-cms/canopy/web"
+)
+
+// Options configure a Server.
+type Options struct {
+	// TrustedProxies are the networks whose X-Forwarded-Host/-Port/-Proto headers are believed.
+	TrustedProxies []netip.Prefix
+	// CacheEntries bounds the page cache (0 disables it).
+	CacheEntries int
+	// MediaCacheBytes bounds the in-memory cache of small renditions (0
+	// disables it); renditions above 512 KiB are always read from storage.
+	MediaCacheBytes int64
+	// APIMaxLimit is the content API's largest page size (default 20).
+	APIMaxLimit int
+	// PollInterval is how often changes made by other processes are looked for.
+	PollInterval time.Duration
+	// AllowedHosts, if set, limits the Host headers served (".example.org"
+	// matches the domain and its subdomains; "*" anything); others get 400.
+	AllowedHosts []string
+	Logger       *slog.Logger
+}
+
+// Server serves every site of one installation.
+type Server struct {
+	opt   Options
+	log   *slog.Logger
+	debug bool
+	sites *httpkit.Sites
+	pub   *web.Server
+	mux   *http.ServeMux
+}
+
+// New builds the server and loads the site table.
+func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Options) (*Server, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = 2 * time.Second
+	}
+	sites, err := httpkit.NewSites(ctx, svc, opt.Logger, opt.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	kit := httpkit.New(svc, opt.Logger, sites.Resolve, sites.Trusted)
+	pub := web.New(kit, themes, web.Options{CacheEntries: opt.CacheEntries, MediaCacheBytes: opt.MediaCacheBytes, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
+	sites.OnStale(pub.DropSite)
+	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux()}
+	pub.Routes(s.mux)
+	adminapi.New(kit, themes).Routes(s.mux)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return s, nil
+}
+
+// Watch looks for changes made by other processes (the CLI, other nodes)
+// every PollInterval until ctx ends.
+func (s *Server) Watch(ctx context.Context) { s.sites.Watch(ctx, s.opt.PollInterval) }
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP makes Server an http.Handler: public pages take the fast path,
+// which knows its status and logs for itself; everything else goes through the
+// mux behind a status recorder.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var start time.Time
+	if s.debug {
+		start = time.Now()
+	}
+	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
+		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
+		s.logRequest(r, http.StatusBadRequest, start)
+		return
+	}
+	p := r.URL.Path
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
+		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") &&
+		!strings.HasPrefix(p, "/_") {
+		s.logRequest(r, s.pub.ServePage(w, r), start)
+		return
+	}
+	if r.Method == http.MethodGet && strings.HasPrefix(p, "/media/images/") {
+		// Stored renditions in memory take the fast path too.
+		if status, ok := s.pub.ServeCachedRendition(w, r); ok {
+			s.logRequest(r, status, start)
+			return
+		}
+	}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	if bad := httpkit.BadPath(r); bad != "" {
+		http.Error(rec, bad, http.StatusBadRequest)
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
+	s.logRequest(r, rec.status, start)
+}
+
+// logRequest logs a finished request: 5xx at error level, 4xx other than 404
+// at warn, everything at debug (start is zero unless debug logging is on).
+func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
+	level := slog.LevelDebug
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case status >= 400 && status != http.StatusNotFound:
+		level = slog.LevelWarn
+	}
+	if level == slog.LevelDebug && !s.debug {
+		return
+	}
+	attrs := []any{"method", r.Method, "host", r.Host, "path", r.URL.Path, "status", status, "remote", r.RemoteAddr}
+	if !start.IsZero() {
+		attrs = append(attrs, "duration", time.Since(start))
+	}
+	s.log.Log(r.Context(), level, "request", attrs...)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (s *Server) hostAllowed(host string) bool {
+	h, _, ok := canopy.ParseHostHeader(host)
+	if !ok {
+		return false
+	}
+	for _, a := range s.opt.AllowedHosts {
+		switch {
+		case a == "*", a == h:
+			return true
+		case strings.HasPrefix(a, ".") && (h == a[1:] || strings.HasSuffix(h, a)):
+			return true
+		}
+	}
+	return false
+}
