@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 )
 
 // The content API at /api/v2/ is shaped like Wagtail's API v2 (spec/api-v2.md).
@@ -98,8 +99,8 @@ func (s *Server) typeFields(types []string) []canopy.Field {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.Site, cacheable bool, build func() (any, error)) {
 	key := "\x00api" + r.URL.RequestURI()
 	if cacheable {
-		if e := s.cache.get(site.ID, key, site.Version); e != nil {
-			writePage(w, r, e)
+		if e := s.cache.Get(site.ID, key, site.Version); e != nil {
+			httpkit.WritePage(w, r, e)
 			return
 		}
 	}
@@ -124,13 +125,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 		s.internalError(w, r, err, true)
 		return
 	}
-	e := newCachedPage(site.Version, http.StatusOK, buf.Bytes(), "application/json", "public, max-age=0, must-revalidate")
+	e := httpkit.NewCachedPage(site.Version, http.StatusOK, buf.Bytes(), "application/json", "public, max-age=0, must-revalidate")
 	if cacheable {
-		s.cache.put(site.ID, key, e)
+		s.cache.Put(site.ID, key, e)
 	} else if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
-		e.makePrivate() // may depend on who asks
+		e.MakePrivate() // may depend on who asks
 	}
-	writePage(w, r, e)
+	httpkit.WritePage(w, r, e)
 }
 
 // apiPages is GET /api/v2/pages/.

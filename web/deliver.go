@@ -39,11 +39,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	}
 	cacheable := r.URL.RawQuery == ""
 	if cacheable {
-		if e := s.cache.get(site.ID, path, site.Version); e != nil {
-			return writePage(w, r, e)
+		if e := s.cache.Get(site.ID, path, site.Version); e != nil {
+			return httpkit.WritePage(w, r, e)
 		}
 	}
-	var e *cachedPage
+	var e *httpkit.CachedPage
 	var err error
 	if strings.HasSuffix(path, "/") {
 		e, err = s.renderPath(r, site, path)
@@ -55,38 +55,17 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
 			}
-			e = newRedirect(site.Version, http.StatusMovedPermanently, target)
+			e = httpkit.NewRedirect(site.Version, http.StatusMovedPermanently, target)
 		}
 	}
 	if err != nil {
 		s.internalError(w, r, err, false)
 		return http.StatusInternalServerError
 	}
-	if cacheable && !e.private {
-		s.cache.put(site.ID, path, e)
+	if cacheable && !e.Private() {
+		s.cache.Put(site.ID, path, e)
 	}
-	return writePage(w, r, e)
-}
-
-func writePage(w http.ResponseWriter, r *http.Request, e *cachedPage) int {
-	h := w.Header()
-	h["Content-Type"] = e.hdrType
-	h["Etag"] = e.hdrETag
-	h["Cache-Control"] = e.hdrCache
-	h["X-Content-Type-Options"] = hdrNoSniff
-	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
-		w.WriteHeader(http.StatusNotModified)
-		return http.StatusNotModified
-	}
-	h["Content-Length"] = e.hdrLen
-	if e.hdrLocation != nil {
-		h["Location"] = e.hdrLocation
-	}
-	w.WriteHeader(e.status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(e.body)
-	}
-	return e.status
+	return httpkit.WritePage(w, r, e)
 }
 
 // Link is a page as templates link to it.
@@ -172,7 +151,7 @@ type FormView struct {
 
 // renderPath renders whatever a visitor gets at path: the live page, or the
 // site's 404 page.
-func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*cachedPage, error) {
+func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*httpkit.CachedPage, error) {
 	ctx, query := r.Context(), r.URL.RawQuery
 	th := s.themes.Get(site.Theme)
 	store := s.svc.Content(site.ID)
@@ -235,12 +214,12 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*c
 	}
 	e, err := render(th, tmpl, view, http.StatusOK)
 	if err == nil && len(rs) > 0 {
-		e.makePrivate()
+		e.MakePrivate()
 	}
 	return e, err
 }
 
-func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*cachedPage, error) {
+func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*httpkit.CachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
 	var err error
 	if view.Settings, err = s.settingsView(ctx, site); err != nil {
@@ -252,12 +231,12 @@ func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *them
 	return render(th, "404.html", view, http.StatusNotFound)
 }
 
-func render(th *theme.Theme, tmpl string, view PageView, status int) (*cachedPage, error) {
+func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.CachedPage, error) {
 	var buf bytes.Buffer
 	if err := th.Render(&buf, tmpl, view); err != nil {
 		return nil, err
 	}
-	return newCachedPage(view.Site.Version, status, buf.Bytes(), "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
+	return httpkit.NewCachedPage(view.Site.Version, status, buf.Bytes(), "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
 }
 
 // menu lists the home page's live children that are shown in menus. The list
@@ -429,7 +408,7 @@ func typeClass(t string) string {
 
 // redirectFor returns the answer of the site's redirect for a path (with its
 // query first, then without), or nil if there is none.
-func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query string) (*cachedPage, error) {
+func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query string) (*httpkit.CachedPage, error) {
 	withQuery := path
 	if query != "" {
 		withQuery += "?" + query
@@ -447,7 +426,7 @@ func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query
 	if r.IsPermanent {
 		status = http.StatusMovedPermanently
 	}
-	return newRedirect(site.Version, status, target), nil
+	return httpkit.NewRedirect(site.Version, status, target), nil
 }
 
 // mediaFields replaces image and document ids in out with template data (two

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -26,8 +27,8 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if e := s.media.get(site.ID, r.URL.Path, site.Version); e != nil {
-		writePage(w, r, e)
+	if e := s.media.Get(site.ID, r.URL.Path, site.Version); e != nil {
+		httpkit.WritePage(w, r, e)
 		return
 	}
 	spec := r.PathValue("spec")
@@ -41,15 +42,15 @@ func (s *Server) serveRendition(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	const immutable = "public, max-age=31536000, immutable"
-	if f.Size <= s.media.maxEntry && s.media.max > 0 {
+	if s.media.Fits(f.Size) {
 		data, err := s.svc.Media.ReadAll(r.Context(), f.Key)
 		if err != nil {
 			s.mediaError(w, r, err)
 			return
 		}
-		e := newCachedPage(site.Version, http.StatusOK, data, f.ContentType, immutable)
-		s.media.put(site.ID, r.URL.Path, e)
-		writePage(w, r, e)
+		e := httpkit.NewCachedPage(site.Version, http.StatusOK, data, f.ContentType, immutable)
+		s.media.Put(site.ID, r.URL.Path, e)
+		httpkit.WritePage(w, r, e)
 		return
 	}
 	s.sendFile(w, r, f, immutable, "")

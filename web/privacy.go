@@ -20,11 +20,6 @@ import (
 
 const passwordCookiePrefix = "canopy_pw_"
 
-func (e *cachedPage) makePrivate() {
-	e.private = true
-	e.hdrCache = []string{"private, no-store"}[:1:1]
-}
-
 // viewer loads the logged-in user of the request on the site (nil: anonymous).
 func (s *Server) viewer(r *http.Request, site *canopy.Site) *service.Viewer {
 	u, _, err := s.kit.Authenticate(r, site)
@@ -51,13 +46,13 @@ func (s *Server) hasPassword(r *http.Request, site *canopy.Site, rs canopy.Restr
 
 // checkPrivacy answers for a visitor who does not pass a page's restrictions
 // (nil when they pass).
-func (s *Server) checkPrivacy(r *http.Request, site *canopy.Site, th *theme.Theme, page *canopy.Page, rs []canopy.Restriction) (*cachedPage, error) {
+func (s *Server) checkPrivacy(r *http.Request, site *canopy.Site, th *theme.Theme, page *canopy.Page, rs []canopy.Restriction) (*httpkit.CachedPage, error) {
 	access, failing := service.CheckPage(rs, func() *service.Viewer { return s.viewer(r, site) },
 		func(x canopy.Restriction) bool { return s.hasPassword(r, site, x) })
 	switch access {
 	case service.NeedLogin:
-		e := newRedirect(site.Version, http.StatusFound, "/_login/?next="+url.QueryEscape(r.URL.RequestURI()))
-		e.makePrivate()
+		e := httpkit.NewRedirect(site.Version, http.StatusFound, "/_login/?next="+url.QueryEscape(r.URL.RequestURI()))
+		e.MakePrivate()
 		return e, nil
 	case service.NeedPassword:
 		return s.renderForm(r, site, th, "password.html", http.StatusOK, "Password required", &FormView{Action: "/_password/", Next: r.URL.RequestURI(), PageID: failing.PageID})
@@ -70,7 +65,7 @@ func (s *Server) checkPrivacy(r *http.Request, site *canopy.Site, th *theme.Them
 }
 
 // renderForm renders the login or password page of a site; private.
-func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme, tmpl string, status int, title string, form *FormView) (*cachedPage, error) {
+func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme, tmpl string, status int, title string, form *FormView) (*httpkit.CachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: r.URL.Path, Form: form,
 		Page: PageData{Title: title, TypeClass: strings.TrimSuffix(tmpl, ".html")}}
 	var err error
@@ -82,7 +77,7 @@ func (s *Server) renderForm(r *http.Request, site *canopy.Site, th *theme.Theme,
 	}
 	e, err := render(th, tmpl, view, status)
 	if err == nil {
-		e.makePrivate()
+		e.MakePrivate()
 	}
 	return e, err
 }
@@ -136,7 +131,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err, false)
 		return
 	}
-	writePage(w, r, e)
+	httpkit.WritePage(w, r, e)
 }
 
 // logoutPage ends the visitor's session on this site.
@@ -193,7 +188,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 			s.internalError(w, r, err, false)
 			return
 		}
-		writePage(w, r, e)
+		httpkit.WritePage(w, r, e)
 		return
 	}
 	token, err := s.svc.PasswordToken(r.Context(), site.ID, rs[0])

@@ -33,14 +33,14 @@ type Server struct {
 	svc    *service.Service
 	themes *theme.Set
 	opt    Options
-	media  *byteCache
+	media  *httpkit.ByteCache
 	kit    *httpkit.Kit
 
 	privMu     sync.Mutex
 	restricted map[int64]restrictedPaths
 	log        *slog.Logger
 
-	cache    *pageCache
+	cache    *httpkit.PageCache
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
 	settings map[int64]settingsCache
@@ -54,12 +54,12 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	if opt.APIMaxLimit <= 0 {
 		opt.APIMaxLimit = 20
 	}
-	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: newPageCache(opt.CacheEntries),
-		media: newByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
+	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: httpkit.NewPageCache(opt.CacheEntries),
+		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
 
 // DropSite forgets the cached pages of a site whose content changed.
-func (s *Server) DropSite(siteID int64) { s.cache.dropSite(siteID) }
+func (s *Server) DropSite(siteID int64) { s.cache.DropSite(siteID) }
 
 // Routes registers the content API, public media, theme files and the site
 // login and password pages. Pages themselves are served by ServePage.
@@ -92,18 +92,18 @@ func (s *Server) ServePage(w http.ResponseWriter, r *http.Request) int { return 
 // ServeCachedRendition serves a rendition held in memory, if it is: the
 // fast path for /media/images/. It reports the status, or false.
 func (s *Server) ServeCachedRendition(w http.ResponseWriter, r *http.Request) (int, bool) {
-	if s.media.max == 0 {
+	if !s.media.On() {
 		return 0, false
 	}
 	site := s.kit.Resolve(r)
 	if site == nil {
 		return 0, false
 	}
-	e := s.media.get(site.ID, r.URL.Path, site.Version)
+	e := s.media.Get(site.ID, r.URL.Path, site.Version)
 	if e == nil {
 		return 0, false
 	}
-	return writePage(w, r, e), true
+	return httpkit.WritePage(w, r, e), true
 }
 
 // withSite binds a content API request to its site (404 when there is none
