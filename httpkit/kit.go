@@ -24,9 +24,13 @@ type Kit struct {
 	Trusted func(*http.Request) bool
 	COP     *http.CrossOriginProtection
 	Logins  *Throttle
+	// Privacy answers who passes the view restrictions of a site's pages.
+	Privacy *Restrictions
 }
 
 // New returns a kit with fresh cross-origin protection and login throttle.
 func New(svc *service.Service, log *slog.Logger, resolve func(*http.Request) *canopy.Site, trusted func(*http.Request) bool) *Kit {
-	return &Kit{Svc: svc, Log: log, Resolve: resolve, Trusted: trusted, COP: http.NewCrossOriginProtection(), Logins: NewThrottle()}
+	k := &Kit{Svc: svc, Log: log, Resolve: resolve, Trusted: trusted, COP: http.NewCrossOriginProtection(), Logins: NewThrottle()}
+	k.Privacy = &Restrictions{svc: svc, kit: k, bySite: map[int64]restrictedPaths{}}
+	return k
 }

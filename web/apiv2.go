@@ -137,7 +137,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 // apiPages is GET /api/v2/pages/.
 func (s *Server) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
-	hidden, personal, err := s.hiddenPages(r, site)
+	hidden, personal, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
 		s.internalError(w, r, err, true)
 		return
@@ -343,7 +343,7 @@ func (ac *apiContext) referencePage(ctx context.Context, param, v, missing strin
 	p, err := ac.store.Page(ctx, id)
 	// A page below a restriction the request does not pass is as unknown as
 	// a missing one.
-	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || underAny(p.Path, ac.hidden)) {
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || httpkit.UnderAny(p.Path, ac.hidden)) {
 		return nil, bad("%s", missing)
 	}
 	return p, err
@@ -482,7 +482,7 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 		return err
 	}
 	for _, rp := range refs {
-		if rp.Live && rp.Depth >= 2 && !underAny(rp.Path, ac.hidden) {
+		if rp.Live && rp.Depth >= 2 && !httpkit.UnderAny(rp.Path, ac.hidden) {
 			ac.refs[rp.ID] = rp
 		}
 	}
@@ -643,7 +643,7 @@ func (ac *apiContext) refValue(id int64, items []fieldItem) any {
 
 // apiPage is GET /api/v2/pages/{id}/.
 func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
-	hidden, personal, err := s.hiddenPages(r, site)
+	hidden, personal, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
 		s.internalError(w, r, err, true)
 		return
@@ -670,7 +670,7 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Si
 		if err != nil {
 			return nil, err
 		}
-		if !p.Live || p.Depth < 2 || underAny(p.Path, hidden) {
+		if !p.Live || p.Depth < 2 || httpkit.UnderAny(p.Path, hidden) {
 			return nil, canopy.Errorf(canopy.ENOTFOUND, "not found")
 		}
 		ac.hidden = hidden
@@ -700,7 +700,7 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Si
 func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
 	ac := s.newAPIContext(r, site)
-	hidden, _, err := s.hiddenPages(r, site)
+	hidden, _, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
 		s.internalError(w, r, err, true)
 		return
@@ -724,7 +724,7 @@ func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Si
 		apiError(w, http.StatusNotFound, "not found")
 		return
 	}
-	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || underAny(p.Path, hidden)) {
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && (!p.Live || p.Depth < 2 || httpkit.UnderAny(p.Path, hidden)) {
 		apiError(w, http.StatusNotFound, "not found")
 		return
 	}

@@ -169,7 +169,7 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 	// Privacy: the page's and its ancestors' restrictions must all pass;
 	// whatever the answer, it depends on the visitor and is not cached.
 	// (The site's restricted pages are kept per content version: no query.)
-	restricted, err := s.restrictedPaths(r, site)
+	restricted, err := s.kit.Privacy.Paths(r, site)
 	if err != nil {
 		return nil, err
 	}

@@ -20,19 +20,6 @@ import (
 
 const passwordCookiePrefix = "canopy_pw_"
 
-// viewer loads the logged-in user of the request on the site (nil: anonymous).
-func (s *Server) viewer(r *http.Request, site *canopy.Site) *service.Viewer {
-	u, _, err := s.kit.Authenticate(r, site)
-	if err != nil {
-		return nil
-	}
-	v, err := s.svc.ViewerFor(r.Context(), site.ID, u)
-	if err != nil || !u.IsActive {
-		return nil
-	}
-	return v
-}
-
 // hasPassword reports whether the request carries the proof of having entered
 // a password restriction's password.
 func (s *Server) hasPassword(r *http.Request, site *canopy.Site, rs canopy.Restriction) bool {
@@ -47,7 +34,7 @@ func (s *Server) hasPassword(r *http.Request, site *canopy.Site, rs canopy.Restr
 // checkPrivacy answers for a visitor who does not pass a page's restrictions
 // (nil when they pass).
 func (s *Server) checkPrivacy(r *http.Request, site *canopy.Site, th *theme.Theme, page *canopy.Page, rs []canopy.Restriction) (*httpkit.CachedPage, error) {
-	access, failing := service.CheckPage(rs, func() *service.Viewer { return s.viewer(r, site) },
+	access, failing := service.CheckPage(rs, func() *service.Viewer { return s.kit.Privacy.Viewer(r, site) },
 		func(x canopy.Restriction) bool { return s.hasPassword(r, site, x) })
 	switch access {
 	case service.NeedLogin:
@@ -200,67 +187,4 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		SameSite: http.SameSiteLaxMode, Secure: s.kit.IsTLS(r)})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// restricted is a site's restricted pages, kept per content version so that
-// API requests on sites without privacy cost no query.
-type restrictedPaths struct {
-	version int64
-	list    []canopy.PathRestriction
-}
-
-func (s *Server) restrictedPaths(r *http.Request, site *canopy.Site) ([]canopy.PathRestriction, error) {
-	s.privMu.Lock()
-	c, ok := s.restricted[site.ID]
-	s.privMu.Unlock()
-	if ok && c.version == site.Version {
-		return c.list, nil
-	}
-	list, err := s.svc.Content(site.ID).RestrictedPaths(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	s.privMu.Lock()
-	s.restricted[site.ID] = restrictedPaths{version: site.Version, list: list}
-	s.privMu.Unlock()
-	return list, nil
-}
-
-// hiddenPages are the restricted subtrees the content API leaves out for this
-// request (password-protected ones always: the API cannot ask for a
-// password), and whether the answer depends on who asks.
-func (s *Server) hiddenPages(r *http.Request, site *canopy.Site) ([]string, bool, error) {
-	rs, err := s.restrictedPaths(r, site)
-	if err != nil || len(rs) == 0 {
-		return nil, false, err
-	}
-	// One session lookup: whether the answer is personal, and who asks.
-	u, _, authErr := s.kit.Authenticate(r, site)
-	personal := authErr == nil
-	var v *service.Viewer
-	loaded := false
-	viewer := func() *service.Viewer {
-		if !loaded && personal && u.IsActive {
-			v, _ = s.svc.ViewerFor(r.Context(), site.ID, u)
-		}
-		loaded = true
-		return v
-	}
-	var hidden []string
-	for _, pr := range rs {
-		if access, _ := service.CheckPage([]canopy.Restriction{pr.Restriction}, viewer, func(canopy.Restriction) bool { return false }); access != service.Allowed {
-			hidden = append(hidden, pr.Path)
-		}
-	}
-	return hidden, personal, nil
-}
-
-// underAny reports whether path is one of prefixes or below one.
-func underAny(path string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(path, p) {
-			return true
-		}
-	}
-	return false
 }

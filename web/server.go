@@ -36,9 +36,7 @@ type Server struct {
 	media  *httpkit.ByteCache
 	kit    *httpkit.Kit
 
-	privMu     sync.Mutex
-	restricted map[int64]restrictedPaths
-	log        *slog.Logger
+	log *slog.Logger
 
 	cache    *httpkit.PageCache
 	menuMu   sync.Mutex
@@ -55,7 +53,7 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 		opt.APIMaxLimit = 20
 	}
 	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: httpkit.NewPageCache(opt.CacheEntries),
-		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), restricted: map[int64]restrictedPaths{}, menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
+		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
 
 // DropSite forgets the cached pages of a site whose content changed.
