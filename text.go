@@ -91,3 +91,15 @@ func IsLocalPath(next string) bool {
 	u, err := url.Parse(next)
 	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
+
+// AsID reads a reference field's value (a page, image, document or snippet
+// id, as JSON decodes it or as stored) as a positive id.
+func AsID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int64(x), x > 0
+	case int64:
+		return x, x > 0
+	}
+	return 0, false
+}

@@ -1,6 +1,7 @@
 // Package server composes Canopy's HTTP interfaces into one handler: the
-// site table and the shared kit, public delivery and the content API (web),
-// and the admin JSON API (adminapi), behind one router with request logging.
+// site table and the shared kit, public delivery (web), the content API
+// (contentapi) and the admin JSON API (adminapi), behind one router with
+// request logging.
 package server
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/adminapi"
+	"github.com/canopy-cms/canopy/contentapi"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
@@ -61,10 +63,12 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 		return nil, err
 	}
 	kit := httpkit.New(svc, opt.Logger, sites.Resolve, sites.Trusted)
-	pub := web.New(kit, themes, web.Options{CacheEntries: opt.CacheEntries, MediaCacheBytes: opt.MediaCacheBytes, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
-	sites.OnStale(pub.DropSite)
+	pub := web.New(kit, themes, web.Options{CacheEntries: opt.CacheEntries, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
+	api := contentapi.New(kit, contentapi.Options{CacheEntries: opt.CacheEntries, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
+	sites.OnStale(func(siteID int64) { pub.DropSite(siteID); api.DropSite(siteID) })
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux()}
 	pub.Routes(s.mux)
+	api.Routes(s.mux)
 	adminapi.New(kit, themes).Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

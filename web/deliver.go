@@ -59,7 +59,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		}
 	}
 	if err != nil {
-		s.internalError(w, r, err, false)
+		s.internalError(w, r, err)
 		return http.StatusInternalServerError
 	}
 	if cacheable && !e.Private() {
@@ -289,7 +289,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if f.Type == canopy.FieldPage {
-				if id, ok := asID(p.Fields[f.Name]); ok {
+				if id, ok := canopy.AsID(p.Fields[f.Name]); ok {
 					ids = append(ids, id)
 				}
 			}
@@ -311,7 +311,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if f.Type == canopy.FieldSnippet {
-				if id, ok := asID(p.Fields[f.Name]); ok {
+				if id, ok := canopy.AsID(p.Fields[f.Name]); ok {
 					snippetIDs = append(snippetIDs, id)
 				}
 			}
@@ -328,7 +328,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 				continue
 			}
 			delete(fields, f.Name)
-			if id, ok := asID(p.Fields[f.Name]); ok && snippets[id] != nil {
+			if id, ok := canopy.AsID(p.Fields[f.Name]); ok && snippets[id] != nil {
 				fields[f.Name] = SnippetData{ID: id, Title: snippets[id].Title, Fields: snippets[id].Fields}
 			}
 		}
@@ -384,22 +384,12 @@ func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link) map[string
 			}
 		case canopy.FieldPage:
 			delete(out, k)
-			if id, ok := asID(v); ok && refs != nil && refs[id] != nil {
+			if id, ok := canopy.AsID(v); ok && refs != nil && refs[id] != nil {
 				out[k] = refs[id]
 			}
 		}
 	}
 	return out
-}
-
-func asID(v any) (int64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return int64(x), x > 0
-	case int64:
-		return x, x > 0
-	}
-	return 0, false
 }
 
 func typeClass(t string) string {
@@ -434,7 +424,7 @@ func (s *Server) redirectFor(ctx context.Context, site *canopy.Site, path, query
 func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Field, values, out map[string]any) error {
 	var imageIDs, docIDs []int64
 	for _, f := range defs {
-		if id, ok := asID(values[f.Name]); ok {
+		if id, ok := canopy.AsID(values[f.Name]); ok {
 			switch f.Type {
 			case canopy.FieldImage:
 				imageIDs = append(imageIDs, id)
@@ -460,7 +450,7 @@ func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Fi
 			continue
 		}
 		delete(out, f.Name)
-		id, ok := asID(values[f.Name])
+		id, ok := canopy.AsID(values[f.Name])
 		if !ok {
 			continue
 		}

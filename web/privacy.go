@@ -108,14 +108,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 			form.Error = canopy.ErrorMessage(err)
 			status = http.StatusUnauthorized
 			if canopy.ErrorCode(err) == canopy.EINTERNAL {
-				s.internalError(w, r, err, false)
+				s.internalError(w, r, err)
 				return
 			}
 		}
 	}
 	e, err := s.renderForm(r, site, th, "login.html", status, "Log in", form)
 	if err != nil {
-		s.internalError(w, r, err, false)
+		s.internalError(w, r, err)
 		return
 	}
 	httpkit.WritePage(w, r, e)
@@ -154,7 +154,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := s.svc.Content(site.ID).PageRestrictions(r.Context(), []int64{pageID})
 	if err != nil {
-		s.internalError(w, r, err, false)
+		s.internalError(w, r, err)
 		return
 	}
 	if len(rs) != 1 || rs[0].Kind != "password" {
@@ -172,7 +172,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		e, err := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required",
 			&FormView{Action: "/_password/", Next: next, PageID: pageID, Error: "That password is not right."})
 		if err != nil {
-			s.internalError(w, r, err, false)
+			s.internalError(w, r, err)
 			return
 		}
 		httpkit.WritePage(w, r, e)
@@ -180,7 +180,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	token, err := s.svc.PasswordToken(r.Context(), site.ID, rs[0])
 	if err != nil {
-		s.internalError(w, r, err, false)
+		s.internalError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: passwordCookiePrefix + strconv.FormatInt(pageID, 10), Value: token, Path: "/", HttpOnly: true,

@@ -4,10 +4,8 @@
 package web
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/canopy-cms/canopy"
@@ -16,19 +14,17 @@ import (
 	"github.com/canopy-cms/canopy/theme"
 )
 
-// Options configure public delivery and the content API.
+// Options configure public delivery.
 type Options struct {
 	// CacheEntries bounds the page cache (0 disables it).
 	CacheEntries int
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
-	// APIMaxLimit is the content API's largest page size (default 20).
-	APIMaxLimit int
-	Logger      *slog.Logger
+	Logger          *slog.Logger
 }
 
-// Server serves every site's public pages, media and content API.
+// Server serves every site's public pages and media.
 type Server struct {
 	svc    *service.Service
 	themes *theme.Set
@@ -44,13 +40,10 @@ type Server struct {
 	settings map[int64]settingsCache
 }
 
-// New builds public delivery and the content API over the shared kit.
+// New builds public delivery over the shared kit.
 func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
-	}
-	if opt.APIMaxLimit <= 0 {
-		opt.APIMaxLimit = 20
 	}
 	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: httpkit.NewPageCache(opt.CacheEntries),
 		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
@@ -59,26 +52,10 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 // DropSite forgets the cached pages of a site whose content changed.
 func (s *Server) DropSite(siteID int64) { s.cache.DropSite(siteID) }
 
-// Routes registers the content API, public media, theme files and the site
-// login and password pages. Pages themselves are served by ServePage.
+// Routes registers public media, theme files and the site login and
+// password pages. Pages themselves are served by ServePage.
 func (s *Server) Routes(m *http.ServeMux) {
-	m.HandleFunc("GET /api/v2/pages/{$}", s.withSite(s.apiPages))
-	m.HandleFunc("GET /api/v2/pages/find/{$}", s.withSite(s.apiFind))
-	m.HandleFunc("GET /api/v2/pages/{id}/{$}", s.withSite(s.apiPage))
-	s.apiMediaRoutes(m)
-	s.apiSettingsRoutes(m)
 	s.mediaServingRoutes(m)
-	m.HandleFunc("/api/", s.withSite(func(w http.ResponseWriter, r *http.Request, _ *canopy.Site) {
-		if !strings.HasSuffix(r.URL.Path, "/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			target := r.URL.Path + "/"
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
-			return
-		}
-		apiError(w, http.StatusNotFound, "not found")
-	}))
 	m.HandleFunc("GET /static/{theme}/{file...}", s.static)
 	s.privacyRoutes(m)
 }
@@ -104,43 +81,14 @@ func (s *Server) ServeCachedRendition(w http.ResponseWriter, r *http.Request) (i
 	return httpkit.WritePage(w, r, e), true
 }
 
-// withSite binds a content API request to its site (404 when there is none
-// or the site's content_api feature flag is off).
-func (s *Server) withSite(h func(http.ResponseWriter, *http.Request, *canopy.Site)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		site := s.kit.Resolve(r)
-		if site == nil {
-			apiError(w, http.StatusNotFound, "no site is configured for this host")
-			return
-		}
-		if !site.FeatureOn(canopy.FeatureContentAPI, true) {
-			apiError(w, http.StatusNotFound, "the content API is turned off for this site")
-			return
-		}
-		h(w, r, site)
-	}
-}
-
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	t := s.themes.Get(r.PathValue("theme"))
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFileFS(w, r, t.Static, r.PathValue("file"))
 }
 
-// apiError writes a content-API error in Wagtail's shape: {"message": "…"}.
-func apiError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
-}
-
 // internalError logs err with a correlation id and shows only the id.
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error, api bool) {
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	_, _, msg := s.kit.Classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
-	if api {
-		apiError(w, http.StatusInternalServerError, msg)
-		return
-	}
 	http.Error(w, msg, http.StatusInternalServerError)
 }

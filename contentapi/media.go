@@ -1,4 +1,4 @@
-package web
+package contentapi
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // site only; documents in private collections are left out for requests that
 // do not pass the restriction.
 
-func (s *Server) apiMediaRoutes(m *http.ServeMux) {
+func (s *API) apiMediaRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v2/images/{$}", s.withSite(s.apiImages))
 	m.HandleFunc("GET /api/v2/images/{id}/{$}", s.withSite(s.apiImage))
 	m.HandleFunc("GET /api/v2/documents/{$}", s.withSite(s.apiDocuments))
@@ -61,7 +61,7 @@ func (ac *apiContext) documentValue(d *canopy.Document) *obj {
 
 // apiMediaFilter parses limit, offset, tags and order (id or -id), refusing
 // anything else.
-func (s *Server) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
+func (s *API) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
 	f := canopy.MediaFilter{All: true, Limit: 20, Ascending: true}
 	var unknown []string
 	for k := range q {
@@ -105,7 +105,7 @@ func (s *Server) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
 	return f, nil
 }
 
-func (s *Server) apiImages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiImages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	s.serveAPI(w, r, site, true, func() (any, error) {
 		f, err := s.apiMediaFilter(r.URL.Query())
 		if err != nil {
@@ -124,7 +124,7 @@ func (s *Server) apiImages(w http.ResponseWriter, r *http.Request, site *canopy.
 	})
 }
 
-func (s *Server) apiImage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiImage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	s.serveAPI(w, r, site, true, func() (any, error) {
 		id, err := detailID(r)
 		if err != nil {
@@ -164,7 +164,7 @@ func firstKey(q url.Values) string {
 // hiddenCollections are the restricted collections that this request's
 // viewer does not pass, and whether the answer depends on who asks (then it
 // is not cached).
-func (s *Server) hiddenCollections(ctx context.Context, r *http.Request, site *canopy.Site) ([]string, bool, error) {
+func (s *API) hiddenCollections(ctx context.Context, r *http.Request, site *canopy.Site) ([]string, bool, error) {
 	rs, err := s.svc.Content(site.ID).RestrictedCollections(ctx)
 	if err != nil || len(rs) == 0 {
 		return nil, false, err
@@ -186,10 +186,10 @@ func (s *Server) hiddenCollections(ctx context.Context, r *http.Request, site *c
 	return hidden, personal, nil
 }
 
-func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiDocuments(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	hidden, personal, err := s.hiddenCollections(r.Context(), r, site)
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	s.serveAPI(w, r, site, !personal, func() (any, error) {
@@ -211,10 +211,10 @@ func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, site *cano
 	})
 }
 
-func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiDocument(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	hidden, personal, err := s.hiddenCollections(r.Context(), r, site)
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	s.serveAPI(w, r, site, !personal, func() (any, error) {

@@ -1,4 +1,4 @@
-package web
+package contentapi
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ func bad(format string, args ...any) error { return badRequest(fmt.Sprintf(forma
 
 // apiContext is what serialising pages of one request needs.
 type apiContext struct {
-	s        *Server
+	s        *API
 	site     *canopy.Site
 	store    canopy.SiteContent
 	base     string // scheme://host of the request
@@ -58,7 +58,7 @@ type apiContext struct {
 	hidden []string
 }
 
-func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
+func (s *API) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
 	scheme := "http"
 	if r.TLS != nil || s.kit.Trusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 		scheme = "https"
@@ -71,7 +71,7 @@ func (s *Server) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
 }
 
 // typeFields returns the API fields declared by every one of the given types.
-func (s *Server) typeFields(types []string) []canopy.Field {
+func (s *API) typeFields(types []string) []canopy.Field {
 	if len(types) == 0 {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (s *Server) typeFields(types []string) []canopy.Field {
 
 // serveAPI writes a JSON body with an ETag, answering 304 when it matches. Listing
 // and detail responses are cached like pages, per site content version.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.Site, cacheable bool, build func() (any, error)) {
+func (s *API) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.Site, cacheable bool, build func() (any, error)) {
 	key := "\x00api" + r.URL.RequestURI()
 	if cacheable {
 		if e := s.cache.Get(site.ID, key, site.Version); e != nil {
@@ -114,7 +114,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 			apiError(w, http.StatusNotFound, "not found")
 			return
 		}
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -122,7 +122,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "    ")
 	if err := enc.Encode(body); err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	e := httpkit.NewCachedPage(site.Version, http.StatusOK, buf.Bytes(), "application/json", "public, max-age=0, must-revalidate")
@@ -135,11 +135,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, site *canopy.S
 }
 
 // apiPages is GET /api/v2/pages/.
-func (s *Server) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
 	hidden, personal, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	s.serveAPI(w, r, site, q.Get("order") != "random" && !personal, func() (any, error) {
@@ -149,7 +149,7 @@ func (s *Server) apiPages(w http.ResponseWriter, r *http.Request, site *canopy.S
 	})
 }
 
-func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (any, error) {
+func (s *API) listPages(ctx context.Context, ac *apiContext, q url.Values) (any, error) {
 	pq := canopy.PageQuery{LiveOnly: true}
 	// Types first: they decide which fields can be filtered, ordered and shown.
 	if t := q.Get("type"); t != "" {
@@ -270,7 +270,7 @@ func (s *Server) listPages(ctx context.Context, ac *apiContext, q url.Values) (a
 	return newObj("meta", newObj("total_count", total), "items", items), nil
 }
 
-func (s *Server) paging(q url.Values) (limit, offset int, err error) {
+func (s *API) paging(q url.Values) (limit, offset int, err error) {
 	limit = 20
 	if limit > s.opt.APIMaxLimit {
 		limit = s.opt.APIMaxLimit
@@ -431,7 +431,7 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 	for _, p := range pages {
 		for _, f := range tfields {
 			if f.Type == canopy.FieldSnippet && sel[f.Name] {
-				if id, ok := asID(p.Fields[f.Name]); ok {
+				if id, ok := canopy.AsID(p.Fields[f.Name]); ok {
 					snippetIDs = append(snippetIDs, id)
 				}
 			}
@@ -444,7 +444,7 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 	var imageIDs, docIDs []int64
 	for _, p := range pages {
 		for _, f := range tfields {
-			if id, ok := asID(p.Fields[f.Name]); ok && sel[f.Name] {
+			if id, ok := canopy.AsID(p.Fields[f.Name]); ok && sel[f.Name] {
 				switch f.Type {
 				case canopy.FieldImage:
 					imageIDs = append(imageIDs, id)
@@ -464,7 +464,7 @@ func (ac *apiContext) loadRefs(ctx context.Context, pages []*canopy.Page, tfield
 	for _, p := range pages {
 		for _, f := range tfields {
 			if f.Type == canopy.FieldPage && sel[f.Name] {
-				if id, ok := asID(p.Fields[f.Name]); ok {
+				if id, ok := canopy.AsID(p.Fields[f.Name]); ok {
 					ids = append(ids, id)
 				}
 			}
@@ -563,22 +563,22 @@ func (ac *apiContext) serialize(p *canopy.Page, sel map[string]bool, nested map[
 		}
 		switch f.Type {
 		case canopy.FieldPage:
-			id, _ := asID(v)
+			id, _ := canopy.AsID(v)
 			v = ac.refValue(id, nested[f.Name])
 		case canopy.FieldImage:
-			id, _ := asID(v)
+			id, _ := canopy.AsID(v)
 			v = nil
 			if im := ac.images[id]; im != nil {
 				v = ac.imageValue(im, f.RenditionSpecs())
 			}
 		case canopy.FieldDocument:
-			id, _ := asID(v)
+			id, _ := canopy.AsID(v)
 			v = nil
 			if d := ac.docs[id]; d != nil {
 				v = ac.documentValue(d)
 			}
 		case canopy.FieldSnippet:
-			id, _ := asID(v)
+			id, _ := canopy.AsID(v)
 			v = nil
 			if sn := ac.snippets[id]; sn != nil {
 				o := newObj("id", sn.ID, "meta", newObj("type", sn.Type), "title", sn.Title)
@@ -642,10 +642,10 @@ func (ac *apiContext) refValue(id int64, items []fieldItem) any {
 }
 
 // apiPage is GET /api/v2/pages/{id}/.
-func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	hidden, personal, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	s.serveAPI(w, r, site, !personal, func() (any, error) {
@@ -697,12 +697,12 @@ func (s *Server) apiPage(w http.ResponseWriter, r *http.Request, site *canopy.Si
 
 // apiFind is GET /api/v2/pages/find/?html_path=… (or ?id=…): a redirect to the
 // page's detail URL, keeping the other parameters.
-func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	q := r.URL.Query()
 	ac := s.newAPIContext(r, site)
 	hidden, _, err := s.kit.Privacy.Hidden(r, site)
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	var p *canopy.Page
@@ -729,7 +729,7 @@ func (s *Server) apiFind(w http.ResponseWriter, r *http.Request, site *canopy.Si
 		return
 	}
 	if err != nil {
-		s.internalError(w, r, err, true)
+		s.internalError(w, r, err)
 		return
 	}
 	q.Del("html_path")

@@ -1,4 +1,4 @@
-package web
+package contentapi
 
 import (
 	"net/http"
@@ -7,13 +7,13 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-func (s *Server) apiSettingsRoutes(m *http.ServeMux) {
+func (s *API) apiSettingsRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v2/settings/{name}/{$}", s.withSite(s.apiSettings))
 }
 
 // apiSettings is GET /api/v2/settings/{name}/: a site's settings for headless
 // front ends (the same values templates see).
-func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
+func (s *API) apiSettings(w http.ResponseWriter, r *http.Request, site *canopy.Site) {
 	s.serveAPI(w, r, site, true, func() (any, error) {
 		st := service.SettingsType(r.PathValue("name"))
 		if st == nil {
