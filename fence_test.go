@@ -34,3 +34,40 @@ func TestDomainImportsNoAdapters(t *testing.T) {
 		}
 	}
 }
+
+// TestInterfaceLayering keeps the HTTP interfaces on their seams: none of
+// them talks to the store (they call the service), and public delivery and the
+// content API import no admin code.
+func TestInterfaceLayering(t *testing.T) {
+	const mod = "github.com/canopy-cms/canopy/"
+	forbidden := map[string][]string{
+		"httpkit":    {mod + "sqlstore", mod + "adminapi", mod + "web", mod + "contentapi"},
+		"web":        {mod + "sqlstore", mod + "adminapi", mod + "contentapi"},
+		"contentapi": {mod + "sqlstore", mod + "adminapi", mod + "web"},
+		"adminapi":   {mod + "sqlstore", mod + "web", mod + "contentapi"},
+		"server":     {mod + "sqlstore"},
+	}
+	for dir, banned := range forbidden {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		if len(files) == 0 {
+			t.Fatalf("no Go files in %s", dir)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range af.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				for _, b := range banned {
+					if p == b {
+						t.Errorf("%s imports %s", f, p)
+					}
+				}
+			}
+		}
+	}
+}
