@@ -26,7 +26,7 @@ func (s *Service) AdminFor(ctx context.Context, site *canopy.Site, u *canopy.Use
 	if !u.IsActive {
 		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "this account is inactive")
 	}
-	acc, err := s.DB.UserAccess(ctx, u, site.ID)
+	acc, err := s.DB.Site(site.ID, nil).UserAccess(ctx, u)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func (a *Admin) Groups(ctx context.Context) ([]*canopy.Group, error) {
 	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.Groups(ctx, a.Site.ID)
+	return a.pages.Groups(ctx)
 }
 
 // Group returns one group of this site (or an installation-wide one).
@@ -80,7 +80,7 @@ func (a *Admin) Group(ctx context.Context, id int64) (*canopy.Group, error) {
 	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.Group(ctx, a.Site.ID, id)
+	return a.pages.Group(ctx, id)
 }
 
 // CreateGroup creates a group of this site; installation-wide groups are for
@@ -89,14 +89,14 @@ func (a *Admin) CreateGroup(ctx context.Context, name string, installationWide b
 	if err := a.requireAny("add_group"); err != nil {
 		return nil, err
 	}
-	site := a.Site.ID
+	store := a.pages
 	if installationWide {
 		if !a.User.IsSuperuser {
 			return nil, forbidden("only superusers may create installation-wide groups")
 		}
-		site = 0
+		store = a.svc.DB.Installation()
 	}
-	return a.svc.DB.CreateGroup(a.Ctx(ctx), site, name)
+	return store.CreateGroup(a.Ctx(ctx), name)
 }
 
 // RenameGroup renames a group.
@@ -104,7 +104,7 @@ func (a *Admin) RenameGroup(ctx context.Context, id int64, name string) (*canopy
 	if err := a.requireAny("change_group"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.RenameGroup(a.Ctx(ctx), a.Site.ID, id, name)
+	return a.pages.RenameGroup(a.Ctx(ctx), id, name)
 }
 
 // DeleteGroup deletes a group with its memberships and grants.
@@ -112,7 +112,7 @@ func (a *Admin) DeleteGroup(ctx context.Context, id int64) error {
 	if err := a.requireAny("delete_group"); err != nil {
 		return err
 	}
-	return a.svc.DB.DeleteGroup(a.Ctx(ctx), a.Site.ID, id)
+	return a.pages.DeleteGroup(a.Ctx(ctx), id)
 }
 
 // GroupGrants returns a group's grants.
@@ -120,7 +120,7 @@ func (a *Admin) GroupGrants(ctx context.Context, id int64) (canopy.GroupGrants, 
 	if err := a.requireAny("view_group", "change_group"); err != nil {
 		return canopy.GroupGrants{}, err
 	}
-	return a.svc.DB.GroupGrantsOf(ctx, a.Site.ID, id)
+	return a.pages.GroupGrantsOf(ctx, id)
 }
 
 // SetGroupGrants replaces a group's grants. Pages must be of this site (for a
@@ -134,7 +134,7 @@ func (a *Admin) SetGroupGrants(ctx context.Context, id int64, pages []canopy.Pag
 			return canopy.Errorf(canopy.EINVALID, "unknown permission %q (GET /admin/api/permissions lists them)", m)
 		}
 	}
-	return a.svc.DB.SetGroupGrants(a.Ctx(ctx), a.Site.ID, id, pages, models, collections...)
+	return a.pages.SetGroupGrants(a.Ctx(ctx), id, pages, models, collections...)
 }
 
 // Members lists this site's members with their groups here.
@@ -142,7 +142,7 @@ func (a *Admin) Members(ctx context.Context, limit, offset int) ([]*canopy.Membe
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
 		return nil, 0, err
 	}
-	return a.svc.DB.Members(ctx, a.Site.ID, limit, offset)
+	return a.pages.Members(ctx, limit, offset)
 }
 
 // Member returns one member of this site.
@@ -150,7 +150,7 @@ func (a *Admin) Member(ctx context.Context, id int64) (*canopy.Member, error) {
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.Member(ctx, a.Site.ID, id)
+	return a.pages.Member(ctx, id)
 }
 
 // MemberInput is a user as the admin API writes it.
@@ -233,7 +233,7 @@ func (a *Admin) CreateMember(ctx context.Context, in MemberInput) (*canopy.Membe
 	if in.Groups != nil {
 		groups = *in.Groups
 	}
-	return a.svc.DB.CreateMember(a.Ctx(ctx), a.Site.ID, u, groups)
+	return a.pages.CreateMember(a.Ctx(ctx), u, groups)
 }
 
 // UpdateMember changes a member; their memberships on other sites are never
@@ -248,7 +248,7 @@ func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*ca
 	if err := a.requireAny("change_user"); err != nil {
 		return nil, err
 	}
-	m, err := a.svc.DB.Member(ctx, a.Site.ID, id)
+	m, err := a.pages.Member(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func (a *Admin) UpdateMember(ctx context.Context, id int64, in MemberInput) (*ca
 		}
 		upd.PasswordHash = &h
 	}
-	return a.svc.DB.UpdateMember(a.Ctx(ctx), a.Site.ID, id, upd)
+	return a.pages.UpdateMember(a.Ctx(ctx), id, upd)
 }
 
 // AccountInput is a change to one's own account.
@@ -305,7 +305,7 @@ func (a *Admin) UpdateAccount(ctx context.Context, in AccountInput, keepSession 
 		}
 		upd.PasswordHash = &h
 	}
-	return a.svc.DB.UpdateAccount(a.Ctx(ctx), a.Site.ID, a.User.ID, upd)
+	return a.pages.UpdateAccount(a.Ctx(ctx), a.User.ID, upd)
 }
 
 // RemoveMember takes a user off this site (deleting a site-local account).
@@ -313,7 +313,7 @@ func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
 	if err := a.requireAny("delete_user"); err != nil {
 		return err
 	}
-	m, err := a.svc.DB.Member(ctx, a.Site.ID, id)
+	m, err := a.pages.Member(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (a *Admin) RemoveMember(ctx context.Context, id int64) error {
 	if m.ID == a.User.ID {
 		return canopy.Errorf(canopy.EINVALID, "you cannot remove yourself from the site; ask another admin")
 	}
-	return a.svc.DB.RemoveMember(a.Ctx(ctx), a.Site.ID, id)
+	return a.pages.RemoveMember(a.Ctx(ctx), id)
 }
 
 // AddExistingMember adds an existing user (by username or email) to this
@@ -332,7 +332,7 @@ func (a *Admin) AddExistingMember(ctx context.Context, usernameOrEmail string, g
 	if err := a.requireAny("add_user"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.AddExistingMember(a.Ctx(ctx), a.Site.ID, usernameOrEmail, groups)
+	return a.pages.AddExistingMember(a.Ctx(ctx), usernameOrEmail, groups)
 }
 
 // History lists the site's log, newest first. Superusers also see
@@ -348,7 +348,7 @@ func (a *Admin) History(ctx context.Context, f canopy.HistoryFilter, allSites bo
 	} else if allSites {
 		return nil, 0, forbidden("only superusers see every site's history")
 	}
-	return a.svc.DB.History(ctx, f)
+	return a.pages.History(ctx, f)
 }
 
 // GroupMembers lists a group's members. A site group's members are seen by
@@ -365,7 +365,7 @@ func (a *Admin) GroupMembers(ctx context.Context, groupID int64) ([]*canopy.User
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
 		return nil, err
 	}
-	return a.svc.DB.GroupMembers(ctx, a.Site.ID, groupID)
+	return a.pages.GroupMembers(ctx, groupID)
 }
 
 // AddGroupMember puts an account (by username or email) in a group: an

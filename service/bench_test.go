@@ -34,12 +34,12 @@ func BenchmarkAdminChildren1000(b *testing.B) {
 			section, _ := db.Site(site.ID, types).PageByURLPath(ctx, "/section/")
 			u, _ := svc.CreateUser(ctx, service.NewUser{Username: "ed", Password: "password-ed"})
 			for i := 0; i < 5; i++ {
-				g, _ := db.CreateGroup(ctx, site.ID, fmt.Sprintf("Group %d", i))
+				g, _ := db.Site(site.ID, nil).CreateGroup(ctx, fmt.Sprintf("Group %d", i))
 				grants := []canopy.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}}
-				if err := db.SetGroupGrants(ctx, site.ID, g.ID, grants, []string{"access_admin"}); err != nil {
+				if err := db.Site(site.ID, nil).SetGroupGrants(ctx, g.ID, grants, []string{"access_admin"}); err != nil {
 					b.Fatal(err)
 				}
-				db.AddMember(ctx, site.ID, g.ID, u.ID)
+				db.Site(site.ID, nil).AddMember(ctx, g.ID, u.ID)
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

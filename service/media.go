@@ -1064,7 +1064,7 @@ func Passes(rs []canopy.Restriction, v *Viewer) bool {
 
 // ViewerFor loads a logged-in user's groups on a site.
 func (s *Service) ViewerFor(ctx context.Context, siteID int64, u *canopy.User) (*Viewer, error) {
-	acc, err := s.DB.UserAccess(ctx, u, siteID)
+	acc, err := s.DB.Site(siteID, nil).UserAccess(ctx, u)
 	if err != nil {
 		return nil, err
 	}

@@ -163,11 +163,11 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 		u, _ := svc.CreateUser(ctx, service.NewUser{Username: "ed", Password: "password-ed"})
 		home, _ := store.Home(ctx)
 		for i := 0; i < 4; i++ {
-			g, _ := db.CreateGroup(ctx, site.ID, "G"+string(rune('a'+i)))
-			if err := db.SetGroupGrants(ctx, site.ID, g.ID, []canopy.PageGrantRow{{PageID: home.ID, Actions: []string{"add", "change"}}}, []string{"access_admin"}); err != nil {
+			g, _ := db.Site(site.ID, nil).CreateGroup(ctx, "G"+string(rune('a'+i)))
+			if err := db.Site(site.ID, nil).SetGroupGrants(ctx, g.ID, []canopy.PageGrantRow{{PageID: home.ID, Actions: []string{"add", "change"}}}, []string{"access_admin"}); err != nil {
 				t.Fatal(err)
 			}
-			db.AddMember(ctx, site.ID, g.ID, u.ID)
+			db.Site(site.ID, nil).AddMember(ctx, g.ID, u.ID)
 		}
 		count := func(parent int64) (int64, int) {
 			before := db.ReadQueries()
@@ -208,7 +208,7 @@ func TestSiteCreatorDefaults(t *testing.T) {
 		if site.RootCollectionID == 0 || site.RootPageID == 0 {
 			t.Fatalf("site = %+v", site)
 		}
-		groups, _ := db.Groups(ctx, site.ID)
+		groups, _ := db.Site(site.ID, nil).Groups(ctx)
 		byName := map[string]*canopy.Group{}
 		for _, g := range groups {
 			byName[g.Name] = g
@@ -223,7 +223,7 @@ func TestSiteCreatorDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.AddMember(ctx, site.ID, byName[group].ID, u.ID); err != nil {
+			if err := db.Site(site.ID, nil).AddMember(ctx, byName[group].ID, u.ID); err != nil {
 				t.Fatal(err)
 			}
 			a, err := svc.AdminFor(ctx, site, u)
@@ -270,7 +270,7 @@ func TestSiteCreatorDefaults(t *testing.T) {
 		if len(sites) != 1 {
 			t.Fatalf("a failed creation left a site: %d sites", len(sites))
 		}
-		if gs, _ := db.Groups(ctx, site.ID+1); len(gs) != 0 {
+		if gs, _ := db.Site(site.ID+1, nil).Groups(ctx); len(gs) != 0 {
 			t.Fatalf("a failed creation left groups: %v", gs)
 		}
 	})

@@ -64,7 +64,7 @@ func (s *Service) Login(ctx context.Context, site *canopy.Site, username, passwo
 // secret for the cookie.
 func (s *Service) StartSession(ctx context.Context, a *Admin, remote, userAgent string) (string, error) {
 	secret := randomSecret()
-	return secret, s.DB.CreateSession(ctx, a.Site.ID, a.User.ID, hashSecret(secret), SessionTTL, remote, userAgent)
+	return secret, s.DB.Site(a.Site.ID, nil).CreateSession(ctx, a.User.ID, hashSecret(secret), SessionTTL, remote, userAgent)
 }
 
 // EndSession revokes the session with this secret (logging the logout).
@@ -74,12 +74,12 @@ func (s *Service) EndSession(ctx context.Context, secret string) error {
 
 // SessionUser is the user of a live session made on site.
 func (s *Service) SessionUser(ctx context.Context, site *canopy.Site, secret string) (*canopy.User, error) {
-	return s.DB.SessionUser(ctx, site.ID, hashSecret(secret))
+	return s.DB.Site(site.ID, nil).SessionUser(ctx, hashSecret(secret))
 }
 
 // TokenUser is the user of a valid API token made for site.
 func (s *Service) TokenUser(ctx context.Context, site *canopy.Site, token string) (*canopy.User, error) {
-	return s.DB.TokenUser(ctx, site.ID, hashSecret(token))
+	return s.DB.Site(site.ID, nil).TokenUser(ctx, hashSecret(token))
 }
 
 // SessionKey is the stored form of a session secret (what UpdateAccount keeps).
@@ -87,7 +87,7 @@ func SessionKey(secret string) string { return hashSecret(secret) }
 
 // Tokens lists the caller's API tokens on this site.
 func (a *Admin) Tokens(ctx context.Context) ([]*canopy.Token, error) {
-	return a.svc.DB.Tokens(ctx, a.Site.ID, a.User.ID)
+	return a.pages.Tokens(ctx, a.User.ID)
 }
 
 // CreateToken makes an API token for the caller on this site, valid for
@@ -109,11 +109,11 @@ func (a *Admin) CreateToken(ctx context.Context, name string, expiresInDays int)
 		exp = &t
 	}
 	secret := "cnp_" + randomSecret()
-	tok, err := a.svc.DB.CreateToken(a.Ctx(ctx), a.Site.ID, a.User.ID, hashSecret(secret), name, exp)
+	tok, err := a.pages.CreateToken(a.Ctx(ctx), a.User.ID, hashSecret(secret), name, exp)
 	return tok, secret, err
 }
 
 // DeleteToken revokes one of the caller's tokens on this site.
 func (a *Admin) DeleteToken(ctx context.Context, id int64) error {
-	return a.svc.DB.DeleteToken(a.Ctx(ctx), a.Site.ID, a.User.ID, id)
+	return a.pages.DeleteToken(a.Ctx(ctx), a.User.ID, id)
 }

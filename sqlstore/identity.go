@@ -29,7 +29,8 @@ func scanGroup(row scanner) (*Group, error) {
 }
 
 // CreateGroup creates a group of a site (siteID 0: installation-wide).
-func (db *DB) CreateGroup(ctx context.Context, siteID int64, name string) (g *Group, err error) {
+func (s *SiteDB) CreateGroup(ctx context.Context, name string) (g *Group, err error) {
+	db, siteID := s.db, s.site
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 150 {
 		return nil, canopy.Errorf(canopy.EINVALID, "a group name of 1 to 150 characters is required")
@@ -55,7 +56,8 @@ func (db *DB) CreateGroup(ctx context.Context, siteID int64, name string) (g *Gr
 }
 
 // Group returns a group visible on a site: the site's own, or an installation-wide one.
-func (db *DB) Group(ctx context.Context, siteID, id int64) (g *Group, err error) {
+func (s *SiteDB) Group(ctx context.Context, id int64) (g *Group, err error) {
+	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
 		g, err = findGroup(ctx, tx, siteID, id)
 		return err
@@ -72,7 +74,8 @@ func findGroup(ctx context.Context, tx *Tx, siteID, id int64) (*Group, error) {
 }
 
 // Groups lists a site's groups, then the installation-wide ones, by name.
-func (db *DB) Groups(ctx context.Context, siteID int64) (out []*Group, err error) {
+func (s *SiteDB) Groups(ctx context.Context) (out []*Group, err error) {
+	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE site_id = $1 OR site_id IS NULL ORDER BY site_id IS NULL, lower(name)`, siteID)
 		if err != nil {
@@ -92,7 +95,8 @@ func (db *DB) Groups(ctx context.Context, siteID int64) (out []*Group, err error
 }
 
 // AddMember puts a user in a group.
-func (db *DB) AddMember(ctx context.Context, siteID, groupID, userID int64) error {
+func (s *SiteDB) AddMember(ctx context.Context, groupID, userID int64) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
 		if err != nil {
@@ -119,7 +123,8 @@ type PageGrantRow = canopy.PageGrantRow
 // SetGroupGrants replaces a group's page, collection and model grants in one
 // transaction. A site group can only be granted pages and collections of its
 // own site: another site's object is not found.
-func (db *DB) SetGroupGrants(ctx context.Context, siteID, groupID int64, pages []PageGrantRow, models []string, collections ...CollectionGrantRow) error {
+func (s *SiteDB) SetGroupGrants(ctx context.Context, groupID int64, pages []PageGrantRow, models []string, collections ...CollectionGrantRow) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
 		if err != nil {
@@ -225,7 +230,8 @@ func validCodename(s string) bool {
 }
 
 // GroupGrantsOf returns a group's grants.
-func (db *DB) GroupGrantsOf(ctx context.Context, siteID, groupID int64) (out GroupGrants, err error) {
+func (s *SiteDB) GroupGrantsOf(ctx context.Context, groupID int64) (out GroupGrants, err error) {
+	db, siteID := s.db, s.site
 	out = GroupGrants{Pages: []PageGrantRow{}, Collections: []CollectionGrantRow{}, Models: []string{}}
 	err = db.read(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
@@ -279,7 +285,8 @@ type Access struct {
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,
 // the site's Admins group. One statement, however many grants there are.
-func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Access, error) {
+func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error) {
+	db, siteID := s.db, s.site
 	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
 	err := db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `WITH g AS (SELECT id, site_id, name, created_at FROM groups WHERE (site_id = $2 OR site_id IS NULL) AND
@@ -341,7 +348,8 @@ func (db *DB) UserAccess(ctx context.Context, u *canopy.User, siteID int64) (*Ac
 // GroupMembers lists a group's members by username: for a site group, its
 // members (all of them belong to that site); for an installation-wide group,
 // its members everywhere (callers let only superusers ask).
-func (db *DB) GroupMembers(ctx context.Context, siteID, groupID int64) (out []*canopy.User, err error) {
+func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64) (out []*canopy.User, err error) {
+	db, siteID := s.db, s.site
 	out = []*canopy.User{}
 	err = db.read(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, groupID)
@@ -349,7 +357,7 @@ func (db *DB) GroupMembers(ctx context.Context, siteID, groupID int64) (out []*c
 			return err
 		}
 		return eachRow(scanUser, func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+
-			` FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 ORDER BY lower(u.username)`, g.ID))
+			` FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 AND COALESCE(m.site_id, 0) = $2 ORDER BY lower(u.username)`, g.ID, g.SiteID))
 	})
 	return out, err
 }

@@ -27,38 +27,38 @@ func TestGroupsAndGrants(t *testing.T) {
 		section := mustCreatePage(t, sa, a.RootPageID, canopy.StandardType, "Section", true)
 		ed := mustUser(t, db, "ed", false, false)
 
-		ga, err := db.CreateGroup(ctx, a.ID, "Editors")
+		ga, err := db.Site(a.ID, nil).CreateGroup(ctx, "Editors")
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Two sites may both have "Editors"; one site may not have it twice.
-		gb, err := db.CreateGroup(ctx, b.ID, "Editors")
+		gb, err := db.Site(b.ID, nil).CreateGroup(ctx, "Editors")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.CreateGroup(ctx, a.ID, "editors")
+		_, err = db.Site(a.ID, nil).CreateGroup(ctx, "editors")
 		wantCode(t, err, canopy.ECONFLICT)
 		// A site's group is not found from another site.
-		_, err = db.Group(ctx, b.ID, ga.ID)
+		_, err = db.Site(b.ID, nil).Group(ctx, ga.ID)
 		wantCode(t, err, canopy.ENOTFOUND)
 		// A site group can only be granted its own site's pages.
-		err = db.SetGroupGrants(ctx, b.ID, gb.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"change"}}}, nil)
+		err = db.Site(b.ID, nil).SetGroupGrants(ctx, gb.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"change"}}}, nil)
 		wantCode(t, err, canopy.ENOTFOUND)
-		err = db.SetGroupGrants(ctx, a.ID, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"fly"}}}, nil)
+		err = db.Site(a.ID, nil).SetGroupGrants(ctx, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"fly"}}}, nil)
 		wantCode(t, err, canopy.EINVALID)
-		if err := db.SetGroupGrants(ctx, a.ID, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}},
+		if err := db.Site(a.ID, nil).SetGroupGrants(ctx, ga.ID, []sqlstore.PageGrantRow{{PageID: section.ID, Actions: []string{"add", "change"}}},
 			[]string{"access_admin", "add_location"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.GroupGrantsOf(ctx, a.ID, ga.ID)
+		got, err := db.Site(a.ID, nil).GroupGrantsOf(ctx, ga.ID)
 		if err != nil || len(got.Pages) != 1 || len(got.Pages[0].Actions) != 2 || len(got.Models) != 2 {
 			t.Fatalf("grants = %+v, %v", got, err)
 		}
-		if err := db.AddMember(ctx, a.ID, ga.ID, ed.ID); err != nil {
+		if err := db.Site(a.ID, nil).AddMember(ctx, ga.ID, ed.ID); err != nil {
 			t.Fatal(err)
 		}
 		// Ed's grants count on alpha only.
-		acc, err := db.UserAccess(ctx, ed, a.ID)
+		acc, err := db.Site(a.ID, nil).UserAccess(ctx, ed)
 		if err != nil || !acc.Member || len(acc.Pages) != 1 || acc.Pages[0].Path != section.Path || len(acc.Models) != 2 {
 			t.Fatalf("access on alpha = %+v, %v", acc, err)
 		}
@@ -66,17 +66,17 @@ func TestGroupsAndGrants(t *testing.T) {
 		if !u.On(section.Path).Has(perm.Change) || u.On(section.Path[:8]).Has(perm.Change) {
 			t.Fatal("grant does not apply to the section only")
 		}
-		acc, err = db.UserAccess(ctx, ed, b.ID)
+		acc, err = db.Site(b.ID, nil).UserAccess(ctx, ed)
 		if err != nil || acc.Member || len(acc.Pages) != 0 || len(acc.Models) != 0 {
 			t.Fatalf("access on beta = %+v, %v", acc, err)
 		}
 		// A super admin acts as a member of the site's Admins group.
-		admins, _ := db.CreateGroup(ctx, b.ID, sqlstore.AdminsGroup)
-		if err := db.SetGroupGrants(ctx, b.ID, admins.ID, []sqlstore.PageGrantRow{{PageID: b.RootPageID, Actions: perm.ActionNames()}}, []string{"access_admin"}); err != nil {
+		admins, _ := db.Site(b.ID, nil).CreateGroup(ctx, sqlstore.AdminsGroup)
+		if err := db.Site(b.ID, nil).SetGroupGrants(ctx, admins.ID, []sqlstore.PageGrantRow{{PageID: b.RootPageID, Actions: perm.ActionNames()}}, []string{"access_admin"}); err != nil {
 			t.Fatal(err)
 		}
 		sa2 := mustUser(t, db, "sadmin", false, true)
-		acc, _ = db.UserAccess(ctx, sa2, b.ID)
+		acc, _ = db.Site(b.ID, nil).UserAccess(ctx, sa2)
 		if !acc.Member || len(acc.Pages) != 1 || acc.Models[0] != "access_admin" {
 			t.Fatalf("super admin access = %+v", acc)
 		}
@@ -84,7 +84,7 @@ func TestGroupsAndGrants(t *testing.T) {
 		if _, err := sa.Delete(ctx, section.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.GroupGrantsOf(ctx, a.ID, ga.ID); len(got.Pages) != 0 {
+		if got, _ := db.Site(a.ID, nil).GroupGrantsOf(ctx, ga.ID); len(got.Pages) != 0 {
 			t.Fatalf("grant outlived its page: %+v", got)
 		}
 	})
@@ -95,36 +95,36 @@ func TestSessionsTokensAndLog(t *testing.T) {
 		a := mustCreateSite(t, db, "alpha.test", true)
 		b := mustCreateSite(t, db, "beta.test", false)
 		u := mustUser(t, db, "ed", false, false)
-		if err := db.CreateSession(ctx, a.ID, u.ID, "hash1", time.Hour, "127.0.0.1", "test"); err != nil {
+		if err := db.Site(a.ID, nil).CreateSession(ctx, u.ID, "hash1", time.Hour, "127.0.0.1", "test"); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.SessionUser(ctx, a.ID, "hash1"); err != nil || got.ID != u.ID {
+		if got, err := db.Site(a.ID, nil).SessionUser(ctx, "hash1"); err != nil || got.ID != u.ID {
 			t.Fatalf("session on its site: %v %v", got, err)
 		}
-		_, err := db.SessionUser(ctx, b.ID, "hash1")
+		_, err := db.Site(b.ID, nil).SessionUser(ctx, "hash1")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
-		db.CreateSession(ctx, a.ID, u.ID, "old", -time.Minute, "", "")
-		_, err = db.SessionUser(ctx, a.ID, "old")
+		db.Site(a.ID, nil).CreateSession(ctx, u.ID, "old", -time.Minute, "", "")
+		_, err = db.Site(a.ID, nil).SessionUser(ctx, "old")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 		db.DeleteSession(ctx, "hash1")
-		_, err = db.SessionUser(ctx, a.ID, "hash1")
+		_, err = db.Site(a.ID, nil).SessionUser(ctx, "hash1")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 
 		actx := sqlstore.WithActor(ctx, sqlstore.Actor{UserID: u.ID})
-		tok, err := db.CreateToken(actx, a.ID, u.ID, "tokhash", "deploy script", nil)
+		tok, err := db.Site(a.ID, nil).CreateToken(actx, u.ID, "tokhash", "deploy script", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.TokenUser(ctx, a.ID, "tokhash"); err != nil || got.ID != u.ID {
+		if got, err := db.Site(a.ID, nil).TokenUser(ctx, "tokhash"); err != nil || got.ID != u.ID {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx, b.ID, "tokhash")
+		_, err = db.Site(b.ID, nil).TokenUser(ctx, "tokhash")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
-		wantCode(t, db.DeleteToken(actx, b.ID, u.ID, tok.ID), canopy.ENOTFOUND)
-		if err := db.DeleteToken(actx, a.ID, u.ID, tok.ID); err != nil {
+		wantCode(t, db.Site(b.ID, nil).DeleteToken(actx, u.ID, tok.ID), canopy.ENOTFOUND)
+		if err := db.Site(a.ID, nil).DeleteToken(actx, u.ID, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.TokenUser(ctx, a.ID, "tokhash")
+		_, err = db.Site(a.ID, nil).TokenUser(ctx, "tokhash")
 		wantCode(t, err, canopy.EUNAUTHENTICATED)
 
 		// Page writes are logged with their actor, per site.
@@ -140,11 +140,11 @@ func TestSessionsTokensAndLog(t *testing.T) {
 		if !locked.Locked || locked.LockedBy != u.ID {
 			t.Fatalf("lock = %+v", locked)
 		}
-		entries, err := db.LogEntries(ctx, a.ID, 10)
+		entries, err := db.Site(a.ID, nil).LogEntries(ctx, 10)
 		if err != nil || len(entries) < 3 || entries[0].Action != "lock" || entries[1].Action != "create" || entries[1].UserID != u.ID || entries[1].ObjectTitle != "Logged" {
 			t.Fatalf("log = %+v, %v", entries, err)
 		}
-		if other, _ := db.LogEntries(ctx, b.ID, 10); len(other) != 1 || other[0].ObjectType != "site" {
+		if other, _ := db.Site(b.ID, nil).LogEntries(ctx, 10); len(other) != 1 || other[0].ObjectType != "site" {
 			t.Fatalf("beta's log shows alpha's actions: %+v", other)
 		}
 	})

@@ -89,8 +89,15 @@ type LogEntry = canopy.LogEntry
 // HistoryFilter is canopy.HistoryFilter (the domain type; this alias keeps the store readable).
 type HistoryFilter = canopy.HistoryFilter
 
-// History lists log entries newest first, with the total count.
-func (db *DB) History(ctx context.Context, f HistoryFilter) (out []*LogEntry, total int, err error) {
+// History lists this site's log entries newest first, with the total count
+// (with f.IncludeInstall also installation-level ones, with f.AllSites every
+// site's: superusers only, as the service decides).
+func (s *SiteDB) History(ctx context.Context, f HistoryFilter) (out []*LogEntry, total int, err error) {
+	f.SiteID = s.site
+	return s.db.history(ctx, f)
+}
+
+func (db *DB) history(ctx context.Context, f HistoryFilter) (out []*LogEntry, total int, err error) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -148,13 +155,14 @@ func (db *DB) History(ctx context.Context, f HistoryFilter) (out []*LogEntry, to
 }
 
 // LogEntries returns a site's log, newest first.
-func (db *DB) LogEntries(ctx context.Context, siteID int64, limit int) ([]*LogEntry, error) {
-	out, _, err := db.History(ctx, HistoryFilter{SiteID: siteID, Limit: limit})
+func (s *SiteDB) LogEntries(ctx context.Context, limit int) ([]*LogEntry, error) {
+	out, _, err := s.History(ctx, HistoryFilter{Limit: limit})
 	return out, err
 }
 
 // CreateSession stores a session (by the hash of its secret) for a user on one site.
-func (db *DB) CreateSession(ctx context.Context, siteID, userID int64, idHash string, ttl time.Duration, remote, userAgent string) error {
+func (s *SiteDB) CreateSession(ctx context.Context, userID int64, idHash string, ttl time.Duration, remote, userAgent string) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		if len(userAgent) > 300 {
 			userAgent = userAgent[:300]
@@ -180,7 +188,8 @@ func (db *DB) CreateSession(ctx context.Context, siteID, userID int64, idHash st
 
 // SessionUser returns the user of a live session made on this site; a session
 // of another site, expired or revoked, is unauthenticated.
-func (db *DB) SessionUser(ctx context.Context, siteID int64, idHash string) (u *canopy.User, err error) {
+func (s *SiteDB) SessionUser(ctx context.Context, idHash string) (u *canopy.User, err error) {
+	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.id_hash = $1 AND s.site_id = $2 AND s.expires_at > $3`, idHash, siteID, tx.now))
@@ -211,7 +220,8 @@ func (db *DB) DeleteSession(ctx context.Context, idHash string) error {
 type Token = canopy.Token
 
 // CreateToken stores a token (by its hash) for a user on one site.
-func (db *DB) CreateToken(ctx context.Context, siteID, userID int64, hash, name string, expires *time.Time) (t *Token, err error) {
+func (s *SiteDB) CreateToken(ctx context.Context, userID int64, hash, name string, expires *time.Time) (t *Token, err error) {
+	db, siteID := s.db, s.site
 	err = db.write(ctx, func(tx *Tx) error {
 		t = &Token{Name: name, SiteID: siteID, CreatedAt: tx.now, ExpiresAt: expires}
 		var exp any
@@ -228,7 +238,8 @@ func (db *DB) CreateToken(ctx context.Context, siteID, userID int64, hash, name 
 }
 
 // TokenUser returns the user of a valid token made for this site.
-func (db *DB) TokenUser(ctx context.Context, siteID int64, hash string) (u *canopy.User, err error) {
+func (s *SiteDB) TokenUser(ctx context.Context, hash string) (u *canopy.User, err error) {
+	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM api_tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.token_hash = $1 AND t.site_id = $2 AND (t.expires_at IS NULL OR t.expires_at > $3)`, hash, siteID, tx.now))
@@ -241,7 +252,8 @@ func (db *DB) TokenUser(ctx context.Context, siteID int64, hash string) (u *cano
 }
 
 // Tokens lists a user's tokens on a site.
-func (db *DB) Tokens(ctx context.Context, siteID, userID int64) (out []*Token, err error) {
+func (s *SiteDB) Tokens(ctx context.Context, userID int64) (out []*Token, err error) {
+	db, siteID := s.db, s.site
 	out = []*Token{}
 	err = db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, name, site_id, created_at, last_used_at, expires_at FROM api_tokens WHERE user_id = $1 AND site_id = $2 ORDER BY id`, userID, siteID)
@@ -269,7 +281,8 @@ func (db *DB) Tokens(ctx context.Context, siteID, userID int64) (out []*Token, e
 }
 
 // DeleteToken revokes one of a user's tokens on a site.
-func (db *DB) DeleteToken(ctx context.Context, siteID, userID, id int64) error {
+func (s *SiteDB) DeleteToken(ctx context.Context, userID, id int64) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 AND site_id = $3`, id, userID, siteID)
 		if err != nil {

@@ -10,7 +10,8 @@ import (
 )
 
 // RenameGroup renames a site's group.
-func (db *DB) RenameGroup(ctx context.Context, siteID, id int64, name string) (g *Group, err error) {
+func (s *SiteDB) RenameGroup(ctx context.Context, id int64, name string) (g *Group, err error) {
+	db, siteID := s.db, s.site
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 150 {
 		return nil, canopy.Errorf(canopy.EINVALID, "a group name of 1 to 150 characters is required")
@@ -43,7 +44,8 @@ func (db *DB) RenameGroup(ctx context.Context, siteID, id int64, name string) (g
 }
 
 // DeleteGroup deletes a site's group with its memberships and grants.
-func (db *DB) DeleteGroup(ctx context.Context, siteID, id int64) error {
+func (s *SiteDB) DeleteGroup(ctx context.Context, id int64) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		g, err := findGroup(ctx, tx, siteID, id)
 		if err != nil {
@@ -93,7 +95,8 @@ type extraScan struct {
 func (e extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.extra...)...) }
 
 // Members lists a site's members, by username, with their groups on this site.
-func (db *DB) Members(ctx context.Context, siteID int64, limit, offset int) (out []*Member, total int, err error) {
+func (s *SiteDB) Members(ctx context.Context, limit, offset int) (out []*Member, total int, err error) {
+	db, siteID := s.db, s.site
 	out = []*Member{}
 	err = db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+memberCondition, siteID).Scan(&total); err != nil {
@@ -152,7 +155,8 @@ func memberGroups(ctx context.Context, tx *Tx, siteID int64, byID map[int64]*Mem
 
 // Member returns one member of a site; a user who does not belong to the site
 // is not found (their other memberships are never revealed).
-func (db *DB) Member(ctx context.Context, siteID, userID int64) (m *Member, err error) {
+func (s *SiteDB) Member(ctx context.Context, userID int64) (m *Member, err error) {
+	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
 		m, err = findMember(ctx, tx, siteID, userID)
 		return err
@@ -239,7 +243,8 @@ func applyUserUpdate(ctx context.Context, tx *Tx, userID int64, upd UserUpdate) 
 
 // UpdateMember changes a member of a site. Group changes touch this site's
 // memberships only.
-func (db *DB) UpdateMember(ctx context.Context, siteID, userID int64, upd UserUpdate) (m *Member, err error) {
+func (s *SiteDB) UpdateMember(ctx context.Context, userID int64, upd UserUpdate) (m *Member, err error) {
+	db, siteID := s.db, s.site
 	err = db.write(ctx, func(tx *Tx) error {
 		cur, err := findMember(ctx, tx, siteID, userID)
 		if err != nil {
@@ -279,7 +284,8 @@ func (db *DB) UpdateMember(ctx context.Context, siteID, userID int64, upd UserUp
 
 // UpdateAccount changes one's own account (from the account page, on site
 // siteID, where the change is logged). Roles are not changed here.
-func (db *DB) UpdateAccount(ctx context.Context, siteID, userID int64, upd UserUpdate) (u *canopy.User, err error) {
+func (s *SiteDB) UpdateAccount(ctx context.Context, userID int64, upd UserUpdate) (u *canopy.User, err error) {
+	db, siteID := s.db, s.site
 	upd.Groups, upd.IsSuperuser, upd.IsSuperadmin, upd.IsActive = nil, nil, nil, nil
 	err = db.write(ctx, func(tx *Tx) error {
 		fields, err := applyUserUpdate(ctx, tx, userID, upd)
@@ -339,7 +345,8 @@ func checkSiteGroups(ctx context.Context, tx *Tx, siteID int64, groupIDs []int64
 }
 
 // CreateMember creates a site-local user of this site in the given groups.
-func (db *DB) CreateMember(ctx context.Context, siteID int64, u *canopy.User, groupIDs []int64) (m *Member, err error) {
+func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []int64) (m *Member, err error) {
+	db, siteID := s.db, s.site
 	u.HomeSiteID = siteID
 	if err := validUsername(u.Username); err != nil {
 		return nil, err
@@ -363,7 +370,8 @@ func (db *DB) CreateMember(ctx context.Context, siteID int64, u *canopy.User, gr
 // RemoveMember takes a user off a site: their memberships in its groups go,
 // their sessions and tokens for it are revoked, and a site-local account of
 // this site with no other membership is deleted.
-func (db *DB) RemoveMember(ctx context.Context, siteID, userID int64) error {
+func (s *SiteDB) RemoveMember(ctx context.Context, userID int64) error {
+	db, siteID := s.db, s.site
 	return db.write(ctx, func(tx *Tx) error {
 		m, err := findMember(ctx, tx, siteID, userID)
 		if err != nil {
@@ -400,7 +408,8 @@ func (db *DB) RemoveMember(ctx context.Context, siteID, userID int64) error {
 // Everything else about the request is checked before the account is looked
 // up, and an unknown, an ambiguous and a missing account get the same answer,
 // so the request cannot be used to probe which accounts exist.
-func (db *DB) AddExistingMember(ctx context.Context, siteID int64, usernameOrEmail string, groupIDs []int64) (m *Member, err error) {
+func (s *SiteDB) AddExistingMember(ctx context.Context, usernameOrEmail string, groupIDs []int64) (m *Member, err error) {
+	db, siteID := s.db, s.site
 	key := strings.TrimSpace(usernameOrEmail)
 	if key == "" {
 		return nil, canopy.Errorf(canopy.EINVALID, "give the user's username or email")

@@ -32,6 +32,10 @@ func (db *DB) Shared(types *canopy.PageTypes) *SiteDB {
 	return &SiteDB{db: db, types: types, shared: true}
 }
 
+// Installation returns the handle of the installation's own people rows:
+// installation-wide groups (site 0), for superusers and the CLI.
+func (db *DB) Installation() *SiteDB { return &SiteDB{db: db} }
+
 // IsShared reports whether this is the shared library's handle.
 func (s *SiteDB) IsShared() bool { return s.shared }
 

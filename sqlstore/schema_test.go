@@ -55,7 +55,7 @@ func TestSchemaRefusesCrossSiteGrants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ga, err := db.CreateGroup(ctx, a.ID, "A editors")
+		ga, err := db.Site(a.ID, nil).CreateGroup(ctx, "A editors")
 		if err != nil {
 			t.Fatal(err)
 		}

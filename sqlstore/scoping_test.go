@@ -124,14 +124,13 @@ var unscoped = map[string]string{
 	"DB.SiteVersions":  "polls every site's version",
 	"DB.ConvertDomain": "rewrites every site's hostname",
 	// Users are identities across sites.
-	"applyUserUpdate": "a new password or a deactivation ends the account's sessions and tokens on every site",
-	"DB.RemoveMember": "a site-local account's last membership anywhere decides whether it is deleted",
+	"applyUserUpdate":     "a new password or a deactivation ends the account's sessions and tokens on every site",
+	"SiteDB.RemoveMember": "a site-local account's last membership anywhere decides whether it is deleted",
 	// Installation-wide groups belong to no site.
-	"DB.GroupMembers":            "members of a group found by findGroup (site or installation-wide)",
 	"DB.AddGroupMemberByName":    "installation-wide group membership",
 	"DB.RemoveGroupMember":       "installation-wide group membership",
 	"DB.InstallationGroupByName": "installation-wide groups",
-	"DB.CreateSession":           "clears the user's expired sessions on every site as they log in",
+	"SiteDB.CreateSession":       "clears the user's expired sessions on every site as they log in",
 	// Cross-site work queues, claimed row by row (decision 10).
 	"DB.RunScheduled": "the scheduler finds due pages of every site, then publishes each by id and site_id",
 	"DB.ClaimMail":    "the mailer claims due mail of every site",
@@ -143,7 +142,7 @@ var unscoped = map[string]string{
 	// An installation-wide limit by definition (page types' max_count).
 	"SiteDB.checkTypeCounts": "max_count counts in the installation; the per-site and per-parent counts name site_id",
 	// WHERE clauses built from a filter whose first term is the site.
-	"DB.History":        "the filter starts with site_id (or, for superusers asking for every site, with none)",
+	"DB.history":        "the filter starts with site_id (or, for superusers asking for every site, with none)",
 	"SiteDB.QueryPages": "pageQuery.where starts with site_id",
 	"SiteDB.Snippets":   "the where clause starts with site_id",
 }

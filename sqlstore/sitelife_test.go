@@ -41,19 +41,19 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			mustCreatePage(t, sb, sec.ID, canopy.StandardType, fmt.Sprintf("Page %d", i), i%2 == 0)
 		}
-		g, _ := db.CreateGroup(ctx, b.ID, "Editors")
-		must(t, db.SetGroupGrants(ctx, b.ID, g.ID, []sqlstore.PageGrantRow{{PageID: sec.ID, Actions: []string{"change"}}}, []string{"access_admin"},
+		g, _ := db.Site(b.ID, nil).CreateGroup(ctx, "Editors")
+		must(t, db.Site(b.ID, nil).SetGroupGrants(ctx, g.ID, []sqlstore.PageGrantRow{{PageID: sec.ID, Actions: []string{"change"}}}, []string{"access_admin"},
 			sqlstore.CollectionGrantRow{CollectionID: b.RootCollectionID, Permissions: []string{"add_image"}}))
 		shared := mustUser(t, db, "shared", false, false)
-		must(t, db.AddMember(ctx, b.ID, g.ID, shared.ID))
-		ga, _ := db.CreateGroup(ctx, a.ID, "Editors")
-		must(t, db.AddMember(ctx, a.ID, ga.ID, shared.ID))
-		local, err := db.CreateMember(ctx, b.ID, &canopy.User{Username: "local", IsActive: true, PasswordHash: "x"}, []int64{g.ID})
+		must(t, db.Site(b.ID, nil).AddMember(ctx, g.ID, shared.ID))
+		ga, _ := db.Site(a.ID, nil).CreateGroup(ctx, "Editors")
+		must(t, db.Site(a.ID, nil).AddMember(ctx, ga.ID, shared.ID))
+		local, err := db.Site(b.ID, nil).CreateMember(ctx, &canopy.User{Username: "local", IsActive: true, PasswordHash: "x"}, []int64{g.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		must(t, db.CreateSession(ctx, b.ID, local.ID, "sess", 3600e9, "", ""))
-		if _, err := db.CreateToken(ctx, b.ID, shared.ID, "tok", "t", nil); err != nil {
+		must(t, db.Site(b.ID, nil).CreateSession(ctx, local.ID, "sess", 3600e9, "", ""))
+		if _, err := db.Site(b.ID, nil).CreateToken(ctx, shared.ID, "tok", "t", nil); err != nil {
 			t.Fatal(err)
 		}
 		snippetTypes, _ := canopy.NewSnippetTypes()
@@ -88,7 +88,7 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		must(t, sb.AttachWorkflow(ctx, sec.ID, wf.ID))
 		reviewer := &canopy.User{Username: "reviewer", Email: "reviewer@b.test", IsActive: true, PasswordHash: "x"}
 		must(t, db.CreateUser(ctx, reviewer))
-		must(t, db.AddMember(ctx, b.ID, g.ID, reviewer.ID))
+		must(t, db.Site(b.ID, nil).AddMember(ctx, g.ID, reviewer.ID))
 		db.QueueMail = true
 		if _, err := sb.Submit(ctx, sec.ID, shared.ID); err != nil {
 			t.Fatal(err)
@@ -140,7 +140,7 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		if _, err := db.UserByUsername(ctx, "local"); canopy.ErrorCode(err) != canopy.ENOTFOUND {
 			t.Fatal("site-local user survived")
 		}
-		if acc, err := db.UserAccess(ctx, shared, a.ID); err != nil || !acc.Member {
+		if acc, err := db.Site(a.ID, nil).UserAccess(ctx, shared); err != nil || !acc.Member {
 			t.Fatalf("shared user lost alpha: %v %v", acc, err)
 		}
 		// The installation log records the deletion.

@@ -114,7 +114,7 @@ func TestAdminMedia(t *testing.T) {
 				t.Fatalf("duplicate sibling name: %d %v", status, body)
 			}
 			// ed gets add_image on Photos only; choose on the root.
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
 				[]string{"access_admin"},
 				canopy.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_image", "add_document"}},
 				canopy.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"choose_image"}}))
@@ -308,10 +308,10 @@ func TestAdminMedia(t *testing.T) {
 
 			// Collection management granted on Photos: rename it and manage below
 			// it, but neither move nor delete Photos itself.
-			mg, _ := db.CreateGroup(ctx, f.alpha.ID, "Librarians")
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mg.ID, nil, []string{"access_admin"},
+			mg, _ := db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Librarians")
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, mg.ID, nil, []string{"access_admin"},
 				canopy.CollectionGrantRow{CollectionID: int64(photos["id"].(float64)), Permissions: []string{"add_collection", "change_collection", "delete_collection"}}))
-			must(t, db.AddMember(ctx, f.alpha.ID, mg.ID, f.bea.ID))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, mg.ID, f.bea.ID))
 			lib := f.login("alpha.test", "bea")
 			if status, body := lib.do("PATCH", "/admin/api/collections/"+pid, map[string]any{"name": "Pictures"}); status != 200 {
 				t.Fatalf("rename the granted collection: %d %v", status, body)

@@ -22,18 +22,18 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			// alice administers alpha; "both" edits alpha and beta.
 			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
 			both, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "both", Password: "password-both"})
-			admins, _ := db.CreateGroup(ctx, f.alpha.ID, "Site managers")
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, admins.ID, nil, adminPerms))
-			must(t, db.AddMember(ctx, f.alpha.ID, admins.ID, alice.ID))
-			must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, both.ID))
+			admins, _ := db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Site managers")
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, admins.ID, nil, adminPerms))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, admins.ID, alice.ID))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, f.alphaEditors.ID, both.ID))
 			var betaEditors *canopy.Group
-			betaGroups, _ := db.Groups(ctx, f.beta.ID)
+			betaGroups, _ := db.Site(f.beta.ID, nil).Groups(ctx)
 			for _, g := range betaGroups {
 				if g.Name == "Writers" {
 					betaEditors = g
 				}
 			}
-			must(t, db.AddMember(ctx, f.beta.ID, betaEditors.ID, both.ID))
+			must(t, db.Site(f.beta.ID, nil).AddMember(ctx, betaEditors.ID, both.ID))
 			a := f.login("alpha.test", "alice")
 			bg := strconv.FormatInt(betaEditors.ID, 10)
 			bea := strconv.FormatInt(f.bea.ID, 10)
@@ -81,10 +81,10 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 					t.Errorf("%s %s: %d %v", r.method, r.path, status, body)
 				}
 			}
-			if g, err := db.Group(ctx, f.beta.ID, betaEditors.ID); err != nil || g.Name != "Writers" {
+			if g, err := db.Site(f.beta.ID, nil).Group(ctx, betaEditors.ID); err != nil || g.Name != "Writers" {
 				t.Fatalf("beta group changed: %v %v", g, err)
 			}
-			if m, err := db.Member(ctx, f.beta.ID, f.bea.ID); err != nil || m.Email != "bea@example.org" {
+			if m, err := db.Site(f.beta.ID, nil).Member(ctx, f.bea.ID); err != nil || m.Email != "bea@example.org" {
 				t.Fatalf("bea changed: %+v %v", m, err)
 			}
 			// Grants: only this site's pages, only known permissions.
@@ -107,7 +107,7 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			if status != 200 || len(grants["pages"].([]any)) != 1 || len(grants["collections"].([]any)) != 1 {
 				t.Fatalf("PUT grants: %d %v", status, grants)
 			}
-			if acc, _ := db.UserAccess(ctx, f.ed, f.alpha.ID); len(acc.Collections) != 1 || acc.Collections[0].Path != "0001" {
+			if acc, _ := db.Site(f.alpha.ID, nil).UserAccess(ctx, f.ed); len(acc.Collections) != 1 || acc.Collections[0].Path != "0001" {
 				t.Fatalf("ed's collection grants: %+v", acc.Collections)
 			}
 			// Changing both's roles here leaves beta's membership alone.
@@ -115,7 +115,7 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			if status, body := a.do("PATCH", "/admin/api/users/"+bid, map[string]any{"groups": []int64{}}); status != 200 || len(body["groups"].([]any)) != 0 {
 				t.Fatalf("remove roles: %d %v", status, body)
 			}
-			if acc, _ := db.UserAccess(ctx, both, f.beta.ID); !acc.Member || len(acc.Groups) != 1 {
+			if acc, _ := db.Site(f.beta.ID, nil).UserAccess(ctx, both); !acc.Member || len(acc.Groups) != 1 {
 				t.Fatalf("both lost beta: %+v", acc)
 			}
 			// A site admin cannot hand out superuser powers.
@@ -147,7 +147,7 @@ func TestAdminGroupsAndUsers(t *testing.T) {
 			if status != 200 || added["username"] != "bea" || len(added["groups"].([]any)) != 1 {
 				t.Fatalf("add existing user: %d %v", status, added)
 			}
-			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); !acc.Member {
+			if acc, _ := db.Site(f.beta.ID, nil).UserAccess(ctx, f.bea); !acc.Member {
 				t.Fatal("adding bea to alpha disturbed beta")
 			}
 			if status, _ := a.do("POST", "/admin/api/users/add", map[string]any{"user": "nobody", "groups": []int64{f.alphaEditors.ID}}); status != 404 {
@@ -289,9 +289,9 @@ func TestAdminSnippets(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			f := newAdminFixture(t, d)
 			db := f.svc.DB
-			snipAdmins, _ := db.CreateGroup(ctx, f.alpha.ID, "Snippet editors")
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, snipAdmins.ID, nil, []string{"access_admin", "add_location", "change_location", "delete_location", "view_location"}))
-			must(t, db.AddMember(ctx, f.alpha.ID, snipAdmins.ID, f.ed.ID))
+			snipAdmins, _ := db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Snippet editors")
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, snipAdmins.ID, nil, []string{"access_admin", "add_location", "change_location", "delete_location", "view_location"}))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, snipAdmins.ID, f.ed.ID))
 			ed := f.login("alpha.test", "ed")
 			root := f.login("beta.test", "root")
 
@@ -380,10 +380,10 @@ func TestAdminSettings(t *testing.T) {
 			db := f.svc.DB
 			// alice is in alpha's default Admins group (which holds change_general).
 			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
-			groups, _ := db.Groups(ctx, f.alpha.ID)
+			groups, _ := db.Site(f.alpha.ID, nil).Groups(ctx)
 			for _, g := range groups {
 				if g.Name == "Admins" {
-					must(t, db.AddMember(ctx, f.alpha.ID, g.ID, alice.ID))
+					must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, g.ID, alice.ID))
 				}
 			}
 			a := f.login("alpha.test", "alice")
@@ -431,10 +431,10 @@ func TestAdminRedirects(t *testing.T) {
 			betaPage := f.page(f.beta, f.beta.RootPageID, canopy.StandardType, "Beta page", true, nil)
 			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
 			for _, site := range []*canopy.Site{f.alpha} {
-				groups, _ := db.Groups(ctx, site.ID)
+				groups, _ := db.Site(site.ID, nil).Groups(ctx)
 				for _, g := range groups {
 					if g.Name == "Admins" {
-						must(t, db.AddMember(ctx, site.ID, g.ID, alice.ID))
+						must(t, db.Site(site.ID, nil).AddMember(ctx, g.ID, alice.ID))
 					}
 				}
 			}

@@ -103,14 +103,14 @@ func newAdminFixture(t *testing.T, d sqlstore.Dialect) *adminFixture {
 	}
 	f.ed, f.bea, f.root = mk("ed", false), mk("bea", false), mk("root", true)
 	var err error
-	if f.alphaEditors, err = db.CreateGroup(ctx, f.alpha.ID, "Writers"); err != nil {
+	if f.alphaEditors, err = db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Writers"); err != nil {
 		t.Fatal(err)
 	}
-	must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}}, []string{"access_admin"}))
-	must(t, db.AddMember(ctx, f.alpha.ID, f.alphaEditors.ID, f.ed.ID))
-	bg, _ := db.CreateGroup(ctx, f.beta.ID, "Writers")
-	must(t, db.SetGroupGrants(ctx, f.beta.ID, bg.ID, []canopy.PageGrantRow{{PageID: f.beta.RootPageID, Actions: perm6}}, []string{"access_admin"}))
-	must(t, db.AddMember(ctx, f.beta.ID, bg.ID, f.bea.ID))
+	must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}}, []string{"access_admin"}))
+	must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, f.alphaEditors.ID, f.ed.ID))
+	bg, _ := db.Site(f.beta.ID, nil).CreateGroup(ctx, "Writers")
+	must(t, db.Site(f.beta.ID, nil).SetGroupGrants(ctx, bg.ID, []canopy.PageGrantRow{{PageID: f.beta.RootPageID, Actions: perm6}}, []string{"access_admin"}))
+	must(t, db.Site(f.beta.ID, nil).AddMember(ctx, bg.ID, f.bea.ID))
 	return f
 }
 
@@ -306,7 +306,7 @@ func TestAdminPagesAndIsolation(t *testing.T) {
 			if status, body := root.do("POST", "/admin/api/pages/"+cid+"/publish", nil); status != 200 || body["live"] != true {
 				t.Fatalf("superuser publish: %d %v", status, body)
 			}
-			entries, _ := f.svc.DB.LogEntries(ctx, f.alpha.ID, 20)
+			entries, _ := f.svc.DB.Site(f.alpha.ID, nil).LogEntries(ctx, 20)
 			var actions []string
 			for _, e := range entries {
 				actions = append(actions, e.Action+":"+strconv.FormatInt(e.UserID, 10))
@@ -317,7 +317,7 @@ func TestAdminPagesAndIsolation(t *testing.T) {
 					t.Errorf("log lacks %s: %s", want, joined)
 				}
 			}
-			betaLog, _ := f.svc.DB.LogEntries(ctx, f.beta.ID, 50)
+			betaLog, _ := f.svc.DB.Site(f.beta.ID, nil).LogEntries(ctx, 50)
 			for _, e := range betaLog {
 				if e.SiteID != f.beta.ID || e.UserID == f.ed.ID || e.UserID == f.root.ID || strings.HasPrefix(e.ObjectTitle, "Ed's page") {
 					t.Errorf("beta's log shows %+v", e)

@@ -20,7 +20,7 @@ func TestIsolationMediaAndModeration(t *testing.T) {
 			db := f.svc.DB
 			rootA := f.login("alpha.test", "root")
 			// Alpha's objects: a page in moderation, a workflow, a collection, an image, a document.
-			groups, _ := db.Groups(ctx, f.alpha.ID)
+			groups, _ := db.Site(f.alpha.ID, nil).Groups(ctx)
 			_, wf := rootA.do("POST", "/admin/api/workflows", map[string]any{"name": "Review", "tasks": []any{map[string]any{"name": "Check", "groups": []any{groups[0].ID}}}})
 			rootA.do("PUT", fmt.Sprintf("/admin/api/pages/%d/workflow", f.alpha.RootPageID), map[string]any{"workflow_id": wf["id"]})
 			p := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "Alpha page", false, nil)

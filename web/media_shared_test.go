@@ -18,7 +18,7 @@ func TestSharedLibrary(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			f := newAdminFixture(t, d)
 			db := f.svc.DB
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, f.alphaEditors.ID, []canopy.PageGrantRow{{PageID: f.alpha.RootPageID, Actions: []string{"add", "change"}}},
 				[]string{"access_admin"}, canopy.CollectionGrantRow{CollectionID: f.alpha.RootCollectionID, Permissions: []string{"add_image", "choose_image"}}))
 			root := f.login("alpha.test", "root")
 			ed := f.login("alpha.test", "ed")

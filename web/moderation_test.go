@@ -15,22 +15,22 @@ func TestModeration(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			f := newAdminFixture(t, d)
 			db := f.svc.DB
-			groups, _ := db.Groups(ctx, f.alpha.ID)
+			groups, _ := db.Site(f.alpha.ID, nil).Groups(ctx)
 			byName := map[string]*canopy.Group{}
 			for _, g := range groups {
 				byName[g.Name] = g
 			}
-			mods, err := db.CreateGroup(ctx, f.alpha.ID, "Moderators")
+			mods, err := db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Moderators")
 			if err != nil {
 				t.Fatal(err)
 			}
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mods.ID, nil, []string{"access_admin"}))
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, mods.ID, nil, []string{"access_admin"}))
 			member := func(name string, g *canopy.Group) {
 				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name})
 				if err != nil {
 					t.Fatal(err)
 				}
-				must(t, db.AddMember(ctx, f.alpha.ID, g.ID, u.ID))
+				must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, g.ID, u.ID))
 			}
 			member("mod", mods)
 			member("boss", byName["Admins"])
@@ -48,7 +48,7 @@ func TestModeration(t *testing.T) {
 				t.Fatalf("create workflow: %d %v", status, wf)
 			}
 			wid := id(wf["id"])
-			betaGroups, _ := db.Groups(ctx, f.beta.ID)
+			betaGroups, _ := db.Site(f.beta.ID, nil).Groups(ctx)
 			if status, body := boss.do("POST", "/admin/api/workflows", map[string]any{"name": "Bad", "tasks": []any{
 				map[string]any{"name": "x", "groups": []any{betaGroups[0].ID}}}}); status != 400 {
 				t.Fatalf("a workflow naming another site's group: %d %v", status, body)

@@ -109,21 +109,21 @@ func TestNotifications(t *testing.T) {
 			f.svc.Mail = m
 			db.QueueMail = true
 
-			groups, _ := db.Groups(ctx, f.alpha.ID)
+			groups, _ := db.Site(f.alpha.ID, nil).Groups(ctx)
 			var admins *canopy.Group
 			for _, g := range groups {
 				if g.Name == "Admins" {
 					admins = g
 				}
 			}
-			mods, _ := db.CreateGroup(ctx, f.alpha.ID, "Moderators")
-			must(t, db.SetGroupGrants(ctx, f.alpha.ID, mods.ID, nil, []string{"access_admin"}))
+			mods, _ := db.Site(f.alpha.ID, nil).CreateGroup(ctx, "Moderators")
+			must(t, db.Site(f.alpha.ID, nil).SetGroupGrants(ctx, mods.ID, nil, []string{"access_admin"}))
 			mk := func(name, email string, g *canopy.Group) {
 				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: name, Email: email, Password: "password-" + name})
 				if err != nil {
 					t.Fatal(err)
 				}
-				must(t, db.AddMember(ctx, f.alpha.ID, g.ID, u.ID))
+				must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, g.ID, u.ID))
 			}
 			mk("mod", "mod@alpha.test", mods)
 			mk("quiet", "quiet@alpha.test", mods)

@@ -16,7 +16,7 @@ import (
 // groupNamed returns a site's group by name.
 func groupNamed(t *testing.T, db *sqlstore.DB, siteID int64, name string) *canopy.Group {
 	t.Helper()
-	gs, err := db.Groups(ctx, siteID)
+	gs, err := db.Site(siteID, nil).Groups(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,9 +51,9 @@ func TestAccountTakeoverAcrossSites(t *testing.T) {
 			betaAdmins := groupNamed(t, db, f.beta.ID, "Admins")
 			betaEditors := groupNamed(t, db, f.beta.ID, "Editors")
 			alice := mk("alice", false)
-			must(t, db.AddMember(ctx, f.alpha.ID, alphaAdmins.ID, alice))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, alphaAdmins.ID, alice))
 			mallory := mk("mallory", false)
-			must(t, db.AddMember(ctx, f.beta.ID, betaAdmins.ID, mallory))
+			must(t, db.Site(f.beta.ID, nil).AddMember(ctx, betaAdmins.ID, mallory))
 			mk("sadmin", true)
 			// An account local to alpha, created by alpha's admin.
 			aliceC := f.login("alpha.test", "alice")
@@ -97,7 +97,7 @@ func TestAccountTakeoverAcrossSites(t *testing.T) {
 				t.Fatal("alice's session ended")
 			}
 			// The local account is alpha's: beta removing it from beta did not delete it.
-			if _, err := db.Member(ctx, f.alpha.ID, int64(loc["id"].(float64))); err != nil {
+			if _, err := db.Site(f.alpha.ID, nil).Member(ctx, int64(loc["id"].(float64))); err != nil {
 				t.Fatalf("alpha's local account: %v", err)
 			}
 
@@ -130,7 +130,7 @@ func TestAccountTakeoverAcrossSites(t *testing.T) {
 				t.Errorf("betty's session survived deactivation: %d", s)
 			}
 			// Once betty also belongs to alpha, her identity is no longer beta's.
-			must(t, db.AddMember(ctx, f.alpha.ID, groupNamed(t, db, f.alpha.ID, "Viewers").ID, int64(own["id"].(float64))))
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, groupNamed(t, db, f.alpha.ID, "Viewers").ID, int64(own["id"].(float64))))
 			if status, resp := m.do("PATCH", "/admin/api/users/"+id(own["id"]), map[string]any{"is_active": true}); status != 403 {
 				t.Errorf("beta's admin changes an account that alpha uses too: %d %v", status, resp)
 			}
@@ -305,7 +305,7 @@ func TestContentAPIRestrictedAnchors(t *testing.T) {
 			ed := f.login("alpha.test", "ed") // in Writers: passes
 			_, bg := root.do("POST", "/admin/api/groups", map[string]any{"name": "Outsiders"})
 			root.do("PUT", "/admin/api/groups/"+id(bg["id"])+"/permissions", map[string]any{"models": []string{"access_admin"}})
-			must(t, f.svc.DB.AddMember(ctx, f.alpha.ID, int64(bg["id"].(float64)), f.bea.ID))
+			must(t, f.svc.DB.Site(f.alpha.ID, nil).AddMember(ctx, int64(bg["id"].(float64)), f.bea.ID))
 			bea := f.login("alpha.test", "bea") // a member of alpha who does not pass
 			sid, iid := fmt.Sprint(staff.ID), fmt.Sprint(inner.ID)
 			paths := []string{
@@ -372,7 +372,7 @@ func TestInstallationWideGroups(t *testing.T) {
 			grants(rootA, f.alpha.RootPageID, f.alpha.RootCollectionID)
 			grants(rootB, f.beta.RootPageID, f.beta.RootCollectionID)
 			// Setting beta's grants kept alpha's.
-			if acc, _ := db.UserAccess(ctx, f.root, f.alpha.ID); acc == nil {
+			if acc, _ := db.Site(f.alpha.ID, nil).UserAccess(ctx, f.root); acc == nil {
 				t.Fatal("access")
 			}
 			if n, _ := db.Count(ctx, `SELECT count(*) FROM group_page_grants WHERE group_id = `+gid); n != 2 {
@@ -389,12 +389,12 @@ func TestInstallationWideGroups(t *testing.T) {
 			if status, body := rootA.do("GET", "/admin/api/groups/"+gid+"/members", nil); status != 200 || body["meta"].(map[string]any)["total_count"].(float64) != 1 {
 				t.Fatalf("members: %d %v", status, body)
 			}
-			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); len(acc.Pages) != 2 {
+			if acc, _ := db.Site(f.beta.ID, nil).UserAccess(ctx, f.bea); len(acc.Pages) != 2 {
 				t.Errorf("bea's grants on beta: %+v", acc.Pages)
 			}
 			// Beta's admin: sees only beta's objects in the grants, never the members.
 			badmin, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "badmin", Password: "password-badmin"})
-			must(t, db.AddMember(ctx, f.beta.ID, groupNamed(t, db, f.beta.ID, "Admins").ID, badmin.ID))
+			must(t, db.Site(f.beta.ID, nil).AddMember(ctx, groupNamed(t, db, f.beta.ID, "Admins").ID, badmin.ID))
 			b := f.login("beta.test", "badmin")
 			status, seen := b.do("GET", "/admin/api/groups/"+gid+"/permissions", nil)
 			if status != 200 || len(seen["pages"].([]any)) != 1 || seen["pages"].([]any)[0].(map[string]any)["page_id"].(float64) != float64(f.beta.RootPageID) ||
@@ -421,7 +421,7 @@ func TestInstallationWideGroups(t *testing.T) {
 			if status, _ := rootA.do("DELETE", "/admin/api/groups/"+gid+"/members/"+fmt.Sprint(f.bea.ID), nil); status != 204 {
 				t.Fatal("remove member")
 			}
-			if acc, _ := db.UserAccess(ctx, f.bea, f.beta.ID); len(acc.Pages) != 1 {
+			if acc, _ := db.Site(f.beta.ID, nil).UserAccess(ctx, f.bea); len(acc.Pages) != 1 {
 				t.Errorf("bea kept the group's grants: %+v", acc.Pages)
 			}
 		})
@@ -470,11 +470,11 @@ func TestCollectionIndexAndMove(t *testing.T) {
 			_, finance := root.do("POST", "/admin/api/collections", map[string]any{"name": "Finance"})
 			mk := func(name string, grants []map[string]any) *client {
 				u, _ := f.svc.CreateUser(ctx, service.NewUser{Username: name, Password: "password-" + name})
-				g, _ := db.CreateGroup(ctx, f.alpha.ID, name+"s")
+				g, _ := db.Site(f.alpha.ID, nil).CreateGroup(ctx, name+"s")
 				if status, body := root.do("PUT", "/admin/api/groups/"+fmt.Sprint(g.ID)+"/permissions", map[string]any{"collections": grants, "models": []string{"access_admin"}}); status != 200 {
 					t.Fatalf("grants: %d %v", status, body)
 				}
-				must(t, db.AddMember(ctx, f.alpha.ID, g.ID, u.ID))
+				must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, g.ID, u.ID))
 				return f.login("alpha.test", name)
 			}
 			marketer := mk("marketer", []map[string]any{{"collection_id": marketing["id"], "permissions": []string{"add_collection", "change_collection"}},

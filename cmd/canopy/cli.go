@@ -832,7 +832,7 @@ func (a *app) group(sub string, args []string) error {
 		if *name == "" {
 			return usageError{"--name is required"}
 		}
-		g, err := svc.DB.CreateGroup(a.ctx, 0, *name)
+		g, err := svc.DB.Installation().CreateGroup(a.ctx, *name)
 		if err != nil {
 			return err
 		}
@@ -848,7 +848,7 @@ func (a *app) group(sub string, args []string) error {
 	}
 	switch sub {
 	case "members":
-		us, err := svc.DB.GroupMembers(a.ctx, 0, g.ID)
+		us, err := svc.DB.Installation().GroupMembers(a.ctx, g.ID)
 		if err != nil {
 			return err
 		}
