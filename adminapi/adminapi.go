@@ -8,20 +8,17 @@ import (
 
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/theme"
 )
 
 // API serves the admin JSON API.
 type API struct {
-	kit    *httpkit.Kit
-	svc    *service.Service
-	themes *theme.Set
+	kit *httpkit.Kit
+	svc *service.Service
 }
 
-// New returns the admin API over the shared kit; themes are checked when a
-// site's theme is set.
-func New(kit *httpkit.Kit, themes *theme.Set) *API {
-	return &API{kit: kit, svc: kit.Svc, themes: themes}
+// New returns the admin API over the shared kit.
+func New(kit *httpkit.Kit) *API {
+	return &API{kit: kit, svc: kit.Svc}
 }
 
 // Routes registers the API's routes (and its 404/405 answers under /admin/).

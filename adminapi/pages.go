@@ -107,17 +107,15 @@ func (s *API) adminChildren(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	if err != nil {
 		return err
 	}
-	kids, err := ar.Admin.Children(r.Context(), id)
+	kids, total, err := ar.Admin.ChildrenPage(r.Context(), id, limit, offset)
 	if err != nil {
 		return err
 	}
 	items := []map[string]any{}
-	for i, k := range kids {
-		if i >= offset && len(items) < limit {
-			items = append(items, pageBody(k))
-		}
+	for _, k := range kids {
+		items = append(items, pageBody(k))
 	}
-	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(kids)}, "items": items})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": total}, "items": items})
 	return nil
 }
 

@@ -110,13 +110,6 @@ type siteInput struct {
 	Features map[string]*bool `json:"features"`
 }
 
-func (s *API) checkTheme(name *string) error {
-	if name != nil && !s.themes.Exists(*name) {
-		return canopy.Errorf(canopy.EINVALID, "theme %q does not exist", *name)
-	}
-	return nil
-}
-
 func (s *API) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
 	var in siteInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
@@ -124,9 +117,6 @@ func (s *API) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 	}
 	if in.Hostname == nil {
 		return canopy.Errorf(canopy.EINVALID, "hostname is required")
-	}
-	if err := s.checkTheme(in.Theme); err != nil {
-		return err
 	}
 	ns := canopy.NewSite{Hostname: *in.Hostname}
 	if in.Port != nil {
@@ -171,9 +161,6 @@ func (s *API) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 	}
 	var in siteInput
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.checkTheme(in.Theme); err != nil {
 		return err
 	}
 	if in.Template != nil {

@@ -145,6 +145,19 @@ func (u *User) ExplorableRoot() string {
 
 // CanExplore reports whether the explorer shows the page at path: it lies in a
 // granted subtree or is an ancestor of a granted page.
+// ExplorePaths returns what CanExplore decides on, for listings that filter
+// in SQL: all for a superuser, else the paths of the user's page grants (a
+// page is explorable at or below one of them, or as an ancestor of one).
+func (u *User) ExplorePaths() (all bool, paths []string) {
+	if u == nil || !u.Active {
+		return false, nil
+	}
+	if u.Superuser {
+		return true, nil
+	}
+	return false, append([]string{}, u.grantPaths...)
+}
+
 func (u *User) CanExplore(path string) bool {
 	if u == nil || !u.Active {
 		return false

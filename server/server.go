@@ -58,6 +58,9 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.PollInterval <= 0 {
 		opt.PollInterval = 2 * time.Second
 	}
+	if svc.ThemeExists == nil {
+		svc.ThemeExists = themes.Exists
+	}
 	sites, err := httpkit.NewSites(ctx, svc, opt.Logger, opt.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -69,7 +72,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux()}
 	pub.Routes(s.mux)
 	api.Routes(s.mux)
-	adminapi.New(kit, themes).Routes(s.mux)
+	adminapi.New(kit).Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

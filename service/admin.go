@@ -186,20 +186,28 @@ func (a *Admin) Page(ctx context.Context, id int64) (*PageWithActions, error) {
 // constant number of queries: the children, and one grouped query for subtree
 // facts only when some row's decision depends on them.
 func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, error) {
+	out, _, err := a.ChildrenPage(ctx, id, 0, 0)
+	return out, err
+}
+
+// ChildrenPage is one page of Children (limit 0: all) with the total count
+// of the children the caller may explore; the paging is done in SQL.
+func (a *Admin) ChildrenPage(ctx context.Context, id int64, limit, offset int) ([]*PageWithActions, int, error) {
 	parent, err := a.pageLite(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	kids, err := a.pages.Children(ctx, parent.ID, false)
+	all, within := a.Check.User.ExplorePaths()
+	kids, total, err := a.pages.ChildrenPage(ctx, parent.ID, all, within, limit, offset)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var facts map[int64]perm.Subtree
 	for _, k := range kids {
 		if a.needsFacts(k) {
 			f, err := a.pages.ChildrenFacts(ctx, parent, a.User.ID)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			facts = map[int64]perm.Subtree{}
 			for cid, cf := range f {
@@ -210,14 +218,11 @@ func (a *Admin) Children(ctx context.Context, id int64) ([]*PageWithActions, err
 	}
 	out := make([]*PageWithActions, 0, len(kids))
 	for _, k := range kids {
-		if !a.Check.User.Superuser && !a.Check.User.CanExplore(k.Path) {
-			continue
-		}
 		sub := facts[k.ID]
 		sub.HasChildren = k.NumChild > 0
 		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // CreateChild creates a draft child of parentID owned by the caller (published

@@ -32,6 +32,9 @@ type Service struct {
 	Media *media.Store
 	// Limits bound uploads and renditions.
 	Limits MediaLimits
+	// ThemeExists says whether a theme of that name is installed (nil: any
+	// name is accepted); sites may only be given installed themes.
+	ThemeExists func(name string) bool
 	// Mail sends notification emails (nil: notifications are only stored).
 	Mail     *Mailer
 	richText *bluemonday.Policy
@@ -96,6 +99,14 @@ type PageInput struct {
 // Pages returns the page use cases bound to one site.
 func (s *Service) Pages(siteID int64) *Pages {
 	return &Pages{svc: s, store: s.DB.Site(siteID, s.Types)}
+}
+
+// checkTheme refuses a theme that is not installed.
+func (s *Service) checkTheme(name string) error {
+	if name != "" && s.ThemeExists != nil && !s.ThemeExists(name) {
+		return canopy.FieldErrorf("theme", canopy.EINVALID, "theme %q does not exist", name)
+	}
+	return nil
 }
 
 // Sites lists every site (for the host table of the HTTP adapters).

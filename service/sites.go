@@ -53,6 +53,9 @@ func (a *Admin) CreateSite(ctx context.Context, in canopy.NewSite, template stri
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
 	}
+	if err := a.svc.checkTheme(in.Theme); err != nil {
+		return nil, err
+	}
 	in.OwnerID = a.User.ID
 	return a.svc.CreateSiteFrom(a.Ctx(ctx), in, template)
 }
@@ -71,6 +74,11 @@ func (a *Admin) SiteTemplates() (map[string]*canopy.SiteTemplate, string, error)
 func (a *Admin) UpdateSite(ctx context.Context, id int64, upd canopy.SiteUpdate) (*canopy.Site, error) {
 	if err := a.requireSuperuser(); err != nil {
 		return nil, err
+	}
+	if upd.Theme != nil {
+		if err := a.svc.checkTheme(*upd.Theme); err != nil {
+			return nil, err
+		}
 	}
 	return a.svc.DB.UpdateSite(a.Ctx(ctx), id, upd)
 }

@@ -189,6 +189,39 @@ func (s *SiteDB) Children(ctx context.Context, parentID int64, liveOnly bool) (o
 	return out, err
 }
 
+// ChildrenPage lists a page's children in tree order with their total count,
+// limit and offset applied in SQL (limit 0: all), keeping only those within
+// reach of the given grant paths unless all is set: at or below one of them,
+// or an ancestor of one (the explorer's rule).
+func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, within []string, limit, offset int) (out []*canopy.Page, total int, err error) {
+	cond := `site_id = $1 AND parent_id = $2`
+	args := []any{s.site, parentID}
+	if !all {
+		var ors []string
+		for _, g := range within {
+			n := len(args)
+			ors = append(ors, fmt.Sprintf(`(path >= $%d AND path < $%d) OR substr($%d, 1, length(path)) = path`, n+1, n+2, n+3))
+			args = append(args, g, canopy.PathUpperBound(g), g)
+		}
+		if len(ors) == 0 {
+			return []*canopy.Page{}, 0, nil
+		}
+		cond += ` AND (` + strings.Join(ors, " OR ") + `)`
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		q := `SELECT ` + pageColumns + ` FROM pages WHERE ` + cond + ` ORDER BY path`
+		if limit > 0 {
+			q += fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
+		out, err = scanPages(tx.QueryContext(ctx, q, args...))
+		return err
+	})
+	return out, total, err
+}
+
 // Descendants returns every page below a page, in tree order (one range scan).
 func (s *SiteDB) Descendants(ctx context.Context, id int64, liveOnly bool) (out []*canopy.Page, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {

@@ -142,9 +142,10 @@ var unscoped = map[string]string{
 	// An installation-wide limit by definition (page types' max_count).
 	"SiteDB.checkTypeCounts": "max_count counts in the installation; the per-site and per-parent counts name site_id",
 	// WHERE clauses built from a filter whose first term is the site.
-	"DB.history":        "the filter starts with site_id (or, for superusers asking for every site, with none)",
-	"SiteDB.QueryPages": "pageQuery.where starts with site_id",
-	"SiteDB.Snippets":   "the where clause starts with site_id",
+	"DB.history":          "the filter starts with site_id (or, for superusers asking for every site, with none)",
+	"SiteDB.QueryPages":   "pageQuery.where starts with site_id",
+	"SiteDB.ChildrenPage": "the condition starts with site_id",
+	"SiteDB.Snippets":     "the where clause starts with site_id",
 }
 
 // TestEveryTenantStatementNamesItsSite reads every SQL statement in the store

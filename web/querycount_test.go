@@ -53,3 +53,18 @@ func TestAdminPageStatementCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestChildrenPagedInSQL: the children listing pages in SQL and counts only
+// what the caller may explore.
+func TestChildrenPagedInSQL(t *testing.T) {
+	f := newAdminFixture(t, testdb.Dialects[0])
+	for i := 0; i < 5; i++ {
+		f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, fmt.Sprintf("Child %d", i), true, nil)
+	}
+	ed := f.login("alpha.test", "ed")
+	status, body := ed.do("GET", fmt.Sprintf("/admin/api/pages/%d/children?limit=2&offset=3", f.alpha.RootPageID), nil)
+	if status != 200 || body["meta"].(map[string]any)["total_count"].(float64) != 5 || len(body["items"].([]any)) != 2 ||
+		body["items"].([]any)[0].(map[string]any)["title"] != "Child 3" {
+		t.Fatalf("paged children: %d %v", status, body)
+	}
+}
