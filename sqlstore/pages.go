@@ -36,9 +36,6 @@ func (db *DB) Shared(types *canopy.PageTypes) *SiteDB {
 // installation-wide groups (site 0), for superusers and the CLI.
 func (db *DB) Installation() *SiteDB { return &SiteDB{db: db} }
 
-// IsShared reports whether this is the shared library's handle.
-func (s *SiteDB) IsShared() bool { return s.shared }
-
 // own is the condition "col belongs to this handle" with the site as $1.
 func (s *SiteDB) own(col string) string {
 	if s.shared {
@@ -220,23 +217,6 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 		return err
 	})
 	return out, total, err
-}
-
-// Descendants returns every page below a page, in tree order (one range scan).
-func (s *SiteDB) Descendants(ctx context.Context, id int64, liveOnly bool) (out []*canopy.Page, err error) {
-	err = s.db.read(ctx, func(tx *Tx) error {
-		p, err := s.findPage(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		q := `SELECT ` + pageColumns + ` FROM pages WHERE site_id = $1 AND path > $2 AND path < $3`
-		if liveOnly {
-			q += ` AND live`
-		}
-		out, err = scanPages(tx.QueryContext(ctx, q+` ORDER BY path`, s.site, p.Path, canopy.PathUpperBound(p.Path)))
-		return err
-	})
-	return out, err
 }
 
 // Ancestors returns the site's pages above a page (home first), excluding the root.

@@ -24,9 +24,6 @@ var pageQueryColumns = map[string]string{
 	"type": "page_type", "url_path": "url_path",
 }
 
-// IsPageColumn reports whether name is a page column usable in filters and ordering.
-func IsPageColumn(name string) bool { _, ok := pageQueryColumns[name]; return ok }
-
 // jsonField returns an SQL expression for a declared field's value inside the
 // fields JSON, as text (booleans as 'true'/'false', numbers as digits).
 func (db *DB) jsonField(name string, t canopy.FieldType) string {

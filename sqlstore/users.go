@@ -70,9 +70,3 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (u *canopy.Us
 	})
 	return u, err
 }
-
-// CountUsers returns how many users exist.
-func (db *DB) CountUsers(ctx context.Context) (n int, err error) {
-	err = db.read(ctx, func(tx *Tx) error { return tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n) })
-	return n, err
-}
