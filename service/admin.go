@@ -202,23 +202,23 @@ func (a *Admin) ChildrenPage(ctx context.Context, id int64, limit, offset int) (
 	if err != nil {
 		return nil, 0, err
 	}
-	var facts map[int64]perm.Subtree
+	var facts map[string]perm.Subtree
 	for _, k := range kids {
 		if a.needsFacts(k) {
 			f, err := a.pages.ChildrenFacts(ctx, parent, a.User.ID)
 			if err != nil {
 				return nil, 0, err
 			}
-			facts = map[int64]perm.Subtree{}
-			for cid, cf := range f {
-				facts[cid] = perm.Subtree{AnyLive: cf[0], AllOwned: cf[1]}
+			facts = map[string]perm.Subtree{}
+			for path, cf := range f {
+				facts[path] = perm.Subtree{AnyLive: cf[0], AllOwned: cf[1]}
 			}
 			break
 		}
 	}
 	out := make([]*PageWithActions, 0, len(kids))
 	for _, k := range kids {
-		sub := facts[k.ID]
+		sub := facts[k.Path]
 		sub.HasChildren = k.NumChild > 0
 		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
 	}

@@ -191,7 +191,7 @@ func TestAdminChildrenQueryCount(t *testing.T) {
 			t.Fatal(err)
 		}
 		q2, n2 := count(sections[1].ID)
-		if n2 < 300 || q1 != q2 || q1 > 7 {
+		if n2 < 300 || q1 != q2 || q1 > 5 {
 			t.Fatalf("queries: %d for %d rows, %d for %d rows", q1, n1, q2, n2)
 		}
 		t.Logf("%d queries for %d rows and for %d rows", q1, n1, n2)

@@ -1450,27 +1450,28 @@ func (s *SiteDB) SubtreeFacts(ctx context.Context, p *canopy.Page, userID int64)
 	return anyLive, allOwned, err
 }
 
-// ChildrenFacts returns, for each child of parent, whether anything in its
-// subtree is live and whether the user owns all of it: one grouped range scan.
-func (s *SiteDB) ChildrenFacts(ctx context.Context, parent *canopy.Page, userID int64) (map[int64][2]bool, error) {
-	out := map[int64][2]bool{}
+// ChildrenFacts returns, for each child of parent (by its path), whether
+// anything in its subtree is live and whether the user owns all of it: one
+// grouped range scan over the parent's descendants, no join (so the plan does
+// not depend on the planner's statistics).
+func (s *SiteDB) ChildrenFacts(ctx context.Context, parent *canopy.Page, userID int64) (map[string][2]bool, error) {
+	out := map[string][2]bool{}
 	prefixLen := len(parent.Path) + canopy.StepLen
 	err := s.db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, COALESCE(SUM(CASE WHEN d.live THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.owner_id = $5 THEN 0 ELSE 1 END), 0)
-			FROM pages d JOIN pages c ON c.site_id = d.site_id AND c.path = substr(d.path, 1, $4)
-			WHERE d.site_id = $1 AND d.path > $2 AND d.path < $3 GROUP BY c.id`,
+		rows, err := tx.QueryContext(ctx, `SELECT substr(path, 1, $4), COALESCE(SUM(CASE WHEN live THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN owner_id = $5 THEN 0 ELSE 1 END), 0)
+			FROM pages WHERE site_id = $1 AND path > $2 AND path < $3 GROUP BY substr(path, 1, $4)`,
 			s.site, parent.Path, canopy.PathUpperBound(parent.Path), prefixLen, userID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
+			var path string
 			var live, notOwned int
-			if err := rows.Scan(&id, &live, &notOwned); err != nil {
+			if err := rows.Scan(&path, &live, &notOwned); err != nil {
 				return err
 			}
-			out[id] = [2]bool{live > 0, notOwned == 0}
+			out[path] = [2]bool{live > 0, notOwned == 0}
 		}
 		return rows.Err()
 	})
