@@ -3,6 +3,7 @@ package adminapi
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
@@ -132,8 +133,20 @@ func (s *API) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	if c, err := r.Cookie(httpkit.SessionCookie); err == nil && ar.ViaCookie {
 		keep = service.SessionKey(c.Value)
 	}
+	// Wrong current passwords count as failed logins of the account: a
+	// stolen session cannot be used to guess the password.
+	keys := map[string]string{"user": strings.ToLower(ar.Admin.User.Username), "addr": httpkit.ClientAddr(r)}
+	if in.Email != nil || in.Password != nil {
+		if wait := s.kit.Logins.Blocked(keys); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return canopy.FieldErrorf("current_password", canopy.EUNAUTHENTICATED, "too many wrong passwords; try again in %d minutes", int(wait.Minutes())+1)
+		}
+	}
 	u, err := ar.Admin.UpdateAccount(r.Context(), service.AccountInput{CurrentPassword: in.CurrentPassword, Email: in.Email,
 		FirstName: in.FirstName, LastName: in.LastName, Password: in.Password}, keep)
+	if canopy.ErrorField(err) == "current_password" {
+		s.kit.Logins.Fail(keys)
+	}
 	if err != nil {
 		return err
 	}

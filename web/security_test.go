@@ -157,6 +157,14 @@ func TestAccountTakeoverAcrossSites(t *testing.T) {
 			if s, _ := victimSession.do("GET", "/admin/api/me", nil); s != 401 {
 				t.Error("an older session survived the password change")
 			}
+			// Guessing the current password through PATCH me is throttled like logins.
+			for i := 0; i < 5; i++ {
+				aliceC.do("PATCH", "/admin/api/me", map[string]any{"password": "guess-guess-1", "current_password": fmt.Sprintf("guess-%d", i)})
+			}
+			if status, resp := aliceC.do("PATCH", "/admin/api/me", map[string]any{"password": "guess-guess-1", "current_password": "alice-new-password"}); status != 401 ||
+				!strings.Contains(resp["error"].(map[string]any)["message"].(string), "too many") {
+				t.Errorf("current-password guesses not throttled: %d %v", status, resp)
+			}
 		})
 	}
 }
