@@ -3,7 +3,6 @@ package adminapi
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
@@ -135,11 +134,10 @@ func (s *API) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	}
 	// Wrong current passwords count as failed logins of the account: a
 	// stolen session cannot be used to guess the password.
-	keys := map[string]string{"user": strings.ToLower(ar.Admin.User.Username), "addr": httpkit.ClientAddr(r)}
+	keys := httpkit.PasswordKeys(r, ar.Admin.User.Username)
 	if in.Email != nil || in.Password != nil {
-		if wait := s.kit.Logins.Blocked(keys); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			return canopy.FieldErrorf("current_password", canopy.EUNAUTHENTICATED, "too many wrong passwords; try again in %d minutes", int(wait.Minutes())+1)
+		if err := s.kit.PasswordThrottle(w, keys, "current_password"); err != nil {
+			return err
 		}
 	}
 	u, err := ar.Admin.UpdateAccount(r.Context(), service.AccountInput{CurrentPassword: in.CurrentPassword, Email: in.Email,

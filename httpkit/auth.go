@@ -36,14 +36,30 @@ func (k *Kit) Authenticate(r *http.Request, site *canopy.Site) (*canopy.User, bo
 	return u, true, err
 }
 
+// PasswordKeys are the throttle keys of a password check: the account and the
+// client's address.
+func PasswordKeys(r *http.Request, username string) map[string]string {
+	return map[string]string{"user": strings.ToLower(username), "addr": ClientAddr(r)}
+}
+
+// PasswordThrottle refuses a password check while keys have failed too often
+// (401 with Retry-After; field names the input, if any).
+func (k *Kit) PasswordThrottle(w http.ResponseWriter, keys map[string]string, field string) error {
+	wait := k.Logins.Blocked(keys)
+	if wait <= 0 {
+		return nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return canopy.FieldErrorf(field, canopy.EUNAUTHENTICATED, "too many failed password attempts; try again in %d minutes", int(wait.Minutes())+1)
+}
+
 // Login checks a username and password for a site (throttled per
 // username and per address; the same answer for every kind of failure) and
 // starts a session for the user on this host.
 func (k *Kit) Login(w http.ResponseWriter, r *http.Request, site *canopy.Site, username, password string) (*service.Admin, error) {
-	keys := map[string]string{"user": strings.ToLower(username), "addr": ClientAddr(r)}
-	if wait := k.Logins.Blocked(keys); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "too many failed logins; try again in %d minutes", int(wait.Minutes())+1)
+	keys := PasswordKeys(r, username)
+	if err := k.PasswordThrottle(w, keys, ""); err != nil {
+		return nil, err
 	}
 	a, err := k.Svc.Login(r.Context(), site, username, password)
 	if errors.Is(err, service.ErrBadLogin) {
