@@ -48,7 +48,7 @@ func (s *API) adminRoutes(m *http.ServeMux) {
 	s.workflowRoutes(m)
 	s.settingsRoutes(m)
 	s.redirectRoutes(m)
-	m.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("/admin/api/", func(w http.ResponseWriter, r *http.Request) {
 		// A route that exists with other methods is 405 with Allow.
 		if allow := allowedMethods(m, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
@@ -471,7 +471,7 @@ func allowedMethods(m *http.ServeMux, r *http.Request) []string {
 	var out []string
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
-		if _, pattern := m.Handler(probe); pattern != "/admin/" && pattern != "" {
+		if _, pattern := m.Handler(probe); pattern != "/admin/api/" && pattern != "" {
 			out = append(out, method)
 		}
 	}

@@ -1,6 +1,7 @@
 // Package server composes Canopy's HTTP interfaces into one handler: the
 // site table and the shared kit, public delivery (web), the content API
-// (contentapi) and the admin JSON API (adminapi), behind one router with
+// (contentapi), the admin JSON API (adminapi) and the admin web UI
+// (adminui), behind one router with
 // request logging.
 package server
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/adminapi"
+	"github.com/canopy-cms/canopy/adminui"
 	"github.com/canopy-cms/canopy/contentapi"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
@@ -73,6 +75,12 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	pub.Routes(s.mux)
 	api.Routes(s.mux)
 	adminapi.New(kit).Routes(s.mux)
+	ui, err := adminui.New(kit, adminui.Options{Logger: opt.Logger,
+		SiteByID: func(r *http.Request, id int64) *canopy.Site { return sites.Table(r.Context()).ByID(id) }})
+	if err != nil {
+		return nil, err
+	}
+	ui.Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

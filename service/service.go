@@ -42,6 +42,7 @@ type Service struct {
 	mediaMu        sync.Mutex
 	media          mediaState
 	renditionsMade atomic.Int64
+	uiKey          atomic.Pointer[[]byte]
 
 	tmplMu          sync.RWMutex
 	templates       map[string]*canopy.SiteTemplate

@@ -35,12 +35,22 @@ var dummyHash = func() string {
 	return h
 }()
 
-// ErrBadLogin is the one answer to every failed login: wrong password,
-// unknown user, inactive account, no account on this site.
+// ErrBadLogin is the one answer to a wrong password and to an unknown
+// username: the two cannot be told apart, by message or by time.
 var ErrBadLogin = canopy.Errorf(canopy.EUNAUTHENTICATED, "wrong username or password, or no account on this site")
 
+// ErrInactive and ErrNoAccount answer a login whose password was right: only
+// someone who knows the password learns that the account is inactive, or has
+// no account on this site.
+var (
+	ErrInactive  = canopy.Errorf(canopy.EUNAUTHENTICATED, "this account is inactive; ask an administrator of the site to reactivate it")
+	ErrNoAccount = canopy.Errorf(canopy.EUNAUTHENTICATED, "you have no account on this site; ask one of its administrators to add you")
+)
+
 // Login checks a username and password for site and returns the user acting
-// there. Every failure is ErrBadLogin and costs about the same time.
+// there. A wrong password and an unknown user are ErrBadLogin and cost about
+// the same time; with the right password, an inactive account is
+// ErrInactive and one with no membership here ErrNoAccount.
 func (s *Service) Login(ctx context.Context, site *canopy.Site, username, password string) (*Admin, error) {
 	u, err := s.DB.UserByUsername(ctx, username)
 	if err != nil {
@@ -50,12 +60,18 @@ func (s *Service) Login(ctx context.Context, site *canopy.Site, username, passwo
 		CheckPassword(&canopy.User{PasswordHash: dummyHash}, password)
 		return nil, ErrBadLogin
 	}
-	if !CheckPassword(u, password) || !u.IsActive {
+	if !CheckPassword(u, password) {
 		return nil, ErrBadLogin
 	}
+	if !u.IsActive {
+		return nil, ErrInactive
+	}
 	a, err := s.AdminFor(ctx, site, u)
+	if canopy.ErrorCode(err) == canopy.EUNAUTHENTICATED {
+		return nil, ErrNoAccount
+	}
 	if err != nil {
-		return nil, ErrBadLogin
+		return nil, err
 	}
 	return a, nil
 }

@@ -1,0 +1,158 @@
+// Canopy admin: small progressive enhancements. Every screen works without
+// this file; it adds tabs, choosers in dialogs, the rich-text editor, a
+// warning before leaving unsaved changes, and menu niceties. No inline
+// scripts: everything hooks onto data- attributes.
+import { initRichText } from "./richtext.js";
+import { initChoosers } from "./chooser.js";
+
+function ready(fn) {
+  if (document.readyState !== "loading") fn();
+  else document.addEventListener("DOMContentLoaded", fn);
+}
+
+// Dropdowns (<details>): Escape closes and returns focus; a click outside closes.
+function initDropdowns() {
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    const open = document.querySelector("details.dropdown[open]");
+    if (open) {
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", (e) => {
+    document.querySelectorAll("details.dropdown[open]").forEach((d) => {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("toggle", (e) => {
+    const d = e.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.open || !d.classList.contains("dropdown")) return;
+    document.querySelectorAll("details.dropdown[open]").forEach((o) => { if (o !== d) o.removeAttribute("open"); });
+  }, true);
+}
+
+// Tabs: [data-tabs] holding [data-tab-panel] sections with a data-tab-label.
+// Without JavaScript every panel shows, one after the other.
+function initTabs() {
+  document.querySelectorAll("[data-tabs]").forEach((root, n) => {
+    const panels = [...root.querySelectorAll(":scope > [data-tab-panel]")];
+    if (panels.length < 2) return;
+    document.documentElement.classList.add("js");
+    const list = document.createElement("div");
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", root.dataset.tabs || "Sections");
+    const tabs = panels.map((panel, i) => {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.setAttribute("role", "tab");
+      tab.id = `tab-${n}-${i}`;
+      panel.id = panel.id || `panel-${n}-${i}`;
+      tab.setAttribute("aria-controls", panel.id);
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+      tab.textContent = panel.dataset.tabPanel;
+      const errors = panel.querySelectorAll(".field-error").length;
+      if (errors) {
+        const dot = document.createElement("span");
+        dot.className = "err-dot";
+        dot.textContent = String(errors);
+        dot.setAttribute("aria-label", `${errors} error${errors === 1 ? "" : "s"}`);
+        tab.append(" ", dot);
+      }
+      tab.addEventListener("click", () => select(i, true));
+      tab.addEventListener("keydown", (e) => {
+        const k = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+        if (k) { e.preventDefault(); select((i + k + panels.length) % panels.length, true); }
+        if (e.key === "Home") { e.preventDefault(); select(0, true); }
+        if (e.key === "End") { e.preventDefault(); select(panels.length - 1, true); }
+      });
+      list.append(tab);
+      return tab;
+    });
+    function select(i, focus) {
+      tabs.forEach((t, j) => {
+        t.setAttribute("aria-selected", String(i === j));
+        t.tabIndex = i === j ? 0 : -1;
+        panels[j].hidden = i !== j;
+      });
+      if (focus) tabs[i].focus();
+      if (root.id) history.replaceState(null, "", `#${panels[i].id}`);
+    }
+    root.prepend(list);
+    // Start on the first tab with an error, else the one in the address, else the first.
+    let start = panels.findIndex((p) => p.querySelector(".field-error"));
+    if (start < 0) start = Math.max(0, panels.findIndex((p) => `#${p.id}` === location.hash));
+    select(start, false);
+    // A link to a field (the error summary) opens its tab first.
+    document.addEventListener("click", (e) => {
+      const a = e.target.closest("a[href^='#']");
+      if (!a) return;
+      const target = document.getElementById(a.getAttribute("href").slice(1));
+      const i = panels.findIndex((p) => p.contains(target));
+      if (i >= 0) {
+        select(i, false);
+        e.preventDefault();
+        target.focus();
+        target.scrollIntoView({ block: "center" });
+      }
+    });
+  });
+}
+
+// Forms marked data-dirty-check warn before the page is left with unsaved changes.
+function initDirtyCheck() {
+  const forms = [...document.querySelectorAll("form[data-dirty-check]")];
+  if (!forms.length) return;
+  let dirty = forms.some((f) => f.dataset.dirty === "true");
+  let submitting = false;
+  forms.forEach((f) => {
+    f.addEventListener("input", () => { dirty = true; });
+    f.addEventListener("change", () => { dirty = true; });
+    f.addEventListener("canopy:changed", () => { dirty = true; });
+    f.addEventListener("submit", (e) => {
+      // Preview opens elsewhere and saves nothing: the form stays dirty.
+      const s = e.submitter;
+      if (!(s && s.formTarget)) submitting = true;
+    });
+  });
+  window.addEventListener("beforeunload", (e) => {
+    if (dirty && !submitting) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+}
+
+// Confirm buttons: data-confirm="message".
+function initConfirm() {
+  document.addEventListener("click", (e) => {
+    const b = e.target.closest("[data-confirm]");
+    if (b && !window.confirm(b.dataset.confirm)) e.preventDefault();
+  });
+}
+
+// The error summary takes focus so that screen readers announce it.
+function focusErrors() {
+  const s = document.querySelector("[data-error-summary]");
+  if (s) s.focus();
+}
+
+// Dialogs: [data-close-dialog] closes its dialog.
+function initDialogs() {
+  document.addEventListener("click", (e) => {
+    const b = e.target.closest("[data-close-dialog]");
+    if (b) b.closest("dialog").close();
+  });
+}
+
+ready(() => {
+  initDropdowns();
+  initTabs();
+  initDirtyCheck();
+  initConfirm();
+  initDialogs();
+  initChoosers();
+  initRichText();
+  focusErrors();
+});

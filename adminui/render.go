@@ -1,0 +1,303 @@
+package adminui
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
+	"github.com/canopy-cms/canopy/service"
+)
+
+// view is what every screen's template receives.
+type view struct {
+	Title   string
+	Site    *canopy.Site
+	User    *canopy.User
+	Menu    []menuItem
+	Crumbs  []crumb
+	CSRF    string
+	Theme   string // "", "light" or "dark"
+	CSS, JS string
+	Flash   []flash
+	// Fragment: rendered without the shell (chooser contents).
+	Fragment bool
+	Data     any
+}
+
+type menuItem struct {
+	Label, URL string
+	Current    bool
+}
+
+type crumb struct{ Label, URL string }
+
+type flash struct{ Kind, Text string }
+
+// req is one authenticated admin UI request.
+type req struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	ui   *UI
+	site *canopy.Site
+	a    *service.Admin
+	csrf string
+	// section names the menu item this screen belongs to.
+	section string
+	flashes []flash
+	crumbs  []crumb
+}
+
+func (q *req) ctx() context.Context { return q.r.Context() }
+
+type handler func(q *req) error
+
+func (u *UI) parseTemplates() error {
+	shared := []string{"templates/layout.html", "templates/components.html"}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	u.screens = map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" || name == "components" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, f)...)
+		if err != nil {
+			return fmt.Errorf("admin template %s: %w", name, err)
+		}
+		u.screens[name] = t
+	}
+	return nil
+}
+
+// render writes a screen (status 200 unless given).
+func (q *req) render(status int, screen, title string, data any) error {
+	v := q.view(title, data)
+	return q.ui.write(q.w, status, screen, v)
+}
+
+// fragment writes a screen's "main" block alone (a chooser's contents).
+func (q *req) fragment(screen string, data any) error {
+	v := q.view("", data)
+	v.Fragment = true
+	return q.ui.write(q.w, http.StatusOK, screen, v)
+}
+
+func (u *UI) write(w http.ResponseWriter, status int, screen string, v *view) error {
+	t := u.screens[screen]
+	if t == nil {
+		return fmt.Errorf("no admin screen %q", screen)
+	}
+	root := "layout"
+	if v.Fragment {
+		root = "main"
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, root, v); err != nil {
+		return err
+	}
+	securityHeaders(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+	return nil
+}
+
+func (q *req) view(title string, data any) *view {
+	v := &view{Title: title, Site: q.site, CSRF: q.csrf, Theme: themeOf(q.r), CSS: q.ui.AssetURL("admin.css"), JS: q.ui.AssetURL("admin.js"),
+		Flash: q.flashes, Data: data, Crumbs: q.crumbs}
+	if q.a != nil {
+		v.User = q.a.User
+		v.Menu = q.ui.menu(q)
+	}
+	return v
+}
+
+// menu is built from this site's permissions only: an item the user may
+// not use is not there.
+func (u *UI) menu(q *req) []menuItem {
+	items := []menuItem{{Label: "Dashboard", URL: "/admin/", Current: q.section == "dashboard"}}
+	if q.a.Check.User.Superuser || q.a.Check.User.ExplorableRoot() != "" {
+		items = append(items, menuItem{Label: "Pages", URL: "/admin/pages/", Current: q.section == "pages"})
+	}
+	return items
+}
+
+func themeOf(r *http.Request) string {
+	if c, err := r.Cookie("canopy_theme"); err == nil && (c.Value == "light" || c.Value == "dark") {
+		return c.Value
+	}
+	return ""
+}
+
+// ---- the request wrapper ----
+
+// screen authenticates an admin UI request on its site and runs h: a
+// visitor without a session goes to the login page (a form post is kept and
+// can be re-sent after logging in); unsafe methods need the CSRF token as
+// well as the kit's cross-origin check; errors become error screens.
+func (u *UI) screen(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := &req{w: w, r: r, ui: u, site: u.kit.Resolve(r)}
+		if q.site == nil {
+			securityHeaders(w.Header())
+			http.Error(w, "no site is configured for this host", http.StatusNotFound)
+			return
+		}
+		c, err := r.Cookie(httpkit.SessionCookie)
+		if err != nil || c.Value == "" {
+			u.needLogin(q, "")
+			return
+		}
+		ar, err := u.kit.AdminFor(r, true)
+		if err != nil {
+			switch {
+			case errors.Is(err, service.ErrNoAccount) || canopy.ErrorMessage(err) == "you have no account on this site":
+				u.noAccount(q)
+			case canopy.ErrorCode(err) == canopy.EUNAUTHENTICATED:
+				u.needLogin(q, canopy.ErrorMessage(err))
+			default:
+				u.fail(q, err)
+			}
+			return
+		}
+		q.a = ar.Admin
+		q.csrf = u.csrfToken(r, c.Value)
+		if err := q.a.RequireAdminAccess(); err != nil {
+			u.fail(q, err)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if !hmac.Equal([]byte(r.FormValue("csrf")), []byte(q.csrf)) && !hmac.Equal([]byte(r.Header.Get("X-CSRF-Token")), []byte(q.csrf)) {
+				u.fail(q, canopy.Errorf(canopy.EFORBIDDEN, "this form has expired or did not come from this site's admin (missing or wrong CSRF token); go back, reload the page and try again"))
+				return
+			}
+		}
+		q.flashes = u.takeFlash(w, r)
+		if err := h(q); err != nil {
+			u.fail(q, err)
+		}
+	}
+}
+
+// maxForm bounds a form body; uploads have their own, larger limit.
+const maxForm = 4 << 20
+
+// fail renders an error screen: not found and forbidden alike show no detail
+// of the object.
+func (u *UI) fail(q *req, err error) {
+	code, status, msg := u.kit.Classify(q.r, err)
+	title := map[string]string{canopy.ENOTFOUND: "Not found", canopy.EFORBIDDEN: "Not allowed", canopy.EINVALID: "That did not work",
+		canopy.ECONFLICT: "That did not work", canopy.ETOOLARGE: "Too large", canopy.EINTERNAL: "Something went wrong"}[code]
+	if title == "" {
+		title = "Error"
+	}
+	if q.fragmentWanted() {
+		securityHeaders(q.w.Header())
+		q.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		q.w.WriteHeader(status)
+		fmt.Fprintf(q.w, `<div class="message error" role="alert">%s</div>`, template.HTMLEscapeString(msg))
+		return
+	}
+	if err := q.render(status, "error", title, map[string]any{"Message": msg, "Status": status}); err != nil {
+		u.log.Error("render error page", "err", err)
+	}
+}
+
+func (q *req) fragmentWanted() bool { return q.r.Header.Get("X-Requested-With") == "canopy" }
+
+func (u *UI) notFound(q *req) error {
+	return canopy.Errorf(canopy.ENOTFOUND, "there is no admin screen at %s", q.r.URL.Path)
+}
+
+// redirect answers a form post with 303 and a message shown on the next screen.
+func (q *req) redirect(to, kind, text string) error {
+	if text != "" {
+		q.ui.setFlash(q.w, q.r, kind, text)
+	}
+	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
+	return nil
+}
+
+// ---- CSRF and signed cookies ----
+
+func (u *UI) key(r *http.Request) []byte {
+	k, err := u.kit.Svc.UIKey(r.Context())
+	if err != nil {
+		u.log.Error("admin UI key", "err", err)
+		return nil
+	}
+	return k
+}
+
+func (u *UI) sign(r *http.Request, purpose, value string) string {
+	m := hmac.New(sha256.New, u.key(r))
+	m.Write([]byte(purpose + "\x00" + value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// csrfToken is bound to the session: a token of one session (or site) is
+// worthless in another.
+func (u *UI) csrfToken(r *http.Request, session string) string {
+	return u.sign(r, "csrf", service.SessionKey(session))
+}
+
+const flashCookie = "canopy_flash"
+
+func (u *UI) setFlash(w http.ResponseWriter, r *http.Request, kind, text string) {
+	v := base64.RawURLEncoding.EncodeToString([]byte(kind + "\x00" + text))
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v + "." + u.sign(r, "flash", v), Path: "/admin/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: u.kit.IsTLS(r), MaxAge: 60})
+}
+
+func (u *UI) takeFlash(w http.ResponseWriter, r *http.Request) []flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/admin/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.kit.IsTLS(r)})
+	v, sig, ok := strings.Cut(c.Value, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(u.sign(r, "flash", v))) {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil
+	}
+	kind, text, _ := strings.Cut(string(raw), "\x00")
+	return []flash{{Kind: kind, Text: text}}
+}
+
+// localNext keeps a next= target only if it is a path of this admin.
+func localNext(next string) string {
+	if !canopy.IsLocalPath(next) || !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "/admin/login/") {
+		return "/admin/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" {
+		return "/admin/"
+	}
+	return next
+}
+
+// refererPath is the admin path the request came from on this host ("/admin/" otherwise).
+func refererPath(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host {
+		return "/admin/"
+	}
+	return localNext(ref.RequestURI())
+}

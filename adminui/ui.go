@@ -1,0 +1,183 @@
+// Package adminui is Canopy's admin web UI at /admin/ on every site's own
+// host: server-rendered html/template screens whose every control comes
+// from the permission engine's answer, with small JavaScript enhancements
+// bundled from npm packages by esbuild (internal/assetbuild) into dist/.
+//
+// Handlers call service.Admin, the same operations as the JSON API; the
+// server checks every action again on every request (docs/admin-ui.md).
+package adminui
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed dist
+var distFS embed.FS
+
+// Options configure the admin UI.
+type Options struct {
+	Logger *slog.Logger
+	// SiteByID finds a site of the installation (for "my sites").
+	SiteByID func(*http.Request, int64) *canopy.Site
+}
+
+// UI serves the admin web UI.
+type UI struct {
+	kit      *httpkit.Kit
+	log      *slog.Logger
+	opt      Options
+	screens  map[string]*template.Template
+	assets   map[string]asset // by file name
+	manifest map[string]string
+}
+
+type asset struct {
+	data, gz    []byte
+	contentType string
+}
+
+// New parses the templates and loads the bundled assets.
+func New(kit *httpkit.Kit, opt Options) (*UI, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}, }
+	if err := u.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := u.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (u *UI) loadAssets() error {
+	raw, err := distFS.ReadFile("dist/manifest.json")
+	if err != nil {
+		return fmt.Errorf("admin assets: %w", err)
+	}
+	if err := json.Unmarshal(raw, &u.manifest); err != nil {
+		return fmt.Errorf("admin assets manifest: %w", err)
+	}
+	entries, err := fs.ReadDir(distFS, "dist")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		data, err := distFS.ReadFile("dist/" + e.Name())
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		_, _ = zw.Write(data)
+		_ = zw.Close()
+		ct := "application/octet-stream"
+		switch path.Ext(e.Name()) {
+		case ".js":
+			ct = "text/javascript; charset=utf-8"
+		case ".css":
+			ct = "text/css; charset=utf-8"
+		case ".txt":
+			ct = "text/plain; charset=utf-8"
+		case ".json":
+			ct = "application/json"
+		}
+		u.assets[e.Name()] = asset{data: data, gz: b.Bytes(), contentType: ct}
+	}
+	for logical, file := range u.manifest {
+		if _, ok := u.assets[file]; !ok {
+			return fmt.Errorf("admin assets: manifest names %s for %s, which is missing", file, logical)
+		}
+	}
+	return nil
+}
+
+// AssetURL is the immutable URL of a bundled asset by its logical name.
+func (u *UI) AssetURL(logical string) string { return "/admin/static/" + u.manifest[logical] }
+
+// ShippedBytes is what a first admin page view downloads of JavaScript and
+// CSS: raw and gzipped sizes.
+func (u *UI) ShippedBytes() (raw, gz int) {
+	for _, logical := range []string{"admin.js", "admin.css"} {
+		a := u.assets[u.manifest[logical]]
+		raw += len(a.data)
+		gz += len(a.gz)
+	}
+	return raw, gz
+}
+
+func (u *UI) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	a, ok := u.assets[name]
+	if !ok || name == "manifest.json" {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Vary", "Accept-Encoding")
+	if strings.HasSuffix(name, ".txt") {
+		h.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		// Content-hashed names: a new build is a new URL.
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	body := a.data
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		body = a.gz
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(body)
+}
+
+// Routes registers the admin UI's routes (the JSON API keeps /admin/api/).
+func (u *UI) Routes(m *http.ServeMux) {
+	m.HandleFunc("GET /admin/static/{file}", u.serveStatic)
+	m.HandleFunc("GET /admin/login/{$}", u.loginPage)
+	m.HandleFunc("POST /admin/login/{$}", u.loginSubmit)
+	m.HandleFunc("POST /admin/logout/{$}", u.logout)
+	m.HandleFunc("GET /admin/{$}", u.screen(u.dashboard))
+	m.HandleFunc("POST /admin/reviews/{id}/{$}", u.screen(u.reviewFromDashboard))
+	m.HandleFunc("POST /admin/notifications/read/{$}", u.screen(u.markRead))
+	m.HandleFunc("GET /admin/my-sites/{$}", u.screen(u.mySites))
+	m.HandleFunc("POST /admin/theme/{$}", u.screen(u.setTheme))
+	m.HandleFunc("GET /admin/pages/{$}", u.screen(u.explorerRoot))
+	m.HandleFunc("GET /admin/pages/{id}/{$}", u.screen(u.explorer))
+	m.HandleFunc("/admin/", u.screen(u.notFound))
+}
+
+// securityHeaders are set on every admin HTML answer: a strict CSP (no
+// inline script or style, no eval), no caching, no framing by other origins.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
+		"connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+}
+
+var started = time.Now()

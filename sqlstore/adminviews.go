@@ -1,0 +1,241 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Read models of the admin screens: each is one statement, so a screen costs
+// a fixed number of queries whatever the size of the site.
+
+// RowFacts are what an explorer row shows beyond the page itself.
+type RowFacts struct {
+	// EditedBy is the display name of the latest revision's author ("" if none).
+	EditedBy string
+	EditedAt *time.Time
+	// InModeration: a workflow is in progress on the page.
+	InModeration bool
+}
+
+// prefixedPageColumns is pageColumns of the table alias p.
+var prefixedPageColumns = "p." + strings.Join(strings.Split(strings.ReplaceAll(strings.ReplaceAll(pageColumns, "\n", " "), "\t", ""), ", "), ", p.")
+
+// DisplayName is how the admin names a person: their full name, else the username.
+func DisplayName(first, last, username string) string {
+	if n := strings.TrimSpace(first + " " + last); n != "" {
+		return n
+	}
+	return username
+}
+
+// ExplorerFacts returns the row facts of pages of this site, by page id.
+func (s *SiteDB) ExplorerFacts(ctx context.Context, ids []int64) (map[int64]RowFacts, error) {
+	out := make(map[int64]RowFacts, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(s.site, ids)
+	err := s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT p.id, COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), r.created_at,
+				EXISTS (SELECT 1 FROM workflow_states ws WHERE ws.site_id = $1 AND ws.page_id = p.id AND ws.status = 'in_progress')
+			FROM pages p LEFT JOIN revisions r ON r.id = p.latest_revision_id AND r.site_id = $1 LEFT JOIN users u ON u.id = r.user_id
+			WHERE p.site_id = $1 AND p.id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var first, last, username string
+			var at sql.NullTime
+			var f RowFacts
+			if err := rows.Scan(&id, &first, &last, &username, &at, &f.InModeration); err != nil {
+				return err
+			}
+			f.EditedBy = DisplayName(first, last, username)
+			if at.Valid {
+				t := at.Time.UTC()
+				f.EditedAt = &t
+			}
+			out[id] = f
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// MyPage is a page on a user's dashboard and why it is there.
+type MyPage struct {
+	Page *canopy.Page
+	// Why is "locked" (locked by the user), "scheduled" (a publication the
+	// user scheduled or of a page they own), "moderation" (a workflow they
+	// started is in progress) or "changes" (a reviewer asked for changes).
+	Why string
+}
+
+// MyPages lists the user's locked, scheduled and in-moderation pages of this
+// site (at most limit of each), in one statement.
+func (s *SiteDB) MyPages(ctx context.Context, userID int64, limit int) (out []MyPage, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM (SELECT 'locked' AS why, `+prefixedPageColumns+` FROM pages p
+				WHERE p.site_id = $1 AND p.locked AND p.locked_by = $2 ORDER BY p.updated_at DESC LIMIT $3) l
+			UNION ALL SELECT * FROM (SELECT 'scheduled', `+prefixedPageColumns+` FROM pages p LEFT JOIN revisions r ON r.id = p.scheduled_revision_id AND r.site_id = $1
+				WHERE p.site_id = $1 AND p.scheduled_revision_id IS NOT NULL AND (r.user_id = $2 OR p.owner_id = $2) ORDER BY p.go_live_at LIMIT $3) sch
+			UNION ALL SELECT * FROM (SELECT CASE ws.status WHEN 'in_progress' THEN 'moderation' ELSE 'changes' END, `+prefixedPageColumns+`
+				FROM workflow_states ws JOIN pages p ON p.id = ws.page_id AND p.site_id = $1
+				WHERE ws.site_id = $1 AND ws.requested_by = $2 AND ws.status IN ('in_progress', 'needs_changes') ORDER BY ws.updated_at DESC LIMIT $3) m`,
+			s.site, userID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var why string
+			p, err := scanPage(prefixScanner{rows, &why})
+			if err != nil {
+				return err
+			}
+			out = append(out, MyPage{Page: p, Why: why})
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// prefixScanner scans a leading column before a page's columns.
+type prefixScanner struct {
+	rows  *sql.Rows
+	first any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.first}, dest...)...) }
+
+// RecentEdit is one page's latest edit.
+type RecentEdit struct {
+	Page     *canopy.Page
+	EditedBy string
+	EditedAt time.Time
+}
+
+// RecentEdits lists the most recently edited pages of this site (newest
+// first, one row per page) among the last revisions, in one statement.
+func (s *SiteDB) RecentEdits(ctx context.Context, limit int) (out []RecentEdit, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), r.created_at, `+prefixedPageColumns+`
+			FROM (SELECT page_id, MAX(id) AS id FROM (SELECT page_id, id FROM revisions WHERE site_id = $1 ORDER BY id DESC LIMIT $2) last GROUP BY page_id) lr
+			JOIN revisions r ON r.id = lr.id JOIN pages p ON p.id = lr.page_id AND p.site_id = $1 LEFT JOIN users u ON u.id = r.user_id
+			ORDER BY r.id DESC`, s.site, limit*4)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var first, last, username string
+			var e RecentEdit
+			p, err := scanPage(multiScanner{rows, []any{&first, &last, &username, &e.EditedAt}})
+			if err != nil {
+				return err
+			}
+			e.Page, e.EditedBy, e.EditedAt = p, DisplayName(first, last, username), e.EditedAt.UTC()
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+type multiScanner struct {
+	rows  *sql.Rows
+	first []any
+}
+
+func (m multiScanner) Scan(dest ...any) error { return m.rows.Scan(append(m.first, dest...)...) }
+
+// UserNames returns display names of users by id (one statement); used for
+// lock holders and reviewers shown on this site's screens.
+func (s *SiteDB) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := idList(s.site, ids)
+	err := s.db.read(ctx, func(tx *Tx) error {
+		// $1 (the site) is unused by the condition but keeps idList's numbering.
+		rows, err := tx.QueryContext(ctx, `SELECT id, first_name, last_name, username FROM users WHERE id IN (`+in+`) AND $1 = $1`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var first, last, username string
+			if err := rows.Scan(&id, &first, &last, &username); err != nil {
+				return err
+			}
+			out[id] = DisplayName(first, last, username)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// UserSiteIDs lists the sites where the user belongs to a group of the
+// site: a person's own memberships, for their "my sites" menu.
+func (db *DB) UserSiteIDs(ctx context.Context, userID int64) (out []int64, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		return eachRow(scanInt64, func(id int64) { out = append(out, id) })(
+			tx.QueryContext(ctx, `SELECT DISTINCT site_id FROM group_members WHERE user_id = $1 AND site_id IS NOT NULL`, userID))
+	})
+	return out, err
+}
+
+// ReviewItem is a page waiting for a review, with its workflow state.
+type ReviewItem struct {
+	State       *WorkflowState
+	Page        *canopy.Page
+	RequestedBy string
+}
+
+// Reviews lists this site's pages whose current task is in progress and
+// reviewed by any of groups (every such page when all is set: superusers),
+// oldest request first, in one statement.
+func (s *SiteDB) Reviews(ctx context.Context, groups []int64, all bool) (out []ReviewItem, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT ws.id, ws.workflow_id, ws.requested_by, ws.created_at, ts.id, ts.revision_id, ts.status, ts.comment,
+				t.id, t.name, t.active, t.group_ids, COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), `+prefixedPageColumns+`
+			FROM workflow_states ws
+			JOIN task_states ts ON ts.workflow_state_id = ws.id AND ts.site_id = $1 AND ts.status = 'in_progress'
+			JOIN workflow_tasks t ON t.id = ts.task_id
+			JOIN pages p ON p.id = ws.page_id AND p.site_id = $1
+			LEFT JOIN users u ON u.id = ws.requested_by
+			WHERE ws.site_id = $1 AND ws.status = 'in_progress' ORDER BY ws.updated_at, ws.id`, s.site)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			st := &WorkflowState{Status: "in_progress", Task: &TaskState{}}
+			var req, rev sql.NullInt64
+			var ids, first, last, username string
+			p, err := scanPage(multiScanner{rows, []any{&st.ID, &st.WorkflowID, &req, &st.CreatedAt, &st.Task.ID, &rev, &st.Task.Status, &st.Task.Comment,
+				&st.Task.Task.ID, &st.Task.Task.Name, &st.Task.Task.Active, &ids, &first, &last, &username}})
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(ids), &st.Task.Task.GroupIDs); err != nil {
+				return err
+			}
+			st.PageID, st.RequestedBy, st.Task.RevisionID = p.ID, req.Int64, rev.Int64
+			if all || intersects(st.Task.Task.GroupIDs, groups) {
+				out = append(out, ReviewItem{State: st, Page: p, RequestedBy: DisplayName(first, last, username)})
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
