@@ -9,11 +9,11 @@ import (
 )
 
 type dashboardData struct {
-	Reviews []sqlstore.ReviewItem
-	Mine    []sqlstore.MyPage
-	Recent  []sqlstore.RecentEdit
-	Notes   []*canopy.Notification
-	Types   func(string) string
+	Reviews    []sqlstore.ReviewItem
+	Mine       []sqlstore.MyPage
+	Recent     []sqlstore.RecentEdit
+	Notes      []*canopy.Notification
+	Types      func(string) string
 	CanExplore bool
 }
 

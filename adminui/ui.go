@@ -58,7 +58,7 @@ func New(kit *httpkit.Kit, opt Options) (*UI, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}, }
+	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}}
 	if err := u.loadAssets(); err != nil {
 		return nil, err
 	}

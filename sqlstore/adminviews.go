@@ -113,7 +113,9 @@ type prefixScanner struct {
 	first any
 }
 
-func (p prefixScanner) Scan(dest ...any) error { return p.rows.Scan(append([]any{p.first}, dest...)...) }
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.rows.Scan(append([]any{p.first}, dest...)...)
+}
 
 // RecentEdit is one page's latest edit.
 type RecentEdit struct {
