@@ -67,10 +67,10 @@ type PageContent struct {
 // after go-live, and not in the past.
 func (c PageContent) ValidateSchedule(now time.Time) error {
 	if c.ExpireAt != nil && !c.ExpireAt.After(now) {
-		return Errorf(EINVALID, "the expiry time %s is in the past", c.ExpireAt.UTC().Format(time.RFC3339))
+		return FieldErrorf("expire_at", EINVALID, "the expiry time %s is in the past", c.ExpireAt.UTC().Format(time.RFC3339))
 	}
 	if c.ExpireAt != nil && c.GoLiveAt != nil && !c.ExpireAt.After(*c.GoLiveAt) {
-		return Errorf(EINVALID, "the expiry time must be after the go-live time")
+		return FieldErrorf("expire_at", EINVALID, "the expiry time must be after the go-live time")
 	}
 	return nil
 }

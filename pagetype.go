@@ -291,72 +291,112 @@ type PageRef struct {
 
 // CleanFields validates field values against the type and returns them in
 // canonical form: datetimes as RFC 3339 UTC, integers as int64, rich text passed
-// through sanitize. Unknown fields and wrongly typed values are refused.
+// through sanitize. Unknown fields and wrongly typed values are refused; the
+// error names the field ("fields.NAME").
 func (pt *PageType) CleanFields(values map[string]any, sanitize func(string) string) (map[string]any, []PageRef, error) {
+	out, refs, errs := pt.cleanFields(values, sanitize, true)
+	if len(errs) > 0 {
+		return nil, nil, errs[0]
+	}
+	return out, refs, nil
+}
+
+// FieldErrors checks every field of values and returns each field's error
+// (a form shows them all beside their fields).
+func (pt *PageType) FieldErrors(values map[string]any) []*Error {
+	_, _, errs := pt.cleanFields(values, nil, false)
+	return errs
+}
+
+func (pt *PageType) cleanFields(values map[string]any, sanitize func(string) string, stop bool) (map[string]any, []PageRef, []*Error) {
 	out := make(map[string]any, len(pt.Fields))
 	var refs []PageRef
+	var errs []*Error
 	for name := range values {
 		if pt.Field(name) == nil {
-			return nil, nil, Errorf(EINVALID, "page type %s has no field %q", pt.Name, name)
+			errs = append(errs, FieldErrorf("fields."+name, EINVALID, "page type %s has no field %q", pt.Name, name))
+			if stop {
+				return nil, nil, errs
+			}
 		}
 	}
-	for _, f := range pt.Fields {
-		v, ok := values[f.Name]
-		if !ok || v == nil || v == "" {
-			if f.Required {
-				return nil, nil, Errorf(EINVALID, "field %q is required", f.Name)
+	for i := range pt.Fields {
+		f := &pt.Fields[i]
+		v, err := f.clean(values[f.Name], sanitize)
+		if err != nil {
+			errs = append(errs, err)
+			if stop {
+				return nil, nil, errs
 			}
 			continue
 		}
-		switch f.Type {
-		case FieldText, FieldRichText:
-			s, ok := v.(string)
-			if !ok {
-				return nil, nil, Errorf(EINVALID, "field %q must be a string", f.Name)
-			}
-			if !utf8.ValidString(s) {
-				return nil, nil, Errorf(EINVALID, "field %q is not valid UTF-8", f.Name)
-			}
-			if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
-				return nil, nil, Errorf(EINVALID, "field %q is longer than %d characters", f.Name, f.MaxLength)
-			}
-			if f.Type == FieldRichText && sanitize != nil {
-				s = sanitize(s)
-			}
-			out[f.Name] = s
-		case FieldDateTime:
-			s, ok := v.(string)
-			if !ok {
-				return nil, nil, Errorf(EINVALID, "field %q must be a date-time string like 2026-05-01T18:00:00Z", f.Name)
-			}
-			t, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
-					return nil, nil, Errorf(EINVALID, "field %q: %q is not a date-time like 2026-05-01T18:00:00Z", f.Name, s)
-				}
-			}
-			out[f.Name] = t.UTC().Format(time.RFC3339)
-		case FieldBoolean:
-			b, ok := v.(bool)
-			if !ok {
-				return nil, nil, Errorf(EINVALID, "field %q must be true or false", f.Name)
-			}
-			out[f.Name] = b
-		case FieldInteger, FieldPage, FieldSnippet, FieldImage, FieldDocument:
-			n, err := toInt64(v)
-			if err != nil {
-				return nil, nil, Errorf(EINVALID, "field %q must be an integer", f.Name)
-			}
-			if f.Type != FieldInteger && n <= 0 {
-				return nil, nil, Errorf(EINVALID, "field %q must be the id of a %s", f.Name, f.Type)
-			}
-			if f.Type == FieldPage {
-				refs = append(refs, PageRef{Field: f.Name, PageID: n})
-			}
-			out[f.Name] = n
+		if v == nil {
+			continue
 		}
+		if f.Type == FieldPage {
+			refs = append(refs, PageRef{Field: f.Name, PageID: v.(int64)})
+		}
+		out[f.Name] = v
 	}
-	return out, refs, nil
+	return out, refs, errs
+}
+
+// clean checks one field's value and returns it in canonical form (nil: empty).
+func (f *Field) clean(v any, sanitize func(string) string) (any, *Error) {
+	bad := func(format string, args ...any) *Error {
+		return FieldErrorf("fields."+f.Name, EINVALID, format, args...)
+	}
+	if v == nil || v == "" {
+		if f.Required {
+			return nil, bad("field %q is required", f.Name)
+		}
+		return nil, nil
+	}
+	switch f.Type {
+	case FieldText, FieldRichText:
+		s, ok := v.(string)
+		if !ok {
+			return nil, bad("field %q must be a string", f.Name)
+		}
+		if !utf8.ValidString(s) {
+			return nil, bad("field %q is not valid UTF-8", f.Name)
+		}
+		if f.MaxLength > 0 && utf8.RuneCountInString(s) > f.MaxLength {
+			return nil, bad("field %q is longer than %d characters", f.Name, f.MaxLength)
+		}
+		if f.Type == FieldRichText && sanitize != nil {
+			s = sanitize(s)
+		}
+		return s, nil
+	case FieldDateTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, bad("field %q must be a date-time string like 2026-05-01T18:00:00Z", f.Name)
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
+				return nil, bad("field %q: %q is not a date-time like 2026-05-01T18:00:00Z", f.Name, s)
+			}
+		}
+		return t.UTC().Format(time.RFC3339), nil
+	case FieldBoolean:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, bad("field %q must be true or false", f.Name)
+		}
+		return b, nil
+	case FieldInteger, FieldPage, FieldSnippet, FieldImage, FieldDocument:
+		n, err := toInt64(v)
+		if err != nil {
+			return nil, bad("field %q must be an integer", f.Name)
+		}
+		if f.Type != FieldInteger && n <= 0 {
+			return nil, bad("field %q must be the id of a %s", f.Name, f.Type)
+		}
+		return n, nil
+	}
+	return nil, bad("field %q has an unknown type", f.Name)
 }
 
 func toInt64(v any) (int64, error) {

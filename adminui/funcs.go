@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,12 +13,14 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"has":         func(list []string, s string) bool { return slices.Contains(list, s) },
-	"ago":         ago,
-	"when":        when,
-	"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"displayName": func(u *canopy.User) string { return sqlstore.DisplayName(u.FirstName, u.LastName, u.Username) },
-	"badges":      badgesOf,
+	"has":          func(list []string, s string) bool { return slices.Contains(list, s) },
+	"ago":          ago,
+	"when":         when,
+	"isoTime":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"displayName":  func(u *canopy.User) string { return sqlstore.DisplayName(u.FirstName, u.LastName, u.Username) },
+	"badges":       badgesOf,
+	"editorStatus": func(d *editorData) editorStatus { return editorStatus{d} },
+	"hiddenFields": hiddenFields,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -146,4 +149,25 @@ func typeLabel(types *canopy.PageTypes, name string) string {
 		return pt.Label
 	}
 	return strings.TrimPrefix(name, "canopy.")
+}
+
+type editorStatus struct{ d *editorData }
+
+func (e editorStatus) status() (*canopy.Page, bool, bool) {
+	return e.d.Page.Page, e.d.View.State != nil && e.d.View.State.Status == "in_progress", e.d.Private
+}
+
+// hiddenFields is a form's input as hidden fields (to post it again).
+func hiddenFields(f *pageForm) []hiddenField {
+	out := []hiddenField{{"base_revision", strconv.FormatInt(f.BaseRevision, 10)}}
+	for _, ff := range f.all() {
+		if ff.Kind == "boolean" {
+			if ff.Checked {
+				out = append(out, hiddenField{ff.Name, "on"})
+			}
+			continue
+		}
+		out = append(out, hiddenField{ff.Name, ff.Value})
+	}
+	return out
 }

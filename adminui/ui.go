@@ -166,6 +166,15 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/theme/{$}", u.screen(u.setTheme))
 	m.HandleFunc("GET /admin/pages/{$}", u.screen(u.explorerRoot))
 	m.HandleFunc("GET /admin/pages/{id}/{$}", u.screen(u.explorer))
+	m.HandleFunc("GET /admin/pages/{id}/add/{$}", u.screen(u.addChooseType))
+	m.HandleFunc("GET /admin/pages/{id}/add/{type}/{$}", u.screen(u.addForm))
+	m.HandleFunc("POST /admin/pages/{id}/add/{type}/{$}", u.screen(u.addSubmit))
+	m.HandleFunc("GET /admin/pages/{id}/edit/{$}", u.screen(u.editForm))
+	m.HandleFunc("POST /admin/pages/{id}/edit/{$}", u.screen(u.editSubmit))
+	m.HandleFunc("POST /admin/pages/{id}/lock/{$}", u.screen(u.lock(true)))
+	m.HandleFunc("POST /admin/pages/{id}/unlock/{$}", u.screen(u.lock(false)))
+	m.HandleFunc("POST /admin/pages/{id}/unschedule/{$}", u.screen(u.unschedule))
+	m.HandleFunc("POST /admin/pages/{id}/workflow/{$}", u.screen(u.workflowAction))
 	m.HandleFunc("/admin/", u.screen(u.notFound))
 }
 

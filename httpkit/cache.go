@@ -188,3 +188,6 @@ func (e *CachedPage) MakePrivate() {
 	e.private = true
 	e.hdrCache = []string{"private, no-store"}[:1:1]
 }
+
+// Body is the answer's body.
+func (e *CachedPage) Body() []byte { return e.body }

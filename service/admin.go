@@ -18,6 +18,7 @@ type Admin struct {
 	Check  *perm.Checker
 	pages  *sqlstore.SiteDB
 	facts  map[int64]*perm.Page // moderation facts of pages loaded by page()
+	states map[int64]*canopy.WorkflowState
 }
 
 // AdminFor loads what user may do on site. A user who belongs to no group of
@@ -101,6 +102,10 @@ func (a *Admin) loadFacts(ctx context.Context, p *canopy.Page) (*perm.Page, erro
 	if err != nil {
 		return nil, err
 	}
+	if a.states == nil {
+		a.states = map[int64]*canopy.WorkflowState{}
+	}
+	a.states[p.ID] = st
 	if st != nil {
 		pp.HasActiveWorkflow = true
 		if st.Status == "in_progress" {

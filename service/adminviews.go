@@ -181,3 +181,128 @@ func (s *Service) UIKey(ctx context.Context) ([]byte, error) {
 	s.uiKey.Store(&k)
 	return k, nil
 }
+
+// EditorView is what the page editor shows: the page with the caller's
+// actions, the content the edit starts from (the latest revision's), and
+// the page's moderation.
+type EditorView struct {
+	Page    *PageWithActions
+	Content canopy.PageContent
+	// CanEdit: the caller may change the content (edit permission, not
+	// locked by someone else). A reviewer without page grants sees the page
+	// read-only, with the review controls.
+	CanEdit bool
+	// LockedByOther: locked by someone else (the caller may not save).
+	LockedByOther bool
+	State         *canopy.WorkflowState
+	// Reviewer: the caller reviews the current task.
+	Reviewer bool
+	// CanCancel: the caller may cancel (or restart) the running workflow.
+	CanCancel bool
+	// WorkflowApplies: a workflow would run if the page were submitted.
+	WorkflowApplies bool
+	Comments        []sqlstore.TaskComment
+	Names           map[int64]string
+}
+
+// Editor loads a page for the editor.
+func (a *Admin) Editor(ctx context.Context, id int64) (*EditorView, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pa, err := a.withActions(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	v := &EditorView{Page: pa, Content: p.Content(), State: a.states[p.ID]}
+	pp := a.pp(p)
+	v.WorkflowApplies = pp.HasActiveWorkflow
+	v.LockedByOther = a.Check.LockedForUser(pp)
+	v.CanEdit = a.Check.CanEdit(pp) && !v.LockedByOther
+	if p.LatestRevisionID != 0 {
+		rev, err := a.pages.Revision(ctx, id, p.LatestRevisionID)
+		if err != nil {
+			return nil, err
+		}
+		v.Content = rev.Content
+	}
+	if st := v.State; st != nil {
+		v.Reviewer = st.Status == "in_progress" && st.Task != nil && st.Task.Status == "in_progress" && a.Reviews(st.Task.Task.GroupIDs)
+		v.CanCancel = a.User.IsSuperuser || st.RequestedBy == a.User.ID || p.OwnerID == a.User.ID || st.Task != nil && a.Reviews(st.Task.Task.GroupIDs)
+		if !a.User.IsSuperuser && p.Locked && p.LockedBy != a.User.ID {
+			v.CanCancel = false
+		}
+	}
+	if v.State != nil {
+		if v.Comments, err = a.pages.TaskComments(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	var ids []int64
+	if p.LockedBy != 0 {
+		ids = append(ids, p.LockedBy)
+	}
+	if v.State != nil && v.State.RequestedBy != 0 {
+		ids = append(ids, v.State.RequestedBy)
+	}
+	if p.OwnerID != 0 {
+		ids = append(ids, p.OwnerID)
+	}
+	if v.Names, err = a.pages.UserNames(ctx, ids); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Revision returns one revision of a page the caller may see the revisions of.
+func (a *Admin) Revision(ctx context.Context, id, revisionID int64) (*canopy.Page, *canopy.Revision, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.Check.CanViewRevisions(a.pp(p)) && !(a.facts[p.ID] != nil && a.facts[p.ID].Task != nil && a.facts[p.ID].Task.Reviewer) {
+		return nil, nil, forbidden("you may not see the revisions of %q", p.Title)
+	}
+	rev, err := a.pages.Revision(ctx, id, revisionID)
+	return p, rev, err
+}
+
+// Ref is how a screen shows a referenced object: its title and, for an
+// image, a thumbnail URL.
+type Ref struct {
+	Title, Thumb string
+}
+
+// Refs names the objects that reference fields point at, by kind ("page",
+// "image", "document", "snippet") and id: this site's objects (and shared
+// media) only; an id of anything else is simply not named.
+func (a *Admin) Refs(ctx context.Context, ids map[string][]int64) (map[string]map[int64]Ref, error) {
+	out := map[string]map[int64]Ref{"page": {}, "image": {}, "document": {}, "snippet": {}}
+	titles, err := a.pages.RefTitles(ctx, ids["page"], ids["document"], ids["snippet"])
+	if err != nil {
+		return nil, err
+	}
+	for kind, m := range titles {
+		for id, t := range m {
+			out[kind][id] = Ref{Title: t}
+		}
+	}
+	if len(ids["image"]) > 0 {
+		ims, err := a.pages.ImagesByID(ctx, ids["image"])
+		if err != nil {
+			return nil, err
+		}
+		for id, im := range ims {
+			r := Ref{Title: im.Title}
+			if ref, err := a.svc.RenditionURL(ctx, im, ThumbSpec); err == nil {
+				r.Thumb = ref.URL
+			}
+			out["image"][id] = r
+		}
+	}
+	return out, nil
+}
+
+// ThumbSpec is the rendition the admin shows images at in choosers and fields.
+const ThumbSpec = "fill-160x160"

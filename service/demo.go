@@ -13,11 +13,23 @@ import (
 	"math/big"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // DemoResult tells what the demo installation holds.
 type DemoResult struct {
 	Sites    []*canopy.Site
+	Username string
+	Password string
+	// Logins are the demo's people with a role on one site, each with a
+	// generated password (printed once).
+	Logins []DemoLogin
+}
+
+// DemoLogin is one demo account with a role on one site.
+type DemoLogin struct {
+	Site     *canopy.Site
+	Role     string
 	Username string
 	Password string
 }
@@ -79,8 +91,81 @@ func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
 			return nil, err
 		}
 		res.Sites = append(res.Sites, site)
+		logins, err := s.demoPeople(ctx, site)
+		if err != nil {
+			return nil, err
+		}
+		res.Logins = append(res.Logins, logins...)
 	}
 	return res, nil
+}
+
+// demoPeople gives alpha an editor (who may not publish), a moderator (who
+// reviews the news section's workflow) and a site admin, and beta a site
+// admin: one account of each to log in as.
+func (s *Service) demoPeople(ctx context.Context, site *canopy.Site) ([]DemoLogin, error) {
+	var roles []struct{ role, username, group string }
+	switch site.Hostname {
+	case "alpha.localhost":
+		roles = []struct{ role, username, group string }{{"editor", "alpha-editor", "Editors"}, {"moderator", "alpha-moderator", "Moderators"},
+			{"site admin", "alpha-admin", sqlstore.AdminsGroup}}
+	case "beta.localhost":
+		roles = []struct{ role, username, group string }{{"site admin", "beta-admin", sqlstore.AdminsGroup}}
+	default:
+		return nil, nil
+	}
+	store := s.DB.Site(site.ID, s.Types)
+	groups, err := store.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]int64{}
+	for _, g := range groups {
+		byName[g.Name] = g.ID
+	}
+	if site.Hostname == "alpha.localhost" {
+		// Editors write; Moderators also publish and review the news.
+		media := []canopy.CollectionGrantRow{{CollectionID: site.RootCollectionID, Permissions: []string{"add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"}}}
+		models := []string{"access_admin", "add_location", "change_location", "delete_location", "view_location"}
+		if err := store.SetGroupGrants(ctx, byName["Editors"], []canopy.PageGrantRow{{PageID: site.RootPageID, Actions: []string{"add", "change", "lock"}}}, models, media...); err != nil {
+			return nil, err
+		}
+		mods, err := store.CreateGroup(ctx, "Moderators")
+		if err != nil {
+			return nil, err
+		}
+		byName["Moderators"] = mods.ID
+		if err := store.SetGroupGrants(ctx, mods.ID, []canopy.PageGrantRow{{PageID: site.RootPageID, Actions: []string{"add", "change", "publish", "lock", "unlock"}}}, models, media...); err != nil {
+			return nil, err
+		}
+		news, err := store.PageByURLPath(ctx, "/news/")
+		if err != nil {
+			return nil, err
+		}
+		w, err := store.SaveWorkflow(ctx, 0, canopy.WorkflowInput{Name: "News review", Tasks: []canopy.WorkflowTask{{Name: "Moderator approval", Active: true, GroupIDs: []int64{mods.ID}}}})
+		if err != nil {
+			return nil, err
+		}
+		if err := store.AttachWorkflow(ctx, news.ID, w.ID); err != nil {
+			return nil, err
+		}
+	}
+	var out []DemoLogin
+	for _, r := range roles {
+		password, err := RandomPassword(16)
+		if err != nil {
+			return nil, err
+		}
+		u, err := s.CreateUser(ctx, NewUser{Username: r.username, Email: r.username + "@" + site.Hostname, Password: password})
+		if err != nil {
+			return nil, err
+		}
+		if err := store.AddMember(ctx, byName[r.group], u.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, DemoLogin{Site: site, Role: r.role, Username: u.Username, Password: password})
+	}
+	return out, nil
 }
 
 func (s *Service) demoPages(ctx context.Context, site *canopy.Site, d demoSite, n int, owner int64) error {

@@ -40,7 +40,7 @@ func (p *Pages) linkMedia(ctx context.Context, typeName string, fields map[strin
 		}
 		out, err := p.svc.LinkRichTextMedia(ctx, p.store.SiteID(), s)
 		if err != nil {
-			return nil, canopy.Errorf(canopy.ErrorCode(err), "field %q: %s", f.Name, canopy.ErrorMessage(err))
+			return nil, canopy.FieldErrorf("fields."+f.Name, canopy.ErrorCode(err), "field %q: %s", f.Name, canopy.ErrorMessage(err))
 		}
 		fields[f.Name] = out
 	}

@@ -74,7 +74,7 @@ func richTextPolicy() *bluemonday.Policy {
 	// Media references by id, checked against the site on save.
 	digits := regexp.MustCompile(`^[0-9]+$`)
 	p.AllowAttrs("data-image-id").Matching(digits).OnElements("img")
-	p.AllowAttrs("data-document-id").Matching(digits).OnElements("a")
+	p.AllowAttrs("data-document-id", "data-page-id").Matching(digits).OnElements("a")
 	p.RequireNoFollowOnLinks(false)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	return p
@@ -157,7 +157,7 @@ func (p *Pages) clean(typeName string, in PageInput) (canopy.PageContent, error)
 		return canopy.PageContent{}, err
 	}
 	if len(in.SeoTitle) > 255 {
-		return canopy.PageContent{}, canopy.Errorf(canopy.EINVALID, "seo_title is longer than 255 characters")
+		return canopy.PageContent{}, canopy.FieldErrorf("seo_title", canopy.EINVALID, "seo_title is longer than 255 characters")
 	}
 	c := canopy.PageContent{Title: title, Slug: slug, SeoTitle: strings.TrimSpace(in.SeoTitle),
 		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, Fields: fields,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -236,6 +237,92 @@ func (s *SiteDB) Reviews(ctx context.Context, groups []int64, all bool) (out []R
 			if all || intersects(st.Task.Task.GroupIDs, groups) {
 				out = append(out, ReviewItem{State: st, Page: p, RequestedBy: DisplayName(first, last, username)})
 			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// TaskComment is one finished task of a page's latest workflow run.
+type TaskComment struct {
+	Task       string
+	Status     string
+	By         string
+	Comment    string
+	FinishedAt *time.Time
+}
+
+// TaskComments lists the tasks of the page's most recent workflow run, in
+// order, with their reviewers' decisions and comments (one statement).
+func (s *SiteDB) TaskComments(ctx context.Context, pageID int64) (out []TaskComment, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT t.name, ts.status, COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), ts.comment, ts.finished_at
+			FROM task_states ts JOIN workflow_tasks t ON t.id = ts.task_id LEFT JOIN users u ON u.id = ts.finished_by
+			WHERE ts.site_id = $1 AND ts.workflow_state_id = (SELECT MAX(id) FROM workflow_states WHERE site_id = $1 AND page_id = $2)
+			ORDER BY ts.id`, s.site, pageID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c TaskComment
+			var first, last, username string
+			var at sql.NullTime
+			if err := rows.Scan(&c.Task, &c.Status, &first, &last, &username, &c.Comment, &at); err != nil {
+				return err
+			}
+			c.By = DisplayName(first, last, username)
+			if at.Valid {
+				t := at.Time.UTC()
+				c.FinishedAt = &t
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RefTitles returns the titles of this site's pages, documents (the site's
+// or shared) and snippets among the ids, by kind ("page", "document",
+// "snippet"), in one statement: the labels of an editor's reference fields.
+func (s *SiteDB) RefTitles(ctx context.Context, pages, documents, snippets []int64) (map[string]map[int64]string, error) {
+	out := map[string]map[int64]string{"page": {}, "document": {}, "snippet": {}}
+	args := []any{s.site}
+	var parts []string
+	list := func(ids []int64) string {
+		ph := make([]string, len(ids))
+		for i, id := range ids {
+			args = append(args, id)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		return strings.Join(ph, ",")
+	}
+	if len(pages) > 0 {
+		parts = append(parts, `SELECT 'page', id, title FROM pages WHERE site_id = $1 AND id IN (`+list(pages)+`)`)
+	}
+	if len(documents) > 0 {
+		parts = append(parts, `SELECT 'document', id, title FROM documents WHERE (site_id = $1 OR site_id IS NULL) AND id IN (`+list(documents)+`)`)
+	}
+	if len(snippets) > 0 {
+		parts = append(parts, `SELECT 'snippet', id, title FROM snippets WHERE site_id = $1 AND id IN (`+list(snippets)+`)`)
+	}
+	if len(parts) == 0 {
+		return out, nil
+	}
+	err := s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var kind, title string
+			var id int64
+			if err := rows.Scan(&kind, &id, &title); err != nil {
+				return err
+			}
+			out[kind][id] = title
 		}
 		return rows.Err()
 	})

@@ -356,6 +356,7 @@ func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fie
 var (
 	richImageRef    = regexp.MustCompile(`data-image-id="(\d+)"`)
 	richDocumentRef = regexp.MustCompile(`data-document-id="(\d+)"`)
+	richPageRef     = regexp.MustCompile(`data-page-id="(\d+)"`)
 )
 
 func refID(v any) int64 {
@@ -390,7 +391,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 				return err
 			}
 			if !ok {
-				return canopy.Errorf(canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.SnippetType, id)
+				return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.SnippetType, id)
 			}
 		case canopy.FieldImage, canopy.FieldDocument:
 			id := refID(v)
@@ -400,7 +401,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 				return err
 			}
 			if !ok {
-				return canopy.Errorf(canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.Type, id)
+				return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.Type, id)
 			}
 		case canopy.FieldRichText:
 			html, _ := v.(string)
@@ -408,15 +409,17 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 				re    *regexp.Regexp
 				table string
 				what  string
-			}{{richImageRef, "images", "image"}, {richDocumentRef, "documents", "document"}} {
+				where string
+			}{{richImageRef, "images", "image", s.visible("site_id")}, {richDocumentRef, "documents", "document", s.visible("site_id")},
+				{richPageRef, "pages", "page", "site_id = $1"}} {
 				for _, m := range ref.re.FindAllStringSubmatch(html, -1) {
 					id, _ := strconv.ParseInt(m[1], 10, 64)
-					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE `+s.visible("site_id")+` AND id = $2`, s.site, id)
+					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE `+ref.where+` AND id = $2`, s.site, id)
 					if err != nil {
 						return err
 					}
 					if !ok {
-						return canopy.Errorf(canopy.EINVALID, "field %q: the rich text refers to %s %d, which is not on this site", f.Name, ref.what, id)
+						return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: the rich text refers to %s %d, which is not on this site", f.Name, ref.what, id)
 					}
 				}
 			}
@@ -425,13 +428,13 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 			var typ string
 			err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)
 			if err == sql.ErrNoRows {
-				return canopy.Errorf(canopy.EINVALID, "field %q: page %d not found on this site", f.Name, id)
+				return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: page %d not found on this site", f.Name, id)
 			}
 			if err != nil {
 				return err
 			}
 			if len(f.PageTypes) > 0 && !containsStr(f.PageTypes, typ) {
-				return canopy.Errorf(canopy.EINVALID, "field %q: page %d is a %s; expected one of %s", f.Name, id, typ, strings.Join(f.PageTypes, ", "))
+				return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: page %d is a %s; expected one of %s", f.Name, id, typ, strings.Join(f.PageTypes, ", "))
 			}
 		}
 	}
@@ -472,7 +475,7 @@ func (s *SiteDB) checkSlugFree(ctx context.Context, tx *Tx, parentID int64, slug
 		return err
 	}
 	if n > 0 {
-		return canopy.Errorf(canopy.ECONFLICT, "the slug %q is already in use by a sibling page", slug)
+		return canopy.FieldErrorf("slug", canopy.ECONFLICT, "the slug %q is already in use by a sibling page", slug)
 	}
 	return nil
 }
@@ -675,7 +678,7 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 			p.Title, p.GoLiveAt.Format(time.RFC3339))
 	}
 	if baseRevisionID != 0 && baseRevisionID != p.LatestRevisionID {
-		return nil, canopy.Errorf(canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
+		return nil, canopy.FieldErrorf("base_revision", canopy.ECONFLICT, "page %d was changed by someone else since revision %d (latest is %d); reload and merge your changes", p.ID, baseRevisionID, p.LatestRevisionID)
 	}
 	if p.IsHome() || c.Slug == "" {
 		c.Slug = p.Slug
@@ -725,7 +728,7 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, canopy.Errorf(canopy.ECONFLICT, "page %q was changed (saved, locked or scheduled) while you were saving; reload it and try again", p.Title)
+		return nil, canopy.FieldErrorf("base_revision", canopy.ECONFLICT, "page %q was changed (saved, locked or scheduled) while you were saving; reload it and try again", p.Title)
 	}
 	p.LatestRevisionID, p.HasUnpublishedChanges, p.UpdatedAt = rev.ID, true, tx.now
 	if !p.Live {

@@ -295,6 +295,16 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 			}
 		}
 	}
+	if pt != nil {
+		// Rich text links to pages by id (one query with the page fields').
+		for _, f := range pt.Fields {
+			if f.Type == canopy.FieldRichText {
+				if html, ok := p.Fields[f.Name].(string); ok {
+					ids = append(ids, richPageIDs(html)...)
+				}
+			}
+		}
+	}
 	if len(ids) > 0 {
 		pages, err := s.svc.Content(site.ID).PagesByID(ctx, ids)
 		if err != nil {
@@ -374,7 +384,7 @@ func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link) map[string
 		switch f.Type {
 		case canopy.FieldRichText:
 			if str, ok := v.(string); ok {
-				out[k] = template.HTML(str)
+				out[k] = template.HTML(resolvePageLinks(str, refs))
 			}
 		case canopy.FieldDateTime:
 			if str, ok := v.(string); ok {

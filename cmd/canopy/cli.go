@@ -391,7 +391,12 @@ func (a *app) createDemo(svc *service.Service) error {
 		fmt.Fprintf(a.stdout, "  http://%s%s/%s\n", s.Hostname, suffix, note)
 	}
 	fmt.Fprintf(a.stdout, "  content API: http://localhost%s/api/v2/pages/\n", suffix)
-	fmt.Fprintf(a.stdout, "Admin login (superuser, shown only once): username %s, password %s\n", res.Username, res.Password)
+	fmt.Fprintf(a.stdout, "  admin: http://alpha.localhost%s/admin/ (each site has its own /admin/)\n", suffix)
+	fmt.Fprintln(a.stdout, "Logins (passwords shown only once):")
+	fmt.Fprintf(a.stdout, "  username %s, password %s  superuser (every site)\n", res.Username, res.Password)
+	for _, l := range res.Logins {
+		fmt.Fprintf(a.stdout, "  username %s, password %s  %s of http://%s%s/admin/\n", l.Username, l.Password, l.Role, l.Site.Hostname, suffix)
+	}
 	return nil
 }
 

@@ -115,13 +115,16 @@ func TestServeDemo(t *testing.T) {
 				printed.WriteString(sc.Text() + "\n")
 				if m := regexp.MustCompile(`username admin, password (\S+)`).FindStringSubmatch(sc.Text()); m != nil {
 					password = m[1]
+				}
+				if strings.Contains(sc.Text(), "username beta-admin, password ") {
 					break
 				}
 			}
 			if password == "" {
 				t.Fatalf("no admin password printed:\n%s\n%s", printed.String(), stderr.String())
 			}
-			for _, want := range []string{"http://localhost:", "http://alpha.localhost:", "http://beta.localhost:"} {
+			for _, want := range []string{"http://localhost:", "http://alpha.localhost:", "http://beta.localhost:",
+				"username alpha-editor, password ", "username alpha-moderator, password ", "username alpha-admin, password ", "/admin/"} {
 				if !strings.Contains(printed.String(), want) {
 					t.Errorf("demo output lacks %s:\n%s", want, printed.String())
 				}

@@ -1,0 +1,74 @@
+package adminui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// login logs in through the login form of a site's admin.
+func login(b *browser.Browser, base, username, password string) {
+	b.Run(chromedp.Navigate(base+"/admin/"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#main h1")))
+}
+
+// look checks a screen: no script errors, no axe violations; screenshots at
+// desktop and mobile widths, light and dark (when CANOPY_SCREENSHOTS is set).
+func look(t *testing.T, b *browser.Browser, name string) {
+	t.Helper()
+	for _, e := range b.Errors() {
+		t.Errorf("%s: %s", name, e)
+	}
+	b.CheckA11y(name)
+	for _, v := range []struct {
+		w, h   int64
+		mobile bool
+		scheme string
+		suffix string
+	}{{1280, 900, false, "dark", "desktop-dark"}, {390, 844, true, "light", "mobile-light"}, {390, 844, true, "dark", "mobile-dark"}, {1280, 900, false, "light", "desktop-light"}} {
+		b.Size(v.w, v.h, v.mobile, v.scheme)
+		if v.scheme == "dark" && v.suffix == "desktop-dark" {
+			b.CheckA11y(name + " (dark)")
+		}
+		b.Screenshot(name + "-" + v.suffix)
+	}
+}
+
+func TestBrowserShell(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+
+	// The login page, then a wrong password: one answer for every failure.
+	b.Run(chromedp.Navigate(alpha + "/admin/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	look(t, b, "login")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#username"), "alpha-editor"), chromedp.SendKeys(chromedp.CSS("#password"), "wrong"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#login-error")))
+	if got := b.Text("#login-error"); !strings.Contains(got, "Wrong username or password") {
+		t.Fatalf("wrong password: %q", got)
+	}
+	look(t, b, "login-error")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#password"), d.password["alpha-editor"]), chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".topbar")))
+	if h := b.Text("#main h1"); h != "Dashboard" {
+		t.Fatalf("after login: %q", h)
+	}
+	look(t, b, "dashboard")
+
+	// The explorer of the home page.
+	home := d.page(d.alpha, "/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/", alpha, home.ID)), chromedp.WaitVisible(chromedp.CSS("table.listing")))
+	look(t, b, "explorer")
+	if n := b.Count("table.listing tbody tr"); n != 5 {
+		t.Errorf("explorer rows: %d", n)
+	}
+}
