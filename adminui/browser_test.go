@@ -49,7 +49,7 @@ func TestBrowserShell(t *testing.T) {
 	alpha := d.site("alpha.localhost")
 
 	// The login page, then a wrong password: one answer for every failure.
-	b.Run(chromedp.Navigate(alpha + "/admin/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	b.Run(chromedp.Navigate(alpha+"/admin/"), chromedp.WaitVisible(chromedp.CSS("#username")))
 	look(t, b, "login")
 	b.Run(chromedp.SendKeys(chromedp.CSS("#username"), "alpha-editor"), chromedp.SendKeys(chromedp.CSS("#password"), "wrong"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#login-error")))
