@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,6 +57,8 @@ type req struct {
 	section string
 	flashes []flash
 	crumbs  []crumb
+	// csrfOK: the request's CSRF token was checked (uploads check theirs).
+	csrfOK bool
 }
 
 func (q *req) ctx() context.Context { return q.r.Context() }
@@ -96,14 +99,25 @@ func (q *req) fragment(screen string, data any) error {
 	return q.ui.write(q.w, http.StatusOK, screen, v)
 }
 
+// partial writes one named block of a screen (a chooser's results).
+func (q *req) partial(screen, block string, data any) error {
+	v := q.view("", data)
+	v.Fragment = true
+	return q.ui.writeBlock(q.w, http.StatusOK, screen, block, v)
+}
+
 func (u *UI) write(w http.ResponseWriter, status int, screen string, v *view) error {
-	t := u.screens[screen]
-	if t == nil {
-		return fmt.Errorf("no admin screen %q", screen)
-	}
 	root := "layout"
 	if v.Fragment {
 		root = "main"
+	}
+	return u.writeBlock(w, status, screen, root, v)
+}
+
+func (u *UI) writeBlock(w http.ResponseWriter, status int, screen, root string, v *view) error {
+	t := u.screens[screen]
+	if t == nil {
+		return fmt.Errorf("no admin screen %q", screen)
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, root, v); err != nil {
@@ -181,10 +195,21 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-			if !hmac.Equal([]byte(r.FormValue("csrf")), []byte(q.csrf)) && !hmac.Equal([]byte(r.Header.Get("X-CSRF-Token")), []byte(q.csrf)) {
-				u.fail(q, canopy.Errorf(canopy.EFORBIDDEN, "this form has expired or did not come from this site's admin (missing or wrong CSRF token); go back, reload the page and try again"))
-				return
+			q.csrfOK = hmac.Equal([]byte(r.Header.Get("X-CSRF-Token")), []byte(q.csrf))
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+				// Uploads are streamed by their handler, which checks the
+				// form's token itself (q.csrfOK says whether the header did).
+				if !q.csrfOK && !strings.HasPrefix(r.URL.Path, "/admin/choose/") {
+					u.fail(q, errCSRF)
+					return
+				}
+			} else {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+				if !q.csrfOK && !hmac.Equal([]byte(r.FormValue("csrf")), []byte(q.csrf)) {
+					u.fail(q, errCSRF)
+					return
+				}
+				q.csrfOK = true
 			}
 		}
 		q.flashes = u.takeFlash(w, r)
@@ -193,6 +218,8 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 		}
 	}
 }
+
+var errCSRF = canopy.Errorf(canopy.EFORBIDDEN, "this form has expired or did not come from this site's admin (missing or wrong CSRF token); go back, reload the page and try again")
 
 // maxForm bounds a form body; uploads have their own, larger limit.
 const maxForm = 4 << 20

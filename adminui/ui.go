@@ -36,6 +36,8 @@ type Options struct {
 	Logger *slog.Logger
 	// SiteByID finds a site of the installation (for "my sites").
 	SiteByID func(*http.Request, int64) *canopy.Site
+	// Preview renders a page that is not live with its site's theme.
+	Preview func(r *http.Request, site *canopy.Site, p *canopy.Page, ancestors []*canopy.Page) ([]byte, error)
 }
 
 // UI serves the admin web UI.
@@ -46,6 +48,7 @@ type UI struct {
 	screens  map[string]*template.Template
 	assets   map[string]asset // by file name
 	manifest map[string]string
+	previews *previews
 }
 
 type asset struct {
@@ -58,7 +61,7 @@ func New(kit *httpkit.Kit, opt Options) (*UI, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}}
+	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}, previews: newPreviews()}
 	if err := u.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,32 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/pages/{id}/unlock/{$}", u.screen(u.lock(false)))
 	m.HandleFunc("POST /admin/pages/{id}/unschedule/{$}", u.screen(u.unschedule))
 	m.HandleFunc("POST /admin/pages/{id}/workflow/{$}", u.screen(u.workflowAction))
+	m.HandleFunc("GET /admin/choose/page/{$}", u.screen(u.choosePage))
+	m.HandleFunc("GET /admin/choose/image/{$}", u.screen(u.chooseImage))
+	m.HandleFunc("POST /admin/choose/image/{$}", u.screen(u.uploadImage))
+	m.HandleFunc("GET /admin/choose/document/{$}", u.screen(u.chooseDocument))
+	m.HandleFunc("POST /admin/choose/document/{$}", u.screen(u.uploadDocument))
+	m.HandleFunc("GET /admin/choose/snippet/{type}/{$}", u.screen(u.chooseSnippet))
+	m.HandleFunc("POST /admin/choose/snippet/{type}/{$}", u.screen(u.createSnippet))
+	m.HandleFunc("POST /admin/pages/{id}/preview/{$}", u.screen(u.previewSubmit))
+	m.HandleFunc("POST /admin/pages/{id}/add/{type}/preview/{$}", u.screen(u.previewNew))
+	m.HandleFunc("GET /admin/preview/{token}/{$}", u.screen(u.previewShell))
+	m.HandleFunc("GET /admin/preview/{token}/render/{$}", u.screen(u.previewRender))
+	m.HandleFunc("GET /admin/pages/{id}/delete/{$}", u.screen(u.deleteConfirm))
+	m.HandleFunc("POST /admin/pages/{id}/delete/{$}", u.screen(u.deleteSubmit))
+	m.HandleFunc("GET /admin/pages/{id}/unpublish/{$}", u.screen(u.unpublishConfirm))
+	m.HandleFunc("POST /admin/pages/{id}/unpublish/{$}", u.screen(u.unpublishSubmit))
+	m.HandleFunc("GET /admin/pages/{id}/move/{$}", u.screen(u.moveForm))
+	m.HandleFunc("POST /admin/pages/{id}/move/{$}", u.screen(u.moveSubmit))
+	m.HandleFunc("GET /admin/pages/{id}/copy/{$}", u.screen(u.copyForm))
+	m.HandleFunc("POST /admin/pages/{id}/copy/{$}", u.screen(u.copySubmit))
+	m.HandleFunc("GET /admin/pages/{id}/reorder/{$}", u.screen(u.reorderForm))
+	m.HandleFunc("POST /admin/pages/{id}/reorder/{$}", u.screen(u.reorderSubmit))
+	m.HandleFunc("GET /admin/search/pages/{$}", u.screen(u.searchPages))
+	m.HandleFunc("GET /admin/pages/{id}/revisions/{$}", u.screen(u.revisions))
+	m.HandleFunc("GET /admin/pages/{id}/revisions/compare/{$}", u.screen(u.revisionCompare))
+	m.HandleFunc("GET /admin/pages/{id}/revisions/{rid}/{$}", u.screen(u.revisionView))
+	m.HandleFunc("POST /admin/pages/{id}/revisions/{rid}/revert/{$}", u.screen(u.revert))
 	m.HandleFunc("/admin/", u.screen(u.notFound))
 }
 

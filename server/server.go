@@ -76,7 +76,8 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	api.Routes(s.mux)
 	adminapi.New(kit).Routes(s.mux)
 	ui, err := adminui.New(kit, adminui.Options{Logger: opt.Logger,
-		SiteByID: func(r *http.Request, id int64) *canopy.Site { return sites.Table(r.Context()).ByID(id) }})
+		SiteByID: func(r *http.Request, id int64) *canopy.Site { return sites.Table(r.Context()).ByID(id) },
+		Preview:  pub.RenderPreview})
 	if err != nil {
 		return nil, err
 	}

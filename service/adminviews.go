@@ -306,3 +306,123 @@ func (a *Admin) Refs(ctx context.Context, ids map[string][]int64) (map[string]ma
 
 // ThumbSpec is the rendition the admin shows images at in choosers and fields.
 const ThumbSpec = "fill-160x160"
+
+// SearchPages finds this site's pages by title among those the caller may
+// explore (of the given types, if any), with the caller's actions on each.
+func (a *Admin) SearchPages(ctx context.Context, q string, types []string, limit, offset int) ([]*PageWithActions, int, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "type something to search for")
+	}
+	if len(q) > 200 {
+		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "the search is longer than 200 characters")
+	}
+	all, within := a.Check.User.ExplorePaths()
+	found, total, err := a.pages.SearchTitles(ctx, q, all || a.User.IsSuperuser, within, types, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*PageWithActions, 0, len(found))
+	for _, p := range found {
+		out = append(out, &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), perm.Subtree{HasChildren: p.NumChild > 0, AnyLive: true})})
+	}
+	return out, total, nil
+}
+
+// MoveTargets reports, for each candidate destination, whether the caller
+// may move the page there (the move chooser offers only those).
+func (a *Admin) MoveTargets(ctx context.Context, id int64, dests []*canopy.Page) (map[int64]bool, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := a.subtree(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, d := range dests {
+		out[d.ID] = d.SiteID == a.Site.ID && a.Check.CanMoveTo(a.pp(p), permPage(d), sub)
+	}
+	return out, nil
+}
+
+// Preview returns the page as it would be with the patch applied to its
+// latest draft, cleaned as a save would clean it, for rendering only:
+// nothing is saved. The caller must be able to edit the page (or review it).
+func (a *Admin) Preview(ctx context.Context, id int64, patch PagePatch) (*canopy.Page, []*canopy.Page, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	pp := a.pp(p)
+	if !a.Check.CanEdit(pp) && !(pp.Task != nil && pp.Task.Reviewer) {
+		return nil, nil, forbidden("you may not preview %q", p.Title)
+	}
+	base := p.Content()
+	if p.LatestRevisionID != 0 {
+		rev, err := a.pages.Revision(ctx, id, p.LatestRevisionID)
+		if err != nil {
+			return nil, nil, err
+		}
+		base = rev.Content
+	}
+	c, err := a.previewContent(ctx, p.Type, patch.Apply(base))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := *p
+	out.Title, out.SeoTitle, out.SearchDescription, out.ShowInMenus, out.Fields = c.Title, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
+	anc, err := a.pages.Ancestors(ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(anc) > 0 && anc[len(anc)-1].ID == p.ID {
+		anc = anc[:len(anc)-1]
+	}
+	return &out, anc, nil
+}
+
+// PreviewNew is Preview for a page not created yet under parentID.
+func (a *Admin) PreviewNew(ctx context.Context, parentID int64, typeName string, patch PagePatch) (*canopy.Page, []*canopy.Page, error) {
+	parent, err := a.page(ctx, parentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !a.Check.CanAddSubpage(a.pp(parent)) {
+		return nil, nil, forbidden("you may not add pages under %q", parent.Title)
+	}
+	c, err := a.previewContent(ctx, typeName, patch.Apply(canopy.PageContent{}))
+	if err != nil {
+		return nil, nil, err
+	}
+	anc, err := a.pages.Ancestors(ctx, parent.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &canopy.Page{SiteID: a.Site.ID, ParentID: parent.ID, Depth: parent.Depth + 1, Type: typeName, Title: c.Title, Slug: c.Slug,
+		URLPath: strings.TrimSuffix(parent.URLPath, "/") + "/" + c.Slug + "/", SeoTitle: c.SeoTitle, SearchDescription: c.SearchDescription, Fields: c.Fields}
+	return p, anc, nil
+}
+
+func (a *Admin) previewContent(ctx context.Context, typeName string, in PageInput) (canopy.PageContent, error) {
+	pages := a.svc.Pages(a.Site.ID)
+	// A preview shows what is typed, even where the schedule is not valid yet.
+	in.GoLiveAt, in.ExpireAt = nil, nil
+	c, err := pages.clean(typeName, in)
+	if err != nil {
+		return c, err
+	}
+	c.Fields, err = pages.linkMedia(ctx, typeName, c.Fields)
+	return c, err
+}
+
+// SubtreeCounts counts the pages below a page the caller may explore, and the live ones.
+func (a *Admin) SubtreeCounts(ctx context.Context, id int64) (*PageWithActions, int, int, error) {
+	p, err := a.Page(ctx, id)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	below, live, err := a.pages.SubtreeCounts(ctx, p.Page)
+	return p, below, live, err
+}

@@ -101,3 +101,15 @@ func (a *Admin) DeleteSnippet(ctx context.Context, typ string, id int64) error {
 	}
 	return a.pages.DeleteSnippet(a.Ctx(ctx), st.Name, id)
 }
+
+// SnippetType returns a snippet type the caller may list (view, add, change
+// or delete permission), and whether they may add snippets of it.
+func (a *Admin) SnippetType(name string) (st *canopy.SnippetType, canAdd bool, err error) {
+	if st, err = a.snippetType(name); err != nil {
+		return nil, false, err
+	}
+	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
+		return nil, false, err
+	}
+	return st, a.snippetPerm(st, "add") == nil, nil
+}

@@ -328,3 +328,16 @@ func (s *SiteDB) RefTitles(ctx context.Context, pages, documents, snippets []int
 	})
 	return out, err
 }
+
+// SubtreeCounts counts the pages below p on this site, and the live ones
+// among them (what deleting or unpublishing it takes along).
+func (s *SiteDB) SubtreeCounts(ctx context.Context, p *canopy.Page) (below, liveBelow int, err error) {
+	if p.NumChild == 0 {
+		return 0, 0, nil
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN live THEN 1 ELSE 0 END), 0) FROM pages
+			WHERE site_id = $1 AND path > $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path)).Scan(&below, &liveBelow)
+	})
+	return below, liveBelow, err
+}

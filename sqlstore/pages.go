@@ -194,16 +194,11 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 	cond := `site_id = $1 AND parent_id = $2`
 	args := []any{s.site, parentID}
 	if !all {
-		var ors []string
-		for _, g := range within {
-			n := len(args)
-			ors = append(ors, fmt.Sprintf(`(path >= $%d AND path < $%d) OR substr($%d, 1, length(path)) = path`, n+1, n+2, n+3))
-			args = append(args, g, canopy.PathUpperBound(g), g)
-		}
-		if len(ors) == 0 {
+		c, ok := explorable(&args, within)
+		if !ok {
 			return []*canopy.Page{}, 0, nil
 		}
-		cond += ` AND (` + strings.Join(ors, " OR ") + `)`
+		cond += c
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
@@ -214,6 +209,54 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 			q += fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
 		}
 		out, err = scanPages(tx.QueryContext(ctx, q, args...))
+		return err
+	})
+	return out, total, err
+}
+
+// explorable is the condition "the page is within or above one of the
+// subtrees" (what a user with grants there may explore), its arguments
+// appended to args; false when there are no subtrees.
+func explorable(args *[]any, within []string) (string, bool) {
+	var ors []string
+	for _, g := range within {
+		n := len(*args)
+		ors = append(ors, fmt.Sprintf(`(path >= $%d AND path < $%d) OR substr($%d, 1, length(path)) = path`, n+1, n+2, n+3))
+		*args = append(*args, g, canopy.PathUpperBound(g), g)
+	}
+	if len(ors) == 0 {
+		return "", false
+	}
+	return ` AND (` + strings.Join(ors, " OR ") + `)`, true
+}
+
+// SearchTitles finds this site's pages whose title contains q (any case),
+// among those a user may explore (all, or within the subtrees) and of the
+// types (any when empty), ordered by title; one page of them and the total.
+func (s *SiteDB) SearchTitles(ctx context.Context, q string, all bool, within, types []string, limit, offset int) (out []*canopy.Page, total int, err error) {
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
+	cond := `site_id = $1 AND depth > 1 AND lower(title) LIKE $2 ESCAPE '\'`
+	args := []any{s.site, like}
+	if !all {
+		c, ok := explorable(&args, within)
+		if !ok {
+			return []*canopy.Page{}, 0, nil
+		}
+		cond += c
+	}
+	if len(types) > 0 {
+		ph := make([]string, len(types))
+		for i, t := range types {
+			args = append(args, t)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		cond += ` AND page_type IN (` + strings.Join(ph, ",") + `)`
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE `+cond+fmt.Sprintf(` ORDER BY lower(title), id LIMIT %d OFFSET %d`, limit, offset), args...))
 		return err
 	})
 	return out, total, err
