@@ -126,6 +126,9 @@ func BuiltinPageTypes() []PageType {
 				{Name: "image", Label: "Image", Type: FieldImage},
 				{Name: "description", Label: "Description", Type: FieldRichText},
 				{Name: "attachment", Label: "Attachment", Type: FieldDocument},
+				{Name: "capacity", Label: "Places", Type: FieldInteger, HelpText: "How many people can come; empty for no limit."},
+				{Name: "booking_required", Label: "Booking required", Type: FieldBoolean},
+				{Name: "related", Label: "Related page", Type: FieldPage},
 			}},
 		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
 			Fields: []Field{

@@ -55,6 +55,7 @@ func (u *UI) loginPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	q.flashes = u.takeFlash(w, r)
 	u.showLogin(q, http.StatusOK, loginData{Next: localNext(r.URL.Query().Get("next"))})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -18,7 +19,7 @@ func login(b *browser.Browser, base, username, password string) {
 		chromedp.SendKeys(chromedp.CSS("#username"), username),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#main h1")))
+		chromedp.WaitVisible(chromedp.CSS("header.topbar")))
 }
 
 // look checks a screen: no script errors, no axe violations; screenshots at
@@ -28,6 +29,9 @@ func look(t *testing.T, b *browser.Browser, name string) {
 	for _, e := range b.Errors() {
 		t.Errorf("%s: %s", name, e)
 	}
+	// The page at rest: chromedp scrolls elements it waits for into view,
+	// under the sticky header.
+	b.Eval(`window.scrollTo(0, 0), ""`)
 	b.CheckA11y(name)
 	for _, v := range []struct {
 		w, h   int64
@@ -41,6 +45,8 @@ func look(t *testing.T, b *browser.Browser, name string) {
 		}
 		b.Screenshot(name + "-" + v.suffix)
 	}
+	// Let the layout settle at the last size before the test clicks on.
+	b.Run(chromedp.Sleep(150 * time.Millisecond))
 }
 
 func TestBrowserShell(t *testing.T) {

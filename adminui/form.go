@@ -24,6 +24,8 @@ type formField struct {
 	Error                       string
 	// Reference fields: the chooser to open and what is chosen now.
 	ChooserURL, ChosenTitle, ChosenThumb string
+	// ChooseWhat names what the chooser offers ("a page", "a location").
+	ChooseWhat string
 	Missing                              bool // an id that names nothing on this site
 }
 
@@ -41,6 +43,18 @@ type pageForm struct {
 }
 
 const dtLocal = "2006-01-02T15:04"
+
+// snippetTypes names snippet types for the form (set by New).
+var snippetTypes = func(string) string { return "" }
+
+// article is "a location" or "an event".
+func article(label string) string {
+	l := strings.ToLower(label)
+	if l != "" && strings.ContainsRune("aeiou", rune(l[0])) {
+		return "an " + l
+	}
+	return "a " + l
+}
 
 func dtValue(t *time.Time) string {
 	if t == nil {
@@ -95,15 +109,20 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent) *pageForm {
 		}
 		switch def.Type {
 		case canopy.FieldPage:
+			ff.ChooseWhat = "a page"
 			ff.ChooserURL = "/admin/choose/page/"
 			if len(def.PageTypes) > 0 {
 				ff.ChooserURL += "?types=" + url.QueryEscape(strings.Join(def.PageTypes, ","))
 			}
 		case canopy.FieldImage:
-			ff.ChooserURL = "/admin/choose/image/"
+			ff.ChooseWhat, ff.ChooserURL = "an image", "/admin/choose/image/"
 		case canopy.FieldDocument:
-			ff.ChooserURL = "/admin/choose/document/"
+			ff.ChooseWhat, ff.ChooserURL = "a document", "/admin/choose/document/"
 		case canopy.FieldSnippet:
+			ff.ChooseWhat = "an item"
+			if st := snippetTypes(def.SnippetType); st != "" {
+				ff.ChooseWhat = article(st)
+			}
 			ff.ChooserURL = "/admin/choose/snippet/" + url.PathEscape(def.SnippetType) + "/"
 		}
 		f.Fields = append(f.Fields, ff)

@@ -161,8 +161,9 @@ func (b *Browser) Size(width, height int64, mobile bool, scheme string) {
 type Violation struct {
 	ID, Impact, Help string
 	Nodes            []struct {
-		Target []any  `json:"target"`
-		HTML   string `json:"html"`
+		Target  []any  `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"failureSummary"`
 	}
 }
 
@@ -219,7 +220,7 @@ func (b *Browser) CheckA11y(screen string) {
 	for _, v := range b.Axe() {
 		var where []string
 		for _, n := range v.Nodes {
-			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML)
+			where = append(where, fmt.Sprint(n.Target)+" "+n.HTML+"\n    "+strings.ReplaceAll(n.Summary, "\n", "\n    "))
 		}
 		b.t.Errorf("%s: axe %s (%s): %s\n  %s", screen, v.ID, v.Impact, v.Help, strings.Join(where, "\n  "))
 	}

@@ -171,7 +171,7 @@ function toolbar(view, urls) {
     { label: "• List", title: "Bulleted list (Ctrl+Shift+8)", cmd: wrapInList(schema.nodes.bullet_list) },
     { label: "1. List", title: "Numbered list (Ctrl+Shift+9)", cmd: wrapInList(schema.nodes.ordered_list) },
     "sep",
-    { label: "Link", title: "Link (Ctrl+K)", cmd: (s, d, v) => chooseLink(v, urls), active: (s) => !!linkAround(s) },
+    { label: "Link", title: "Link (Ctrl+K)", dialog: true, cmd: (s, d, v) => chooseLink(v, urls), active: (s) => !!linkAround(s) },
     { label: "Unlink", title: "Remove link", cmd: (s, d) => {
       const { from, to } = s.selection;
       if (!s.doc.rangeHasMark(from, to, schema.marks.link) && !linkAround(s)) return false;
@@ -186,8 +186,8 @@ function toolbar(view, urls) {
       }
       return true;
     } },
-    { label: "Image", title: "Insert an image", cmd: (s, d, v) => chooseImage(v, urls) },
-    { label: "Document", title: "Link a document", cmd: (s, d, v) => chooseDocument(v, urls) },
+    { label: "Image", title: "Insert an image", dialog: true, cmd: (s, d, v) => chooseImage(v, urls) },
+    { label: "Document", title: "Link a document", dialog: true, cmd: (s, d, v) => chooseDocument(v, urls) },
     "sep",
     { label: "Undo", title: "Undo (Ctrl+Z)", cmd: undo },
     { label: "Redo", title: "Redo (Ctrl+Shift+Z)", cmd: redo },
@@ -205,12 +205,13 @@ function toolbar(view, urls) {
     b.type = "button";
     b.textContent = it.label;
     b.title = it.title;
-    b.setAttribute("aria-label", it.title);
+    // The accessible name starts with the visible label (WCAG 2.5.3).
+    b.setAttribute("aria-label", `${it.label}: ${it.title}`);
     b.tabIndex = buttons.length === 0 ? 0 : -1;
     b.addEventListener("mousedown", (e) => e.preventDefault());
     b.addEventListener("click", () => {
       it.cmd(view.state, view.dispatch, view);
-      if (!b.title.startsWith("Link") && !b.title.startsWith("Insert") && !b.title.startsWith("Link a")) view.focus();
+      if (!it.dialog) view.focus();
     });
     bar.append(b);
     buttons.push({ b, it });
@@ -230,7 +231,9 @@ function toolbar(view, urls) {
   const update = (state) => {
     for (const { b, it } of buttons) {
       if (it.active) b.setAttribute("aria-pressed", String(it.active(state)));
-      b.disabled = !it.cmd(state, null, view) && !["Link", "Image", "Document"].includes(it.label);
+      // A command asked without dispatch only answers whether it applies;
+      // the chooser buttons always apply (and must not open here).
+      if (!it.dialog) b.disabled = !it.cmd(state, null, view);
     }
   };
   return { bar, update };
