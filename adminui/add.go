@@ -75,7 +75,7 @@ func (u *UI) addForm(q *req) error {
 	if err != nil {
 		return err
 	}
-	return u.showAdd(q, http.StatusOK, parent, newPageForm(pt, canopy.PageContent{Fields: map[string]any{}}))
+	return u.showAdd(q, http.StatusOK, parent, newPageForm(pt, canopy.PageContent{Fields: map[string]any{}}, u.kit.Svc.Snippets))
 }
 
 func (u *UI) showAdd(q *req, status int, parent *service.PageWithActions, form *pageForm) error {
@@ -104,7 +104,7 @@ func (u *UI) addSubmit(q *req) error {
 	if err != nil {
 		return err
 	}
-	form, patch, _ := parsePageForm(q.r, pt)
+	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if q.r.PostFormValue("restore") == "1" {
 		form.Dirty = true
 		q.flashes = append(q.flashes, flash{"warning", "Your input is back in the form but not saved yet: review it and save."})

@@ -52,7 +52,7 @@ func (u *UI) editForm(q *req) error {
 	if !v.CanEdit && !v.Reviewer && !v.LockedByOther && !slices.Contains(v.Page.Permissions, "view_revisions") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not edit %q", v.Page.Title)
 	}
-	form := newPageForm(pt, v.Content)
+	form := newPageForm(pt, v.Content, u.kit.Svc.Snippets)
 	form.BaseRevision = v.Page.LatestRevisionID
 	return u.showEditor(q, http.StatusOK, v, form)
 }
@@ -104,7 +104,7 @@ func (u *UI) editSubmit(q *req) error {
 	if err != nil {
 		return err
 	}
-	form, patch, _ := parsePageForm(q.r, pt)
+	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if q.r.PostFormValue("restore") == "1" {
 		// Input kept across an expired session: shown again, not saved.
 		form.Dirty = true
@@ -169,7 +169,7 @@ func (u *UI) conflict(q *req, v *service.EditorView, mine *pageForm) error {
 		return err
 	}
 	pt := mine.Type
-	theirs := newPageForm(pt, fresh.Content)
+	theirs := newPageForm(pt, fresh.Content, u.kit.Svc.Snippets)
 	mineContent := contentOfForm(mine)
 	_, rev, err := q.a.Revision(q.ctx(), v.Page.ID, fresh.Page.LatestRevisionID)
 	d := conflictData{Form: mine, Theirs: theirs, Page: fresh.Page, Rows: diffContent(pt, fresh.Content, mineContent),

@@ -26,7 +26,7 @@ type formField struct {
 	ChooserURL, ChosenTitle, ChosenThumb string
 	// ChooseWhat names what the chooser offers ("a page", "a location").
 	ChooseWhat string
-	Missing                              bool // an id that names nothing on this site
+	Missing    bool // an id that names nothing on this site
 }
 
 type summaryItem struct{ Anchor, Label, Message string }
@@ -43,9 +43,6 @@ type pageForm struct {
 }
 
 const dtLocal = "2006-01-02T15:04"
-
-// snippetTypes names snippet types for the form (set by New).
-var snippetTypes = func(string) string { return "" }
 
 // article is "a location" or "an event".
 func article(label string) string {
@@ -64,7 +61,7 @@ func dtValue(t *time.Time) string {
 }
 
 // newPageForm builds the form for a page type from content.
-func newPageForm(pt *canopy.PageType, c canopy.PageContent) *pageForm {
+func newPageForm(pt *canopy.PageType, c canopy.PageContent, snippets *canopy.SnippetTypes) *pageForm {
 	f := &pageForm{Type: pt,
 		Title:             formField{ID: "id_title", Name: "title", Label: "Title", Kind: "text", Value: c.Title, Required: true, MaxLength: canopy.MaxTitleLen},
 		Slug:              formField{ID: "id_slug", Name: "slug", Label: "Slug", Kind: "text", Value: c.Slug, Help: "The name of the page in its URL: lower-case letters, digits and hyphens. Left empty, it is made from the title."},
@@ -120,8 +117,8 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent) *pageForm {
 			ff.ChooseWhat, ff.ChooserURL = "a document", "/admin/choose/document/"
 		case canopy.FieldSnippet:
 			ff.ChooseWhat = "an item"
-			if st := snippetTypes(def.SnippetType); st != "" {
-				ff.ChooseWhat = article(st)
+			if st := snippets.Get(def.SnippetType); st != nil {
+				ff.ChooseWhat = article(st.Label)
 			}
 			ff.ChooserURL = "/admin/choose/snippet/" + url.PathEscape(def.SnippetType) + "/"
 		}
@@ -132,13 +129,13 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent) *pageForm {
 
 // parsePageForm reads a posted page form: the patch to save and the form
 // to show again (with the user's input) if anything is wrong.
-func parsePageForm(r *http.Request, pt *canopy.PageType) (*pageForm, service.PagePatch, map[string]any) {
+func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.SnippetTypes) (*pageForm, service.PagePatch, map[string]any) {
 	str := func(name string) string { return r.PostFormValue(name) }
 	title, slug, seo, desc := strings.TrimSpace(str("title")), strings.TrimSpace(str("slug")), str("seo_title"), str("search_description")
 	menus := str("show_in_menus") == "on"
 	c := canopy.PageContent{Title: str("title"), Slug: slug, SeoTitle: seo, SearchDescription: desc, ShowInMenus: menus, Fields: map[string]any{}}
 	values := map[string]any{}
-	form := newPageForm(pt, c)
+	form := newPageForm(pt, c, snippets)
 	form.Title.Value = str("title")
 	form.BaseRevision, _ = strconv.ParseInt(str("base_revision"), 10, 64)
 	patch := service.PagePatch{Title: &title, Slug: &slug, SeoTitle: &seo, SearchDescription: &desc, ShowInMenus: &menus,

@@ -80,7 +80,7 @@ func (u *UI) previewSubmit(q *req) error {
 	if err != nil {
 		return err
 	}
-	form, patch, _ := parsePageForm(q.r, pt)
+	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if form.summarize() {
 		return u.showPreviewError(q, form, "/admin/pages/"+strconv.FormatInt(id, 10)+"/edit/")
 	}
@@ -100,7 +100,7 @@ func (u *UI) previewNew(q *req) error {
 	if err != nil {
 		return err
 	}
-	form, patch, _ := parsePageForm(q.r, pt)
+	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if form.Slug.Value == "" {
 		s := canopy.Slugify(form.Title.Value)
 		patch.Slug = &s

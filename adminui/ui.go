@@ -62,12 +62,6 @@ func New(kit *httpkit.Kit, opt Options) (*UI, error) {
 		opt.Logger = slog.Default()
 	}
 	u := &UI{kit: kit, log: opt.Logger, opt: opt, assets: map[string]asset{}, previews: newPreviews()}
-	snippetTypes = func(name string) string {
-		if st := kit.Svc.Snippets.Get(name); st != nil {
-			return st.Label
-		}
-		return ""
-	}
 	if err := u.loadAssets(); err != nil {
 		return nil, err
 	}

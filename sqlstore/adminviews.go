@@ -166,10 +166,15 @@ func (s *SiteDB) UserNames(ctx context.Context, ids []int64) (map[int64]string, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in, args := idList(s.site, ids)
+	args := make([]any, len(ids))
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args[i], ph[i] = id, "$"+strconv.Itoa(i+1)
+	}
 	err := s.db.read(ctx, func(tx *Tx) error {
-		// $1 (the site) is unused by the condition but keeps idList's numbering.
-		rows, err := tx.QueryContext(ctx, `SELECT id, first_name, last_name, username FROM users WHERE id IN (`+in+`) AND $1 = $1`, args...)
+		// Users are installation-wide; only names are read, of ids this
+		// site's rows refer to.
+		rows, err := tx.QueryContext(ctx, `SELECT id, first_name, last_name, username FROM users WHERE id IN (`+strings.Join(ph, ",")+`)`, args...)
 		if err != nil {
 			return err
 		}
