@@ -115,11 +115,11 @@ func (a *Admin) loadFacts(ctx context.Context, p *canopy.Page) (*perm.Page, erro
 			}
 		}
 	} else {
-		w, err := a.pages.WorkflowFor(ctx, p)
+		applies, err := a.pages.WorkflowApplies(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		pp.HasActiveWorkflow = w != nil
+		pp.HasActiveWorkflow = applies
 	}
 	if a.facts == nil {
 		a.facts = map[int64]*perm.Page{}
@@ -202,6 +202,11 @@ func (a *Admin) ChildrenPage(ctx context.Context, id int64, limit, offset int) (
 	if err != nil {
 		return nil, 0, err
 	}
+	return a.childrenOf(ctx, parent, limit, offset)
+}
+
+// childrenOf is ChildrenPage of a parent already loaded (and explorable).
+func (a *Admin) childrenOf(ctx context.Context, parent *canopy.Page, limit, offset int) ([]*PageWithActions, int, error) {
 	all, within := a.Check.User.ExplorePaths()
 	kids, total, err := a.pages.ChildrenPage(ctx, parent.ID, all, within, limit, offset)
 	if err != nil {

@@ -99,7 +99,7 @@ func (a *Admin) Explorer(ctx context.Context, id int64, limit, offset int) (*Exp
 	if err != nil {
 		return nil, err
 	}
-	kids, total, err := a.ChildrenPage(ctx, id, limit, offset)
+	kids, total, err := a.childrenOf(ctx, parent.Page, limit, offset)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (a *Admin) VisibleAncestors(ctx context.Context, p *canopy.Page) ([]*canopy
 	if p.Depth <= 2 {
 		return nil, nil
 	}
-	all, err := a.pages.Ancestors(ctx, p.ID)
+	all, err := a.pages.AncestorsOf(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -201,18 +201,45 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 		cond += c
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		q := `SELECT ` + pageColumns + ` FROM pages WHERE ` + cond + ` ORDER BY path`
+		// The rows and their total in one statement.
+		q := `SELECT ` + pageColumns + `, COUNT(*) OVER () FROM pages WHERE ` + cond + ` ORDER BY path`
 		if limit > 0 {
 			q += fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
 		}
-		out, err = scanPages(tx.QueryContext(ctx, q, args...))
-		return err
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPage(suffixScanner{rows, &total})
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 && offset > 0 {
+			// Past the end: the total still counts.
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total)
+		}
+		return nil
 	})
+	if out == nil {
+		out = []*canopy.Page{}
+	}
 	return out, total, err
 }
+
+// suffixScanner scans a page's columns followed by one more.
+type suffixScanner struct {
+	rows *sql.Rows
+	last any
+}
+
+func (p suffixScanner) Scan(dest ...any) error { return p.rows.Scan(append(dest, p.last)...) }
 
 // explorable is the condition "the page is within or above one of the
 // subtrees" (what a user with grants there may explore), its arguments
@@ -269,20 +296,33 @@ func (s *SiteDB) Ancestors(ctx context.Context, id int64) (out []*canopy.Page, e
 		if err != nil {
 			return err
 		}
-		paths := canopy.AncestorPaths(p.Path)
-		if len(paths) <= 1 {
-			return nil
-		}
-		args := []any{s.site}
-		ph := make([]string, 0, len(paths)-1)
-		for _, ap := range paths[1:] {
-			args = append(args, ap)
-			ph = append(ph, fmt.Sprintf("$%d", len(args)))
-		}
-		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND path IN (`+strings.Join(ph, ",")+`) ORDER BY path`, args...))
+		out, err = s.ancestorsOf(ctx, tx, p)
 		return err
 	})
 	return out, err
+}
+
+// AncestorsOf is Ancestors of a page already loaded (one statement).
+func (s *SiteDB) AncestorsOf(ctx context.Context, p *canopy.Page) (out []*canopy.Page, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		out, err = s.ancestorsOf(ctx, tx, p)
+		return err
+	})
+	return out, err
+}
+
+func (s *SiteDB) ancestorsOf(ctx context.Context, tx *Tx, p *canopy.Page) ([]*canopy.Page, error) {
+	paths := canopy.AncestorPaths(p.Path)
+	if len(paths) <= 1 {
+		return nil, nil
+	}
+	args := []any{s.site}
+	ph := make([]string, 0, len(paths)-1)
+	for _, ap := range paths[1:] {
+		args = append(args, ap)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	return scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 AND path IN (`+strings.Join(ph, ",")+`) ORDER BY path`, args...))
 }
 
 // NewPage is what creating a page takes. An empty slug is made from the title

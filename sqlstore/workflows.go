@@ -289,6 +289,26 @@ func (s *SiteDB) workflowFor(ctx context.Context, tx *Tx, p *canopy.Page) (*Work
 	return s.findWorkflow(ctx, tx, id)
 }
 
+// WorkflowApplies reports whether an active workflow is attached to the page
+// or an ancestor (one statement; WorkflowFor also loads it).
+func (s *SiteDB) WorkflowApplies(ctx context.Context, p *canopy.Page) (ok bool, err error) {
+	paths := append(canopy.AncestorPaths(p.Path), p.Path)
+	in := make([]string, len(paths))
+	args := []any{s.site}
+	for i, path := range paths {
+		args = append(args, path)
+		in[i] = "$" + strconv.Itoa(len(args))
+	}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflow_pages wp JOIN pages p ON p.id = wp.page_id JOIN workflows w ON w.id = wp.workflow_id
+			WHERE wp.site_id = $1 AND w.active AND p.path IN (`+strings.Join(in, ", ")+`)`, args...).Scan(&n)
+		ok = n > 0
+		return err
+	})
+	return ok, err
+}
+
 // WorkflowFor is workflowFor in its own read.
 func (s *SiteDB) WorkflowFor(ctx context.Context, p *canopy.Page) (w *Workflow, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {

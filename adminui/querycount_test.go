@@ -1,0 +1,82 @@
+package adminui_test
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// manyChildren adds n live standard pages under parent.
+func manyChildren(t testing.TB, svc *service.Service, site *canopy.Site, parent int64, n int) {
+	t.Helper()
+	var pages []*sqlstore.ImportPage
+	for i := 0; i < n; i++ {
+		pages = append(pages, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: fmt.Sprintf("Child %04d", i),
+			Fields: map[string]any{"intro": "A child page."}}})
+	}
+	if _, err := svc.DB.Site(site.ID, svc.Types).Import(ctx, parent, pages, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestScreenStatementCounts: the explorer of a page with 1,000 children, the
+// editor of a page with every field type and the dashboard each run at most
+// 10 SQL statements, the session and the grants included.
+func TestScreenStatementCounts(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			d := newDemo(t, dialect)
+			events := d.page(d.alpha, "/events/")
+			manyChildren(t, d.svc, d.alpha, events.ID, 1000)
+			// An event page with every field set, and a page in moderation for the dashboard.
+			ed := d.login("alpha.localhost", "alpha-admin")
+			ev := d.page(d.alpha, "/events/open-lab-night/")
+			ims, _, _ := d.svc.DB.Site(d.alpha.ID, d.svc.Types).Images(ctx, canopy.MediaFilter{All: true, Limit: 10})
+			ed.get(fmt.Sprintf("/admin/pages/%d/edit/", ev.ID))
+			form := url.Values{"title": {"Open lab night"}, "f.start": {"2027-01-01T18:00"}, "f.end": {"2027-01-01T20:00"},
+				"f.location": {fmt.Sprint(ev.Fields["location"])}, "f.image": {fmt.Sprint(ims[0].ID)}, "f.description": {"<p>Hello</p>"},
+				"f.capacity": {"30"}, "f.booking_required": {"on"}, "f.related": {fmt.Sprint(d.page(d.alpha, "/about/").ID)},
+				"base_revision": {fmt.Sprint(ev.LatestRevisionID)}, "action": {"save"}}
+			if status, _, body := ed.post(fmt.Sprintf("/admin/pages/%d/edit/", ev.ID), form); status != 303 {
+				t.Fatalf("save: %d %.300s", status, body)
+			}
+			editor := d.login("alpha.localhost", "alpha-editor")
+			news := d.page(d.alpha, "/news/new-telescope-installed/")
+			editor.get(fmt.Sprintf("/admin/pages/%d/edit/", news.ID))
+			if status, _, body := editor.post(fmt.Sprintf("/admin/pages/%d/edit/", news.ID), url.Values{"title": {"Telescope"}, "f.intro": {"x"},
+				"base_revision": {fmt.Sprint(news.LatestRevisionID)}, "action": {"submit"}}); status != 303 {
+				t.Fatalf("submit: %d %.300s", status, body)
+			}
+			mod := d.login("alpha.localhost", "alpha-moderator")
+			for _, c := range []struct {
+				name string
+				cl   *client
+				path string
+			}{
+				{"explorer of 1,000 children", ed, fmt.Sprintf("/admin/pages/%d/", events.ID)},
+				{"explorer (editor)", editor, fmt.Sprintf("/admin/pages/%d/", events.ID)},
+				{"editor, every field type", ed, fmt.Sprintf("/admin/pages/%d/edit/", ev.ID)},
+				{"editor in moderation (reviewer)", mod, fmt.Sprintf("/admin/pages/%d/edit/", news.ID)},
+				{"dashboard (reviewer)", mod, "/admin/"},
+				{"dashboard (editor)", editor, "/admin/"},
+			} {
+				c.cl.get(c.path) // warm
+				before := d.svc.DB.Statements()
+				status, body := c.cl.get(c.path)
+				n := d.svc.DB.Statements() - before
+				if status != 200 {
+					t.Fatalf("%s: %d %.300s", c.name, status, body)
+				}
+				t.Logf("%s: %d statements", c.name, n)
+				if n > 10 {
+					t.Errorf("%s ran %d statements, want at most 10", c.name, n)
+				}
+			}
+		})
+	}
+}
