@@ -200,7 +200,7 @@ func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.Snippe
 	patch.Fields = values
 	// Every field's own check, so that all problems show at once.
 	if _, err := canopy.ValidateTitle(title); err != nil {
-		form.Title.Error = canopy.ErrorMessage(err)
+		form.Title.Error = friendly(canopy.ErrorMessage(err))
 	}
 	if slug != "" {
 		if err := canopy.ValidateSlug(slug); err != nil {

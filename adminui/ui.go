@@ -203,6 +203,8 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/pages/{id}/revisions/compare/{$}", u.screen(u.revisionCompare))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/{rid}/{$}", u.screen(u.revisionView))
 	m.HandleFunc("POST /admin/pages/{id}/revisions/{rid}/revert/{$}", u.screen(u.revert))
+	m.HandleFunc("GET /admin/pages/{id}/privacy/{$}", u.screen(u.privacyForm))
+	m.HandleFunc("POST /admin/pages/{id}/privacy/{$}", u.screen(u.privacySubmit))
 	m.HandleFunc("/admin/", u.screen(u.notFound))
 }
 

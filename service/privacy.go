@@ -155,3 +155,16 @@ func (s *Service) PasswordToken(ctx context.Context, siteID int64, r canopy.Rest
 	fmt.Fprintf(m, "page-password/%d/%d/%s", siteID, r.PageID, r.PasswordHash)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:32], nil
 }
+
+// PrivacyGroups lists this site's groups, for choosing who may see a page
+// whose privacy the caller may set.
+func (a *Admin) PrivacyGroups(ctx context.Context, id int64) ([]*canopy.Group, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Check.CanSetPrivacy(a.pp(p)) {
+		return nil, forbidden("you may not change the privacy of %q", p.Title)
+	}
+	return a.pages.Groups(ctx)
+}

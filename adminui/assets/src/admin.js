@@ -135,7 +135,8 @@ function initConfirm() {
 // The error summary takes focus so that screen readers announce it.
 function focusErrors() {
   const s = document.querySelector("[data-error-summary]");
-  if (s) s.focus();
+  // After the page's first paint, so that nothing set up later takes it back.
+  if (s) requestAnimationFrame(() => s.focus());
 }
 
 // Dialogs: [data-close-dialog] closes its dialog.

@@ -1,0 +1,144 @@
+package adminui_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// TestBrowserTour opens every screen of the admin that the other browser
+// tests do not, checks it with axe-core (light and dark) and takes its
+// screenshots.
+func TestBrowserTour(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	// The superuser: every action is allowed, so every screen opens.
+	login(b, alpha, "admin", d.password["admin"])
+	home, about := d.page(d.alpha, "/"), d.page(d.alpha, "/about/")
+	ev := d.page(d.alpha, "/events/open-lab-night/")
+	for _, s := range []struct{ name, path, wait string }{
+		{"my-sites", "/admin/my-sites/", "#main h1"},
+		{"delete", fmt.Sprintf("/admin/pages/%d/delete/", d.page(d.alpha, "/events/").ID), "button.danger"},
+		{"unpublish", fmt.Sprintf("/admin/pages/%d/unpublish/", d.page(d.alpha, "/news/").ID), "button.danger"},
+		{"move", fmt.Sprintf("/admin/pages/%d/move/", about.ID), "#main h1"},
+		{"copy", fmt.Sprintf("/admin/pages/%d/copy/", about.ID), "#id_slug"},
+		{"privacy", fmt.Sprintf("/admin/pages/%d/privacy/", about.ID), "#kind-none"},
+		{"reorder", fmt.Sprintf("/admin/pages/%d/reorder/", home.ID), "table.listing"},
+		{"revisions", fmt.Sprintf("/admin/pages/%d/revisions/", about.ID), "table.listing"},
+		{"revision", fmt.Sprintf("/admin/pages/%d/revisions/%d/", about.ID, about.LatestRevisionID), "table.listing"},
+		{"compare", fmt.Sprintf("/admin/pages/%d/revisions/compare/?a=live&b=latest", about.ID), "table.diff"},
+		{"search", "/admin/search/pages/?q=e", "table.listing"},
+		{"not-found", "/admin/pages/999999/", "#main h1"},
+		{"editor-event", fmt.Sprintf("/admin/pages/%d/edit/", ev.ID), ".ProseMirror"},
+	} {
+		b.Run(chromedp.Navigate(alpha+s.path), chromedp.WaitVisible(chromedp.CSS(s.wait)))
+		look(t, b, s.name)
+	}
+	// The document chooser, and the editor with errors.
+	b.Run(chromedp.Click(chromedp.CSS(`button[data-chooser="/admin/choose/document/"]`)))
+	waitFor(t, b, `document.querySelector("#chooser[open] #media-q")`)
+	look(t, b, "chooser-document")
+	b.Run(chromedp.Click(chromedp.CSS("#chooser [data-close-dialog]")))
+	b.Run(chromedp.Clear(chromedp.CSS("#id_title")), chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	waitFor(t, b, `document.activeElement && document.activeElement.matches(".error-summary")`)
+	look(t, b, "editor-errors")
+	// An editor is refused the privacy screen; a beta page is not found.
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/privacy/", alpha, about.ID)), chromedp.WaitVisible(chromedp.CSS("#main h1")))
+	if h := b.Text("#main h1"); h != "Not allowed" {
+		t.Errorf("editor at privacy: %q", h)
+	}
+	look(t, b, "forbidden")
+	// Removed from the site while logged in: the session ends.
+	u, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+	if err := d.svc.DB.Site(d.alpha.ID, nil).RemoveMember(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Run(chromedp.Navigate(alpha+"/admin/"), chromedp.WaitVisible(chromedp.CSS("#main h1")))
+	if h := b.Text("#main h1"); h != "Log in" {
+		t.Errorf("removed member: %q", h)
+	}
+	// Signed in on a site whose only group of theirs is then deleted: told
+	// they have no account here, with a way out.
+	login(b, alpha, "alpha-moderator", d.password["alpha-moderator"])
+	groups, _ := d.svc.DB.Site(d.alpha.ID, nil).Groups(ctx)
+	for _, g := range groups {
+		if g.Name == "Moderators" {
+			if err := d.svc.DB.Site(d.alpha.ID, nil).DeleteGroup(ctx, g.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b.Run(chromedp.Navigate(alpha+"/admin/"), chromedp.WaitVisible(chromedp.CSS("#main h1")))
+	if h := b.Text("#main h1"); h != "No account on this site" {
+		t.Errorf("member of no group: %q", h)
+	}
+	look(t, b, "no-account")
+}
+
+// tabTo presses Tab until the focused element matches the CSS selector.
+func tabTo(t *testing.T, b *browser.Browser, sel string) {
+	t.Helper()
+	for i := 0; i < 80; i++ {
+		if b.Eval(fmt.Sprintf(`String(!!(document.activeElement && document.activeElement.matches(%q)))`, sel)) == "true" {
+			return
+		}
+		b.Run(chromedp.KeyEvent(kb.Tab))
+	}
+	t.Fatalf("Tab never reached %s (focus on %s)", sel, b.Eval(`document.activeElement.outerHTML.slice(0, 120)`))
+}
+
+// TestBrowserKeyboardOnly: log in, create a page, publish it, edit and
+// publish it again without the mouse.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	b.Run(chromedp.Navigate(alpha+"/admin/"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	b.Run(chromedp.KeyEvent("alpha-admin"), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(d.password["alpha-admin"]), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("header.topbar")))
+	// The skip link is the first stop and leads to the content.
+	b.Run(chromedp.KeyEvent(kb.Tab))
+	if got := b.Eval(`document.activeElement.className`); got != "skip-link" {
+		t.Errorf("first Tab stop: %q", got)
+	}
+	tabTo(t, b, `.mainnav a[href="/admin/pages/"]`)
+	b.Run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("table.listing")))
+	tabTo(t, b, `.page-head a[href$="/add/"]`)
+	b.Run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`a[href$="/add/canopy.StandardPage/"]`)))
+	tabTo(t, b, `a[href$="/add/canopy.StandardPage/"]`)
+	b.Run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".ProseMirror")))
+	tabTo(t, b, "#id_title")
+	b.Run(chromedp.KeyEvent("Made with the keyboard"))
+	tabTo(t, b, ".ProseMirror")
+	b.Run(chromedp.KeyEvent("Typed, never clicked."))
+	tabTo(t, b, `button[name=action][value=publish]`)
+	b.Run(chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if code, body := d.publicGet("alpha.localhost", "/made-with-the-keyboard/"); code != 200 || !strings.Contains(body, "Typed, never clicked.") {
+		t.Fatalf("published by keyboard: %d", code)
+	}
+	// Edit it: the row's link, the title, Publish.
+	tabTo(t, b, `td.title a[href$="/edit/"]:not([href*="xx"])`)
+	for b.Eval(`document.activeElement.textContent`) != "Made with the keyboard" {
+		b.Run(chromedp.KeyEvent(kb.Tab))
+	}
+	b.Run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("#id_title")))
+	tabTo(t, b, "#id_title")
+	b.Run(chromedp.KeyEvent(kb.End), chromedp.KeyEvent(" again"))
+	tabTo(t, b, `button[name=action][value=publish]`)
+	b.Run(chromedp.KeyEvent(kb.Enter))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if code, body := d.publicGet("alpha.localhost", "/made-with-the-keyboard/"); code != 200 || !strings.Contains(body, "Made with the keyboard again") {
+		t.Fatalf("edited by keyboard: %d", code)
+	}
+}
