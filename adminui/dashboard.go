@@ -5,13 +5,12 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 type dashboardData struct {
-	Reviews    []sqlstore.ReviewItem
-	Mine       []sqlstore.MyPage
-	Recent     []sqlstore.RecentEdit
+	Reviews    []canopy.ReviewItem
+	Mine       []canopy.MyPage
+	Recent     []canopy.RecentEdit
 	Notes      []*canopy.Notification
 	Types      func(string) string
 	CanExplore bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -21,10 +22,13 @@ import (
 
 var ctx = context.Background()
 
+// handler is the last demo's root handler (benchmarks call it directly).
+var handler http.Handler
+
 // demo is a running demo installation: the sites of `serve --demo` on
 // *.localhost, served on a loopback port.
 type demo struct {
-	t        *testing.T
+	t        testing.TB
 	svc      *service.Service
 	url      string // http://127.0.0.1:PORT
 	port     string
@@ -34,7 +38,7 @@ type demo struct {
 	password map[string]string
 }
 
-func newDemo(t *testing.T, d sqlstore.Dialect) *demo {
+func newDemo(t testing.TB, d sqlstore.Dialect) *demo {
 	t.Helper()
 	db, err := sqlstore.Open(ctx, testdb.URL(t, d))
 	if err != nil {
@@ -68,6 +72,7 @@ func newDemo(t *testing.T, d sqlstore.Dialect) *demo {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
+	handler = srv.Handler()
 	t.Cleanup(ts.Close)
 	dm := &demo{t: t, svc: svc, url: ts.URL, port: ts.URL[strings.LastIndexByte(ts.URL, ':')+1:], res: res,
 		password: map[string]string{res.Username: res.Password}}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 var funcs = template.FuncMap{
@@ -17,7 +16,7 @@ var funcs = template.FuncMap{
 	"ago":          ago,
 	"when":         when,
 	"isoTime":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"displayName":  func(u *canopy.User) string { return sqlstore.DisplayName(u.FirstName, u.LastName, u.Username) },
+	"displayName":  func(u *canopy.User) string { return canopy.DisplayName(u.FirstName, u.LastName, u.Username) },
 	"badges":       badgesOf,
 	"editorStatus": func(d *editorData) editorStatus { return editorStatus{d} },
 	"hiddenFields": hiddenFields,

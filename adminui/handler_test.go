@@ -20,7 +20,7 @@ import (
 
 // client is a browser without JavaScript: cookies, forms, no redirects followed.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	d    *demo
 	host string
 	jar  *cookiejar.Jar

@@ -7,7 +7,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // Read models of the admin web UI's screens. Each is built from the same
@@ -25,9 +24,9 @@ func (a *Admin) CanExplorePage(p *canopy.Page) bool {
 
 // Dashboard is what the caller's dashboard on this site shows.
 type Dashboard struct {
-	Reviews       []sqlstore.ReviewItem
-	Mine          []sqlstore.MyPage
-	Recent        []sqlstore.RecentEdit
+	Reviews       []canopy.ReviewItem
+	Mine          []canopy.MyPage
+	Recent        []canopy.RecentEdit
 	Notifications []*canopy.Notification
 	Unread        int
 }
@@ -79,7 +78,7 @@ func (a *Admin) Dashboard(ctx context.Context) (*Dashboard, error) {
 // ExplorerRow is one child in the explorer.
 type ExplorerRow struct {
 	*PageWithActions
-	sqlstore.RowFacts
+	canopy.RowFacts
 }
 
 // Explorer is one page of the explorer: the parent, its ancestors from the
@@ -201,7 +200,7 @@ type EditorView struct {
 	CanCancel bool
 	// WorkflowApplies: a workflow would run if the page were submitted.
 	WorkflowApplies bool
-	Comments        []sqlstore.TaskComment
+	Comments        []canopy.TaskComment
 	Names           map[int64]string
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -14,25 +13,20 @@ import (
 // Read models of the admin screens: each is one statement, so a screen costs
 // a fixed number of queries whatever the size of the site.
 
-// RowFacts are what an explorer row shows beyond the page itself.
-type RowFacts struct {
-	// EditedBy is the display name of the latest revision's author ("" if none).
-	EditedBy string
-	EditedAt *time.Time
-	// InModeration: a workflow is in progress on the page.
-	InModeration bool
-}
+// The read models are the domain's (canopy); these aliases keep the store readable.
+type (
+	RowFacts    = canopy.RowFacts
+	MyPage      = canopy.MyPage
+	RecentEdit  = canopy.RecentEdit
+	ReviewItem  = canopy.ReviewItem
+	TaskComment = canopy.TaskComment
+)
+
+// DisplayName is canopy.DisplayName.
+var DisplayName = canopy.DisplayName
 
 // prefixedPageColumns is pageColumns of the table alias p.
 var prefixedPageColumns = "p." + strings.Join(strings.Split(strings.ReplaceAll(strings.ReplaceAll(pageColumns, "\n", " "), "\t", ""), ", "), ", p.")
-
-// DisplayName is how the admin names a person: their full name, else the username.
-func DisplayName(first, last, username string) string {
-	if n := strings.TrimSpace(first + " " + last); n != "" {
-		return n
-	}
-	return username
-}
 
 // ExplorerFacts returns the row facts of pages of this site, by page id.
 func (s *SiteDB) ExplorerFacts(ctx context.Context, ids []int64) (map[int64]RowFacts, error) {
@@ -68,15 +62,6 @@ func (s *SiteDB) ExplorerFacts(ctx context.Context, ids []int64) (map[int64]RowF
 		return rows.Err()
 	})
 	return out, err
-}
-
-// MyPage is a page on a user's dashboard and why it is there.
-type MyPage struct {
-	Page *canopy.Page
-	// Why is "locked" (locked by the user), "scheduled" (a publication the
-	// user scheduled or of a page they own), "moderation" (a workflow they
-	// started is in progress) or "changes" (a reviewer asked for changes).
-	Why string
 }
 
 // MyPages lists the user's locked, scheduled and in-moderation pages of this
@@ -116,13 +101,6 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error {
 	return p.rows.Scan(append([]any{p.first}, dest...)...)
-}
-
-// RecentEdit is one page's latest edit.
-type RecentEdit struct {
-	Page     *canopy.Page
-	EditedBy string
-	EditedAt time.Time
 }
 
 // RecentEdits lists the most recently edited pages of this site (newest
@@ -202,13 +180,6 @@ func (db *DB) UserSiteIDs(ctx context.Context, userID int64) (out []int64, err e
 	return out, err
 }
 
-// ReviewItem is a page waiting for a review, with its workflow state.
-type ReviewItem struct {
-	State       *WorkflowState
-	Page        *canopy.Page
-	RequestedBy string
-}
-
 // Reviews lists this site's pages whose current task is in progress and
 // reviewed by any of groups (every such page when all is set: superusers),
 // oldest request first, in one statement.
@@ -246,15 +217,6 @@ func (s *SiteDB) Reviews(ctx context.Context, groups []int64, all bool) (out []R
 		return rows.Err()
 	})
 	return out, err
-}
-
-// TaskComment is one finished task of a page's latest workflow run.
-type TaskComment struct {
-	Task       string
-	Status     string
-	By         string
-	Comment    string
-	FinishedAt *time.Time
 }
 
 // TaskComments lists the tasks of the page's most recent workflow run, in

@@ -1,0 +1,125 @@
+package adminui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// Server time of the admin's busiest screens, without the network: the
+// request goes straight to the root handler, as the server runs it.
+//
+//	go test -run '^$' -bench . -benchtime 200x ./adminui/
+//
+// The site has 100,000 pages (100 sections of 1,000), the explorer lists a
+// section of 1,000 children, the editor opens an event page with every field
+// type, the snippet chooser searches 5,000 snippets. CANOPY_BENCH_PAGES
+// changes the site's size.
+
+func benchRequest(b *testing.B, c *client, path string) {
+	u, _ := url.Parse("http://" + c.host + path)
+	req := httptest.NewRequest("GET", path, nil)
+	req.Host = c.host + ":" + c.d.port
+	for _, ck := range c.jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		b.Fatalf("%s: %d %.300s", path, w.Code, w.Body.String())
+	}
+}
+
+func BenchmarkAdminScreens(b *testing.B) {
+	pages := 100_000
+	if v := os.Getenv("CANOPY_BENCH_PAGES"); v != "" {
+		fmt.Sscan(v, &pages)
+	}
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := newDemo(b, dialect)
+			store := d.svc.DB.Site(d.alpha.ID, d.svc.Types)
+			home := d.page(d.alpha, "/")
+			var sections []*sqlstore.ImportPage
+			for s := 0; s < pages/1000; s++ {
+				sec := &sqlstore.ImportPage{Type: canopy.IndexType, Live: true, Content: canopy.PageContent{Title: fmt.Sprintf("Section %03d", s)}}
+				for i := 0; i < 1000; i++ {
+					sec.Children = append(sec.Children, &sqlstore.ImportPage{Type: canopy.StandardType, Live: i%3 != 0,
+						Content: canopy.PageContent{Title: fmt.Sprintf("Page %03d-%04d", s, i), Fields: map[string]any{"intro": "Generated."}}})
+				}
+				sections = append(sections, sec)
+			}
+			if _, err := store.Import(ctx, home.ID, sections, 0); err != nil {
+				b.Fatal(err)
+			}
+			st := d.svc.Snippets.Get(canopy.LocationType)
+			for i := 0; i < 5000; i++ {
+				if _, err := store.CreateSnippet(ctx, st, map[string]any{"name": fmt.Sprintf("Room %04d", i), "building_name": fmt.Sprintf("Building %d", i%50)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			section := d.page(d.alpha, "/section-042/")
+			ev := d.page(d.alpha, "/events/open-lab-night/")
+			admin := d.login("alpha.localhost", "alpha-admin")
+			editor := d.login("alpha.localhost", "alpha-editor")
+			for _, s := range []struct {
+				name string
+				c    *client
+				path string
+			}{
+				{"explorer-1000-children", admin, fmt.Sprintf("/admin/pages/%d/", section.ID)},
+				{"explorer-1000-children-editor", editor, fmt.Sprintf("/admin/pages/%d/", section.ID)},
+				{"editor-every-field", admin, fmt.Sprintf("/admin/pages/%d/edit/", ev.ID)},
+				{"dashboard", admin, "/admin/"},
+				{"snippet-search-5000", admin, "/admin/choose/snippet/location/?q=Room%2042&results=1"},
+			} {
+				b.Run(s.name, func(b *testing.B) {
+					benchRequest(b, s.c, s.path)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						benchRequest(b, s.c, s.path)
+					}
+				})
+			}
+		})
+	}
+}
+
+var assetRE = regexp.MustCompile(`(?:href|src)="(/admin/static/[^"]+\.(?:js|css))"`)
+
+// TestFirstViewWeight: the JavaScript and CSS a first admin page view
+// downloads stay under 200 KB gzipped.
+func TestFirstViewWeight(t *testing.T) {
+	d := newDemo(t, testdb.Dialects[0])
+	c := d.login("alpha.localhost", "alpha-admin")
+	_, body := c.get("/admin/")
+	total, gz := 0, 0
+	for _, m := range assetRE.FindAllStringSubmatch(body, -1) {
+		req, _ := http.NewRequest("GET", d.url+m[1], nil)
+		req.Host = "alpha.localhost"
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := res.ContentLength
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("%s: %d %v", m[1], res.StatusCode, res.Header)
+		}
+		gz += int(n)
+		total++
+	}
+	t.Logf("first view: %d files, %d bytes gzipped", total, gz)
+	if total != 2 || gz > 200_000 {
+		t.Errorf("first view ships %d files, %d bytes gzipped (limit 200 KB)", total, gz)
+	}
+}
