@@ -38,8 +38,8 @@ func (s *SiteDB) ExplorerFacts(ctx context.Context, ids []int64) (map[int64]RowF
 	err := s.db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT p.id, COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), r.created_at,
 				EXISTS (SELECT 1 FROM workflow_states ws WHERE ws.site_id = $1 AND ws.page_id = p.id AND ws.status = 'in_progress')
-			FROM pages p LEFT JOIN revisions r ON r.id = p.latest_revision_id AND r.site_id = $1 LEFT JOIN users u ON u.id = r.user_id
-			WHERE p.site_id = $1 AND p.id IN (`+in+`)`, args...)
+			FROM pages p LEFT JOIN revisions r ON r.id = p.latest_revision_id LEFT JOIN users u ON u.id = r.user_id
+			WHERE p.id IN (`+in+`) AND +p.site_id = $1`, args...) // unary +: look the ids up, not the whole site
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (s *SiteDB) MyPages(ctx context.Context, userID int64, limit int) (out []My
 	err = s.db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT * FROM (SELECT 'locked' AS why, `+prefixedPageColumns+` FROM pages p
 				WHERE p.site_id = $1 AND p.locked AND p.locked_by = $2 ORDER BY p.updated_at DESC LIMIT $3) l
-			UNION ALL SELECT * FROM (SELECT 'scheduled', `+prefixedPageColumns+` FROM pages p LEFT JOIN revisions r ON r.id = p.scheduled_revision_id AND r.site_id = $1
+			UNION ALL SELECT * FROM (SELECT 'scheduled', `+prefixedPageColumns+` FROM pages p LEFT JOIN revisions r ON r.id = p.scheduled_revision_id
 				WHERE p.site_id = $1 AND p.scheduled_revision_id IS NOT NULL AND (r.user_id = $2 OR p.owner_id = $2) ORDER BY p.go_live_at LIMIT $3) sch
 			UNION ALL SELECT * FROM (SELECT CASE ws.status WHEN 'in_progress' THEN 'moderation' ELSE 'changes' END, `+prefixedPageColumns+`
 				FROM workflow_states ws JOIN pages p ON p.id = ws.page_id AND p.site_id = $1

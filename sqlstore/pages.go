@@ -201,8 +201,9 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 		cond += c
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		// The rows and their total in one statement.
-		q := `SELECT ` + pageColumns + `, COUNT(*) OVER () FROM pages WHERE ` + cond + ` ORDER BY path`
+		// The rows and their total in one statement (the count is an
+		// uncorrelated subquery: computed once, from the index).
+		q := `SELECT ` + pageColumns + `, (SELECT count(*) FROM pages WHERE ` + cond + `) FROM pages WHERE ` + cond + ` ORDER BY path`
 		if limit > 0 {
 			q += fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
 		}
