@@ -155,27 +155,49 @@ func (u *UI) moveSubmit(q *req) error {
 
 // ---- copy ----
 
-func (u *UI) copyForm(q *req) error {
+func (u *UI) copyForm(q *req) error { return u.showCopy(q, http.StatusOK, nil) }
+
+// showCopy shows the copy form: the posted input and its error, if any.
+func (u *UI) showCopy(q *req, status int, fail error) error {
 	p, below, _, err := u.actionPage(q, "copy")
 	if err != nil {
 		return err
 	}
 	q.crumbs = append(q.crumbs, crumb{Label: "Copy"})
-	parent, err := q.a.Page(q.ctx(), p.ParentID)
-	if err != nil {
-		parent = nil
+	dest := formField{ID: "id_destination", Name: "destination", Label: "Copy to (the new parent page)", Kind: "page", Required: true,
+		ChooserURL: "/admin/choose/page/", ChooseWhat: "a page", Value: strconv.FormatInt(p.ParentID, 10)}
+	slug := formField{ID: "id_slug", Name: "slug", Label: "Slug of the copy", Kind: "text", Value: p.Slug + "-copy", Help: "Must be free among the new parent's children."}
+	descendants, publish := false, false
+	var summary []summaryItem
+	if fail != nil {
+		dest.Value, slug.Value = strings.TrimSpace(q.r.PostFormValue("destination")), strings.TrimSpace(q.r.PostFormValue("slug"))
+		descendants, publish = q.r.PostFormValue("descendants") == "on", q.r.PostFormValue("publish") == "on"
+		switch canopy.ErrorField(fail) {
+		case "slug":
+			slug.Error = friendly(canopy.ErrorMessage(fail))
+		case "destination":
+			dest.Error = friendly(canopy.ErrorMessage(fail))
+		default:
+			summary = append(summary, summaryItem{Message: canopy.ErrorMessage(fail)})
+		}
+		for _, f := range []*formField{&dest, &slug} {
+			if f.Error != "" {
+				summary = append(summary, summaryItem{Anchor: f.ID, Label: f.Label, Message: f.Error})
+			}
+		}
 	}
-	d := map[string]any{"Page": p, "Below": below, "CanPublish": has(p.Permissions, "publish"),
-		"Dest": formField{ID: "id_destination", Name: "destination", Label: "Copy to (the new parent page)", Kind: "page", Required: true,
-			ChooserURL: "/admin/choose/page/", Value: strconv.FormatInt(p.ParentID, 10)},
-		"Slug":  formField{ID: "id_slug", Name: "slug", Label: "Slug of the copy", Kind: "text", Value: p.Slug + "-copy", Help: "Must be free among the new parent's children."},
-		"Title": p.Title}
-	if parent != nil {
-		f := d["Dest"].(formField)
-		f.ChosenTitle = parent.Title
-		d["Dest"] = f
+	if id, err := strconv.ParseInt(dest.Value, 10, 64); err == nil {
+		if refs, err := q.a.Refs(q.ctx(), map[string][]int64{"page": {id}}); err == nil {
+			if r, ok := refs["page"][id]; ok {
+				dest.ChosenTitle = r.Title
+			} else {
+				dest.Missing = true
+			}
+		}
 	}
-	return q.render(http.StatusOK, "copy", "Copy "+p.Title, d)
+	d := map[string]any{"Page": p, "Below": below, "CanPublish": has(p.Permissions, "publish"), "Dest": dest, "Slug": slug,
+		"Descendants": descendants, "Publish": publish, "Errors": summary}
+	return q.render(status, "copy", "Copy "+p.Title, d)
 }
 
 func (u *UI) copySubmit(q *req) error {
@@ -185,11 +207,18 @@ func (u *UI) copySubmit(q *req) error {
 	}
 	dest, err := strconv.ParseInt(strings.TrimSpace(q.r.PostFormValue("destination")), 10, 64)
 	if err != nil {
-		return canopy.Errorf(canopy.EINVALID, "choose the page to copy under")
+		return u.showCopy(q, http.StatusBadRequest, canopy.FieldErrorf("destination", canopy.EINVALID, "choose the page to copy under"))
 	}
 	c, err := q.a.Copy(q.ctx(), id, service.CopyInput{ParentID: dest, Slug: strings.TrimSpace(q.r.PostFormValue("slug")),
 		IncludeDescendants: q.r.PostFormValue("descendants") == "on", Publish: q.r.PostFormValue("publish") == "on"})
 	if err != nil {
+		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT || code == canopy.EFORBIDDEN ||
+			code == canopy.ENOTFOUND && strings.HasPrefix(canopy.ErrorMessage(err), "destination") {
+			if canopy.ErrorField(err) == "" && strings.HasPrefix(canopy.ErrorMessage(err), "destination") {
+				err = canopy.FieldErrorf("destination", code, "%s", canopy.ErrorMessage(err))
+			}
+			return u.showCopy(q, http.StatusBadRequest, err)
+		}
 		return err
 	}
 	return q.redirect("/admin/pages/"+strconv.FormatInt(c.ParentID, 10)+"/", "success", "“"+c.Title+"” has been copied.")

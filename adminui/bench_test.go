@@ -75,6 +75,8 @@ func BenchmarkAdminScreens(b *testing.B) {
 				c    *client
 				path string
 			}{
+				// Baseline: the JSON API's listing of the same 50 children (same session, same checks).
+				{"baseline-json-children-1000", admin, fmt.Sprintf("/admin/api/pages/%d/children?limit=50", section.ID)},
 				{"explorer-1000-children", admin, fmt.Sprintf("/admin/pages/%d/", section.ID)},
 				{"explorer-1000-children-editor", editor, fmt.Sprintf("/admin/pages/%d/", section.ID)},
 				{"editor-every-field", admin, fmt.Sprintf("/admin/pages/%d/edit/", ev.ID)},

@@ -77,4 +77,22 @@ func TestBrowserShell(t *testing.T) {
 	if n := b.Count("table.listing tbody tr"); n != 5 {
 		t.Errorf("explorer rows: %d", n)
 	}
+	// A few rows' menus against the engine, in the browser.
+	u, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+	a, err := d.svc.AdminFor(ctx, d.alpha, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids, err := a.Children(ctx, home.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range kids {
+		for action, href := range map[string]string{"edit": "/edit/", "delete": "/delete/", "move": "/move/", "add_subpage": "/add/"} {
+			sel := fmt.Sprintf(`.actions-menu a[href="/admin/pages/%d%s"]`, k.ID, href)
+			if got := b.Count(sel) == 1; got != has(k.Permissions, action) {
+				t.Errorf("row %q: %s shown %v, engine %v", k.Title, action, got, has(k.Permissions, action))
+			}
+		}
+	}
 }

@@ -325,6 +325,13 @@ func TestAdminUIForms(t *testing.T) {
 			if p := d.page(d.alpha, "/about/"); p.LatestRevisionID != about.LatestRevisionID {
 				t.Fatal("invalid input was saved")
 			}
+			// The copy form keeps its input and says what is wrong beside the field.
+			c.get(fmt.Sprintf("/admin/pages/%d/copy/", about.ID))
+			status, _, body = c.post(fmt.Sprintf("/admin/pages/%d/copy/", about.ID), url.Values{"destination": {fmt.Sprint(about.ParentID)},
+				"slug": {"contact"}})
+			if status != 400 || !strings.Contains(body, `id="id_slug-error"`) || !strings.Contains(body, `value="contact"`) {
+				t.Errorf("copy onto a taken slug: %d %.300s", status, body)
+			}
 			// An expired session: the typed content is kept through the login.
 			c.get(edit)
 			token := c.csrf
