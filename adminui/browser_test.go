@@ -29,8 +29,11 @@ func look(t *testing.T, b *browser.Browser, name string) {
 	for _, e := range b.Errors() {
 		t.Errorf("%s: %s", name, e)
 	}
-	// The page at rest: chromedp scrolls elements it waits for into view,
-	// under the sticky header.
+	// The page at rest, at its top: chromedp scrolls elements it waits for
+	// into view (under the sticky header), and after a save the browser
+	// restores the scroll position once the page has loaded.
+	waitFor(t, b, `document.readyState === "complete"`)
+	b.Run(chromedp.Sleep(100 * time.Millisecond))
 	b.Eval(`window.scrollTo(0, 0), ""`)
 	b.CheckA11y(name)
 	for _, v := range []struct {
