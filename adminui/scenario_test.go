@@ -101,6 +101,8 @@ func TestBrowserCreateEventPage(t *testing.T) {
 	}
 	b.Run(chromedp.Click(chromedp.CSS(`#chooser .thumbs button[data-choose]`)))
 	waitFor(t, b, `!document.querySelector("#chooser").open && document.querySelector("#id_f_image").value !== ""`)
+	// The focus goes back to the button that opened the chooser.
+	waitFor(t, b, `document.activeElement.matches("#id_f_image-chosen ~ button[data-chooser]")`)
 
 	// Rich text: typed text, a link to a page through the page chooser (Ctrl+K), an image.
 	b.Run(chromedp.Click(chromedp.CSS(".ProseMirror")), chromedp.KeyEvent("Come and see our labs. Read "))

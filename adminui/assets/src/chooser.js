@@ -39,8 +39,11 @@ function fill(html) {
 
 function choose(data) {
   const c = current;
+  current = null; // chosen: the close event has nothing left to do
   dialog().close();
-  if (c && c.onChoose) c.onChoose({ ...data });
+  if (!c) return;
+  if (c.opener && document.contains(c.opener)) c.opener.focus();
+  if (c.onChoose) c.onChoose({ ...data });
 }
 
 async function navigate(url) {
@@ -71,8 +74,12 @@ export function initChoosers() {
   const d = dialog();
   if (!d) return;
   d.addEventListener("close", () => {
-    if (current && current.opener && document.contains(current.opener)) current.opener.focus();
-    current = null;
+    // Closed without choosing (Escape, the Close button): focus goes back.
+    // The event comes after close(); a chooser opened since then is left alone.
+    if (current && !d.open) {
+      if (current.opener && document.contains(current.opener)) current.opener.focus();
+      current = null;
+    }
   });
   d.addEventListener("click", (e) => {
     const pick = e.target.closest("button[data-choose]");
