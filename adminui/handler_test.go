@@ -428,3 +428,87 @@ func sqlstoreUpdateInactive() sqlstore.UserUpdate {
 	f := false
 	return sqlstore.UserUpdate{IsActive: &f}
 }
+
+// TestChoosersPreviewAndLinks: a snippet created inside its chooser is
+// chosen; a preview is private to its author and never cached; a rich-text
+// link to a page follows the page when it moves.
+func TestChoosersPreviewAndLinks(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			d := newDemo(t, dialect)
+			c := d.login("alpha.localhost", "alpha-admin")
+			// Create a snippet from inside the chooser; a duplicate name is refused in the form.
+			c.get("/admin/choose/snippet/location/")
+			req := func(path string, form url.Values) (int, string) {
+				form.Set("csrf", c.csrf)
+				r, _ := http.NewRequest("POST", d.url+path, strings.NewReader(form.Encode()))
+				r.Host = "alpha.localhost:" + d.port
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("X-Requested-With", "canopy")
+				u, _ := url.Parse("http://alpha.localhost/")
+				for _, ck := range c.jar.Cookies(u) {
+					r.AddCookie(ck)
+				}
+				res, err := http.DefaultClient.Do(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				return res.StatusCode, string(b)
+			}
+			status, body := req("/admin/choose/snippet/location/", url.Values{"name": {"Lecture Theatre"}, "building_name": {"Main"}})
+			if status != 200 || !strings.Contains(body, `data-chosen`) || !strings.Contains(body, `data-title="Lecture Theatre"`) {
+				t.Fatalf("create in chooser: %d %.300s", status, body)
+			}
+			status, body = req("/admin/choose/snippet/location/", url.Values{"name": {"Lecture Theatre"}})
+			if status != 200 || strings.Contains(body, "data-chosen") || !strings.Contains(body, "field-error") {
+				t.Errorf("duplicate snippet: %d %.300s", status, body)
+			}
+			// Preview: the author sees it, noindex and uncached; anyone else does not.
+			about := d.page(d.alpha, "/about/")
+			c.get(fmt.Sprintf("/admin/pages/%d/edit/", about.ID))
+			status, h, _ := c.post(fmt.Sprintf("/admin/pages/%d/preview/", about.ID), url.Values{"title": {"About (preview)"}, "f.intro": {"Only a preview"}})
+			if status != 303 || !strings.HasPrefix(h.Get("Location"), "/admin/preview/") {
+				t.Fatalf("preview: %d %v", status, h)
+			}
+			render := h.Get("Location") + "render/"
+			status, h, body = c.do("GET", render, nil)
+			if status != 200 || !strings.Contains(body, "About (preview)") || h.Get("Cache-Control") != "no-store, private" ||
+				!strings.Contains(h.Get("X-Robots-Tag"), "noindex") || !strings.Contains(h.Get("Content-Security-Policy"), "script-src 'none'") {
+				t.Errorf("preview render: %d %v", status, h)
+			}
+			if p := d.page(d.alpha, "/about/"); p.LatestRevisionID != about.LatestRevisionID {
+				t.Error("a preview saved a revision")
+			}
+			other := d.login("alpha.localhost", "alpha-editor")
+			if status, _ := other.get(render); status != 404 {
+				t.Errorf("another user's preview: %d", status)
+			}
+			if status, _, _ := d.client("alpha.localhost").do("GET", render, nil); status != 303 {
+				t.Errorf("anonymous preview: %d", status)
+			}
+			if status, _ := d.login("beta.localhost", "beta-admin").get(render); status != 404 {
+				t.Errorf("preview on another site: %d", status)
+			}
+			// A rich-text link to Contact follows it when it moves under News.
+			contact, news := d.page(d.alpha, "/contact/"), d.page(d.alpha, "/news/")
+			c.get(fmt.Sprintf("/admin/pages/%d/edit/", about.ID))
+			status, _, body = c.post(fmt.Sprintf("/admin/pages/%d/edit/", about.ID), url.Values{"title": {"About"}, "base_revision": {fmt.Sprint(about.LatestRevisionID)},
+				"f.body": {fmt.Sprintf(`<p>Write via <a href="/contact/" data-page-id="%d">the contact page</a>.</p>`, contact.ID)}, "action": {"publish"}})
+			if status != 303 {
+				t.Fatalf("publish with a page link: %d %.300s", status, body)
+			}
+			if _, body := d.publicGet("alpha.localhost", "/about/"); !strings.Contains(body, `href="/contact/"`) {
+				t.Fatalf("page link before the move: %.500s", body)
+			}
+			c.get(fmt.Sprintf("/admin/pages/%d/move/?parent=%d", contact.ID, news.ID))
+			if status, _, body := c.post(fmt.Sprintf("/admin/pages/%d/move/", contact.ID), url.Values{"destination": {fmt.Sprint(news.ID)}}); status != 303 {
+				t.Fatalf("move: %d %.300s", status, body)
+			}
+			if _, body := d.publicGet("alpha.localhost", "/about/"); !strings.Contains(body, `href="/news/contact/"`) {
+				t.Errorf("page link after the move: %.800s", body)
+			}
+		})
+	}
+}
