@@ -141,6 +141,7 @@ func (u *UI) previewShell(q *req) error {
 	if e == nil {
 		return canopy.Errorf(canopy.ENOTFOUND, "this preview has expired: preview the page again from its editor")
 	}
+	q.section = "pages"
 	size := q.r.URL.Query().Get("size")
 	if size != "mobile" {
 		size = "desktop"
