@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -141,4 +142,36 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	if code, body := d.publicGet("alpha.localhost", "/made-with-the-keyboard/"); code != 200 || !strings.Contains(body, "Made with the keyboard again") {
 		t.Fatalf("edited by keyboard: %d", code)
 	}
+}
+
+// TestBrowserSessionExpiresMidEdit: the typed content survives a session
+// that ends before the save, through the login.
+func TestBrowserSessionExpiresMidEdit(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	about := d.page(d.alpha, "/about/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)), chromedp.WaitVisible(chromedp.CSS("#id_title")))
+	b.Run(chromedp.Clear(chromedp.CSS("#id_title")), chromedp.SendKeys(chromedp.CSS("#id_title"), "Typed while the session ended"))
+	// The session ends (another tab logged out, or it expired).
+	b.Eval(`fetch("/admin/logout/", {method: "POST", body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value})}), ""`)
+	b.Run(chromedp.Sleep(300 * time.Millisecond))
+	b.Run(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)), chromedp.WaitVisible(chromedp.CSS("#username")))
+	if got := b.Text(".message.warning"); !strings.Contains(got, "your changes are kept") {
+		t.Fatalf("login after expiry: %q", got)
+	}
+	look(t, b, "login-resume")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#username"), "alpha-admin"), chromedp.SendKeys(chromedp.CSS("#password"), d.password["alpha-admin"]),
+		chromedp.Click(chromedp.CSS(".login button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".login form button")))
+	look(t, b, "resume")
+	b.Run(chromedp.Click(chromedp.CSS(".login form button")), chromedp.WaitVisible(chromedp.CSS("#id_title")))
+	if v := browser.Get(b, chromedp.Value(chromedp.CSS("#id_title"))); v != "Typed while the session ended" {
+		t.Fatalf("restored title: %q", v)
+	}
+	if p := d.page(d.alpha, "/about/"); p.LatestRevisionID != about.LatestRevisionID {
+		t.Fatal("saved without being asked")
+	}
+	b.Run(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
 }
