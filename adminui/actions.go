@@ -3,6 +3,7 @@ package adminui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,7 @@ func (u *UI) actionPage(q *req, perm string) (*service.PageWithActions, int, int
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if !has(p.Permissions, perm) {
+	if !slices.Contains(p.Permissions, perm) {
 		return nil, 0, 0, canopy.Errorf(canopy.EFORBIDDEN, "you may not do that to “%s”", p.Title)
 	}
 	anc, err := q.a.VisibleAncestors(q.ctx(), p.Page)
@@ -195,7 +196,7 @@ func (u *UI) showCopy(q *req, status int, fail error) error {
 			}
 		}
 	}
-	d := map[string]any{"Page": p, "Below": below, "CanPublish": has(p.Permissions, "publish"), "Dest": dest, "Slug": slug,
+	d := map[string]any{"Page": p, "Below": below, "CanPublish": slices.Contains(p.Permissions, "publish"), "Dest": dest, "Slug": slug,
 		"Descendants": descendants, "Publish": publish, "Errors": summary}
 	return q.render(status, "copy", "Copy "+p.Title, d)
 }
@@ -300,8 +301,9 @@ func (u *UI) searchPages(q *req) error {
 			return err
 		}
 		var out []row
+		private := u.privacy(q)
 		for _, r := range rows {
-			out = append(out, row{ExplorerRow: service.ExplorerRow{PageWithActions: r}, Private: u.privacy(q)(r.Path), TypeLabel: typeLabel(q.a.Types(), r.Type)})
+			out = append(out, row{ExplorerRow: service.ExplorerRow{PageWithActions: r}, Private: private(r.Path), TypeLabel: typeLabel(q.a.Types(), r.Type)})
 		}
 		d["Rows"] = out
 		d["Pager"] = makePager(url.URL{Path: q.r.URL.Path, RawQuery: url.Values{"q": {qs}}.Encode()}, total, offset, explorerPageSize)

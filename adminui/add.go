@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
@@ -20,19 +21,10 @@ func (u *UI) addParent(q *req) (*service.PageWithActions, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !has(parent.Permissions, "add_subpage") {
+	if !slices.Contains(parent.Permissions, "add_subpage") {
 		return nil, canopy.Errorf(canopy.EFORBIDDEN, "you may not add pages under %q", parent.Title)
 	}
 	return parent, nil
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (u *UI) addChooseType(q *req) error {
@@ -66,12 +58,18 @@ func (u *UI) addType(q *req, parent *service.PageWithActions) (*canopy.PageType,
 	return nil, canopy.Errorf(canopy.ENOTFOUND, "a page of type %q cannot be added under %q", name, parent.Title)
 }
 
-func (u *UI) addForm(q *req) error {
+// adding checks the request's {id} (the parent) and {type} for a new page.
+func (u *UI) adding(q *req) (*service.PageWithActions, *canopy.PageType, error) {
 	parent, err := u.addParent(q)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	pt, err := u.addType(q, parent)
+	return parent, pt, err
+}
+
+func (u *UI) addForm(q *req) error {
+	parent, pt, err := u.adding(q)
 	if err != nil {
 		return err
 	}
@@ -84,7 +82,7 @@ func (u *UI) showAdd(q *req, status int, parent *service.PageWithActions, form *
 		return err
 	}
 	d := &editorData{Form: form, Parent: parent.Page, Action: "/admin/pages/" + strconv.FormatInt(parent.ID, 10) + "/add/" + form.Type.Name + "/",
-		CanSave: true, CanPublish: has(parent.Permissions, "publish_subpage"), TypeLabel: form.Type.Label}
+		CanSave: true, CanPublish: slices.Contains(parent.Permissions, "publish_subpage"), TypeLabel: form.Type.Label}
 	d.Schedule = form.GoLiveAt.Value != "" && scheduledLater(form.GoLiveAt.Value)
 	anc, err := q.a.VisibleAncestors(q.ctx(), parent.Page)
 	if err != nil {
@@ -96,15 +94,11 @@ func (u *UI) showAdd(q *req, status int, parent *service.PageWithActions, form *
 }
 
 func (u *UI) addSubmit(q *req) error {
-	parent, err := u.addParent(q)
+	parent, pt, err := u.adding(q)
 	if err != nil {
 		return err
 	}
-	pt, err := u.addType(q, parent)
-	if err != nil {
-		return err
-	}
-	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
+	form, patch := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if q.r.PostFormValue("restore") == "1" {
 		form.Dirty = true
 		q.flashes = append(q.flashes, flash{"warning", "Your input is back in the form but not saved yet: review it and save."})

@@ -82,7 +82,7 @@ func (u *UI) needLogin(q *req, msg string) {
 		return
 	}
 	d := loginData{Next: refererPath(r), Error: "Your session has ended: log in again."}
-	if msg != "" && msg != "log in first (POST /admin/api/login) or send an API token" {
+	if msg != "" {
 		d.Error = msg
 	}
 	r.Body = http.MaxBytesReader(q.w, r.Body, maxForm)

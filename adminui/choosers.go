@@ -3,6 +3,7 @@ package adminui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,7 +56,7 @@ func (u *UI) choosePage(q *req) error {
 		if len(types) == 0 {
 			return true
 		}
-		return has(types, t)
+		return slices.Contains(types, t)
 	}
 	browse := func(p *canopy.Page) string {
 		v := url.Values{}

@@ -28,7 +28,7 @@ type editorData struct {
 	Private                                                           bool
 }
 
-func (u *UI) pageType(name string, q *req) (*canopy.PageType, error) {
+func (u *UI) pageType(q *req, name string) (*canopy.PageType, error) {
 	pt := q.a.Types().Get(name)
 	if pt == nil {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "unknown page type %q", name)
@@ -36,16 +36,22 @@ func (u *UI) pageType(name string, q *req) (*canopy.PageType, error) {
 	return pt, nil
 }
 
-func (u *UI) editForm(q *req) error {
+// editing loads the page of the request's {id} for the editor, with its type.
+func (u *UI) editing(q *req) (*service.EditorView, *canopy.PageType, error) {
 	id, err := pathID(q.r, "id")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	v, err := q.a.Editor(q.ctx(), id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	pt, err := u.pageType(v.Page.Type, q)
+	pt, err := u.pageType(q, v.Page.Type)
+	return v, pt, err
+}
+
+func (u *UI) editForm(q *req) error {
+	v, pt, err := u.editing(q)
 	if err != nil {
 		return err
 	}
@@ -92,19 +98,12 @@ func scheduledLater(v string) bool {
 // editSubmit saves the form as a draft and then, as the button says,
 // publishes it or submits it for moderation.
 func (u *UI) editSubmit(q *req) error {
-	id, err := pathID(q.r, "id")
+	v, pt, err := u.editing(q)
 	if err != nil {
 		return err
 	}
-	v, err := q.a.Editor(q.ctx(), id)
-	if err != nil {
-		return err
-	}
-	pt, err := u.pageType(v.Page.Type, q)
-	if err != nil {
-		return err
-	}
-	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
+	id := v.Page.ID
+	form, patch := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if q.r.PostFormValue("restore") == "1" {
 		// Input kept across an expired session: shown again, not saved.
 		form.Dirty = true

@@ -129,7 +129,7 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent, snippets *canopy.Sni
 
 // parsePageForm reads a posted page form: the patch to save and the form
 // to show again (with the user's input) if anything is wrong.
-func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.SnippetTypes) (*pageForm, service.PagePatch, map[string]any) {
+func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.SnippetTypes) (*pageForm, service.PagePatch) {
 	str := func(name string) string { return r.PostFormValue(name) }
 	title, slug, seo, desc := strings.TrimSpace(str("title")), strings.TrimSpace(str("slug")), str("seo_title"), str("search_description")
 	menus := str("show_in_menus") == "on"
@@ -215,7 +215,7 @@ func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.Snippe
 			ff.Error = friendly(e.Message)
 		}
 	}
-	return form, patch, values
+	return form, patch
 }
 
 func parseDateTime(v string) (time.Time, error) {

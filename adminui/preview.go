@@ -68,39 +68,28 @@ func (p *previews) get(tok string, site, user int64) *previewEntry {
 }
 
 func (u *UI) previewSubmit(q *req) error {
-	id, err := pathID(q.r, "id")
+	v, pt, err := u.editing(q)
 	if err != nil {
 		return err
 	}
-	v, err := q.a.Editor(q.ctx(), id)
-	if err != nil {
-		return err
-	}
-	pt, err := u.pageType(v.Page.Type, q)
-	if err != nil {
-		return err
-	}
-	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
+	back := "/admin/pages/" + strconv.FormatInt(v.Page.ID, 10) + "/edit/"
+	form, patch := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if form.summarize() {
-		return u.showPreviewError(q, form, "/admin/pages/"+strconv.FormatInt(id, 10)+"/edit/")
+		return u.showPreviewError(q, form, back)
 	}
-	p, anc, err := q.a.Preview(q.ctx(), id, patch)
+	p, anc, err := q.a.Preview(q.ctx(), v.Page.ID, patch)
 	if err != nil {
 		return err
 	}
-	return u.storePreview(q, p, anc, "/admin/pages/"+strconv.FormatInt(id, 10)+"/edit/")
+	return u.storePreview(q, p, anc, back)
 }
 
 func (u *UI) previewNew(q *req) error {
-	parent, err := u.addParent(q)
+	parent, pt, err := u.adding(q)
 	if err != nil {
 		return err
 	}
-	pt, err := u.addType(q, parent)
-	if err != nil {
-		return err
-	}
-	form, patch, _ := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
+	form, patch := parsePageForm(q.r, pt, u.kit.Svc.Snippets)
 	if form.Slug.Value == "" {
 		s := canopy.Slugify(form.Title.Value)
 		patch.Slug = &s

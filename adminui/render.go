@@ -179,10 +179,12 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 		ar, err := u.kit.AdminFor(r, true)
 		if err != nil {
 			switch {
-			case errors.Is(err, service.ErrNoAccount) || canopy.ErrorMessage(err) == "you have no account on this site":
+			case errors.Is(err, service.ErrNoAccount):
 				u.noAccount(q)
+			case errors.Is(err, service.ErrInactive):
+				u.needLogin(q, "This account is inactive. Ask an administrator of "+q.site.Name+" to reactivate it.")
 			case canopy.ErrorCode(err) == canopy.EUNAUTHENTICATED:
-				u.needLogin(q, canopy.ErrorMessage(err))
+				u.needLogin(q, "") // an ended or unknown session
 			default:
 				u.fail(q, err)
 			}

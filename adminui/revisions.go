@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
 )
 
 // Revisions: the list (who, when, published or not), one revision read-only,
@@ -18,7 +19,7 @@ type revRow struct {
 	PrevID       int64
 }
 
-func (u *UI) revisionsPage(q *req) (*canopy.Page, []*canopy.Revision, error) {
+func (u *UI) revisionsPage(q *req) (*service.PageWithActions, []*canopy.Revision, error) {
 	q.section = "pages"
 	id, err := pathID(q.r, "id")
 	if err != nil {
@@ -38,7 +39,7 @@ func (u *UI) revisionsPage(q *req) (*canopy.Page, []*canopy.Revision, error) {
 	}
 	q.crumbsFor(anc, p.Page, true)
 	q.crumbs = append(q.crumbs, crumb{Label: "History", URL: "/admin/pages/" + strconv.FormatInt(id, 10) + "/revisions/"})
-	return p.Page, revs, nil
+	return p, revs, nil
 }
 
 func (u *UI) revisions(q *req) error {
@@ -65,11 +66,7 @@ func (u *UI) revisions(q *req) error {
 	for i := 0; i+1 < len(rows); i++ {
 		rows[i].PrevID = rows[i+1].ID
 	}
-	canEdit := false
-	if pa, err := q.a.Page(q.ctx(), p.ID); err == nil {
-		canEdit = has(pa.Permissions, "edit") && !p.Locked && p.ScheduledRevisionID == 0
-	}
-	return q.render(http.StatusOK, "revisions", "History of "+p.Title, map[string]any{"Page": p, "Rows": rows, "CanRevert": canEdit})
+	return q.render(http.StatusOK, "revisions", "History of "+p.Title, map[string]any{"Page": p, "Rows": rows, "CanRevert": q.a.EditableNow(p)})
 }
 
 // revisionRef reads a revision reference: an id, "live" or "latest".
@@ -95,7 +92,7 @@ func (u *UI) revisionView(q *req) error {
 	if err != nil {
 		return err
 	}
-	rid, err := revisionRef(p, q.r.PathValue("rid"))
+	rid, err := revisionRef(p.Page, q.r.PathValue("rid"))
 	if err != nil {
 		return err
 	}
@@ -103,7 +100,7 @@ func (u *UI) revisionView(q *req) error {
 	if err != nil {
 		return err
 	}
-	pt, err := u.pageType(p.Type, q)
+	pt, err := u.pageType(q, p.Type)
 	if err != nil {
 		return err
 	}
@@ -119,11 +116,11 @@ func (u *UI) revisionCompare(q *req) error {
 		return err
 	}
 	qs := q.r.URL.Query()
-	aID, err := revisionRef(p, qs.Get("a"))
+	aID, err := revisionRef(p.Page, qs.Get("a"))
 	if err != nil {
 		return err
 	}
-	bID, err := revisionRef(p, qs.Get("b"))
+	bID, err := revisionRef(p.Page, qs.Get("b"))
 	if err != nil {
 		return err
 	}
@@ -135,7 +132,7 @@ func (u *UI) revisionCompare(q *req) error {
 	if err != nil {
 		return err
 	}
-	pt, err := u.pageType(p.Type, q)
+	pt, err := u.pageType(q, p.Type)
 	if err != nil {
 		return err
 	}

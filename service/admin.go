@@ -25,14 +25,14 @@ type Admin struct {
 // the site (and is neither superuser nor super admin) is not authenticated there.
 func (s *Service) AdminFor(ctx context.Context, site *canopy.Site, u *canopy.User) (*Admin, error) {
 	if !u.IsActive {
-		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "this account is inactive")
+		return nil, ErrInactive
 	}
 	acc, err := s.DB.Site(site.ID, nil).UserAccess(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	if !acc.Member {
-		return nil, canopy.Errorf(canopy.EUNAUTHENTICATED, "you have no account on this site")
+		return nil, ErrNoAccount
 	}
 	pu := perm.NewUser(u.ID, u.IsActive, u.IsSuperuser, acc.Pages, acc.Models).WithCollections(acc.Collections)
 	return &Admin{svc: s, Site: site, User: u, Access: acc, Check: perm.New(pu, s.Types), pages: s.DB.Site(site.ID, s.Types)}, nil

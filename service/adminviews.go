@@ -425,3 +425,10 @@ func (a *Admin) SubtreeCounts(ctx context.Context, id int64) (*PageWithActions, 
 	below, live, err := a.pages.SubtreeCounts(ctx, p.Page)
 	return p, below, live, err
 }
+
+// EditableNow reports whether the caller may save a new revision of a page
+// loaded with Page: edit permission, not locked by someone else, no
+// publication scheduled (what EditDraft and Revert check).
+func (a *Admin) EditableNow(p *PageWithActions) bool {
+	return slices.Contains(p.Permissions, "edit") && !a.Check.LockedForUser(a.pp(p.Page)) && p.ScheduledRevisionID == 0
+}

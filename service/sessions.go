@@ -63,17 +63,8 @@ func (s *Service) Login(ctx context.Context, site *canopy.Site, username, passwo
 	if !CheckPassword(u, password) {
 		return nil, ErrBadLogin
 	}
-	if !u.IsActive {
-		return nil, ErrInactive
-	}
-	a, err := s.AdminFor(ctx, site, u)
-	if canopy.ErrorCode(err) == canopy.EUNAUTHENTICATED {
-		return nil, ErrNoAccount
-	}
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+	// ErrInactive or ErrNoAccount: the password was right.
+	return s.AdminFor(ctx, site, u)
 }
 
 // StartSession records a new session of a's user on a's site and returns the

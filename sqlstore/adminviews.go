@@ -82,7 +82,7 @@ func (s *SiteDB) MyPages(ctx context.Context, userID int64, limit int) (out []My
 		defer rows.Close()
 		for rows.Next() {
 			var why string
-			p, err := scanPage(prefixScanner{rows, &why})
+			p, err := scanPage(multiScanner{rows, []any{&why}})
 			if err != nil {
 				return err
 			}
@@ -91,16 +91,6 @@ func (s *SiteDB) MyPages(ctx context.Context, userID int64, limit int) (out []My
 		return rows.Err()
 	})
 	return out, err
-}
-
-// prefixScanner scans a leading column before a page's columns.
-type prefixScanner struct {
-	rows  *sql.Rows
-	first any
-}
-
-func (p prefixScanner) Scan(dest ...any) error {
-	return p.rows.Scan(append([]any{p.first}, dest...)...)
 }
 
 // RecentEdits lists the most recently edited pages of this site (newest
@@ -130,6 +120,7 @@ func (s *SiteDB) RecentEdits(ctx context.Context, limit int) (out []RecentEdit, 
 	return out, err
 }
 
+// multiScanner scans leading columns before a page's columns.
 type multiScanner struct {
 	rows  *sql.Rows
 	first []any

@@ -270,16 +270,10 @@ func (s *SiteDB) AttachWorkflow(ctx context.Context, pageID, workflowID int64) e
 // workflowFor finds the workflow that applies to a page: the nearest attached
 // active workflow on the page or an ancestor (nil: none).
 func (s *SiteDB) workflowFor(ctx context.Context, tx *Tx, p *canopy.Page) (*Workflow, error) {
-	paths := append(canopy.AncestorPaths(p.Path), p.Path)
-	in := make([]string, len(paths))
-	args := []any{s.site}
-	for i, path := range paths {
-		args = append(args, path)
-		in[i] = "$" + strconv.Itoa(len(args))
-	}
+	in, args := s.selfAndAncestors(p)
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT w.id FROM workflow_pages wp JOIN pages p ON p.id = wp.page_id JOIN workflows w ON w.id = wp.workflow_id
-		WHERE wp.site_id = $1 AND w.active AND p.path IN (`+strings.Join(in, ", ")+`) ORDER BY p.path DESC LIMIT 1`, args...).Scan(&id)
+		WHERE wp.site_id = $1 AND w.active AND p.path IN (`+in+`) ORDER BY p.path DESC LIMIT 1`, args...).Scan(&id)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -289,9 +283,9 @@ func (s *SiteDB) workflowFor(ctx context.Context, tx *Tx, p *canopy.Page) (*Work
 	return s.findWorkflow(ctx, tx, id)
 }
 
-// WorkflowApplies reports whether an active workflow is attached to the page
-// or an ancestor (one statement; WorkflowFor also loads it).
-func (s *SiteDB) WorkflowApplies(ctx context.Context, p *canopy.Page) (ok bool, err error) {
+// selfAndAncestors is the placeholder list of p's path and its ancestors'
+// paths, with the site as $1 and the paths after it.
+func (s *SiteDB) selfAndAncestors(p *canopy.Page) (string, []any) {
 	paths := append(canopy.AncestorPaths(p.Path), p.Path)
 	in := make([]string, len(paths))
 	args := []any{s.site}
@@ -299,10 +293,17 @@ func (s *SiteDB) WorkflowApplies(ctx context.Context, p *canopy.Page) (ok bool, 
 		args = append(args, path)
 		in[i] = "$" + strconv.Itoa(len(args))
 	}
+	return strings.Join(in, ", "), args
+}
+
+// WorkflowApplies reports whether an active workflow is attached to the page
+// or an ancestor (one statement; WorkflowFor also loads it).
+func (s *SiteDB) WorkflowApplies(ctx context.Context, p *canopy.Page) (ok bool, err error) {
+	in, args := s.selfAndAncestors(p)
 	err = s.db.read(ctx, func(tx *Tx) error {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflow_pages wp JOIN pages p ON p.id = wp.page_id JOIN workflows w ON w.id = wp.workflow_id
-			WHERE wp.site_id = $1 AND w.active AND p.path IN (`+strings.Join(in, ", ")+`)`, args...).Scan(&n)
+			WHERE wp.site_id = $1 AND w.active AND p.path IN (`+in+`)`, args...).Scan(&n)
 		ok = n > 0
 		return err
 	})
