@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -161,40 +162,115 @@ func ParseHostHeader(host string) (hostname string, port int, ok bool) {
 }
 
 // SiteTable resolves a request's hostname and port to a site following
-// spec/sites.md. It is immutable; build a new one when any site changes.
+// spec/sites.md. It is safe for concurrent use: a change to one site replaces
+// that site's entry in O(1) (Put, Remove), holding the lock only for the map
+// updates, so requests to other sites never wait for a database read.
 type SiteTable struct {
+	mu     sync.RWMutex
+	byID   map[int64]*Site
 	byHost map[string][]*Site
 	def    *Site
-	all    []*Site
 }
 
 // NewSiteTable indexes sites for resolution.
 func NewSiteTable(sites []*Site) *SiteTable {
-	t := &SiteTable{byHost: make(map[string][]*Site, len(sites)), all: sites}
-	for _, s := range sites {
-		t.byHost[s.Hostname] = append(t.byHost[s.Hostname], s)
-		if s.IsDefault {
-			t.def = s
-		}
-	}
+	t := &SiteTable{}
+	t.Replace(sites)
 	return t
 }
 
-// Sites returns every site in the table.
-func (t *SiteTable) Sites() []*Site { return t.all }
+// Replace swaps in a new set of sites and returns the entries it replaced.
+func (t *SiteTable) Replace(sites []*Site) (old map[int64]*Site) {
+	byID := make(map[int64]*Site, len(sites))
+	byHost := make(map[string][]*Site, len(sites))
+	var def *Site
+	for _, s := range sites {
+		byID[s.ID] = s
+		byHost[s.Hostname] = append(byHost[s.Hostname], s)
+		if s.IsDefault {
+			def = s
+		}
+	}
+	t.mu.Lock()
+	old, t.byID, t.byHost, t.def = t.byID, byID, byHost, def
+	t.mu.Unlock()
+	return old
+}
+
+// Put adds or replaces one site's entry and returns the entry it replaced (nil
+// if none).
+func (t *SiteTable) Put(s *Site) (old *Site) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old = t.removeLocked(s.ID)
+	t.byID[s.ID] = s
+	t.byHost[s.Hostname] = append(t.byHost[s.Hostname], s)
+	if s.IsDefault {
+		t.def = s
+	}
+	return old
+}
+
+// Remove drops a site's entry and returns it (nil if there was none).
+func (t *SiteTable) Remove(id int64) *Site {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.removeLocked(id)
+}
+
+func (t *SiteTable) removeLocked(id int64) *Site {
+	old := t.byID[id]
+	if old == nil {
+		return nil
+	}
+	delete(t.byID, id)
+	list := t.byHost[old.Hostname]
+	kept := make([]*Site, 0, len(list))
+	for _, s := range list {
+		if s.ID != id {
+			kept = append(kept, s)
+		}
+	}
+	if len(kept) == 0 {
+		delete(t.byHost, old.Hostname)
+	} else {
+		t.byHost[old.Hostname] = kept
+	}
+	if t.def != nil && t.def.ID == id {
+		t.def = nil
+	}
+	return old
+}
+
+// Len returns the number of sites.
+func (t *SiteTable) Len() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.byID)
+}
+
+// Versions returns every site's content version by id (a copy).
+func (t *SiteTable) Versions() map[int64]int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	out := make(map[int64]int64, len(t.byID))
+	for id, s := range t.byID {
+		out[id] = s.Version
+	}
+	return out
+}
 
 // ByID returns the site with the given id, or nil.
 func (t *SiteTable) ByID(id int64) *Site {
-	for _, s := range t.all {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.byID[id]
 }
 
 // Match returns the site for a hostname and port, or nil when there is none.
 func (t *SiteTable) Match(hostname string, port int) *Site {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	matches := t.byHost[hostname]
 	// Rank 0: hostname and port match. Rank 1: hostname matches, default site.
 	var rank3 []*Site

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,85 +17,183 @@ import (
 	"github.com/canopy-cms/canopy/service"
 )
 
-// Sites binds requests to sites from an in-memory table of every site,
-// rebuilt when a site changes (docs/behaviour/sites.md).
+// Sites binds requests to sites from an in-memory table of every site, kept
+// current one site at a time (docs/behaviour/sites.md, docs/decisions/0015):
+//
+//   - a change committed by this process refreshes the sites it touched
+//     before the write returns (one indexed read), so the next request sees it;
+//   - changes of other processes are found in the site change log, read from
+//     the last sequence number seen: every PollInterval, and at once when
+//     PostgreSQL announces a commit with NOTIFY;
+//   - only a change to every site (the shared media library), a log that
+//     outran the pruning horizon or a failed refresh reloads the whole table.
 type Sites struct {
 	svc     *service.Service
 	log     *slog.Logger
 	proxies []netip.Prefix
-	// stale is called, after a reload, for each site whose content version
-	// changed or that is gone (caches drop what they hold of it).
+	// stale is called for each site whose content version changed or that is
+	// gone (caches drop what they hold of it).
 	stale func(siteID int64)
+	// OnRefresh, if set, is told of each table update: full (every site
+	// read) or not, and how many sites were read.
+	OnRefresh func(full bool, sites int)
 
-	table atomic.Pointer[canopy.SiteTable]
-	// gen counts change notifications of this process; loaded is the gen the
-	// table reflects. A request finding them different reloads first, so no
-	// request uses a table older than a change it could have seen.
-	gen      atomic.Int64
-	loaded   atomic.Int64
-	reloadMu sync.Mutex
+	table *canopy.SiteTable
+	// refreshMu serialises database reads with the table updates they lead
+	// to, so an older read never overwrites a newer one. Requests never take
+	// it.
+	refreshMu sync.Mutex
+	// needFull is set when a refresh failed: the next request or poll
+	// reloads everything.
+	needFull atomic.Bool
+
+	cursor changeCursor
+	wake   chan struct{}
 }
 
 // NewSites loads the site table. proxies are the networks whose
 // X-Forwarded-Host/-Port/-Proto headers are believed.
 func NewSites(ctx context.Context, svc *service.Service, log *slog.Logger, proxies []netip.Prefix) (*Sites, error) {
-	s := &Sites{svc: svc, log: log, proxies: proxies, stale: func(int64) {}}
-	svc.OnChange(func(int64) { s.gen.Add(1) })
-	if err := s.reload(ctx, true); err != nil {
+	s := &Sites{svc: svc, log: log, proxies: proxies, stale: func(int64) {}, table: canopy.NewSiteTable(nil),
+		wake: make(chan struct{}, 1)}
+	// Where watching starts is read before the sites: a change committed in
+	// between is read twice, never missed.
+	seq, err := svc.LatestSiteChange(ctx)
+	if err != nil {
 		return nil, err
 	}
+	if err := s.reloadAll(ctx); err != nil {
+		return nil, err
+	}
+	s.cursor.reset(seq)
+	svc.OnChange(s.changed)
 	return s, nil
+}
+
+// changed applies a change committed by this process, after the commit and
+// in the writer's goroutine, so it is in the table before the write returns:
+// a new content version is set without a read; a site whose own row changed
+// is read again (one indexed read).
+func (s *Sites) changed(c service.SiteChanged) {
+	s.cursor.saw(c.Seq)
+	if !c.Reread && s.bumpVersion(c.SiteID, c.Version) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.refresh(ctx, []int64{c.SiteID}); err != nil {
+		s.needFull.Store(true)
+		s.log.Error("refresh site table", "site", c.SiteID, "err", err)
+	}
+}
+
+// bumpVersion sets a site's content version in its entry (a copy; entries
+// are never changed in place), reporting false if the site is not in the
+// table.
+func (s *Sites) bumpVersion(id, version int64) bool {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	old := s.table.ByID(id)
+	if old == nil {
+		return false
+	}
+	if old.Version >= version {
+		return true
+	}
+	n := *old
+	n.Version = version
+	s.table.Put(&n)
+	s.stale(id)
+	if s.OnRefresh != nil {
+		s.OnRefresh(false, 0)
+	}
+	return true
 }
 
 // OnStale sets the function told about each site whose content changed.
 func (s *Sites) OnStale(fn func(siteID int64)) { s.stale = fn }
 
-// reload rebuilds the site table from the database and reports every site
-// whose content version changed.
-//
-// Unless force is set (a change seen by polling), it does nothing when the
-// table already reflects every change notified so far. The table is marked
-// current only once stored: a request arriving while another reload reads the
-// database waits for it instead of using the old table.
-func (s *Sites) reload(ctx context.Context, force bool) error {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	g := s.gen.Load()
-	if !force && s.loaded.Load() == g {
-		return nil
-	}
+// reloadAll reads every site and replaces the table, reporting each site
+// whose content version changed or that is gone.
+func (s *Sites) reloadAll(ctx context.Context) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	return s.reloadAllLocked(ctx)
+}
+
+func (s *Sites) reloadAllLocked(ctx context.Context) error {
+	s.needFull.Store(false)
 	sites, err := s.svc.Sites(ctx)
 	if err != nil {
+		s.needFull.Store(true)
 		return err
 	}
-	old := s.table.Load()
-	t := canopy.NewSiteTable(sites)
-	s.table.Store(t)
-	s.loaded.Store(g)
-	if old != nil {
-		for _, o := range old.Sites() {
-			if n := t.ByID(o.ID); n == nil || n.Version != o.Version {
-				s.stale(o.ID)
-			}
+	old := s.table.Replace(sites)
+	now := make(map[int64]int64, len(sites))
+	for _, n := range sites {
+		now[n.ID] = n.Version
+	}
+	for id, o := range old {
+		if v, ok := now[id]; !ok || v != o.Version {
+			s.stale(id)
 		}
+	}
+	if s.OnRefresh != nil {
+		s.OnRefresh(true, len(sites))
 	}
 	return nil
 }
 
-// Table returns the current site table, reloading it first if this process
-// changed something since it was built.
+// refresh rereads the given sites (0: every site) and updates their entries.
+func (s *Sites) refresh(ctx context.Context, ids []int64) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	if slices.Contains(ids, 0) || s.needFull.Load() {
+		return s.reloadAllLocked(ctx)
+	}
+	sites, err := s.svc.SitesByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	found := make(map[int64]bool, len(sites))
+	for _, n := range sites {
+		found[n.ID] = true
+		if old := s.table.Put(n); old != nil && old.Version != n.Version {
+			s.stale(n.ID)
+		}
+	}
+	for _, id := range ids {
+		if !found[id] && s.table.Remove(id) != nil {
+			s.stale(id)
+		}
+	}
+	if s.OnRefresh != nil {
+		s.OnRefresh(false, len(ids))
+	}
+	return nil
+}
+
+// Table returns the current site table (after a failed refresh, reloaded
+// first).
 func (s *Sites) Table(ctx context.Context) *canopy.SiteTable {
-	if s.gen.Load() != s.loaded.Load() {
-		if err := s.reload(ctx, false); err != nil {
+	if s.needFull.Load() {
+		if err := s.reloadAll(ctx); err != nil {
 			s.log.Error("reload sites", "err", err)
 		}
 	}
-	return s.table.Load()
+	return s.table
 }
 
 // Watch looks for changes made by other processes (the CLI, other nodes)
-// every interval until ctx ends: one small query comparing each site's version.
+// until ctx ends: every interval, and at once when the database announces one
+// (PostgreSQL LISTEN/NOTIFY; the poll stays as the fallback).
 func (s *Sites) Watch(ctx context.Context, interval time.Duration) {
+	go s.svc.ListenSiteChanges(ctx, func() {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}, func(err error) { s.log.Warn("listen for site changes", "err", err) })
 	tk := time.NewTicker(interval)
 	defer tk.Stop()
 	for {
@@ -102,28 +201,137 @@ func (s *Sites) Watch(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tk.C:
+		case <-s.wake:
 		}
-		versions, err := s.svc.SiteVersions(ctx)
+		if err := s.Poll(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("poll site changes", "err", err)
+		}
+	}
+}
+
+// changeBatch bounds one read of the change log; a longer backlog reloads
+// every site instead.
+const changeBatch = 1000
+
+// Poll reads the site change log past what this process has seen and
+// refreshes the sites it names.
+func (s *Sites) Poll(ctx context.Context) error {
+	if s.needFull.Load() {
+		if err := s.reloadAll(ctx); err != nil {
+			return err
+		}
+	}
+	from := s.cursor.from()
+	changes, err := s.svc.SiteChangesSince(ctx, from, changeBatch)
+	if err != nil {
+		return err
+	}
+	if len(changes) == changeBatch {
+		// Far behind: cheaper to read every site once.
+		seq, err := s.svc.LatestSiteChange(ctx)
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Warn("poll site versions", "err", err)
-			}
+			return err
+		}
+		if err := s.reloadAll(ctx); err != nil {
+			return err
+		}
+		s.cursor.reset(seq)
+		return nil
+	}
+	ids := s.cursor.take(changes, time.Now())
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := s.refresh(ctx, ids); err != nil {
+		s.needFull.Store(true)
+		return err
+	}
+	return nil
+}
+
+// gapTimeout is how long a missing sequence number is waited for. On
+// PostgreSQL numbers are taken before commit, so a later number can commit
+// first; a number whose transaction rolled back never appears.
+const gapTimeout = 30 * time.Second
+
+// changeCursor is how far a process has read the site change log: every
+// sequence number up to low is handled; seen are the handled ones above low,
+// and gaps the missing ones below the highest seen, with when first missed.
+type changeCursor struct {
+	mu   sync.Mutex
+	low  int64
+	seen map[int64]bool
+	gaps map[int64]time.Time
+}
+
+func (c *changeCursor) reset(seq int64) {
+	c.mu.Lock()
+	c.low, c.seen, c.gaps = seq, map[int64]bool{}, map[int64]time.Time{}
+	c.mu.Unlock()
+}
+
+// saw records a change this process made itself, so reading the log does
+// not read its site again.
+func (c *changeCursor) saw(seq int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if seq > c.low {
+		c.seen[seq] = true
+		delete(c.gaps, seq)
+	}
+}
+
+func (c *changeCursor) from() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.low
+}
+
+// take records a read of the log and returns the sites of the changes not
+// handled before (0 among them: every site).
+func (c *changeCursor) take(changes []service.SiteChange, now time.Time) []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ids []int64
+	high := c.low
+	for _, ch := range changes {
+		if ch.Seq <= c.low || c.seen[ch.Seq] {
 			continue
 		}
-		t := s.table.Load()
-		changed := len(versions) != len(t.Sites())
-		for _, site := range t.Sites() {
-			if versions[site.ID] != site.Version {
-				changed = true
-				break
-			}
+		c.seen[ch.Seq] = true
+		delete(c.gaps, ch.Seq)
+		if !slices.Contains(ids, ch.SiteID) {
+			ids = append(ids, ch.SiteID)
 		}
-		if changed {
-			if err := s.reload(ctx, true); err != nil {
-				s.log.Error("reload sites", "err", err)
+	}
+	for seq := range c.seen {
+		high = max(high, seq)
+	}
+	if high-c.low > 10*changeBatch {
+		// A jump in the sequence (PostgreSQL skips numbers after a crash):
+		// not a gap worth waiting for.
+		c.low, c.seen, c.gaps = high, map[int64]bool{}, map[int64]time.Time{}
+		return ids
+	}
+	for seq := c.low + 1; seq < high; seq++ {
+		if !c.seen[seq] {
+			if _, ok := c.gaps[seq]; !ok {
+				c.gaps[seq] = now
 			}
 		}
 	}
+	for {
+		next := c.low + 1
+		if c.seen[next] {
+			delete(c.seen, next)
+		} else if t, ok := c.gaps[next]; ok && now.Sub(t) >= gapTimeout {
+			delete(c.gaps, next)
+		} else {
+			break
+		}
+		c.low = next
+	}
+	return ids
 }
 
 // Resolve binds a request to its site, or nil.

@@ -36,8 +36,10 @@ type Service struct {
 	// name is accepted); sites may only be given installed themes.
 	ThemeExists func(name string) bool
 	// Mail sends notification emails (nil: notifications are only stored).
-	Mail     *Mailer
-	richText *bluemonday.Policy
+	Mail *Mailer
+	// OnSchedulerRun, if set, is told of each scheduler pass (for metrics).
+	OnSchedulerRun func(err error)
+	richText       *bluemonday.Policy
 
 	mediaMu        sync.Mutex
 	media          mediaState
@@ -113,15 +115,40 @@ func (s *Service) checkTheme(name string) error {
 // Sites lists every site (for the host table of the HTTP adapters).
 func (s *Service) Sites(ctx context.Context) ([]*canopy.Site, error) { return s.DB.Sites(ctx) }
 
-// SiteVersions returns each site's content version, to find changes made by
-// other processes.
-func (s *Service) SiteVersions(ctx context.Context) (map[int64]int64, error) {
-	return s.DB.SiteVersions(ctx)
+// SitesByID returns the sites with these ids that still exist.
+func (s *Service) SitesByID(ctx context.Context, ids []int64) ([]*canopy.Site, error) {
+	return s.DB.SitesByID(ctx, ids)
 }
 
-// OnChange registers fn to be called after any committed change to what a
-// site shows (siteID 0: the set of sites changed).
-func (s *Service) OnChange(fn func(siteID int64)) { s.DB.OnChange(fn) }
+// SiteChange is one entry of the site change log (SiteID 0: every site).
+type SiteChange = sqlstore.SiteChange
+
+// SiteChangesSince returns up to limit logged site changes after seq, oldest
+// first, to find changes made by other processes.
+func (s *Service) SiteChangesSince(ctx context.Context, seq int64, limit int) ([]SiteChange, error) {
+	return s.DB.SiteChangesSince(ctx, seq, limit)
+}
+
+// LatestSiteChange returns the newest sequence number of the site change log.
+func (s *Service) LatestSiteChange(ctx context.Context) (int64, error) {
+	return s.DB.LatestSiteChange(ctx)
+}
+
+// ListenSiteChanges calls fn whenever any process commits a site change, on
+// databases that announce them (see CanListenSiteChanges), until ctx ends.
+func (s *Service) ListenSiteChanges(ctx context.Context, fn func(), onErr func(error)) {
+	s.DB.ListenSiteChanges(ctx, fn, onErr)
+}
+
+// CanListenSiteChanges reports whether ListenSiteChanges does anything.
+func (s *Service) CanListenSiteChanges() bool { return s.DB.CanListen() }
+
+// SiteChanged is what a committed change of this process did to one site.
+type SiteChanged = sqlstore.Change
+
+// OnChange registers fn to be called after any committed change of this
+// process to a site or what it shows, once per site.
+func (s *Service) OnChange(fn func(SiteChanged)) { s.DB.OnChange(fn) }
 
 // Content is the read handle of one site's content, for public delivery and
 // the content API.

@@ -6,6 +6,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -50,8 +51,10 @@ type DB struct {
 	// configured).
 	QueueMail bool
 
+	// node names this open database in change notifications.
+	node      string
 	mu        sync.Mutex
-	listeners []func(siteID int64)
+	listeners []func(Change)
 }
 
 // ParseDatabaseURL splits a Canopy database URL ("sqlite:PATH" or
@@ -80,7 +83,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: dialect, dsn: dsn, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	db := &DB{dialect: dialect, dsn: dsn, node: rand.Text(), Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	switch dialect {
 	case SQLite:
 		if dir := filepath.Dir(dsn); dir != "" {
@@ -167,21 +170,33 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Change is one site's part of a committed write, as listeners are told.
+type Change struct {
+	SiteID int64 // 0: every site (the shared media library changed)
+	// Version is the site's new content version (0 with Reread).
+	Version int64
+	// Reread is set when the site's own row changed (created, edited,
+	// renamed, deleted): its entry must be read again.
+	Reread bool
+	// Seq is the change's number in site_changes.
+	Seq int64
+}
+
 // OnChange registers fn to be called after any committed write that changed
-// what a site shows (siteID 0: the set of sites itself changed).
-func (db *DB) OnChange(fn func(siteID int64)) {
+// a site or what it shows, once per site the write touched.
+func (db *DB) OnChange(fn func(Change)) {
 	db.mu.Lock()
 	db.listeners = append(db.listeners, fn)
 	db.mu.Unlock()
 }
 
-func (db *DB) notify(siteIDs []int64) {
+func (db *DB) notify(changes []Change) {
 	db.mu.Lock()
 	ls := db.listeners
 	db.mu.Unlock()
-	for _, id := range siteIDs {
+	for _, c := range changes {
 		for _, fn := range ls {
-			fn(id)
+			fn(c)
 		}
 	}
 }
@@ -198,36 +213,103 @@ type queryer interface {
 // Tx is one unit of work. Lower-case store helpers take a *Tx.
 type Tx struct {
 	queryer
-	db      *DB
-	now     time.Time
-	changed []int64
+	db  *DB
+	now time.Time
+	// changed are the sites this transaction changed (SiteID 0: every
+	// site); before the commit they go into site_changes, after it to the
+	// listeners.
+	changed []Change
+}
+
+func (tx *Tx) change(siteID int64) *Change {
+	for i := range tx.changed {
+		if tx.changed[i].SiteID == siteID {
+			return &tx.changed[i]
+		}
+	}
+	return nil
 }
 
 // touchSite bumps a site's content version inside the transaction; in
 // PostgreSQL the row lock also serialises concurrent tree changes on one site.
 func (tx *Tx) touchSite(ctx context.Context, siteID int64) error {
-	for _, id := range tx.changed {
-		if id == siteID {
-			return nil
-		}
+	if tx.change(siteID) != nil {
+		return nil
 	}
 	if siteID == 0 {
 		// A change to the shared media library may show on every site.
 		if _, err := tx.ExecContext(ctx, `UPDATE sites SET content_version = content_version + 1`); err != nil {
 			return err
 		}
-		tx.changed = append(tx.changed, 0)
+		tx.changed = append(tx.changed, Change{SiteID: 0, Reread: true})
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE sites SET content_version = content_version + 1 WHERE id = $1`, siteID)
+	var v int64
+	err := tx.QueryRowContext(ctx, `UPDATE sites SET content_version = content_version + 1 WHERE id = $1 RETURNING content_version`, siteID).Scan(&v)
+	if err == sql.ErrNoRows {
+		return canopy.Errorf(canopy.ENOTFOUND, "site not found")
+	}
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return canopy.Errorf(canopy.ENOTFOUND, "site not found")
-	}
-	tx.changed = append(tx.changed, siteID)
+	tx.changed = append(tx.changed, Change{SiteID: siteID, Version: v})
 	return nil
+}
+
+// siteRowChanged records that a site's own row changed (created, edited,
+// renamed) or went (deleted) in the transaction: listeners read it again.
+func (tx *Tx) siteRowChanged(siteID int64) {
+	if c := tx.change(siteID); c != nil {
+		c.Reread, c.Version = true, 0
+		return
+	}
+	tx.changed = append(tx.changed, Change{SiteID: siteID, Reread: true})
+}
+
+// SiteChangesChannel is the PostgreSQL notification channel a committed site
+// change is announced on; the payload names the process that made it (so it
+// does not wake itself), and listeners read site_changes for the rest.
+const SiteChangesChannel = "canopy_site_changes"
+
+// logChanges appends the transaction's changed sites to site_changes and, on
+// PostgreSQL, announces them to the other nodes (delivered at commit).
+func (tx *Tx) logChanges(ctx context.Context) error {
+	if len(tx.changed) == 0 {
+		return nil
+	}
+	// One statement: the rows, their numbers back, and on PostgreSQL the
+	// notification (sent at commit; identical ones in a transaction fold).
+	var b strings.Builder
+	args := []any{tx.now}
+	if tx.db.dialect == Postgres {
+		args = append(args, SiteChangesChannel, tx.db.node)
+		b.WriteString(`WITH ins AS (`)
+	}
+	b.WriteString(`INSERT INTO site_changes (site_id, changed_at) VALUES `)
+	for i, c := range tx.changed {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		args = append(args, c.SiteID)
+		fmt.Fprintf(&b, "($%d, $1)", len(args))
+	}
+	b.WriteString(` RETURNING site_id, seq`)
+	if tx.db.dialect == Postgres {
+		b.WriteString(`), n AS (SELECT pg_notify($2, $3)) SELECT ins.site_id, ins.seq FROM ins, n`)
+	}
+	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		tx.change(id).Seq = seq
+	}
+	return rows.Err()
 }
 
 // write runs fn in a read-write transaction, committing if it returns nil.
@@ -238,6 +320,10 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{queryer: countingTx{sqlTx, &db.writes}, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := tx.logChanges(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
 	}

@@ -282,6 +282,24 @@ type Access struct {
 	Models      []string
 }
 
+// userAccessQuery loads, in one statement, a user's groups on a site and their
+// grants, by index lookups only (TestAccessQueriesUseIndexes): the user's
+// memberships of the site's groups and of installation-wide groups
+// (group_members by user and site), for a super admin the site's Admins group
+// (groups by site and name), then each grant table by group.
+const userAccessQuery = `WITH g AS (
+		SELECT g.id, g.site_id, g.name, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
+			WHERE m.user_id = $1 AND m.site_id = $2
+		UNION SELECT g.id, g.site_id, g.name, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
+			WHERE m.user_id = $1 AND m.site_id IS NULL
+		UNION SELECT id, site_id, name, created_at FROM groups WHERE $3 AND COALESCE(site_id, 0) = $2 AND lower(name) = lower($4))
+	SELECT 0, g.id, g.site_id, g.name, g.created_at, 0 FROM g
+	UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
+		WHERE gp.site_id = $2 AND gp.group_id IN (SELECT id FROM g)
+	UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
+		WHERE gc.site_id = $2 AND gc.group_id IN (SELECT id FROM g)
+	UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM group_model_perms mp WHERE mp.group_id IN (SELECT id FROM g)`
+
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,
 // the site's Admins group. One statement, however many grants there are.
@@ -289,14 +307,7 @@ func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error
 	db, siteID := s.db, s.site
 	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `WITH g AS (SELECT id, site_id, name, created_at FROM groups WHERE (site_id = $2 OR site_id IS NULL) AND
-				(EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = groups.id AND m.user_id = $1) OR ($3 AND site_id = $2 AND name = $4)))
-			SELECT 0, g.id, g.site_id, g.name, g.created_at, 0 FROM g
-			UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
-				WHERE gp.site_id = $2 AND gp.group_id IN (SELECT id FROM g)
-			UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
-				WHERE gc.site_id = $2 AND gc.group_id IN (SELECT id FROM g)
-			UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM group_model_perms mp WHERE mp.group_id IN (SELECT id FROM g)`,
+		rows, err := tx.QueryContext(ctx, userAccessQuery,
 			u.ID, siteID, u.IsSuperadmin, AdminsGroup)
 		if err != nil {
 			return err

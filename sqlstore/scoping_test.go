@@ -121,7 +121,8 @@ var unscoped = map[string]string{
 	// Sites and their lifecycle act across sites by nature.
 	"DB.DeleteSite":    "deletes one site's rows, table by table, by site_id (built in a loop)",
 	"DB.Sites":         "lists sites",
-	"DB.SiteVersions":  "polls every site's version",
+	"DB.SitesByID":     "reads the site rows a change touched",
+	"Tx.touchSite":     "a change to the shared media library bumps every site's version",
 	"DB.ConvertDomain": "rewrites every site's hostname",
 	// Users are identities across sites.
 	"applyUserUpdate":     "a new password or a deactivation ends the account's sessions and tokens on every site",

@@ -79,11 +79,11 @@ func (db *DB) ConvertDomain(ctx context.Context, from, to string, dryRun bool) (
 			if err := tx.touchSite(ctx, c.SiteID); err != nil {
 				return err
 			}
+			tx.siteRowChanged(c.SiteID)
 			if err := tx.log(ctx, c.SiteID, "rename", "site", c.SiteID, c.New, map[string]any{"old_hostname": c.Old}); err != nil {
 				return err
 			}
 		}
-		tx.changed = append(tx.changed, 0)
 		return tx.log(ctx, 0, "convert_domain", "installation", 0, to, map[string]any{"from": from, "to": to, "sites": len(changes)})
 	})
 	if err != nil {
@@ -170,12 +170,16 @@ func (db *DB) DeleteSite(ctx context.Context, id, newDefault int64) (deleted map
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sites WHERE id = $1`, id); err != nil {
 			return err
 		}
+		tx.siteRowChanged(id)
 		if newDefault != 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE sites SET is_default = TRUE WHERE id = $1`, newDefault); err != nil {
 				return err
 			}
+			if err := tx.touchSite(ctx, newDefault); err != nil {
+				return err
+			}
+			tx.siteRowChanged(newDefault)
 		}
-		tx.changed = append(tx.changed, 0)
 		return tx.log(ctx, 0, "delete", "site", id, site.Hostname, map[string]any{"port": site.Port, "rows": deleted})
 	})
 	if err != nil {

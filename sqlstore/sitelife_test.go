@@ -98,10 +98,11 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		}
 		alphaBefore := siteRows(t, db, a.ID)
 
-		// SiteTables names every table with a site_id column.
+		// SiteTables names every table with a site_id column but the site
+		// change log (installation-level: it records the deletion itself).
 		q := map[sqlstore.Dialect]string{
-			sqlstore.Postgres: `SELECT table_name FROM information_schema.columns WHERE column_name = 'site_id' AND table_schema = current_schema() ORDER BY 1`,
-			sqlstore.SQLite:   `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'site_id' ORDER BY 1`,
+			sqlstore.Postgres: `SELECT table_name FROM information_schema.columns WHERE column_name = 'site_id' AND table_schema = current_schema() AND table_name <> 'site_changes' ORDER BY 1`,
+			sqlstore.SQLite:   `SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'site_id' AND m.name <> 'site_changes' ORDER BY 1`,
 		}[db.Dialect()]
 		withSite, err := db.Strings(ctx, q)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -198,13 +199,13 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 	return site, err
 }
 
-// siteChanged marks a site (and the set of sites) changed in the transaction
+// siteChanged marks a site changed in the transaction
 // and returns the site as it now is.
 func siteChanged(ctx context.Context, tx *Tx, id int64) (*canopy.Site, error) {
 	if err := tx.touchSite(ctx, id); err != nil {
 		return nil, err
 	}
-	tx.changed = append(tx.changed, 0)
+	tx.siteRowChanged(id)
 	return findSite(ctx, tx, id)
 }
 
@@ -307,26 +308,87 @@ func checkSiteUnique(ctx context.Context, tx *Tx, id int64, host string, port in
 	return nil
 }
 
-// SiteVersions returns each site's content version, for change detection by
-// other processes (the CLI, other nodes).
-func (db *DB) SiteVersions(ctx context.Context) (map[int64]int64, error) {
-	out := map[int64]int64{}
+// SitesByID returns the sites with the given ids (missing ones, deleted, are
+// left out): what a process reads to refresh the entries a change touched.
+func (db *DB) SitesByID(ctx context.Context, ids []int64) ([]*canopy.Site, error) {
+	var out []*canopy.Site
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
 	err := db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, content_version FROM sites`)
+		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE s.id IN (`+strings.Join(marks, ",")+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id, v int64
-			if err := rows.Scan(&id, &v); err != nil {
+			s, err := scanSite(rows)
+			if err != nil {
 				return err
 			}
-			out[id] = v
+			out = append(out, s)
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// SiteChange is one row of the site change log.
+type SiteChange struct {
+	Seq    int64
+	SiteID int64 // 0: every site
+}
+
+// SiteChangesSince returns up to limit logged site changes after seq, oldest
+// first (an index range read: its cost is the number of changes).
+func (db *DB) SiteChangesSince(ctx context.Context, seq int64, limit int) ([]SiteChange, error) {
+	var out []SiteChange
+	err := db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT seq, site_id FROM site_changes WHERE seq > $1 ORDER BY seq LIMIT $2`, seq, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c SiteChange
+			if err := rows.Scan(&c.Seq, &c.SiteID); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// LatestSiteChange returns the newest sequence number of the site change log
+// (0 when it is empty): read before loading every site, it is where watching
+// for changes starts.
+func (db *DB) LatestSiteChange(ctx context.Context) (seq int64, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(max(seq), 0) FROM site_changes`).Scan(&seq)
+	})
+	return seq, err
+}
+
+// PruneSiteChanges deletes logged site changes older than before, keeping the
+// newest row (so SQLite's sequence never restarts), and returns how many went.
+func (db *DB) PruneSiteChanges(ctx context.Context, before time.Time) (n int64, err error) {
+	err = db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM site_changes WHERE changed_at < $1 AND seq < (SELECT max(seq) FROM site_changes)`, before)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
 
 func nonNil(m map[string]any) map[string]any {

@@ -8,9 +8,10 @@ import (
 	"github.com/canopy-cms/canopy/internal/testdb"
 )
 
-// TestAdminPageStatementCounts: a page GET, a draft save and a publish
-// through the admin API each run at most 10 SQL statements, the session
-// lookup and the loading of the caller's grants included.
+// TestAdminPageStatementCounts: a page GET through the admin API runs at most
+// 10 SQL statements, the session lookup and the loading of the caller's grants
+// included; a draft save and a publish at most 11 (the one more: the row of
+// the site change log that other nodes read, decision 0015).
 func TestAdminPageStatementCounts(t *testing.T) {
 	for _, d := range testdb.Dialects {
 		t.Run(string(d), func(t *testing.T) {
@@ -36,8 +37,8 @@ func TestAdminPageStatementCounts(t *testing.T) {
 					t.Fatalf("%s: %d %v", c.name, status, body)
 				}
 				t.Logf("%s: %d statements", c.name, n)
-				if n > 10 {
-					t.Errorf("%s ran %d statements, want at most 10", c.name, n)
+				if limit := map[bool]int64{false: 10, true: 11}[c.method != "GET"]; n > limit {
+					t.Errorf("%s ran %d statements, want at most %d", c.name, n, limit)
 				}
 			}
 			root := f.login("alpha.test", "root")
@@ -47,8 +48,8 @@ func TestAdminPageStatementCounts(t *testing.T) {
 			}
 			n := db.Statements() - before
 			t.Logf("publish (superuser): %d statements", n)
-			if n > 10 {
-				t.Errorf("publish ran %d statements, want at most 10", n)
+			if n > 11 {
+				t.Errorf("publish ran %d statements, want at most 11", n)
 			}
 		})
 	}
