@@ -2,9 +2,31 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/canopy-cms/canopy"
 )
+
+// AccessQueries are the statements every admin request runs to know who asks
+// and what they may do, with example arguments.
+var AccessQueries = map[string]struct {
+	Query string
+	Args  []any
+}{
+	"session user": {sessionUserQuery, []any{"hash", int64(2), "2026-01-01 00:00:00"}},
+	"user access":  {userAccessQuery, []any{int64(1), int64(2), true, AdminsGroup}},
+}
+
+// ExplainConn runs fn on one connection of the read pool (tests set planner
+// options on it).
+func (db *DB) ExplainConn(ctx context.Context, fn func(c *sql.Conn) error) error {
+	c, err := db.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return fn(c)
+}
 
 // ExecRaw runs one statement in its own write transaction (tests only: to
 // prove what the schema refuses whatever the code does).

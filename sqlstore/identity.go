@@ -294,11 +294,11 @@ const userAccessQuery = `WITH g AS (
 			WHERE m.user_id = $1 AND m.site_id IS NULL
 		UNION SELECT id, site_id, name, created_at FROM groups WHERE $3 AND COALESCE(site_id, 0) = $2 AND lower(name) = lower($4))
 	SELECT 0, g.id, g.site_id, g.name, g.created_at, 0 FROM g
-	UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM group_page_grants gp JOIN pages p ON p.id = gp.page_id
-		WHERE gp.site_id = $2 AND gp.group_id IN (SELECT id FROM g)
-	UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM group_collection_grants gc JOIN collections c ON c.id = gc.collection_id
-		WHERE gc.site_id = $2 AND gc.group_id IN (SELECT id FROM g)
-	UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM group_model_perms mp WHERE mp.group_id IN (SELECT id FROM g)`
+	UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM g JOIN group_page_grants gp ON gp.group_id = g.id AND gp.site_id = $2
+		JOIN pages p ON p.id = gp.page_id
+	UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM g JOIN group_collection_grants gc ON gc.group_id = g.id AND gc.site_id = $2
+		JOIN collections c ON c.id = gc.collection_id
+	UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM g JOIN group_model_perms mp ON mp.group_id = g.id`
 
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,

@@ -186,13 +186,16 @@ func (s *SiteDB) CreateSession(ctx context.Context, userID int64, idHash string,
 	})
 }
 
+// sessionUserQuery finds a live session's user (by the session's primary key).
+var sessionUserQuery = `SELECT ` + prefixed("u.", userColumns) + ` FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.id_hash = $1 AND s.site_id = $2 AND s.expires_at > $3`
+
 // SessionUser returns the user of a live session made on this site; a session
 // of another site, expired or revoked, is unauthenticated.
 func (s *SiteDB) SessionUser(ctx context.Context, idHash string) (u *canopy.User, err error) {
 	db, siteID := s.db, s.site
 	err = db.read(ctx, func(tx *Tx) error {
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+prefixed("u.", userColumns)+` FROM sessions s JOIN users u ON u.id = s.user_id
-			WHERE s.id_hash = $1 AND s.site_id = $2 AND s.expires_at > $3`, idHash, siteID, tx.now))
+		u, err = scanUser(tx.QueryRowContext(ctx, sessionUserQuery, idHash, siteID, tx.now))
 		if err == sql.ErrNoRows {
 			return canopy.Errorf(canopy.EUNAUTHENTICATED, "the session has expired or was signed out; log in again")
 		}
