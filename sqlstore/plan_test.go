@@ -141,9 +141,9 @@ func asString(v any) string {
 var (
 	pgIndexScan = regexp.MustCompile(`(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using )?(?:on )?(\w+)`)
 	identifier  = regexp.MustCompile(`[a-z_]+`)
-	sqliteScan = regexp.MustCompile(`^SCAN (\w+)`)
-	pgSeqScan  = regexp.MustCompile(`Seq Scan on (\w+)`)
-	aliasOf    = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?`)
+	sqliteScan  = regexp.MustCompile(`^SCAN (\w+)`)
+	pgSeqScan   = regexp.MustCompile(`Seq Scan on (\w+)`)
+	aliasOf     = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?`)
 )
 
 // fullScans returns the growing tables a plan reads whole.
