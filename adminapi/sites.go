@@ -72,7 +72,12 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func (s *API) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
-	sites, err := ar.Admin.Sites(r.Context())
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	sites, total, err := ar.Admin.SearchSites(r.Context(), q.Get("q"), q.Get("order"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -80,7 +85,7 @@ func (s *API) listSites(w http.ResponseWriter, r *http.Request, ar *httpkit.Admi
 	for _, st := range sites {
 		items = append(items, siteBody(st))
 	}
-	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 

@@ -31,12 +31,13 @@ func (a *Admin) requireSuperuser() error {
 	return nil
 }
 
-// Sites lists every site (superusers only).
-func (a *Admin) Sites(ctx context.Context) ([]*canopy.Site, error) {
+// SearchSites lists one page of the sites whose hostname or name contains q,
+// in the given order, with the number that match (superusers only).
+func (a *Admin) SearchSites(ctx context.Context, q, order string, limit, offset int) ([]*canopy.Site, int, error) {
 	if err := a.requireSuperuser(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return a.svc.DB.Sites(ctx)
+	return a.svc.DB.SearchSites(ctx, q, order, limit, offset)
 }
 
 // SiteByID returns a site (superusers only).

@@ -45,6 +45,62 @@ func (db *DB) Sites(ctx context.Context) ([]*canopy.Site, error) {
 	return out, err
 }
 
+// SiteOrders are the orderings a site list may ask for (a leading "-" sorts
+// descending); each ends with the id so pages never overlap.
+var SiteOrders = map[string]string{
+	"hostname":    "s.hostname, s.port, s.id",
+	"-hostname":   "s.hostname DESC, s.port DESC, s.id DESC",
+	"name":        "lower(s.name), s.hostname, s.port, s.id",
+	"-name":       "lower(s.name) DESC, s.hostname DESC, s.port DESC, s.id DESC",
+	"created_at":  "s.created_at, s.id",
+	"-created_at": "s.created_at DESC, s.id DESC",
+	"id":          "s.id",
+	"-id":         "s.id DESC",
+}
+
+// SearchSites returns one page of the sites whose hostname or name contains
+// q (case-insensitively; "" matches all), in the given order (a key of
+// SiteOrders; "" is hostname), and how many match in all. Paged in SQL.
+func (db *DB) SearchSites(ctx context.Context, q string, order string, limit, offset int) (out []*canopy.Site, total int, err error) {
+	if order == "" {
+		order = "hostname"
+	}
+	by, ok := SiteOrders[order]
+	if !ok {
+		return nil, 0, canopy.FieldErrorf("order", canopy.EINVALID, "order must be one of hostname, name, created_at, id (with - for descending)")
+	}
+	where, args := "", []any{}
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		args = append(args, "%"+likeEscape(q)+"%")
+		where = ` WHERE (s.hostname LIKE $1 ESCAPE '\' OR lower(s.name) LIKE $1 ESCAPE '\')`
+	}
+	out = []*canopy.Site{}
+	err = db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites s`+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		if limit == 0 || offset >= total {
+			return nil
+		}
+		n := len(args)
+		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+where+` ORDER BY `+by+
+			fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, limit, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s, err := scanSite(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
 // SiteByID returns one site.
 func (db *DB) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
 	var s *canopy.Site

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -618,14 +619,25 @@ func (a *app) siteTemplates(args []string) error {
 }
 
 func (a *app) siteList(args []string) error {
-	f := a.newFlags("site list", "site list [--json]")
+	f := a.newFlags("site list", "site list [--search TEXT] [--limit N] [--offset N] [--order hostname|name|created_at|id] [--json]")
 	asJSON := f.Bool("json", false, "print JSON")
+	search := f.String("search", "", "only sites whose hostname or name contains `text` (any case)")
+	limit := f.Int("limit", 0, "list at most `n` sites (0: all)")
+	offset := f.Int("offset", 0, "skip the first `n` sites")
+	order := f.String("order", "hostname", "sort by `field`: hostname, name, created_at or id; a leading - reverses")
 	svc, closeDB, err := a.parseAndOpen(f, args)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	sites, err := svc.DB.Sites(a.ctx)
+	if *limit < 0 || *offset < 0 {
+		return canopy.Errorf(canopy.EINVALID, "--limit and --offset must not be negative")
+	}
+	n := *limit
+	if n == 0 {
+		n = math.MaxInt32
+	}
+	sites, total, err := svc.DB.SearchSites(a.ctx, *search, *order, n, *offset)
 	if err != nil {
 		return err
 	}
@@ -646,7 +658,13 @@ func (a *app) siteList(args []string) error {
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Hostname, s.Port, s.Name, def, s.RootPageID, s.Theme, featureList(s.Features))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(sites) < total {
+		fmt.Fprintf(a.stdout, "(%d of %d sites; use --offset and --limit for more)\n", len(sites), total)
+	}
+	return nil
 }
 
 func (a *app) generate(args []string) error {
