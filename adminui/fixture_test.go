@@ -66,7 +66,7 @@ func newDemo(t testing.TB, d sqlstore.Dialect) *demo {
 	if os.Getenv("CANOPY_TEST_LOG") != "" {
 		logw = os.Stderr
 	}
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 1000, PollInterval: time.Hour,
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 32 << 20, PollInterval: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(logw, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ type Config struct {
 	PageTypes         string   `toml:"page_types"`
 	AllowedHosts      []string `toml:"allowed_hosts"`
 	TrustedProxies    []string `toml:"trusted_proxies"`
-	CacheEntries      int      `toml:"cache_entries"`
+	CacheBytes        int64    `toml:"cache_bytes"`
 	APIMaxLimit       int      `toml:"api_max_limit"`
 	PollInterval      Duration `toml:"poll_interval"`
 	// ScheduleInterval is how often due scheduled publishing and expiry run.
@@ -72,9 +72,13 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration as text.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// DefaultCacheBytes is the default memory budget of the page cache: 256 MiB,
+// about 10,000 pages of 25 KiB (docs/configuration.md#sizing-the-page-cache).
+const DefaultCacheBytes = 256 << 20
+
 // Default returns the built-in defaults.
 func Default() *Config {
-	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheEntries: 20000, APIMaxLimit: 20,
+	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheBytes: DefaultCacheBytes, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
 		RenderBudgetBytes: 512 << 20,
 		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
@@ -95,6 +99,9 @@ func (c *Config) LoadFiles(files []string) error {
 			keys := make([]string, len(und))
 			for i, k := range und {
 				keys[i] = k.String()
+				if keys[i] == "cache_entries" {
+					return canopy.Errorf(canopy.EINVALID, "config file %s: cache_entries was replaced by cache_bytes, a memory budget in bytes (default %d)", f, DefaultCacheBytes)
+				}
 			}
 			return canopy.Errorf(canopy.EINVALID, "config file %s: unknown setting(s): %s", f, strings.Join(keys, ", "))
 		}
@@ -144,9 +151,12 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			*p = splitList(v)
 		}
 	}
-	ints := map[string]*int{"CACHE_ENTRIES": &c.CacheEntries, "API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
+	if getenv("CANOPY_CACHE_ENTRIES") != "" {
+		return canopy.Errorf(canopy.EINVALID, "CANOPY_CACHE_ENTRIES was replaced by CANOPY_CACHE_BYTES, a memory budget in bytes (default %d)", DefaultCacheBytes)
+	}
+	ints := map[string]*int{"API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
 	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels,
-		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes, "RENDER_BUDGET_BYTES": &c.RenderBudgetBytes}
+		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes, "CACHE_BYTES": &c.CacheBytes, "RENDER_BUDGET_BYTES": &c.RenderBudgetBytes}
 	for name, p := range int64s {
 		if v, ok, err := get(name); err != nil {
 			return err
@@ -210,8 +220,8 @@ func (c *Config) Validate() error {
 	if _, err := c.Proxies(); err != nil {
 		return err
 	}
-	if c.CacheEntries < 0 {
-		return canopy.Errorf(canopy.EINVALID, "cache_entries must be 0 (off) or more")
+	if c.CacheBytes < 0 {
+		return canopy.Errorf(canopy.EINVALID, "cache_bytes must be 0 (off) or more")
 	}
 	if c.APIMaxLimit < 1 {
 		return canopy.Errorf(canopy.EINVALID, "api_max_limit must be at least 1")

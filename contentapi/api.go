@@ -16,8 +16,8 @@ import (
 
 // Options configure the content API.
 type Options struct {
-	// CacheEntries bounds the cache of public answers (0 disables it).
-	CacheEntries int
+	// Cache holds public answers (nil: none); delivery shares it.
+	Cache *httpkit.PageCache
 	// APIMaxLimit is the largest page size (default 20).
 	APIMaxLimit int
 	Logger      *slog.Logger
@@ -40,7 +40,10 @@ func New(kit *httpkit.Kit, opt Options) *API {
 	if opt.APIMaxLimit <= 0 {
 		opt.APIMaxLimit = 20
 	}
-	return &API{kit: kit, svc: kit.Svc, opt: opt, log: opt.Logger, cache: httpkit.NewPageCache(opt.CacheEntries)}
+	if opt.Cache == nil {
+		opt.Cache = httpkit.NewPageCache(0)
+	}
+	return &API{kit: kit, svc: kit.Svc, opt: opt, log: opt.Logger, cache: opt.Cache}
 }
 
 // DropSite forgets the cached answers of a site whose content changed.

@@ -5,20 +5,89 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
+
+	"github.com/maypok86/otter/v2"
 )
 
-// PageCache holds rendered public pages keyed by site and path. An entry is
-// valid only for the site content version it was rendered at; a change to a
-// site (in this process or seen by Watch) drops that site's entries.
+// PageCache holds rendered public answers (pages, redirects, content API
+// answers) keyed by site and path, within a memory budget in bytes shared by
+// every site (decision 0016): an entry weighs its body, its key and a fixed
+// overhead. An entry is valid only for the site content version it was
+// rendered at, so a change to a site needs no sweep: its old entries stop
+// matching, are replaced as they are asked for again, and the rest are
+// evicted first when the budget is reached (S3-FIFO: entries asked for once
+// go before entries asked for again).
 type PageCache struct {
-	mu      sync.RWMutex
-	max     int
-	entries map[cacheKey]*CachedPage
+	c            *otter.Cache[cacheKey, *CachedPage]
+	hits, misses atomic.Int64
 }
 
 type cacheKey struct {
 	site int64
 	path string
+}
+
+// entryOverhead is what an entry costs beyond its body and key: the
+// CachedPage, its header slices and the cache's own node.
+const entryOverhead = 400
+
+// NewPageCache makes a cache of at most budget bytes (0 or less: off).
+func NewPageCache(budget int64) *PageCache {
+	pc := &PageCache{}
+	if budget > 0 {
+		pc.c = otter.Must(&otter.Options[cacheKey, *CachedPage]{
+			MaximumWeight: uint64(budget),
+			Weigher: func(k cacheKey, e *CachedPage) uint32 {
+				return uint32(min(len(e.body)+len(k.path)+entryOverhead, 1<<31))
+			},
+		})
+	}
+	return pc
+}
+
+// Get returns the entry for a site's path rendered at version, or nil
+// (counted as a hit or a miss).
+func (c *PageCache) Get(site int64, path string, version int64) *CachedPage {
+	if c.c == nil {
+		return nil
+	}
+	e, ok := c.c.GetIfPresent(cacheKey{site, path})
+	if !ok || e.version != version {
+		c.misses.Add(1)
+		return nil
+	}
+	c.hits.Add(1)
+	return e
+}
+
+// Put stores an entry (replacing the path's older one).
+func (c *PageCache) Put(site int64, path string, e *CachedPage) {
+	if c.c == nil {
+		return
+	}
+	c.c.Set(cacheKey{site, path}, e)
+}
+
+// DropSite is kept for callers told of a changed site: entries of an older
+// version stop matching by themselves, so nothing is swept (a sweep would
+// cost the whole cache's size on every edit).
+func (c *PageCache) DropSite(int64) {}
+
+// PageCacheStats are a cache's counters since it was made.
+type PageCacheStats struct {
+	Hits, Misses   int64
+	Entries        int
+	Bytes, Maximum uint64
+}
+
+// Stats returns the cache's counters.
+func (c *PageCache) Stats() PageCacheStats {
+	st := PageCacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	if c.c != nil {
+		st.Entries, st.Bytes, st.Maximum = c.c.EstimatedSize(), c.c.WeightedSize(), c.c.GetMaximum()
+	}
+	return st
 }
 
 type CachedPage struct {
@@ -51,52 +120,6 @@ func NewCachedPage(version int64, status int, body []byte, ctype, cacheControl s
 	return &CachedPage{version: version, status: status, body: body, etag: etag,
 		hdrType: []string{ctype}[:1:1], hdrETag: []string{etag}[:1:1], hdrCache: []string{cacheControl}[:1:1],
 		hdrLen: []string{strconv.Itoa(len(body))}[:1:1]}
-}
-
-func NewPageCache(max int) *PageCache {
-	return &PageCache{max: max, entries: map[cacheKey]*CachedPage{}}
-}
-
-func (c *PageCache) Get(site int64, path string, version int64) *CachedPage {
-	if c.max <= 0 {
-		return nil
-	}
-	c.mu.RLock()
-	e := c.entries[cacheKey{site, path}]
-	c.mu.RUnlock()
-	if e == nil || e.version != version {
-		return nil
-	}
-	return e
-}
-
-func (c *PageCache) Put(site int64, path string, e *CachedPage) {
-	if c.max <= 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
-		// Evict about a tenth, in Go's random map order.
-		n := c.max/10 + 1
-		for k := range c.entries {
-			delete(c.entries, k)
-			if n--; n == 0 {
-				break
-			}
-		}
-	}
-	c.entries[cacheKey{site, path}] = e
-}
-
-func (c *PageCache) DropSite(site int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k := range c.entries {
-		if k.site == site {
-			delete(c.entries, k)
-		}
-	}
 }
 
 // ByteCache holds small media answers (renditions) in memory, bounded by

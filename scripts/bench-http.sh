@@ -26,7 +26,7 @@ CGO_ENABLED=0 go build -o "$work/canopy" ./cmd/canopy
 CGO_ENABLED=0 go build -o "$work/barehttp" ./internal/barehttp
 "$work/canopy" serve --demo --data "$work/data" --addr 127.0.0.1:18080 >"$work/demo.out" 2>"$work/canopy.log" &
 pids+=($!)
-CANOPY_CACHE_ENTRIES=0 "$work/canopy" serve --data "$work/data" --addr 127.0.0.1:18081 >/dev/null 2>"$work/canopy-nocache.log" &
+CANOPY_CACHE_BYTES=0 "$work/canopy" serve --data "$work/data" --addr 127.0.0.1:18081 >/dev/null 2>"$work/canopy-nocache.log" &
 pids+=($!)
 for port in 18080 18081; do
   for _ in $(seq 100); do curl -sf -o /dev/null -H 'Host: alpha.localhost' "http://127.0.0.1:$port/events/" && break; sleep 0.1; done

@@ -27,8 +27,9 @@ import (
 type Options struct {
 	// TrustedProxies are the networks whose X-Forwarded-Host/-Port/-Proto headers are believed.
 	TrustedProxies []netip.Prefix
-	// CacheEntries bounds the page cache (0 disables it).
-	CacheEntries int
+	// CacheBytes is the memory budget of rendered public answers, pages and
+	// content API answers of every site together (0 disables the cache).
+	CacheBytes int64
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
@@ -68,8 +69,9 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 		return nil, err
 	}
 	kit := httpkit.New(svc, opt.Logger, sites.Resolve, sites.Trusted)
-	pub := web.New(kit, themes, web.Options{CacheEntries: opt.CacheEntries, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
-	api := contentapi.New(kit, contentapi.Options{CacheEntries: opt.CacheEntries, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
+	cache := httpkit.NewPageCache(opt.CacheBytes)
+	pub := web.New(kit, themes, web.Options{Cache: cache, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
+	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
 	sites.OnStale(func(siteID int64) { pub.DropSite(siteID); api.DropSite(siteID) })
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux()}
 	pub.Routes(s.mux)

@@ -34,7 +34,7 @@ func (w *nopWriter) Header() http.Header         { return w.h }
 func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *nopWriter) WriteHeader(int)             {}
 
-func benchServer(b *testing.B, cacheEntries int) (http.Handler, *http.Request) {
+func benchServer(b *testing.B, cacheBytes int64) (http.Handler, *http.Request) {
 	db := testdb.Open(b, sqlstore.SQLite)
 	types, _ := canopy.NewPageTypes()
 	svc := service.New(db, types)
@@ -43,7 +43,7 @@ func benchServer(b *testing.B, cacheEntries int) (http.Handler, *http.Request) {
 		b.Fatal(err)
 	}
 	themes, _ := theme.Load("")
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: cacheEntries})
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: cacheBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,11 +56,11 @@ func benchServer(b *testing.B, cacheEntries int) (http.Handler, *http.Request) {
 // cache and rendered with the cache off.
 func BenchmarkServePage(b *testing.B) {
 	for _, c := range []struct {
-		name    string
-		entries int
-	}{{"cached", 1000}, {"uncached", 0}} {
+		name  string
+		bytes int64
+	}{{"cached", 32 << 20}, {"uncached", 0}} {
 		b.Run(c.name, func(b *testing.B) {
-			h, req := benchServer(b, c.entries)
+			h, req := benchServer(b, c.bytes)
 			w := &nopWriter{h: http.Header{}}
 			h.ServeHTTP(w, req)
 			b.ReportAllocs()
@@ -81,9 +81,9 @@ func BenchmarkServePage(b *testing.B) {
 func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 	for _, d := range testdb.Dialects {
 		for _, cache := range []struct {
-			name    string
-			entries int
-		}{{"cached", 1000}, {"uncached", 0}} {
+			name  string
+			bytes int64
+		}{{"cached", 32 << 20}, {"uncached", 0}} {
 			b.Run(string(d)+"/"+cache.name, func(b *testing.B) {
 				for n := 0; n < b.N; n++ {
 					b.StopTimer()
@@ -123,7 +123,7 @@ func BenchmarkDeleteSiteWhileServing(b *testing.B) {
 						b.Fatal(err)
 					}
 					themes, _ := theme.Load("")
-					srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: cache.entries})
+					srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: cache.bytes})
 					if err != nil {
 						b.Fatal(err)
 					}

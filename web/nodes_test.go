@@ -31,7 +31,7 @@ func secondNode(t *testing.T, f *fixture, poll time.Duration) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 1000, PollInterval: poll, Logger: testLogger()})
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 32 << 20, PollInterval: poll, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

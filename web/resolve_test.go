@@ -33,7 +33,7 @@ func TestForwardedHeaders(t *testing.T) {
 		}
 	}
 	themes, _ := theme.Load("")
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 100,
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 8 << 20,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, AllowedHosts: []string{".test"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 
 // Options configure public delivery.
 type Options struct {
-	// CacheEntries bounds the page cache (0 disables it).
-	CacheEntries int
+	// Cache holds rendered pages (nil: none); the content API shares it.
+	Cache *httpkit.PageCache
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
@@ -45,7 +45,10 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: httpkit.NewPageCache(opt.CacheEntries),
+	if opt.Cache == nil {
+		opt.Cache = httpkit.NewPageCache(0)
+	}
+	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: opt.Cache,
 		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
 

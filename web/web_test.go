@@ -70,7 +70,7 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheEntries: 1000, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
+	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 32 << 20, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
 		Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)

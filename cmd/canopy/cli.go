@@ -327,7 +327,7 @@ func (a *app) serve(args []string) error {
 		}
 	}
 	proxies, _ := a.cfg.Proxies()
-	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheEntries: a.cfg.CacheEntries, MediaCacheBytes: a.cfg.MediaCacheBytes,
+	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheBytes: a.cfg.CacheBytes, MediaCacheBytes: a.cfg.MediaCacheBytes,
 		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts, Logger: a.log})
 	if err != nil {
 		return err
