@@ -50,6 +50,11 @@ type Config struct {
 	// SMTPURL is the mail server for notifications; MailFrom the sender.
 	SMTPURL  string `toml:"smtp_url"`
 	MailFrom string `toml:"mail_from"`
+	// MetricsAddr, if set, is a listen address of its own for the
+	// Prometheus metrics at /metrics; MetricsToken, if set, serves them on
+	// the main listener at /_metrics to "Authorization: Bearer TOKEN".
+	MetricsAddr  string `toml:"metrics_addr"`
+	MetricsToken string `toml:"metrics_token"`
 	// SiteTemplate names the template new sites get when none is named.
 	SiteTemplate string `toml:"site_template"`
 	// SiteTemplates are named recipes of default content for new sites.
@@ -133,7 +138,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 	strs := map[string]*string{"ADDR": &c.Addr, "DATA": &c.DataDir, "DATABASE": &c.Database, "MEDIA_DIR": &c.MediaDir,
 		"THEMES_DIR": &c.ThemesDir, "PAGE_TYPES": &c.PageTypes, "LOG_LEVEL": &c.LogLevel, "LOG_FORMAT": &c.LogFormat,
 		"SITE_TEMPLATE": &c.SiteTemplate, "MEDIA_URL": &c.MediaURL,
-		"SMTP_URL": &c.SMTPURL, "MAIL_FROM": &c.MailFrom}
+		"SMTP_URL": &c.SMTPURL, "MAIL_FROM": &c.MailFrom, "METRICS_ADDR": &c.MetricsAddr, "METRICS_TOKEN": &c.MetricsToken}
 	for name, p := range strs {
 		v, ok, err := get(name)
 		if err != nil {
@@ -219,6 +224,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.Proxies(); err != nil {
 		return err
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return canopy.Errorf(canopy.EINVALID, "metrics_token must be at least 16 characters (it guards /_metrics on the public listener)")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		return canopy.Errorf(canopy.EINVALID, "metrics_addr must differ from addr (use metrics_token to serve metrics on the main listener)")
 	}
 	if c.CacheBytes < 0 {
 		return canopy.Errorf(canopy.EINVALID, "cache_bytes must be 0 (off) or more")
@@ -306,6 +317,9 @@ func (c *Config) String() string {
 	cp.Database = redact(cp.Database)
 	cp.SMTPURL = redact(cp.SMTPURL)
 	cp.MediaURL = redact(cp.MediaURL)
+	if cp.MetricsToken != "" {
+		cp.MetricsToken = "xxxxx"
+	}
 	var b bytes.Buffer
 	_ = toml.NewEncoder(&b).Encode(cp)
 	return b.String()

@@ -2,6 +2,7 @@ package httpkit
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -20,10 +21,23 @@ import (
 var errorStatus = map[string]int{canopy.EINVALID: 400, canopy.EUNAUTHENTICATED: 401, canopy.EFORBIDDEN: 403,
 	canopy.ENOTFOUND: 404, canopy.ECONFLICT: 409, canopy.ETOOLARGE: 413, canopy.EINTERNAL: 500}
 
+// StatusClientClosed is the status logged and counted for a request whose
+// client went away before the answer (nginx's 499); nobody receives it.
+const StatusClientClosed = 499
+
+// CodeClientClosed is the error code of such a request.
+const CodeClientClosed = "client_closed"
+
 // Classify returns err's code, HTTP status and the message to show. An
 // over-limit body is too_large whatever read it. An internal error is logged
-// with its detail and a correlation id, and shown with the id only.
+// with its detail and a correlation id, and shown with the id only; but an
+// error caused by the client going away (its request's context cancelled) is
+// no internal error: it is logged at debug level and answered 499.
 func (k *Kit) Classify(r *http.Request, err error) (code string, status int, msg string) {
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		k.Log.Debug("client closed the request", "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
+		return CodeClientClosed, StatusClientClosed, "the client closed the request"
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		err = canopy.Errorf(canopy.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)

@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -40,17 +41,22 @@ type Options struct {
 	// AllowedHosts, if set, limits the Host headers served (".example.org"
 	// matches the domain and its subdomains; "*" anything); others get 400.
 	AllowedHosts []string
+	// MetricsToken, if set, serves the Prometheus metrics on this listener at
+	// /_metrics to requests bearing it ("Authorization: Bearer TOKEN"); the
+	// metrics can also be served on a listener of their own (MetricsHandler).
+	MetricsToken string
 	Logger       *slog.Logger
 }
 
 // Server serves every site of one installation.
 type Server struct {
-	opt   Options
-	log   *slog.Logger
-	debug bool
-	sites *httpkit.Sites
-	pub   *web.Server
-	mux   *http.ServeMux
+	opt     Options
+	log     *slog.Logger
+	debug   bool
+	sites   *httpkit.Sites
+	pub     *web.Server
+	mux     *http.ServeMux
+	metrics *metrics
 }
 
 // New builds the server and loads the site table.
@@ -73,7 +79,8 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	pub := web.New(kit, themes, web.Options{Cache: cache, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
 	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
 	sites.OnStale(func(siteID int64) { pub.DropSite(siteID); api.DropSite(siteID) })
-	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux()}
+	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux(),
+		metrics: newMetrics(svc, sites, cache)}
 	pub.Routes(s.mux)
 	api.Routes(s.mux)
 	adminapi.New(kit).Routes(s.mux)
@@ -102,28 +109,28 @@ func (s *Server) Handler() http.Handler { return s }
 // which knows its status and logs for itself; everything else goes through the
 // mux behind a status recorder.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var start time.Time
-	if s.debug {
-		start = time.Now()
-	}
+	start := time.Now()
+	p := r.URL.Path
+	class := routeClass(p)
 	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
 		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
-		s.logRequest(r, http.StatusBadRequest, start)
+		s.finish(r, class, http.StatusBadRequest, start)
 		return
 	}
-	p := r.URL.Path
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(p, "/api/") &&
-		!strings.HasPrefix(p, "/static/") && p != "/healthz" && !strings.HasPrefix(p, "/admin/") && !strings.HasPrefix(p, "/media/") &&
-		!strings.HasPrefix(p, "/_") {
-		s.logRequest(r, s.pub.ServePage(w, r), start)
+	if class == classPage && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.finish(r, class, s.pub.ServePage(w, r), start)
 		return
 	}
 	if r.Method == http.MethodGet && strings.HasPrefix(p, "/media/images/") {
 		// Stored renditions in memory take the fast path too.
 		if status, ok := s.pub.ServeCachedRendition(w, r); ok {
-			s.logRequest(r, status, start)
+			s.finish(r, class, status, start)
 			return
 		}
+	}
+	if p == "/_metrics" && r.Method == http.MethodGet {
+		s.finish(r, classOther, s.tokenMetrics(w, r), start)
+		return
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if bad := httpkit.BadPath(r); bad != "" {
@@ -131,27 +138,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.mux.ServeHTTP(rec, r)
 	}
-	s.logRequest(r, rec.status, start)
+	s.finish(r, class, rec.status, start)
+}
+
+// finish records an answered request in the metrics and the log. A request
+// whose client went away before the answer counts as 499, whatever the
+// handler wrote.
+func (s *Server) finish(r *http.Request, class, status int, start time.Time) {
+	if status >= 500 && errors.Is(r.Context().Err(), context.Canceled) {
+		status = httpkit.StatusClientClosed
+	}
+	took := time.Since(start)
+	s.metrics.observe(class, status, took)
+	s.logRequest(r, status, took)
 }
 
 // logRequest logs a finished request: 5xx at error level, 4xx other than 404
-// at warn, everything at debug (start is zero unless debug logging is on).
-func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
+// and 499 (the client went away) at warn, everything at debug.
+func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
 	level := slog.LevelDebug
 	switch {
 	case status >= 500:
 		level = slog.LevelError
-	case status >= 400 && status != http.StatusNotFound:
+	case status >= 400 && status != http.StatusNotFound && status != httpkit.StatusClientClosed:
 		level = slog.LevelWarn
 	}
 	if level == slog.LevelDebug && !s.debug {
 		return
 	}
-	attrs := []any{"method", r.Method, "host", r.Host, "path", r.URL.Path, "status", status, "remote", r.RemoteAddr}
-	if !start.IsZero() {
-		attrs = append(attrs, "duration", time.Since(start))
-	}
-	s.log.Log(r.Context(), level, "request", attrs...)
+	s.log.Log(context.WithoutCancel(r.Context()), level, "request", "method", r.Method, "host", r.Host, "path", r.URL.Path,
+		"status", status, "remote", r.RemoteAddr, "duration", took)
 }
 
 type statusRecorder struct {

@@ -184,3 +184,6 @@ func (a *Admin) SetNotificationPrefs(ctx context.Context, prefs map[string]bool)
 	}
 	return a.svc.DB.NotificationPrefs(ctx, a.User.ID)
 }
+
+// MailOutboxDepth counts the emails of the installation not sent yet.
+func (s *Service) MailOutboxDepth(ctx context.Context) (int, error) { return s.DB.MailOutboxDepth(ctx) }

@@ -451,3 +451,12 @@ func eachRow[T any](scan func(scanner) (T, error), fn func(T)) func(*sql.Rows, e
 }
 
 func scanString(row scanner) (s string, err error) { err = row.Scan(&s); return s, err }
+
+// Pools returns the connection pools by name, for pool statistics: on SQLite
+// the one-connection writer and the readers, on PostgreSQL one pool.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.r == db.w {
+		return map[string]*sql.DB{"main": db.w}
+	}
+	return map[string]*sql.DB{"write": db.w, "read": db.r}
+}

@@ -274,3 +274,12 @@ func (db *DB) MailFailed(ctx context.Context, id int64, retry time.Time, reason 
 		return err
 	})
 }
+
+// MailOutboxDepth counts the emails of every site not sent yet (for metrics;
+// the partial index on unsent mail answers it).
+func (db *DB) MailOutboxDepth(ctx context.Context) (n int, err error) {
+	err = db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL`).Scan(&n)
+	})
+	return n, err
+}

@@ -133,10 +133,11 @@ var unscoped = map[string]string{
 	"DB.InstallationGroupByName": "installation-wide groups",
 	"SiteDB.CreateSession":       "clears the user's expired sessions on every site as they log in",
 	// Cross-site work queues, claimed row by row (decision 10).
-	"DB.RunScheduled": "the scheduler finds due pages of every site, then publishes each by id and site_id",
-	"DB.ClaimMail":    "the mailer claims due mail of every site",
-	"DB.MailSent":     "the mailer marks a claimed message (by id)",
-	"DB.MailFailed":   "the mailer marks a claimed message (by id)",
+	"DB.RunScheduled":    "the scheduler finds due pages of every site, then publishes each by id and site_id",
+	"DB.ClaimMail":       "the mailer claims due mail of every site",
+	"DB.MailOutboxDepth": "counts unsent mail of every site for metrics",
+	"DB.MailSent":        "the mailer marks a claimed message (by id)",
+	"DB.MailFailed":      "the mailer marks a claimed message (by id)",
 	// The tree root and the home pages under it belong to no one site.
 	"findPageByPath": "finds the global tree root (path 0001)",
 	"homeSlug":       "home pages are siblings under the global root",

@@ -21,6 +21,22 @@ func TestAdminPageStatementCounts(t *testing.T) {
 			ed := f.login("alpha.test", "ed")
 			path := fmt.Sprintf("/admin/api/pages/%d", p.ID)
 			ed.do("GET", path, nil) // warm: prepared statements, site table
+			// count runs a request three times and keeps the fewest
+			// statements: the fixture's change poller (every 100 ms) may
+			// add its one read to a measurement.
+			count := func(c *client, method, path string, body any, want int) int64 {
+				t.Helper()
+				best := int64(1 << 62)
+				for range 3 {
+					before := db.Statements()
+					status, res := c.do(method, path, body)
+					best = min(best, db.Statements()-before)
+					if status != want {
+						t.Fatalf("%s %s: %d %v", method, path, status, res)
+					}
+				}
+				return best
+			}
 			for _, c := range []struct {
 				name, method, path string
 				body               any
@@ -30,23 +46,14 @@ func TestAdminPageStatementCounts(t *testing.T) {
 				{"draft save", "PATCH", path, map[string]any{"title": "Counted again"}, 200},
 				{"publish", "POST", path + "/publish", nil, 403}, // ed may not publish: still every check
 			} {
-				before := db.Statements()
-				status, body := ed.do(c.method, c.path, c.body)
-				n := db.Statements() - before
-				if status != c.want {
-					t.Fatalf("%s: %d %v", c.name, status, body)
-				}
+				n := count(ed, c.method, c.path, c.body, c.want)
 				t.Logf("%s: %d statements", c.name, n)
 				if limit := map[bool]int64{false: 10, true: 11}[c.method != "GET"]; n > limit {
 					t.Errorf("%s ran %d statements, want at most %d", c.name, n, limit)
 				}
 			}
 			root := f.login("alpha.test", "root")
-			before := db.Statements()
-			if status, body := root.do("POST", path+"/publish", nil); status != 200 {
-				t.Fatalf("publish: %d %v", status, body)
-			}
-			n := db.Statements() - before
+			n := count(root, "POST", path+"/publish", nil, 200)
 			t.Logf("publish (superuser): %d statements", n)
 			if n > 11 {
 				t.Errorf("publish ran %d statements, want at most 11", n)

@@ -328,7 +328,8 @@ func (a *app) serve(args []string) error {
 	}
 	proxies, _ := a.cfg.Proxies()
 	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheBytes: a.cfg.CacheBytes, MediaCacheBytes: a.cfg.MediaCacheBytes,
-		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts, Logger: a.log})
+		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts,
+		MetricsToken: a.cfg.MetricsToken, Logger: a.log})
 	if err != nil {
 		return err
 	}
@@ -339,6 +340,23 @@ func (a *app) serve(args []string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	var ms *http.Server
+	if a.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return canopy.Errorf(canopy.EINVALID, "cannot listen on metrics_addr %s: %v", a.cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() {
+			if err := ms.Serve(mln); err != nil && err != http.ErrServerClosed {
+				a.log.Error("metrics listener", "err", err)
+			}
+		}()
+		a.log.Info("metrics served", "addr", mln.Addr().String(), "path", "/metrics")
+	}
 	watchCtx, stopWatch := context.WithCancel(a.ctx)
 	defer stopWatch()
 	go srv.Watch(watchCtx)
@@ -357,6 +375,9 @@ func (a *app) serve(args []string) error {
 	a.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if ms != nil {
+		_ = ms.Shutdown(sctx)
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
