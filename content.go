@@ -14,6 +14,10 @@ type SiteContent interface {
 	// site's home page.
 	PageWithAncestors(ctx context.Context, urlPath string) (page *Page, ancestors []*Page, err error)
 	Children(ctx context.Context, parentID int64, liveOnly bool) ([]*Page, error)
+	// SitePages returns the site's pages in tree order, home page first, or
+	// ok=false (and none) if it has more than max: one range read, for the
+	// in-memory model of a site delivery keeps per content version.
+	SitePages(ctx context.Context, max int) (pages []*Page, ok bool, err error)
 	QueryPages(ctx context.Context, q PageQuery) (pages []*Page, total int, err error)
 
 	SnippetsByID(ctx context.Context, ids []int64) (map[int64]*Snippet, error)

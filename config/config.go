@@ -41,6 +41,7 @@ type Config struct {
 	AllowedHosts      []string `toml:"allowed_hosts"`
 	TrustedProxies    []string `toml:"trusted_proxies"`
 	CacheBytes        int64    `toml:"cache_bytes"`
+	ModelBytes        int64    `toml:"model_bytes"`
 	APIMaxLimit       int      `toml:"api_max_limit"`
 	PollInterval      Duration `toml:"poll_interval"`
 	// ScheduleInterval is how often due scheduled publishing and expiry run.
@@ -83,7 +84,7 @@ const DefaultCacheBytes = 256 << 20
 
 // Default returns the built-in defaults.
 func Default() *Config {
-	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheBytes: DefaultCacheBytes, APIMaxLimit: 20,
+	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheBytes: DefaultCacheBytes, ModelBytes: 128 << 20, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
 		RenderBudgetBytes: 512 << 20,
 		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
@@ -161,7 +162,7 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 	}
 	ints := map[string]*int{"API_MAX_LIMIT": &c.APIMaxLimit, "MAX_RENDITION_SIZE": &c.MaxRenditionSize}
 	int64s := map[string]*int64{"MAX_IMAGE_BYTES": &c.MaxImageBytes, "MAX_DOCUMENT_BYTES": &c.MaxDocumentBytes, "MAX_IMAGE_PIXELS": &c.MaxImagePixels,
-		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes, "CACHE_BYTES": &c.CacheBytes, "RENDER_BUDGET_BYTES": &c.RenderBudgetBytes}
+		"MEDIA_CACHE_BYTES": &c.MediaCacheBytes, "CACHE_BYTES": &c.CacheBytes, "MODEL_BYTES": &c.ModelBytes, "RENDER_BUDGET_BYTES": &c.RenderBudgetBytes}
 	for name, p := range int64s {
 		if v, ok, err := get(name); err != nil {
 			return err
@@ -230,6 +231,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		return canopy.Errorf(canopy.EINVALID, "metrics_addr must differ from addr (use metrics_token to serve metrics on the main listener)")
+	}
+	if c.ModelBytes < 0 {
+		return canopy.Errorf(canopy.EINVALID, "model_bytes must be 0 (off) or more")
 	}
 	if c.CacheBytes < 0 {
 		return canopy.Errorf(canopy.EINVALID, "cache_bytes must be 0 (off) or more")

@@ -31,6 +31,9 @@ type Options struct {
 	// CacheBytes is the memory budget of rendered public answers, pages and
 	// content API answers of every site together (0 disables the cache).
 	CacheBytes int64
+	// ModelBytes bounds the in-memory models of sites' page trees that pages
+	// render from (0: DefaultModelBytes; negative: none).
+	ModelBytes int64
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
@@ -47,6 +50,9 @@ type Options struct {
 	MetricsToken string
 	Logger       *slog.Logger
 }
+
+// DefaultModelBytes is the default memory budget of the site models: 128 MiB.
+const DefaultModelBytes = 128 << 20
 
 // Server serves every site of one installation.
 type Server struct {
@@ -76,7 +82,10 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	}
 	kit := httpkit.New(svc, opt.Logger, sites.Resolve, sites.Trusted)
 	cache := httpkit.NewPageCache(opt.CacheBytes)
-	pub := web.New(kit, themes, web.Options{Cache: cache, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
+	if opt.ModelBytes == 0 {
+		opt.ModelBytes = DefaultModelBytes
+	}
+	pub := web.New(kit, themes, web.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
 	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
 	sites.OnStale(func(siteID int64) { pub.DropSite(siteID); api.DropSite(siteID) })
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux(),

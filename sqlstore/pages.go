@@ -186,6 +186,20 @@ func (s *SiteDB) Children(ctx context.Context, parentID int64, liveOnly bool) (o
 	return out, err
 }
 
+// SitePages returns the site's pages below the global root in tree order, or
+// ok=false if there are more than max (one range read of the site's path
+// index).
+func (s *SiteDB) SitePages(ctx context.Context, max int) (out []*canopy.Page, ok bool, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE site_id = $1 ORDER BY path LIMIT $2`, s.site, max+1))
+		return err
+	})
+	if err != nil || len(out) > max {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
 // ChildrenPage lists a page's children in tree order with their total count,
 // limit and offset applied in SQL (limit 0: all), keeping only those within
 // reach of the given grant paths unless all is set: at or below one of them,

@@ -155,13 +155,28 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 	ctx, query := r.Context(), r.URL.RawQuery
 	th := s.themes.Get(site.Theme)
 	store := s.svc.Content(site.ID)
-	page, ancestors, err := store.PageWithAncestors(ctx, path)
+	m, err := s.model(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	var page *canopy.Page
+	var ancestors []*canopy.Page
+	var mp *modelPage
+	if m != nil {
+		if mp, ancestors = m.find(path); mp != nil {
+			page = mp.page
+		} else {
+			err = canopy.Errorf(canopy.ENOTFOUND, "no page at %s", path)
+		}
+	} else {
+		page, ancestors, err = store.PageWithAncestors(ctx, path)
+	}
 	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
 		// The site's redirects apply before its 404 page.
 		if e, err := s.redirectFor(ctx, site, path, query); e != nil || err != nil {
 			return e, err
 		}
-		return s.renderNotFound(ctx, site, th, path)
+		return s.renderNotFound(ctx, site, m, th, path)
 	}
 	if err != nil {
 		return nil, err
@@ -188,22 +203,35 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 	if view.Settings, err = s.settingsView(ctx, site); err != nil {
 		return nil, err
 	}
-	children, err := store.Children(ctx, page.ID, true)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range children {
-		view.Children = append(view.Children, s.link(c, path))
-	}
-	if view.Menu, err = s.menu(ctx, site, path); err != nil {
-		return nil, err
-	}
-	for _, a := range ancestors {
-		if a.Live {
-			view.Breadcrumbs = append(view.Breadcrumbs, s.link(a, path))
+	if m != nil {
+		view.Children = mp.childLinks(path)
+		view.Menu = m.menuLinks(path)
+		for _, a := range ancestors {
+			if a.Live {
+				l := m.byID[a.ID].link
+				l.Current = path == a.URLPath || a.Depth > 2 && strings.HasPrefix(path, a.URLPath)
+				view.Breadcrumbs = append(view.Breadcrumbs, l)
+			}
 		}
+		view.Page, err = m.pageData(page.ID, func() (PageData, error) { return s.pageData(ctx, site, page) })
+	} else {
+		children, err := store.Children(ctx, page.ID, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range children {
+			view.Children = append(view.Children, s.link(c, path))
+		}
+		if view.Menu, err = s.menu(ctx, site, path); err != nil {
+			return nil, err
+		}
+		for _, a := range ancestors {
+			if a.Live {
+				view.Breadcrumbs = append(view.Breadcrumbs, s.link(a, path))
+			}
+		}
+		view.Page, err = s.pageData(ctx, site, page)
 	}
-	view.Page, err = s.pageData(ctx, site, page)
 	if err != nil {
 		return nil, err
 	}
@@ -219,13 +247,15 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 	return e, err
 }
 
-func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, th *theme.Theme, path string) (*httpkit.CachedPage, error) {
+func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteModel, th *theme.Theme, path string) (*httpkit.CachedPage, error) {
 	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
 	var err error
 	if view.Settings, err = s.settingsView(ctx, site); err != nil {
 		return nil, err
 	}
-	if view.Menu, err = s.menu(ctx, site, path); err != nil {
+	if m != nil {
+		view.Menu = m.menuLinks(path)
+	} else if view.Menu, err = s.menu(ctx, site, path); err != nil {
 		return nil, err
 	}
 	return render(th, "404.html", view, http.StatusNotFound)

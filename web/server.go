@@ -4,6 +4,7 @@
 package web
 
 import (
+	"github.com/maypok86/otter/v2"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -18,6 +19,10 @@ import (
 type Options struct {
 	// Cache holds rendered pages (nil: none); the content API shares it.
 	Cache *httpkit.PageCache
+	// ModelBytes bounds the in-memory models of sites' page trees that
+	// pages render from without reading the database (0: none, every render
+	// reads its page, ancestors and children).
+	ModelBytes int64
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
@@ -35,6 +40,7 @@ type Server struct {
 	log *slog.Logger
 
 	cache    *httpkit.PageCache
+	models   *otter.Cache[modelKey, *siteModel]
 	menuMu   sync.Mutex
 	menus    map[int64]menuCache
 	settings map[int64]settingsCache
@@ -48,7 +54,7 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	if opt.Cache == nil {
 		opt.Cache = httpkit.NewPageCache(0)
 	}
-	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: opt.Cache,
+	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: opt.Cache, models: newModelCache(opt.ModelBytes),
 		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
 

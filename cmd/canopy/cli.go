@@ -327,7 +327,7 @@ func (a *app) serve(args []string) error {
 		}
 	}
 	proxies, _ := a.cfg.Proxies()
-	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheBytes: a.cfg.CacheBytes, MediaCacheBytes: a.cfg.MediaCacheBytes,
+	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheBytes: a.cfg.CacheBytes, ModelBytes: modelBytes(a.cfg.ModelBytes), MediaCacheBytes: a.cfg.MediaCacheBytes,
 		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts,
 		MetricsToken: a.cfg.MetricsToken, Logger: a.log})
 	if err != nil {
@@ -925,4 +925,13 @@ func (a *app) group(sub string, args []string) error {
 		fmt.Fprintf(a.stdout, "removed %s from %s\n", u.Username, g.Name)
 	}
 	return nil
+}
+
+// modelBytes maps the model_bytes setting (0: off) to the server option (0:
+// the default, negative: off).
+func modelBytes(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
