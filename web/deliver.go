@@ -76,6 +76,19 @@ type Link struct {
 	Intro   any
 	Current bool
 	Fields  map[string]any
+	// Anchor is the link written out, <a href="URL">Title</a> (in the menu
+	// with aria-current="page" when Current): one template action instead
+	// of an escaper chain for each part.
+	Anchor template.HTML
+}
+
+// anchor writes a link as HTML.
+func anchor(url, title string, current bool) template.HTML {
+	cur := ""
+	if current {
+		cur = ` aria-current="page"`
+	}
+	return template.HTML(`<a href="` + template.HTMLEscapeString(url) + `"` + cur + `>` + template.HTMLEscapeString(title) + `</a>`)
 }
 
 // PageData is the page as templates see it.
@@ -138,6 +151,10 @@ type PageView struct {
 	Settings map[string]map[string]any
 	// Form is the login or password form's state (login.html, password.html).
 	Form *FormView
+	// SiteName is Site.DisplayName(); HeadTitle the document title (the SEO
+	// title, else the page title and the site name, the site name alone on
+	// the home page).
+	SiteName, HeadTitle string
 }
 
 // FormView is what the login and password templates show.
@@ -262,6 +279,15 @@ func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteM
 }
 
 func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.CachedPage, error) {
+	view.SiteName = view.Site.DisplayName()
+	switch {
+	case view.Page.SeoTitle != "":
+		view.HeadTitle = view.Page.SeoTitle
+	case view.Page.URL == "/":
+		view.HeadTitle = view.SiteName
+	default:
+		view.HeadTitle = view.Page.Title + " · " + view.SiteName
+	}
 	var buf bytes.Buffer
 	if err := th.Render(&buf, tmpl, view); err != nil {
 		return nil, err
@@ -283,7 +309,7 @@ func (s *Server) menu(ctx context.Context, site *canopy.Site, current string) ([
 		m = menuCache{version: site.Version}
 		for _, k := range kids {
 			if k.ShowInMenus {
-				m.links = append(m.links, Link{ID: k.ID, Title: k.Title, URL: k.URLPath})
+				m.links = append(m.links, Link{ID: k.ID, Title: k.Title, URL: k.URLPath, Anchor: anchor(k.URLPath, k.Title, false)})
 			}
 		}
 		s.menuMu.Lock()
@@ -293,6 +319,9 @@ func (s *Server) menu(ctx context.Context, site *canopy.Site, current string) ([
 	out := make([]Link, len(m.links))
 	for i, l := range m.links {
 		l.Current = current == l.URL || strings.HasPrefix(current, l.URL)
+		if l.Current {
+			l.Anchor = anchor(l.URL, l.Title, true)
+		}
 		out[i] = l
 	}
 	return out, nil
@@ -304,7 +333,7 @@ type menuCache struct {
 }
 
 func (s *Server) link(p *canopy.Page, current string) Link {
-	l := Link{ID: p.ID, Title: p.Title, URL: p.URLPath, Fields: s.templateFields(p, nil)}
+	l := Link{ID: p.ID, Title: p.Title, URL: p.URLPath, Fields: s.templateFields(p, nil), Anchor: anchor(p.URLPath, p.Title, false)}
 	l.Current = current == p.URLPath || p.Depth > 2 && strings.HasPrefix(current, p.URLPath)
 	l.Intro = l.Fields["intro"]
 	return l

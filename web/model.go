@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"strings"
 	"sync"
 
@@ -23,7 +24,9 @@ type siteModel struct {
 	byURL   map[string]*modelPage
 	byID    map[int64]*modelPage
 	menu    []Link
-	weight  uint32
+	// menuCurrent are the menu's anchors marked current.
+	menuCurrent []template.HTML
+	weight      uint32
 
 	mu   sync.Mutex
 	data map[int64]*pageDataOnce
@@ -104,7 +107,8 @@ func (s *Server) buildModel(ctx context.Context, site *canopy.Site) (*siteModel,
 	if home := m.byID[site.RootPageID]; home != nil {
 		for _, k := range home.children {
 			if k.page.ShowInMenus {
-				m.menu = append(m.menu, Link{ID: k.page.ID, Title: k.page.Title, URL: k.page.URLPath})
+				m.menu = append(m.menu, Link{ID: k.page.ID, Title: k.page.Title, URL: k.page.URLPath, Anchor: anchor(k.page.URLPath, k.page.Title, false)})
+				m.menuCurrent = append(m.menuCurrent, anchor(k.page.URLPath, k.page.Title, true))
 			}
 		}
 	}
@@ -170,6 +174,9 @@ func (m *siteModel) menuLinks(current string) []Link {
 	out := make([]Link, len(m.menu))
 	for i, l := range m.menu {
 		l.Current = current == l.URL || strings.HasPrefix(current, l.URL)
+		if l.Current {
+			l.Anchor = m.menuCurrent[i]
+		}
 		out[i] = l
 	}
 	return out
