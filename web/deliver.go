@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/canopy-cms/canopy"
@@ -288,12 +289,24 @@ func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.C
 	default:
 		view.HeadTitle = view.Page.Title + " · " + view.SiteName
 	}
-	var buf bytes.Buffer
-	if err := th.Render(&buf, tmpl, view); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := th.Render(buf, tmpl, view); err != nil {
 		return nil, err
 	}
-	return httpkit.NewCachedPage(view.Site.Version, status, buf.Bytes(), "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
+	// The body is kept (cached): a copy of its exact size, the buffer reused.
+	body := append([]byte(nil), buf.Bytes()...)
+	return httpkit.NewCachedPage(view.Site.Version, status, body, "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
 }
+
+// renderBuffers are reused for rendering, so a render does not grow a buffer
+// from nothing.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // menu lists the home page's live children that are shown in menus. The list
 // is kept per site content version, so most renders need no query for it.
