@@ -356,14 +356,21 @@ func (s *API) adminRevisions(w http.ResponseWriter, r *http.Request, ar *httpkit
 	if err != nil {
 		return err
 	}
-	revs, err := ar.Admin.Revisions(r.Context(), id)
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit, offset = 1, 1<<30 // a count alone
+	}
+	revs, total, err := ar.Admin.RevisionsPage(r.Context(), id, limit, offset)
 	if err != nil {
 		return err
 	}
 	if revs == nil {
 		revs = []*canopy.Revision{}
 	}
-	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": len(revs)}, "items": revs})
+	httpkit.WriteJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"total_count": total}, "items": revs})
 	return nil
 }
 

@@ -301,7 +301,14 @@ func (s *API) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	if err != nil {
 		return err
 	}
-	us, err := ar.Admin.GroupMembers(r.Context(), id)
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit, offset = 1, 1<<30 // a count alone
+	}
+	us, total, err := ar.Admin.GroupMembers(r.Context(), id, r.URL.Query().Get("q"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -309,7 +316,7 @@ func (s *API) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	for _, u := range us {
 		items = append(items, accountBody(u))
 	}
-	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 

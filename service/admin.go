@@ -422,6 +422,19 @@ func (a *Admin) Revisions(ctx context.Context, id int64) ([]*canopy.Revision, er
 	return a.pages.Revisions(ctx, id)
 }
 
+// RevisionsPage lists one page of a page's revisions, newest first, with
+// their total count.
+func (a *Admin) RevisionsPage(ctx context.Context, id int64, limit, offset int) ([]*canopy.Revision, int, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !a.Check.CanViewRevisions(a.pp(p)) {
+		return nil, 0, forbidden("you may not see the revisions of %q", p.Title)
+	}
+	return a.pages.RevisionsPage(ctx, id, limit, offset)
+}
+
 // Revert saves an old revision's content as the newest draft.
 func (a *Admin) Revert(ctx context.Context, id, revisionID int64) (*canopy.Revision, error) {
 	p, err := a.page(ctx, id)

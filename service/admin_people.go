@@ -353,19 +353,20 @@ func (a *Admin) History(ctx context.Context, f canopy.HistoryFilter, allSites bo
 
 // GroupMembers lists a group's members. A site group's members are seen by
 // those who may view users here; an installation-wide group's (people of
-// every site) by superusers only.
-func (a *Admin) GroupMembers(ctx context.Context, groupID int64) ([]*canopy.User, error) {
+// every site) by superusers only. q searches username, email and name; the
+// list is paged in SQL (limit 0: all) and total counts every match.
+func (a *Admin) GroupMembers(ctx context.Context, groupID int64, q string, limit, offset int) ([]*canopy.User, int, error) {
 	g, err := a.Group(ctx, groupID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if g.SiteID == 0 && !a.User.IsSuperuser {
-		return nil, forbidden("only superusers see the members of an installation-wide group")
+		return nil, 0, forbidden("only superusers see the members of an installation-wide group")
 	}
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return a.pages.GroupMembers(ctx, groupID)
+	return a.pages.GroupMembers(ctx, groupID, q, limit, offset)
 }
 
 // AddGroupMember puts an account (by username or email) in a group: an

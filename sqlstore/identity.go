@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"context"
 	"database/sql"
 	"sort"
@@ -356,10 +357,12 @@ func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error
 	return a, err
 }
 
-// GroupMembers lists a group's members by username: for a site group, its
-// members (all of them belong to that site); for an installation-wide group,
-// its members everywhere (callers let only superusers ask).
-func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64) (out []*canopy.User, err error) {
+// GroupMembers lists a group's members by username, searched (q in the
+// username, email or name, any case) and paged in SQL (limit 0: all), with
+// how many match: for a site group, its members (all of them belong to that
+// site); for an installation-wide group, its members everywhere (callers let
+// only superusers ask).
+func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64, q string, limit, offset int) (out []*canopy.User, total int, err error) {
 	db, siteID := s.db, s.site
 	out = []*canopy.User{}
 	err = db.read(ctx, func(tx *Tx) error {
@@ -367,10 +370,23 @@ func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64) (out []*canopy
 		if err != nil {
 			return err
 		}
+		from := ` FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 AND COALESCE(m.site_id, 0) = $2`
+		args := []any{g.ID, g.SiteID}
+		if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+			args = append(args, "%"+likeEscape(q)+"%")
+			from += ` AND (lower(u.username) LIKE $3 ESCAPE '\' OR lower(u.email) LIKE $3 ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE $3 ESCAPE '\')`
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := ""
+		if limit > 0 {
+			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
 		return eachRow(scanUser, func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+
-			` FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 AND COALESCE(m.site_id, 0) = $2 ORDER BY lower(u.username)`, g.ID, g.SiteID))
+			from+` ORDER BY lower(u.username), u.id`+page, args...))
 	})
-	return out, err
+	return out, total, err
 }
 
 // findAccount finds the one account with this username or email; none, or

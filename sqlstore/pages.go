@@ -1442,11 +1442,25 @@ func (s *SiteDB) Revision(ctx context.Context, pageID, revID int64) (r *canopy.R
 
 // Revisions lists a page's revisions, newest first.
 func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Revision, err error) {
+	out, _, err = s.RevisionsPage(ctx, pageID, 0, 0)
+	return out, err
+}
+
+// RevisionsPage lists one page of a page's revisions, newest first (limit 0:
+// all), with their total count; paged in SQL.
+func (s *SiteDB) RevisionsPage(ctx context.Context, pageID int64, limit, offset int) (out []*canopy.Revision, total int, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if _, err := s.findPage(ctx, tx, pageID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`, s.site, pageID)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM revisions WHERE site_id = $1 AND page_id = $2`, s.site, pageID).Scan(&total); err != nil {
+			return err
+		}
+		page := ""
+		if limit > 0 {
+			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`+page, s.site, pageID)
 		if err != nil {
 			return err
 		}
@@ -1460,7 +1474,7 @@ func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Rev
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, total, err
 }
 
 // PageWithAncestors returns the page at a site-relative URL path together with

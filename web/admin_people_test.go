@@ -562,3 +562,60 @@ func TestAdminSitesListPagesAndSearches(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminListsPageInSQL: a group's members and a page's revisions are
+// searched and paged in SQL like every admin list, total_count counting every
+// match; limit=0 answers the count alone.
+func TestAdminListsPageInSQL(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			sdb := f.svc.DB.Site(f.alpha.ID, nil)
+			g, err := sdb.CreateGroup(ctx, "Volunteers")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 7; i++ {
+				u, err := f.svc.CreateUser(ctx, service.NewUser{Username: fmt.Sprintf("vol%d", i), Password: "password-vol", Email: fmt.Sprintf("v%d@example.org", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := sdb.AddMember(ctx, g.ID, u.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			root := f.login("alpha.test", "root")
+			names := func(body map[string]any) string {
+				var out []string
+				for _, it := range body["items"].([]any) {
+					out = append(out, it.(map[string]any)["username"].(string))
+				}
+				return fmt.Sprint(body["meta"].(map[string]any)["total_count"], out)
+			}
+			members := fmt.Sprintf("/admin/api/groups/%d/members", g.ID)
+			if _, body := root.do("GET", members+"?limit=3&offset=2", nil); names(body) != "7 [vol2 vol3 vol4]" {
+				t.Fatalf("members page: %s", names(body))
+			}
+			if _, body := root.do("GET", members+"?q=V5@EXAMPLE", nil); names(body) != "1 [vol5]" {
+				t.Fatalf("members search: %s", names(body))
+			}
+			if _, body := root.do("GET", members+"?limit=0", nil); names(body) != "7 []" {
+				t.Fatalf("members count: %s", names(body))
+			}
+			p := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "Edited", true, nil)
+			for i := 0; i < 4; i++ {
+				if status, body := root.do("PATCH", fmt.Sprintf("/admin/api/pages/%d", p.ID), map[string]any{"title": fmt.Sprintf("Edit %d", i)}); status != 200 {
+					t.Fatalf("edit: %d %v", status, body)
+				}
+			}
+			status, body := root.do("GET", fmt.Sprintf("/admin/api/pages/%d/revisions?limit=2&offset=1", p.ID), nil)
+			items, _ := body["items"].([]any)
+			if status != 200 || body["meta"].(map[string]any)["total_count"].(float64) != 5 || len(items) != 2 {
+				t.Fatalf("revisions page: %d %v", status, body)
+			}
+			if status, body := root.do("GET", fmt.Sprintf("/admin/api/pages/%d/revisions?limit=501", p.ID), nil); status != 400 || errCode(body) != "invalid" {
+				t.Fatalf("bad limit: %d %v", status, body)
+			}
+		})
+	}
+}
