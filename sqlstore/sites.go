@@ -82,9 +82,13 @@ func (db *DB) SearchSites(ctx context.Context, q string, order string, limit, of
 		if limit == 0 || offset >= total {
 			return nil
 		}
+		// The page of ids first, then only its rows joined to their home
+		// page and root collection.
 		n := len(args)
-		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+where+` ORDER BY `+by+
-			fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2), append(args, limit, offset)...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+` FROM (SELECT s.id FROM sites s`+where+` ORDER BY `+by+
+			fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)+`) pick JOIN sites s ON s.id = pick.id`+
+			` LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1 ORDER BY `+by,
+			append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}
