@@ -122,6 +122,7 @@ var unscoped = map[string]string{
 	"DB.DeleteSite":    "deletes one site's rows, table by table, by site_id (built in a loop)",
 	"DB.Sites":         "lists sites",
 	"DB.SitesByID":     "reads the site rows a change touched",
+	"DB.SearchSites":   "lists one page of sites, each with its home page and root collection",
 	"Tx.touchSite":     "a change to the shared media library bumps every site's version",
 	"DB.ConvertDomain": "rewrites every site's hostname",
 	// Users are identities across sites.
