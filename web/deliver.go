@@ -233,8 +233,8 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 		}
 		view.Page, err = m.pageData(page.ID, func() (PageData, error) { return s.pageData(ctx, site, page) })
 	} else {
-		children, err := store.Children(ctx, page.ID, true)
-		if err != nil {
+		var children []*canopy.Page
+		if children, err = store.Children(ctx, page.ID, true); err != nil {
 			return nil, err
 		}
 		for _, c := range children {
