@@ -76,19 +76,37 @@ func (db *DB) SearchSites(ctx context.Context, q string, order string, limit, of
 	}
 	out = []*canopy.Site{}
 	err = db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites s`+where, args...).Scan(&total); err != nil {
-			return err
+		var rows *sql.Rows
+		var err error
+		if where == "" {
+			// Everything: the count and the page from the indexes.
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sites`).Scan(&total); err != nil {
+				return err
+			}
+			if limit == 0 || offset >= total {
+				return nil
+			}
+			rows, err = tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` ORDER BY `+by+` LIMIT $1 OFFSET $2`, limit, offset)
+		} else {
+			// A search reads the sites once: the matching ids in order
+			// (their number is the total), then the page of them by id.
+			var ids []int64
+			if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
+				tx.QueryContext(ctx, `SELECT s.id FROM sites s`+where+` ORDER BY `+by, args...)); err != nil {
+				return err
+			}
+			total = len(ids)
+			if limit == 0 || offset >= total {
+				return nil
+			}
+			ids = ids[offset:min(total, offset+limit)]
+			marks := make([]string, len(ids))
+			idArgs := make([]any, len(ids))
+			for i, id := range ids {
+				marks[i], idArgs[i] = fmt.Sprintf("$%d", i+1), id
+			}
+			rows, err = tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE s.id IN (`+strings.Join(marks, ",")+`) ORDER BY `+by, idArgs...)
 		}
-		if limit == 0 || offset >= total {
-			return nil
-		}
-		// The page of ids first, then only its rows joined to their home
-		// page and root collection.
-		n := len(args)
-		rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+` FROM (SELECT s.id FROM sites s`+where+` ORDER BY `+by+
-			fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)+`) pick JOIN sites s ON s.id = pick.id`+
-			` LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1 ORDER BY `+by,
-			append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}

@@ -280,7 +280,7 @@ func (b *bench) admin() ([]Result, error) {
 		{"admin: sites list (50)", "/admin/api/sites?limit=50"},
 		{"admin: sites search", "/admin/api/sites?q=gen-7&limit=50"},
 	} {
-		r, err := b.sequential(ep.name, 400, func() (int, time.Duration, error) {
+		r, err := b.sequential(ep.name, 2000, func() (int, time.Duration, error) {
 			status, _, took, err := b.do("GET", host(n), ep.path, tok, nil)
 			return status, took, err
 		})
