@@ -46,7 +46,14 @@ func (s *API) listPermissions(w http.ResponseWriter, r *http.Request, ar *httpki
 }
 
 func (s *API) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
-	gs, err := ar.Admin.Groups(r.Context())
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit, offset = 1, 1<<30 // a count alone
+	}
+	gs, total, err := ar.Admin.GroupsPage(r.Context(), r.URL.Query().Get("q"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -54,7 +61,7 @@ func (s *API) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 	for _, g := range gs {
 		items = append(items, groupBody(g))
 	}
-	httpkit.WriteJSON(w, http.StatusOK, listBody(len(items), items))
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
 	return nil
 }
 

@@ -75,6 +75,15 @@ func (a *Admin) Groups(ctx context.Context) ([]*canopy.Group, error) {
 	return a.pages.Groups(ctx)
 }
 
+// GroupsPage lists one page of this site's groups and the installation-wide
+// ones whose name contains q, with how many match.
+func (a *Admin) GroupsPage(ctx context.Context, q string, limit, offset int) ([]*canopy.Group, int, error) {
+	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
+		return nil, 0, err
+	}
+	return a.pages.GroupsPage(ctx, q, limit, offset)
+}
+
 // Group returns one group of this site (or an installation-wide one).
 func (a *Admin) Group(ctx context.Context, id int64) (*canopy.Group, error) {
 	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {

@@ -15,6 +15,7 @@ var AccessQueries = map[string]struct {
 }{
 	"session user": {sessionUserQuery, []any{"hash", int64(2), "2026-01-01 00:00:00"}},
 	"user access":  {userAccessQuery, []any{int64(1), int64(2), true, AdminsGroup}},
+	"groups list":  {groupsQuery, []any{int64(2), "%"}},
 }
 
 // ExplainConn runs fn on one connection of the read pool (tests set planner

@@ -74,11 +74,35 @@ func findGroup(ctx context.Context, tx *Tx, siteID, id int64) (*Group, error) {
 	return g, err
 }
 
+// groupsQuery lists a site's groups ($1), then the installation-wide ones,
+// by name: two lookups of the groups' (site, name) index, never a scan of
+// every site's groups; $2 filters by name ('%' for all).
+const groupsQuery = `SELECT id, site_id, name, created_at FROM (
+		SELECT id, site_id, name, created_at, 0 AS here FROM groups WHERE COALESCE(site_id, 0) = $1 AND lower(name) LIKE $2 ESCAPE '\'
+		UNION ALL SELECT id, site_id, name, created_at, 1 FROM groups WHERE COALESCE(site_id, 0) = 0 AND lower(name) LIKE $2 ESCAPE '\') g
+	ORDER BY here, lower(name), id`
+
 // Groups lists a site's groups, then the installation-wide ones, by name.
 func (s *SiteDB) Groups(ctx context.Context) (out []*Group, err error) {
+	out, _, err = s.GroupsPage(ctx, "", 0, 0)
+	return out, err
+}
+
+// GroupsPage lists one page (limit 0: all) of a site's groups then the
+// installation-wide ones whose name contains q (any case), with how many
+// match.
+func (s *SiteDB) GroupsPage(ctx context.Context, q string, limit, offset int) (out []*Group, total int, err error) {
 	db, siteID := s.db, s.site
+	pattern := "%" + likeEscape(strings.ToLower(strings.TrimSpace(q))) + "%"
 	err = db.read(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+groupColumns+` FROM groups WHERE site_id = $1 OR site_id IS NULL ORDER BY site_id IS NULL, lower(name)`, siteID)
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+groupsQuery+`) c`, siteID, pattern).Scan(&total); err != nil {
+			return err
+		}
+		page := ""
+		if limit > 0 {
+			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
+		rows, err := tx.QueryContext(ctx, groupsQuery+page, siteID, pattern)
 		if err != nil {
 			return err
 		}
@@ -92,7 +116,7 @@ func (s *SiteDB) Groups(ctx context.Context) (out []*Group, err error) {
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, total, err
 }
 
 // AddMember puts a user in a group.

@@ -602,6 +602,14 @@ func TestAdminListsPageInSQL(t *testing.T) {
 			if _, body := root.do("GET", members+"?limit=0", nil); names(body) != "7 []" {
 				t.Fatalf("members count: %s", names(body))
 			}
+			_, groups := root.do("GET", "/admin/api/groups?q=VOLUN", nil)
+			if items := groups["items"].([]any); groups["meta"].(map[string]any)["total_count"].(float64) != 1 || len(items) != 1 || items[0].(map[string]any)["name"] != "Volunteers" {
+				t.Fatalf("groups search: %v", groups)
+			}
+			_, groups = root.do("GET", "/admin/api/groups?limit=1&offset=1", nil)
+			if total := groups["meta"].(map[string]any)["total_count"].(float64); total < 2 || len(groups["items"].([]any)) != 1 {
+				t.Fatalf("groups page: %v", groups)
+			}
 			p := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "Edited", true, nil)
 			for i := 0; i < 4; i++ {
 				if status, body := root.do("PATCH", fmt.Sprintf("/admin/api/pages/%d", p.ID), map[string]any{"title": fmt.Sprintf("Edit %d", i)}); status != 200 {
