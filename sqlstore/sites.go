@@ -46,12 +46,13 @@ func (db *DB) Sites(ctx context.Context) ([]*canopy.Site, error) {
 }
 
 // SiteOrders are the orderings a site list may ask for (a leading "-" sorts
-// descending); each ends with the id so pages never overlap.
+// descending); each is unique (hostname and port are), so pages never
+// overlap, and each is an index (migration 20), so a page is read, not sorted.
 var SiteOrders = map[string]string{
-	"hostname":    "s.hostname, s.port, s.id",
-	"-hostname":   "s.hostname DESC, s.port DESC, s.id DESC",
-	"name":        "lower(s.name), s.hostname, s.port, s.id",
-	"-name":       "lower(s.name) DESC, s.hostname DESC, s.port DESC, s.id DESC",
+	"hostname":    "s.hostname, s.port",
+	"-hostname":   "s.hostname DESC, s.port DESC",
+	"name":        "lower(s.name), s.hostname, s.port",
+	"-name":       "lower(s.name) DESC, s.hostname DESC, s.port DESC",
 	"created_at":  "s.created_at, s.id",
 	"-created_at": "s.created_at DESC, s.id DESC",
 	"id":          "s.id",
