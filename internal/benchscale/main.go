@@ -277,7 +277,8 @@ func (b *bench) admin() ([]Result, error) {
 		{"admin: page", fmt.Sprintf("/admin/api/pages/%d", page)},
 		{"admin: users", "/admin/api/users"},
 		{"admin: history", "/admin/api/history"},
-		{"admin: sites list (50)", "/admin/api/sites?limit=50"},
+		{"admin: sites list (10 a page)", "/admin/api/sites?limit=10"},
+		{"admin: sites list (50 a page)", "/admin/api/sites?limit=50"},
 		{"admin: sites search", "/admin/api/sites?q=gen-7&limit=50"},
 	} {
 		r, err := b.sequential(ep.name, 2000, func() (int, time.Duration, error) {
