@@ -82,9 +82,20 @@ func main() {
 		}
 	}
 	// Each step runs on the small installation, then at once on the large
-	// one, so both see the same machine.
+	// one (the admin reads alternate request by request), so both see the
+	// same machine.
 	results := make([][]Result, len(targets))
-	for _, step := range []func(*bench) ([]Result, error){(*bench).delivery, (*bench).admin, (*bench).nextRequest, (*bench).underEdits} {
+	for _, step := range []func(*bench) ([]Result, error){(*bench).delivery, nil, (*bench).nextRequest, (*bench).underEdits} {
+		if step == nil {
+			r, err := admin(targets)
+			if err != nil {
+				fail(err)
+			}
+			for i := range targets {
+				results[i] = append(results[i], r[i]...)
+			}
+			continue
+		}
 		for i, b := range targets {
 			r, err := step(b)
 			if err != nil {
@@ -254,10 +265,13 @@ func (b *bench) delivery() ([]Result, error) {
 }
 
 // admin measures the admin reads, one request after another.
-func (b *bench) admin() ([]Result, error) {
+type endpoint struct{ name, path string }
+
+// adminEndpoints are the admin reads measured on one installation.
+func (b *bench) adminEndpoints() ([]endpoint, error) {
 	n := b.editSites[0]
-	tok, root := b.tokens[n], b.roots[n]
-	_, data, _, err := b.do("GET", host(n), fmt.Sprintf("/admin/api/pages/%d/children", root), tok, nil)
+	root := b.roots[n]
+	_, data, _, err := b.do("GET", host(n), fmt.Sprintf("/admin/api/pages/%d/children", root), b.tokens[n], nil)
 	if err != nil {
 		return nil, err
 	}
@@ -269,26 +283,51 @@ func (b *bench) admin() ([]Result, error) {
 	if err := json.Unmarshal(data, &kids); err != nil || len(kids.Items) == 0 {
 		return nil, fmt.Errorf("children of %s's home page: %v %s", host(n), err, data)
 	}
-	page := kids.Items[0].ID
-	var out []Result
-	for _, ep := range []struct{ name, path string }{
+	return []endpoint{
 		{"admin: me", "/admin/api/me"},
 		{"admin: children", fmt.Sprintf("/admin/api/pages/%d/children", root)},
-		{"admin: page", fmt.Sprintf("/admin/api/pages/%d", page)},
+		{"admin: page", fmt.Sprintf("/admin/api/pages/%d", kids.Items[0].ID)},
 		{"admin: users", "/admin/api/users"},
 		{"admin: history", "/admin/api/history"},
 		{"admin: sites list (10 a page)", "/admin/api/sites?limit=10"},
 		{"admin: sites list (50 a page)", "/admin/api/sites?limit=50"},
 		{"admin: sites search", "/admin/api/sites?q=gen-7&limit=50"},
-	} {
-		r, err := b.sequential(ep.name, 2000, func() (int, time.Duration, error) {
-			status, _, took, err := b.do("GET", host(n), ep.path, tok, nil)
-			return status, took, err
-		})
-		if err != nil {
+	}, nil
+}
+
+// admin measures the admin reads one request after another, alternating
+// between the installations request by request, so that both see the same
+// moments of the machine.
+func admin(targets []*bench) ([][]Result, error) {
+	eps := make([][]endpoint, len(targets))
+	for i, b := range targets {
+		var err error
+		if eps[i], err = b.adminEndpoints(); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+	}
+	out := make([][]Result, len(targets))
+	const n, warm = 2000, 20
+	for e := range eps[0] {
+		samples := make([][]time.Duration, len(targets))
+		for k := 0; k < n+warm; k++ {
+			for i, b := range targets {
+				site := b.editSites[0]
+				status, _, took, err := b.do("GET", host(site), eps[i][e].path, b.tokens[site], nil)
+				if err != nil {
+					return nil, err
+				}
+				if status != 200 {
+					return nil, fmt.Errorf("%s: status %d", eps[i][e].name, status)
+				}
+				if k >= warm {
+					samples[i] = append(samples[i], took)
+				}
+			}
+		}
+		for i := range targets {
+			out[i] = append(out[i], result(eps[i][e].name, samples[i]))
+		}
 	}
 	return out, nil
 }
@@ -431,23 +470,6 @@ func (b *bench) load(name string, uncached bool) (Result, error) {
 	r := result(name, all)
 	r.RPS = float64(len(all)) / b.duration.Seconds()
 	return r, nil
-}
-
-func (b *bench) sequential(name string, n int, fn func() (int, time.Duration, error)) (Result, error) {
-	var all []time.Duration
-	for i := 0; i < n+20; i++ {
-		status, took, err := fn()
-		if err != nil {
-			return Result{}, err
-		}
-		if status != 200 {
-			return Result{}, fmt.Errorf("%s: status %d", name, status)
-		}
-		if i >= 20 {
-			all = append(all, took)
-		}
-	}
-	return result(name, all), nil
 }
 
 func result(name string, d []time.Duration) Result {
