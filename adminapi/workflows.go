@@ -210,14 +210,18 @@ func (s *API) cancelModeration(restart bool) adminHandler {
 }
 
 func (s *API) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
-	list, err := ar.Admin.AwaitingReview(r.Context())
+	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []*canopy.WorkflowState{}
+	if limit == 0 {
+		limit, offset = 1, 1<<30 // a count alone
 	}
-	httpkit.WriteJSON(w, http.StatusOK, listBody(len(list), list))
+	list, total, err := ar.Admin.AwaitingReviewPage(r.Context(), limit, offset)
+	if err != nil {
+		return err
+	}
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, list))
 	return nil
 }
 

@@ -144,13 +144,14 @@ func (a *Admin) CancelWorkflow(ctx context.Context, id int64, restart bool) erro
 	return a.pages.CancelWorkflow(a.Ctx(ctx), id, a.User.ID, restart)
 }
 
-// AwaitingReview lists this site's pages whose current task the caller reviews.
-func (a *Admin) AwaitingReview(ctx context.Context) ([]*canopy.WorkflowState, error) {
+// AwaitingReviewPage lists one page of the pages awaiting the caller's
+// review, with how many there are (paged in SQL).
+func (a *Admin) AwaitingReviewPage(ctx context.Context, limit, offset int) ([]*canopy.WorkflowState, int, error) {
 	var groups []int64
 	for _, g := range a.Access.Groups {
 		groups = append(groups, g.ID)
 	}
-	return a.pages.AwaitingReview(ctx, groups, a.User.IsSuperuser)
+	return a.pages.AwaitingReviewPage(ctx, groups, a.User.IsSuperuser, limit, offset)
 }
 
 // ModerationState returns a page's running workflow state (nil: none).

@@ -664,13 +664,41 @@ func (s *SiteDB) restartForReapproval(ctx context.Context, tx *Tx, p *canopy.Pag
 	return tx.log(ctx, s.site, "workflow_reapproval", "page", p.ID, p.Title, nil)
 }
 
-// AwaitingReview lists the pages of this site whose current task is reviewed
-// by any of groups (all running tasks when all is set: superusers).
-func (s *SiteDB) AwaitingReview(ctx context.Context, groups []int64, all bool) (out []*WorkflowState, err error) {
+// AwaitingReviewPage lists one page (limit 0: all) of this site's pages whose
+// current task is in progress and reviewed by any of groups (every one when
+// all is set: superusers), oldest request first, with how many there are:
+// filtered, counted and paged in SQL.
+func (s *SiteDB) AwaitingReviewPage(ctx context.Context, groups []int64, all bool, limit, offset int) (out []*WorkflowState, total int, err error) {
+	// A task's groups are stored as a JSON array of ids ("[3,7]"): a group
+	// matches when ",3," is in ",3,7,".
+	cond := `ws.site_id = $1 AND ws.status = 'in_progress' AND ts.status = 'in_progress'
+		AND ts.id = (SELECT max(x.id) FROM task_states x WHERE x.workflow_state_id = ws.id AND x.site_id = ws.site_id)`
+	args := []any{s.site}
+	if !all {
+		if len(groups) == 0 {
+			return []*WorkflowState{}, 0, nil
+		}
+		var ors []string
+		for _, g := range groups {
+			args = append(args, "%,"+strconv.FormatInt(g, 10)+",%")
+			ors = append(ors, fmt.Sprintf(`(',' || replace(replace(t.group_ids, '[', ''), ']', '') || ',') LIKE $%d`, len(args)))
+		}
+		cond += ` AND (` + strings.Join(ors, " OR ") + `)`
+	}
+	from := ` FROM workflow_states ws JOIN task_states ts ON ts.workflow_state_id = ws.id AND ts.site_id = ws.site_id
+		JOIN workflow_tasks t ON t.id = ts.task_id AND t.site_id = ws.site_id WHERE ` + cond
+	out = []*WorkflowState{}
 	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := ""
+		if limit > 0 {
+			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
 		var ids []int64
 		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
-			tx.QueryContext(ctx, `SELECT page_id FROM workflow_states WHERE site_id = $1 AND status = 'in_progress' ORDER BY updated_at`, s.site)); err != nil {
+			tx.QueryContext(ctx, `SELECT ws.page_id`+from+` ORDER BY ws.updated_at, ws.id`+page, args...)); err != nil {
 			return err
 		}
 		for _, pid := range ids {
@@ -678,16 +706,13 @@ func (s *SiteDB) AwaitingReview(ctx context.Context, groups []int64, all bool) (
 			if err != nil {
 				return err
 			}
-			if st == nil || st.Task == nil || st.Task.Status != "in_progress" {
-				continue
-			}
-			if all || intersects(st.Task.Task.GroupIDs, groups) {
+			if st != nil {
 				out = append(out, st)
 			}
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 func intersects(a, b []int64) bool {

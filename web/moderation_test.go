@@ -114,6 +114,17 @@ func TestModeration(t *testing.T) {
 			if _, list := mod.do("GET", "/admin/api/reviews", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
 				t.Fatalf("mod's reviews after approving: %v", list)
 			}
+			// The next task's reviewers see it (paged in SQL: limit=0 is the count
+			// alone, an offset past the end an empty page); others do not.
+			if _, list := boss.do("GET", "/admin/api/reviews?limit=0", nil); list["meta"].(map[string]any)["total_count"].(float64) != 1 || len(list["items"].([]any)) != 0 {
+				t.Fatalf("boss's review count: %v", list)
+			}
+			if _, list := boss.do("GET", "/admin/api/reviews?limit=1", nil); len(list["items"].([]any)) != 1 {
+				t.Fatalf("boss's reviews: %v", list)
+			}
+			if _, list := boss.do("GET", "/admin/api/reviews?offset=1", nil); list["meta"].(map[string]any)["total_count"].(float64) != 1 || len(list["items"].([]any)) != 0 {
+				t.Fatalf("boss's reviews past the end: %v", list)
+			}
 			// Changes requested, resubmitted: resumes at the rejecting task.
 			if status, res := boss.do("POST", "/admin/api/pages/"+pid+"/reject", map[string]any{"comment": "Add a budget"}); status != 200 ||
 				res["state"].(map[string]any)["status"] != "needs_changes" {
