@@ -36,14 +36,18 @@ type workflowBody struct {
 }
 
 func (s *API) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
-	list, err := ar.Admin.Workflows(r.Context())
+	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []*canopy.Workflow{}
+	if limit == 0 {
+		limit, offset = 1, 1<<30 // a count alone
 	}
-	httpkit.WriteJSON(w, http.StatusOK, listBody(len(list), list))
+	list, total, err := ar.Admin.Workflows(r.Context(), r.URL.Query().Get("q"), limit, offset)
+	if err != nil {
+		return err
+	}
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, list))
 	return nil
 }
 

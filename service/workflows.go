@@ -11,12 +11,13 @@ import (
 // that site's admins (add_workflow, change_workflow, view_workflow), with
 // reviewer groups of the same site only.
 
-// Workflows lists the site's workflows.
-func (a *Admin) Workflows(ctx context.Context) ([]*canopy.Workflow, error) {
+// Workflows lists one page of the site's workflows whose name contains q,
+// with how many match.
+func (a *Admin) Workflows(ctx context.Context, q string, limit, offset int) ([]*canopy.Workflow, int, error) {
 	if err := a.requireAny("view_workflow", "change_workflow", "add_workflow"); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return a.pages.Workflows(ctx)
+	return a.pages.Workflows(ctx, q, limit, offset)
 }
 
 // Workflow returns one of the site's workflows.

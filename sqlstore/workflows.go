@@ -74,12 +74,22 @@ func (s *SiteDB) Workflow(ctx context.Context, id int64) (w *Workflow, err error
 	return w, err
 }
 
-// Workflows lists the site's workflows.
-func (s *SiteDB) Workflows(ctx context.Context) (out []*Workflow, err error) {
+// Workflows lists one page (limit 0: all) of the site's workflows by name,
+// those whose name contains q (any case), with how many match; paged in SQL.
+func (s *SiteDB) Workflows(ctx context.Context, q string, limit, offset int) (out []*Workflow, total int, err error) {
+	pattern := "%" + likeEscape(strings.ToLower(strings.TrimSpace(q))) + "%"
+	out = []*Workflow{}
 	err = s.db.read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflows WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\'`, s.site, pattern).Scan(&total); err != nil {
+			return err
+		}
+		page := ""
+		if limit > 0 {
+			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+		}
 		var ids []int64
 		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
-			tx.QueryContext(ctx, `SELECT id FROM workflows WHERE site_id = $1 ORDER BY lower(name)`, s.site)); err != nil {
+			tx.QueryContext(ctx, `SELECT id FROM workflows WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\' ORDER BY lower(name), id`+page, s.site, pattern)); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -91,7 +101,7 @@ func (s *SiteDB) Workflows(ctx context.Context) (out []*Workflow, err error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 // SaveWorkflow creates (id 0) or changes a workflow and its tasks; task groups

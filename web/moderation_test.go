@@ -48,6 +48,14 @@ func TestModeration(t *testing.T) {
 				t.Fatalf("create workflow: %d %v", status, wf)
 			}
 			wid := id(wf["id"])
+			// The list searches and pages in SQL; another site's list never has it.
+			if _, list := boss.do("GET", "/admin/api/workflows?q=TWO&limit=1", nil); list["meta"].(map[string]any)["total_count"].(float64) != 1 ||
+				len(list["items"].([]any)) != 1 || list["items"].([]any)[0].(map[string]any)["name"] != "Two steps" {
+				t.Fatalf("workflows search: %v", list)
+			}
+			if _, list := f.login("beta.test", "root").do("GET", "/admin/api/workflows?q=two", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("beta lists alpha's workflow: %v", list)
+			}
 			betaGroups, _ := db.Site(f.beta.ID, nil).Groups(ctx)
 			if status, body := boss.do("POST", "/admin/api/workflows", map[string]any{"name": "Bad", "tasks": []any{
 				map[string]any{"name": "x", "groups": []any{betaGroups[0].ID}}}}); status != 400 {
