@@ -32,11 +32,10 @@ type Sites struct {
 	log     *slog.Logger
 	proxies []netip.Prefix
 	// stale is called for each site whose content version changed or that is
-	// gone (caches drop what they hold of it).
-	stale func(siteID int64)
-	// OnRefresh, if set, is told of each table update: full (every site
-	// read) or not, and how many sites were read.
-	OnRefresh func(full bool, sites int)
+	// gone (caches drop what they hold of it); onRefresh of each table update.
+	// Both are called, and set, under refreshMu.
+	stale     func(siteID int64)
+	onRefresh func(full bool, sites int)
 
 	table *canopy.SiteTable
 	// refreshMu serialises database reads with the table updates they lead
@@ -54,7 +53,7 @@ type Sites struct {
 // NewSites loads the site table. proxies are the networks whose
 // X-Forwarded-Host/-Port/-Proto headers are believed.
 func NewSites(ctx context.Context, svc *service.Service, log *slog.Logger, proxies []netip.Prefix) (*Sites, error) {
-	s := &Sites{svc: svc, log: log, proxies: proxies, stale: func(int64) {}, table: canopy.NewSiteTable(nil),
+	s := &Sites{svc: svc, log: log, proxies: proxies, stale: func(int64) {}, onRefresh: func(bool, int) {}, table: canopy.NewSiteTable(nil),
 		wake: make(chan struct{}, 1)}
 	// Where watching starts is read before the sites: a change committed in
 	// between is read twice, never missed.
@@ -104,14 +103,24 @@ func (s *Sites) bumpVersion(id, version int64) bool {
 	n.Version = version
 	s.table.Put(&n)
 	s.stale(id)
-	if s.OnRefresh != nil {
-		s.OnRefresh(false, 0)
-	}
+	s.onRefresh(false, 0)
 	return true
 }
 
 // OnStale sets the function told about each site whose content changed.
-func (s *Sites) OnStale(fn func(siteID int64)) { s.stale = fn }
+func (s *Sites) OnStale(fn func(siteID int64)) {
+	s.refreshMu.Lock()
+	s.stale = fn
+	s.refreshMu.Unlock()
+}
+
+// OnRefresh sets the function told of each table update: full (every site
+// read) or not, and how many site rows were read.
+func (s *Sites) OnRefresh(fn func(full bool, sites int)) {
+	s.refreshMu.Lock()
+	s.onRefresh = fn
+	s.refreshMu.Unlock()
+}
 
 // reloadAll reads every site and replaces the table, reporting each site
 // whose content version changed or that is gone.
@@ -138,9 +147,7 @@ func (s *Sites) reloadAllLocked(ctx context.Context) error {
 			s.stale(id)
 		}
 	}
-	if s.OnRefresh != nil {
-		s.OnRefresh(true, len(sites))
-	}
+	s.onRefresh(true, len(sites))
 	return nil
 }
 
@@ -167,9 +174,7 @@ func (s *Sites) refresh(ctx context.Context, ids []int64) error {
 			s.stale(id)
 		}
 	}
-	if s.OnRefresh != nil {
-		s.OnRefresh(false, len(ids))
-	}
+	s.onRefresh(false, len(ids))
 	return nil
 }
 

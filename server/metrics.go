@@ -113,14 +113,14 @@ func newMetrics(svc *service.Service, sites *httpkit.Sites, cache *httpkit.PageC
 		Help: "Site rows read from the database to update the site table."})
 	m.reg.MustRegister(refreshes, sitesRead)
 	full, one := refreshes.WithLabelValues("full"), refreshes.WithLabelValues("site")
-	sites.OnRefresh = func(isFull bool, n int) {
+	sites.OnRefresh(func(isFull bool, n int) {
 		if isFull {
 			full.Inc()
 		} else {
 			one.Inc()
 		}
 		sitesRead.Add(float64(n))
-	}
+	})
 
 	runs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "canopy_scheduler_runs_total",
 		Help: "Passes of the scheduler (scheduled publishing and expiry), by result."}, []string{"result"})
