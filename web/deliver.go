@@ -83,13 +83,21 @@ type Link struct {
 	Anchor template.HTML
 }
 
-// anchor writes a link as HTML.
+// anchorTemplate writes a link exactly as a theme template would (the URL
+// normalised and escaped by html/template, not by hand).
+var anchorTemplate = template.Must(template.New("anchor").Parse(`<a href="{{.URL}}"{{if .Current}} aria-current="page"{{end}}>{{.Title}}</a>`))
+
+// anchor writes a link as HTML (made once per link and version, off the
+// render path).
 func anchor(url, title string, current bool) template.HTML {
-	cur := ""
-	if current {
-		cur = ` aria-current="page"`
+	var b strings.Builder
+	if err := anchorTemplate.Execute(&b, struct {
+		URL, Title string
+		Current    bool
+	}{url, title, current}); err != nil {
+		return template.HTML(template.HTMLEscapeString(title))
 	}
-	return template.HTML(`<a href="` + template.HTMLEscapeString(url) + `"` + cur + `>` + template.HTMLEscapeString(title) + `</a>`)
+	return template.HTML(b.String())
 }
 
 // PageData is the page as templates see it.

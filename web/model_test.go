@@ -88,3 +88,16 @@ func TestModelRendersWhatQueriesRender(t *testing.T) {
 		})
 	}
 }
+
+// TestAnchorsAsTemplatesWriteThem: a link's Anchor is what the theme's own
+// markup wrote before it existed: html/template's URL normalisation (non-ASCII
+// paths percent-encoded) and escaping.
+func TestAnchorsAsTemplatesWriteThem(t *testing.T) {
+	f := newFixture(t, testdb.Dialects[0], true)
+	events := f.page(f.alpha, f.alpha.RootPageID, canopy.IndexType, "Events", true, nil)
+	f.page(f.alpha, events.ID, canopy.StandardType, "Über <uns>", true, nil)
+	body := f.get("alpha.test", "/events/").body
+	if !strings.Contains(body, `<a href="/events/%c3%bcber-uns/">Über &lt;uns&gt;</a>`) {
+		t.Fatalf("the listing's link is not written as html/template writes it:\n%s", body)
+	}
+}
