@@ -179,8 +179,8 @@ func NewSiteTable(sites []*Site) *SiteTable {
 	return t
 }
 
-// Replace swaps in a new set of sites and returns the entries it replaced.
-func (t *SiteTable) Replace(sites []*Site) (old map[int64]*Site) {
+// Replace swaps in a new set of sites.
+func (t *SiteTable) Replace(sites []*Site) {
 	byID := make(map[int64]*Site, len(sites))
 	byHost := make(map[string][]*Site, len(sites))
 	var def *Site
@@ -192,36 +192,33 @@ func (t *SiteTable) Replace(sites []*Site) (old map[int64]*Site) {
 		}
 	}
 	t.mu.Lock()
-	old, t.byID, t.byHost, t.def = t.byID, byID, byHost, def
+	t.byID, t.byHost, t.def = byID, byHost, def
 	t.mu.Unlock()
-	return old
 }
 
-// Put adds or replaces one site's entry and returns the entry it replaced (nil
-// if none).
-func (t *SiteTable) Put(s *Site) (old *Site) {
+// Put adds or replaces one site's entry.
+func (t *SiteTable) Put(s *Site) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	old = t.removeLocked(s.ID)
+	t.removeLocked(s.ID)
 	t.byID[s.ID] = s
 	t.byHost[s.Hostname] = append(t.byHost[s.Hostname], s)
 	if s.IsDefault {
 		t.def = s
 	}
-	return old
 }
 
-// Remove drops a site's entry and returns it (nil if there was none).
-func (t *SiteTable) Remove(id int64) *Site {
+// Remove drops a site's entry (if any).
+func (t *SiteTable) Remove(id int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.removeLocked(id)
+	t.removeLocked(id)
 }
 
-func (t *SiteTable) removeLocked(id int64) *Site {
+func (t *SiteTable) removeLocked(id int64) {
 	old := t.byID[id]
 	if old == nil {
-		return nil
+		return
 	}
 	delete(t.byID, id)
 	list := t.byHost[old.Hostname]
@@ -239,7 +236,6 @@ func (t *SiteTable) removeLocked(id int64) *Site {
 	if t.def != nil && t.def.ID == id {
 		t.def = nil
 	}
-	return old
 }
 
 // Len returns the number of sites.
@@ -247,17 +243,6 @@ func (t *SiteTable) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return len(t.byID)
-}
-
-// Versions returns every site's content version by id (a copy).
-func (t *SiteTable) Versions() map[int64]int64 {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	out := make(map[int64]int64, len(t.byID))
-	for id, s := range t.byID {
-		out[id] = s.Version
-	}
-	return out
 }
 
 // ByID returns the site with the given id, or nil.

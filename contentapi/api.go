@@ -46,9 +46,6 @@ func New(kit *httpkit.Kit, opt Options) *API {
 	return &API{kit: kit, svc: kit.Svc, opt: opt, log: opt.Logger, cache: opt.Cache}
 }
 
-// DropSite forgets the cached answers of a site whose content changed.
-func (s *API) DropSite(siteID int64) { s.cache.DropSite(siteID) }
-
 // Routes registers the API's routes.
 func (s *API) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v2/pages/{$}", s.withSite(s.apiPages))

@@ -69,11 +69,6 @@ func (c *PageCache) Put(site int64, path string, e *CachedPage) {
 	c.c.Set(cacheKey{site, path}, e)
 }
 
-// DropSite is kept for callers told of a changed site: entries of an older
-// version stop matching by themselves, so nothing is swept (a sweep would
-// cost the whole cache's size on every edit).
-func (c *PageCache) DropSite(int64) {}
-
 // PageCacheStats are a cache's counters since it was made.
 type PageCacheStats struct {
 	Hits, Misses   int64

@@ -31,10 +31,9 @@ type Sites struct {
 	svc     *service.Service
 	log     *slog.Logger
 	proxies []netip.Prefix
-	// stale is called for each site whose content version changed or that is
-	// gone (caches drop what they hold of it); onRefresh of each table update.
-	// Both are called, and set, under refreshMu.
-	stale     func(siteID int64)
+	// onRefresh is told of each table update (called, and set, under
+	// refreshMu). Caches need no word of a change: their entries carry the
+	// content version they were made at.
 	onRefresh func(full bool, sites int)
 
 	table *canopy.SiteTable
@@ -53,7 +52,7 @@ type Sites struct {
 // NewSites loads the site table. proxies are the networks whose
 // X-Forwarded-Host/-Port/-Proto headers are believed.
 func NewSites(ctx context.Context, svc *service.Service, log *slog.Logger, proxies []netip.Prefix) (*Sites, error) {
-	s := &Sites{svc: svc, log: log, proxies: proxies, stale: func(int64) {}, onRefresh: func(bool, int) {}, table: canopy.NewSiteTable(nil),
+	s := &Sites{svc: svc, log: log, proxies: proxies, onRefresh: func(bool, int) {}, table: canopy.NewSiteTable(nil),
 		wake: make(chan struct{}, 1)}
 	// Where watching starts is read before the sites: a change committed in
 	// between is read twice, never missed.
@@ -102,16 +101,8 @@ func (s *Sites) bumpVersion(id, version int64) bool {
 	n := *old
 	n.Version = version
 	s.table.Put(&n)
-	s.stale(id)
 	s.onRefresh(false, 0)
 	return true
-}
-
-// OnStale sets the function told about each site whose content changed.
-func (s *Sites) OnStale(fn func(siteID int64)) {
-	s.refreshMu.Lock()
-	s.stale = fn
-	s.refreshMu.Unlock()
 }
 
 // OnRefresh sets the function told of each table update: full (every site
@@ -122,8 +113,7 @@ func (s *Sites) OnRefresh(fn func(full bool, sites int)) {
 	s.refreshMu.Unlock()
 }
 
-// reloadAll reads every site and replaces the table, reporting each site
-// whose content version changed or that is gone.
+// reloadAll reads every site and replaces the table.
 func (s *Sites) reloadAll(ctx context.Context) error {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
@@ -137,16 +127,7 @@ func (s *Sites) reloadAllLocked(ctx context.Context) error {
 		s.needFull.Store(true)
 		return err
 	}
-	old := s.table.Replace(sites)
-	now := make(map[int64]int64, len(sites))
-	for _, n := range sites {
-		now[n.ID] = n.Version
-	}
-	for id, o := range old {
-		if v, ok := now[id]; !ok || v != o.Version {
-			s.stale(id)
-		}
-	}
+	s.table.Replace(sites)
 	s.onRefresh(true, len(sites))
 	return nil
 }
@@ -165,13 +146,11 @@ func (s *Sites) refresh(ctx context.Context, ids []int64) error {
 	found := make(map[int64]bool, len(sites))
 	for _, n := range sites {
 		found[n.ID] = true
-		if old := s.table.Put(n); old != nil && old.Version != n.Version {
-			s.stale(n.ID)
-		}
+		s.table.Put(n)
 	}
 	for _, id := range ids {
-		if !found[id] && s.table.Remove(id) != nil {
-			s.stale(id)
+		if !found[id] {
+			s.table.Remove(id)
 		}
 	}
 	s.onRefresh(false, len(ids))

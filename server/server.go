@@ -87,7 +87,6 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	}
 	pub := web.New(kit, themes, web.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
 	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
-	sites.OnStale(func(siteID int64) { pub.DropSite(siteID); api.DropSite(siteID) })
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux(),
 		metrics: newMetrics(svc, sites, cache)}
 	pub.Routes(s.mux)

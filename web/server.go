@@ -4,10 +4,11 @@
 package web
 
 import (
-	"github.com/maypok86/otter/v2"
 	"log/slog"
 	"net/http"
 	"sync"
+
+	"github.com/maypok86/otter/v2"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
@@ -57,9 +58,6 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: opt.Cache, models: newModelCache(opt.ModelBytes),
 		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
 }
-
-// DropSite forgets the cached pages of a site whose content changed.
-func (s *Server) DropSite(siteID int64) { s.cache.DropSite(siteID) }
 
 // Routes registers public media, theme files and the site login and
 // password pages. Pages themselves are served by ServePage.
