@@ -360,9 +360,6 @@ func (s *API) adminRevisions(w http.ResponseWriter, r *http.Request, ar *httpkit
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit, offset = 1, 1<<30 // a count alone
-	}
 	revs, total, err := ar.Admin.RevisionsPage(r.Context(), id, limit, offset)
 	if err != nil {
 		return err

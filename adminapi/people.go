@@ -50,9 +50,6 @@ func (s *API) listGroups(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit, offset = 1, 1<<30 // a count alone
-	}
 	gs, total, err := ar.Admin.GroupsPage(r.Context(), r.URL.Query().Get("q"), limit, offset)
 	if err != nil {
 		return err
@@ -311,9 +308,6 @@ func (s *API) groupMembers(w http.ResponseWriter, r *http.Request, ar *httpkit.A
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit, offset = 1, 1<<30 // a count alone
 	}
 	us, total, err := ar.Admin.GroupMembers(r.Context(), id, r.URL.Query().Get("q"), limit, offset)
 	if err != nil {

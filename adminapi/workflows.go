@@ -40,9 +40,6 @@ func (s *API) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit, offset = 1, 1<<30 // a count alone
-	}
 	list, total, err := ar.Admin.Workflows(r.Context(), r.URL.Query().Get("q"), limit, offset)
 	if err != nil {
 		return err
@@ -217,9 +214,6 @@ func (s *API) listReviews(w http.ResponseWriter, r *http.Request, ar *httpkit.Ad
 	limit, offset, err := adminPaging(r)
 	if err != nil {
 		return err
-	}
-	if limit == 0 {
-		limit, offset = 1, 1<<30 // a count alone
 	}
 	list, total, err := ar.Admin.AwaitingReviewPage(r.Context(), limit, offset)
 	if err != nil {

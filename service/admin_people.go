@@ -363,7 +363,7 @@ func (a *Admin) History(ctx context.Context, f canopy.HistoryFilter, allSites bo
 // GroupMembers lists a group's members. A site group's members are seen by
 // those who may view users here; an installation-wide group's (people of
 // every site) by superusers only. q searches username, email and name; the
-// list is paged in SQL (limit 0: all) and total counts every match.
+// list is paged in SQL (limit < 0: all) and total counts every match.
 func (a *Admin) GroupMembers(ctx context.Context, groupID int64, q string, limit, offset int) ([]*canopy.User, int, error) {
 	g, err := a.Group(ctx, groupID)
 	if err != nil {

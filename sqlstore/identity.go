@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -84,11 +83,11 @@ const groupsQuery = `SELECT id, site_id, name, created_at FROM (
 
 // Groups lists a site's groups, then the installation-wide ones, by name.
 func (s *SiteDB) Groups(ctx context.Context) (out []*Group, err error) {
-	out, _, err = s.GroupsPage(ctx, "", 0, 0)
+	out, _, err = s.GroupsPage(ctx, "", -1, 0)
 	return out, err
 }
 
-// GroupsPage lists one page (limit 0: all) of a site's groups then the
+// GroupsPage lists one page (limit < 0: all) of a site's groups then the
 // installation-wide ones whose name contains q (any case), with how many
 // match.
 func (s *SiteDB) GroupsPage(ctx context.Context, q string, limit, offset int) (out []*Group, total int, err error) {
@@ -98,10 +97,7 @@ func (s *SiteDB) GroupsPage(ctx context.Context, q string, limit, offset int) (o
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+groupsQuery+`) c`, siteID, pattern).Scan(&total); err != nil {
 			return err
 		}
-		page := ""
-		if limit > 0 {
-			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
-		}
+		page := pageClause(limit, offset)
 		rows, err := tx.QueryContext(ctx, groupsQuery+page, siteID, pattern)
 		if err != nil {
 			return err
@@ -382,7 +378,7 @@ func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error
 }
 
 // GroupMembers lists a group's members by username, searched (q in the
-// username, email or name, any case) and paged in SQL (limit 0: all), with
+// username, email or name, any case) and paged in SQL (limit < 0: all), with
 // how many match: for a site group, its members (all of them belong to that
 // site); for an installation-wide group, its members everywhere (callers let
 // only superusers ask).
@@ -403,10 +399,7 @@ func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64, q string, limi
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 			return err
 		}
-		page := ""
-		if limit > 0 {
-			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
-		}
+		page := pageClause(limit, offset)
 		return eachRow(scanUser, func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+
 			from+` ORDER BY lower(u.username), u.id`+page, args...))
 	})

@@ -201,7 +201,7 @@ func (s *SiteDB) SitePages(ctx context.Context, max int) (out []*canopy.Page, ok
 }
 
 // ChildrenPage lists a page's children in tree order with their total count,
-// limit and offset applied in SQL (limit 0: all), keeping only those within
+// limit and offset applied in SQL (limit < 0: all), keeping only those within
 // reach of the given grant paths unless all is set: at or below one of them,
 // or an ancestor of one (the explorer's rule).
 func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, within []string, limit, offset int) (out []*canopy.Page, total int, err error) {
@@ -1442,11 +1442,11 @@ func (s *SiteDB) Revision(ctx context.Context, pageID, revID int64) (r *canopy.R
 
 // Revisions lists a page's revisions, newest first.
 func (s *SiteDB) Revisions(ctx context.Context, pageID int64) (out []*canopy.Revision, err error) {
-	out, _, err = s.RevisionsPage(ctx, pageID, 0, 0)
+	out, _, err = s.RevisionsPage(ctx, pageID, -1, 0)
 	return out, err
 }
 
-// RevisionsPage lists one page of a page's revisions, newest first (limit 0:
+// RevisionsPage lists one page of a page's revisions, newest first (limit < 0:
 // all), with their total count; paged in SQL.
 func (s *SiteDB) RevisionsPage(ctx context.Context, pageID int64, limit, offset int) (out []*canopy.Revision, total int, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
@@ -1456,10 +1456,7 @@ func (s *SiteDB) RevisionsPage(ctx context.Context, pageID int64, limit, offset 
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM revisions WHERE site_id = $1 AND page_id = $2`, s.site, pageID).Scan(&total); err != nil {
 			return err
 		}
-		page := ""
-		if limit > 0 {
-			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
-		}
+		page := pageClause(limit, offset)
 		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE site_id = $1 AND page_id = $2 ORDER BY id DESC`+page, s.site, pageID)
 		if err != nil {
 			return err

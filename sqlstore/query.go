@@ -172,3 +172,13 @@ func safeName(n string) bool {
 	}
 	return true
 }
+
+// pageClause is the LIMIT/OFFSET of one page of a list: limit rows (0: none,
+// when only the count is asked for) after offset, or every row when limit is
+// negative.
+func pageClause(limit, offset int) string {
+	if limit < 0 {
+		return ""
+	}
+	return fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
+}

@@ -74,7 +74,7 @@ func (s *SiteDB) Workflow(ctx context.Context, id int64) (w *Workflow, err error
 	return w, err
 }
 
-// Workflows lists one page (limit 0: all) of the site's workflows by name,
+// Workflows lists one page (limit < 0: all) of the site's workflows by name,
 // those whose name contains q (any case), with how many match; paged in SQL.
 func (s *SiteDB) Workflows(ctx context.Context, q string, limit, offset int) (out []*Workflow, total int, err error) {
 	pattern := "%" + likeEscape(strings.ToLower(strings.TrimSpace(q))) + "%"
@@ -83,10 +83,7 @@ func (s *SiteDB) Workflows(ctx context.Context, q string, limit, offset int) (ou
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM workflows WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\'`, s.site, pattern).Scan(&total); err != nil {
 			return err
 		}
-		page := ""
-		if limit > 0 {
-			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
-		}
+		page := pageClause(limit, offset)
 		var ids []int64
 		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
 			tx.QueryContext(ctx, `SELECT id FROM workflows WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\' ORDER BY lower(name), id`+page, s.site, pattern)); err != nil {
@@ -674,7 +671,7 @@ func (s *SiteDB) restartForReapproval(ctx context.Context, tx *Tx, p *canopy.Pag
 	return tx.log(ctx, s.site, "workflow_reapproval", "page", p.ID, p.Title, nil)
 }
 
-// AwaitingReviewPage lists one page (limit 0: all) of this site's pages whose
+// AwaitingReviewPage lists one page (limit < 0: all) of this site's pages whose
 // current task is in progress and reviewed by any of groups (every one when
 // all is set: superusers), oldest request first, with how many there are:
 // filtered, counted and paged in SQL.
@@ -702,10 +699,7 @@ func (s *SiteDB) AwaitingReviewPage(ctx context.Context, groups []int64, all boo
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 			return err
 		}
-		page := ""
-		if limit > 0 {
-			page = fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
-		}
+		page := pageClause(limit, offset)
 		var ids []int64
 		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
 			tx.QueryContext(ctx, `SELECT ws.page_id`+from+` ORDER BY ws.updated_at, ws.id`+page, args...)); err != nil {

@@ -892,7 +892,7 @@ func (a *app) group(sub string, args []string) error {
 	}
 	switch sub {
 	case "members":
-		us, _, err := svc.DB.Installation().GroupMembers(a.ctx, g.ID, "", 0, 0)
+		us, _, err := svc.DB.Installation().GroupMembers(a.ctx, g.ID, "", -1, 0)
 		if err != nil {
 			return err
 		}
