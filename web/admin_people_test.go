@@ -606,6 +606,11 @@ func TestAdminListsPageInSQL(t *testing.T) {
 			if items := groups["items"].([]any); groups["meta"].(map[string]any)["total_count"].(float64) != 1 || len(items) != 1 || items[0].(map[string]any)["name"] != "Volunteers" {
 				t.Fatalf("groups search: %v", groups)
 			}
+			// Another site's admin never finds or counts it.
+			_, other := f.login("beta.test", "root").do("GET", "/admin/api/groups?q=volun", nil)
+			if other["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("beta finds alpha's group: %v", other)
+			}
 			_, groups = root.do("GET", "/admin/api/groups?limit=1&offset=1", nil)
 			if total := groups["meta"].(map[string]any)["total_count"].(float64); total < 2 || len(groups["items"].([]any)) != 1 {
 				t.Fatalf("groups page: %v", groups)
