@@ -383,5 +383,8 @@ func BadPath(r *http.Request) string {
 	if strings.Contains(r.URL.Path, "\\") {
 		return "bad request: backslashes are not allowed in paths"
 	}
+	if strings.ContainsFunc(r.URL.Path, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+		return "bad request: control characters are not allowed in paths"
+	}
 	return ""
 }

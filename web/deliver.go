@@ -51,7 +51,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	} else {
 		// A redirect from this exact path wins; otherwise add the slash.
 		e, err = s.redirectFor(r.Context(), site, path, r.URL.RawQuery)
-		if err == nil && e == nil {
+		if err == nil && e == nil && strings.Contains(path, "//") {
+			// No page has an empty segment, and a Location that starts
+			// with two slashes would send the visitor to another host.
+			e, err = s.renderPath(r, site, path)
+		} else if err == nil && e == nil {
 			target := path + "/"
 			if r.URL.RawQuery != "" {
 				target += "?" + r.URL.RawQuery
