@@ -323,6 +323,7 @@ type SiteUpdate struct {
 // GroupSpec describes a group that a new site starts with.
 type GroupSpec struct {
 	Name            string
+	Admin           bool     // the site's administrators group (one per site)
 	PageActions     []string // on the home page
 	CollectionPerms []string // on the root collection
 	Models          []string

@@ -36,7 +36,7 @@ func listBody(total int, items any) map[string]any {
 }
 
 func groupBody(g *canopy.Group) map[string]any {
-	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "created_at": g.CreatedAt}
+	return map[string]any{"id": g.ID, "name": g.Name, "site_id": nullable(g.SiteID), "is_admin": g.IsAdmin, "created_at": g.CreatedAt}
 }
 
 func (s *API) listPermissions(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {

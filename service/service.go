@@ -285,7 +285,7 @@ func DefaultGroups() []canopy.GroupSpec {
 		"add_user", "change_user", "delete_user", "view_user", "add_group", "change_group", "delete_group", "view_group",
 		"add_workflow", "change_workflow", "view_workflow")
 	return []canopy.GroupSpec{
-		{Name: sqlstore.AdminsGroup, PageActions: pages,
+		{Name: sqlstore.AdminsGroup, Admin: true, PageActions: pages,
 			CollectionPerms: append(append([]string{}, media...), "add_collection", "change_collection", "delete_collection"), Models: admins},
 		{Name: "Editors", PageActions: pages, CollectionPerms: media, Models: editors},
 		{Name: "Viewers"},

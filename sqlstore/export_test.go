@@ -14,7 +14,7 @@ var AccessQueries = map[string]struct {
 	Args  []any
 }{
 	"session user": {sessionUserQuery, []any{"hash", int64(2), "2026-01-01 00:00:00"}},
-	"user access":  {userAccessQuery, []any{int64(1), int64(2), true, AdminsGroup}},
+	"user access":  {userAccessQuery, []any{int64(1), int64(2), true}},
 	"groups list":  {groupsQuery, []any{int64(2), "%"}},
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,15 +14,16 @@ import (
 // Group is canopy.Group (the domain type; this alias keeps the store readable).
 type Group = canopy.Group
 
-// AdminsGroup is the name of the group a super admin acts as a member of.
+// AdminsGroup is the name new sites give their administrators group (the
+// group is marked by is_admin, not found by this name).
 const AdminsGroup = "Admins"
 
-const groupColumns = `id, site_id, name, created_at`
+const groupColumns = `id, site_id, name, is_admin, created_at`
 
 func scanGroup(row scanner) (*Group, error) {
 	g := &Group{}
 	var site sql.NullInt64
-	if err := row.Scan(&g.ID, &site, &g.Name, &g.CreatedAt); err != nil {
+	if err := row.Scan(&g.ID, &site, &g.Name, &g.IsAdmin, &g.CreatedAt); err != nil {
 		return nil, err
 	}
 	g.SiteID = site.Int64
@@ -76,9 +78,9 @@ func findGroup(ctx context.Context, tx *Tx, siteID, id int64) (*Group, error) {
 // groupsQuery lists a site's groups ($1), then the installation-wide ones,
 // by name: two lookups of the groups' (site, name) index, never a scan of
 // every site's groups; $2 filters by name ('%' for all).
-const groupsQuery = `SELECT id, site_id, name, created_at FROM (
-		SELECT id, site_id, name, created_at, 0 AS here FROM groups WHERE COALESCE(site_id, 0) = $1 AND lower(name) LIKE $2 ESCAPE '\'
-		UNION ALL SELECT id, site_id, name, created_at, 1 FROM groups WHERE COALESCE(site_id, 0) = 0 AND lower(name) LIKE $2 ESCAPE '\') g
+const groupsQuery = `SELECT id, site_id, name, is_admin, created_at FROM (
+		SELECT id, site_id, name, is_admin, created_at, 0 AS here FROM groups WHERE COALESCE(site_id, 0) = $1 AND lower(name) LIKE $2 ESCAPE '\'
+		UNION ALL SELECT id, site_id, name, is_admin, created_at, 1 FROM groups WHERE COALESCE(site_id, 0) = 0 AND lower(name) LIKE $2 ESCAPE '\') g
 	ORDER BY here, lower(name), id`
 
 // Groups lists a site's groups, then the installation-wide ones, by name.
@@ -153,6 +155,9 @@ func (s *SiteDB) SetGroupGrants(ctx context.Context, groupID int64, pages []Page
 		}
 		if g.SiteID == 0 && siteID != 0 && !actorIsSuperuser(ctx) {
 			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may change installation-wide groups")
+		}
+		if g.IsAdmin && !slices.Contains(models, "access_admin") && !actorIsSuperuser(ctx) {
+			return canopy.FieldErrorf("models", canopy.EINVALID, "%s is this site's administrators group: it keeps access_admin (only a superuser may take it away)", g.Name)
 		}
 		if err := setGroupGrants(ctx, tx, siteID, g, pages, models, collections); err != nil {
 			return err
@@ -307,29 +312,31 @@ type Access struct {
 // grants, by index lookups only (TestAccessQueriesUseIndexes): the user's
 // memberships of the site's groups and of installation-wide groups
 // (group_members by user and site), for a super admin the site's Admins group
-// (groups by site and name), then each grant table by group.
+// (groups by site, is_admin), then each grant table by group.
 const userAccessQuery = `WITH g AS (
-		SELECT g.id, g.site_id, g.name, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
+		SELECT g.id, g.site_id, g.name, g.is_admin, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
 			WHERE m.user_id = $1 AND m.site_id = $2
-		UNION SELECT g.id, g.site_id, g.name, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
+		UNION SELECT g.id, g.site_id, g.name, g.is_admin, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
 			WHERE m.user_id = $1 AND m.site_id IS NULL
-		UNION SELECT id, site_id, name, created_at FROM groups WHERE $3 AND COALESCE(site_id, 0) = $2 AND lower(name) = lower($4))
-	SELECT 0, g.id, g.site_id, g.name, g.created_at, 0 FROM g
+		UNION SELECT id, site_id, name, is_admin, created_at FROM groups WHERE $3 AND site_id = $2 AND is_admin)
+	SELECT 0, g.id, g.site_id, g.name, g.created_at, CASE WHEN g.is_admin THEN 1 ELSE 0 END FROM g
 	UNION ALL SELECT 1, 0, NULL, p.path, NULL, gp.actions FROM g JOIN group_page_grants gp ON gp.group_id = g.id AND gp.site_id = $2
 		JOIN pages p ON p.id = gp.page_id
 	UNION ALL SELECT 2, 0, NULL, c.path, NULL, gc.permissions FROM g JOIN group_collection_grants gc ON gc.group_id = g.id AND gc.site_id = $2
 		JOIN collections c ON c.id = gc.collection_id
-	UNION ALL SELECT 3, 0, NULL, mp.codename, NULL, 0 FROM g JOIN group_model_perms mp ON mp.group_id = g.id`
+	UNION ALL SELECT 3, g.id, g.site_id, mp.codename, NULL, 0 FROM g JOIN group_model_perms mp ON mp.group_id = g.id`
 
 // UserAccess loads a user's groups and grants that count on a site: the site's
 // groups and installation-wide groups the user is in, plus, for a super admin,
 // the site's Admins group. One statement, however many grants there are.
+// Member: the user belongs to one of the site's groups, or to an
+// installation-wide group that grants access_admin (an account on every site).
 func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error) {
 	db, siteID := s.db, s.site
 	a := &Access{Member: u.IsSuperuser || u.IsSuperadmin}
 	err := db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, userAccessQuery,
-			u.ID, siteID, u.IsSuperadmin, AdminsGroup)
+			u.ID, siteID, u.IsSuperadmin)
 		if err != nil {
 			return err
 		}
@@ -347,7 +354,7 @@ func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error
 			}
 			switch kind {
 			case 0:
-				g := &Group{ID: id, SiteID: site.Int64, Name: text, CreatedAt: created.Time}
+				g := &Group{ID: id, SiteID: site.Int64, Name: text, IsAdmin: bits == 1, CreatedAt: created.Time}
 				a.Groups = append(a.Groups, g)
 				if g.SiteID == siteID {
 					a.Member = true
@@ -357,6 +364,11 @@ func (s *SiteDB) UserAccess(ctx context.Context, u *canopy.User) (*Access, error
 			case 2:
 				a.Collections = append(a.Collections, perm.CollectionGrant{Path: text, Perms: perm.CollectionPerms(bits)})
 			case 3:
+				// A member of an installation-wide group that grants
+				// access_admin has an account on every site (decision 20).
+				if !site.Valid && text == "access_admin" {
+					a.Member = true
+				}
 				if !models[text] {
 					models[text] = true
 					a.Models = append(a.Models, text)

@@ -70,14 +70,23 @@ func TestGroupsAndGrants(t *testing.T) {
 		if err != nil || acc.Member || len(acc.Pages) != 0 || len(acc.Models) != 0 {
 			t.Fatalf("access on beta = %+v, %v", acc, err)
 		}
-		// A super admin acts as a member of the site's Admins group.
-		admins, _ := db.Site(b.ID, nil).CreateGroup(ctx, sqlstore.AdminsGroup)
+		// A super admin acts as a member of the site's administrators group,
+		// the one marked is_admin whatever its name; a group merely named
+		// Admins is not it.
+		fake, _ := db.Site(b.ID, nil).CreateGroup(ctx, sqlstore.AdminsGroup)
+		if err := db.Site(b.ID, nil).SetGroupGrants(ctx, fake.ID, nil, []string{"access_admin", "view_history"}); err != nil {
+			t.Fatal(err)
+		}
+		admins, _ := db.Site(b.ID, nil).CreateGroup(ctx, "Owners")
+		if err := db.ExecRaw(ctx, `UPDATE groups SET is_admin = TRUE WHERE id = $1`, admins.ID); err != nil {
+			t.Fatal(err)
+		}
 		if err := db.Site(b.ID, nil).SetGroupGrants(ctx, admins.ID, []sqlstore.PageGrantRow{{PageID: b.RootPageID, Actions: perm.ActionNames()}}, []string{"access_admin"}); err != nil {
 			t.Fatal(err)
 		}
 		sa2 := mustUser(t, db, "sadmin", false, true)
 		acc, _ = db.Site(b.ID, nil).UserAccess(ctx, sa2)
-		if !acc.Member || len(acc.Pages) != 1 || acc.Models[0] != "access_admin" {
+		if !acc.Member || len(acc.Pages) != 1 || len(acc.Models) != 1 || acc.Models[0] != "access_admin" || len(acc.Groups) != 1 || !acc.Groups[0].IsAdmin {
 			t.Fatalf("super admin access = %+v", acc)
 		}
 		// Deleting the granted page removes the grant with it.

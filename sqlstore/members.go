@@ -43,6 +43,30 @@ func (s *SiteDB) RenameGroup(ctx context.Context, id int64, name string) (g *Gro
 	return g, err
 }
 
+// keepAdmins runs change, a change of site siteID's memberships, and refuses
+// it if it leaves the site's administrators group without members when it had
+// some, unless a superuser makes it: a site admin cannot lock the site.
+func keepAdmins(ctx context.Context, tx *Tx, siteID int64, change func() error) error {
+	const q = `SELECT count(*) FROM group_members m JOIN groups g ON g.id = m.group_id WHERE g.site_id = $1 AND g.is_admin AND m.site_id = $1`
+	var before, after int
+	if err := tx.QueryRowContext(ctx, q, siteID).Scan(&before); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	if before == 0 || actorIsSuperuser(ctx) {
+		return nil
+	}
+	if err := tx.QueryRowContext(ctx, q, siteID).Scan(&after); err != nil {
+		return err
+	}
+	if after == 0 {
+		return canopy.Errorf(canopy.ECONFLICT, "this would leave the site's administrators group without members; add another administrator first (or ask a superuser)")
+	}
+	return nil
+}
+
 // DeleteGroup deletes a site's group with its memberships and grants.
 func (s *SiteDB) DeleteGroup(ctx context.Context, id int64) error {
 	db, siteID := s.db, s.site
@@ -53,6 +77,9 @@ func (s *SiteDB) DeleteGroup(ctx context.Context, id int64) error {
 		}
 		if g.SiteID == 0 && !actorIsSuperuser(ctx) {
 			return canopy.Errorf(canopy.EFORBIDDEN, "only superusers may delete installation-wide groups")
+		}
+		if g.IsAdmin {
+			return canopy.Errorf(canopy.ECONFLICT, "%s is this site's administrators group and cannot be deleted: super admins act as its members and it keeps the site manageable. Rename it, change its permissions or its members instead", g.Name)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, g.SiteID); err != nil {
 			return err
@@ -144,7 +171,7 @@ func memberGroups(ctx context.Context, tx *Tx, siteID int64, byID map[int64]*Mem
 		var uid int64
 		g := &Group{}
 		var site sql.NullInt64
-		if err := rows.Scan(&uid, &g.ID, &site, &g.Name, &g.CreatedAt); err != nil {
+		if err := rows.Scan(&uid, &g.ID, &site, &g.Name, &g.IsAdmin, &g.CreatedAt); err != nil {
 			return err
 		}
 		g.SiteID = site.Int64
@@ -259,7 +286,7 @@ func (s *SiteDB) UpdateMember(ctx context.Context, userID int64, upd UserUpdate)
 			return err
 		}
 		if upd.Groups != nil {
-			if err := setSiteGroups(ctx, tx, siteID, userID, *upd.Groups); err != nil {
+			if err := keepAdmins(ctx, tx, siteID, func() error { return setSiteGroups(ctx, tx, siteID, userID, *upd.Groups) }); err != nil {
 				return err
 			}
 		}
@@ -351,7 +378,24 @@ func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []in
 	if err := validUsername(u.Username); err != nil {
 		return nil, err
 	}
+	u.Username = strings.TrimSpace(u.Username)
+	taken := false
 	err = db.write(ctx, func(tx *Tx) error {
+		// The groups first: a request that names another site's group is
+		// refused before anything is learnt about the username.
+		if err := checkSiteGroups(ctx, tx, siteID, groupIDs); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = lower($1)`, u.Username).Scan(&n); err != nil {
+			return err
+		}
+		if taken = n > 0; taken {
+			// Usernames are one namespace for the installation: say the
+			// name cannot be used, never whose it is or where.
+			return canopy.FieldErrorf("username", canopy.ECONFLICT,
+				"the username %q cannot be used; choose another. If this person already has a Canopy account, add them to this site with their username or email instead", u.Username)
+		}
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -364,6 +408,15 @@ func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []in
 		m, err = findMember(ctx, tx, siteID, u.ID)
 		return err
 	})
+	if taken {
+		// The refused attempt is in the site's history: probing for
+		// usernames leaves a trace the installation's operators can see.
+		if lerr := db.write(ctx, func(tx *Tx) error {
+			return tx.log(ctx, siteID, "create_refused", "user", 0, u.Username, map[string]any{"reason": "username not available"})
+		}); lerr != nil {
+			return nil, lerr
+		}
+	}
 	return m, err
 }
 
@@ -377,8 +430,13 @@ func (s *SiteDB) RemoveMember(ctx context.Context, userID int64) error {
 		if err != nil {
 			return err
 		}
-		for _, q := range []string{`DELETE FROM group_members WHERE user_id = $1 AND site_id = $2`,
-			`DELETE FROM sessions WHERE user_id = $1 AND site_id = $2`, `DELETE FROM api_tokens WHERE user_id = $1 AND site_id = $2`} {
+		if err := keepAdmins(ctx, tx, siteID, func() error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE user_id = $1 AND site_id = $2`, userID, siteID)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE user_id = $1 AND site_id = $2`, `DELETE FROM api_tokens WHERE user_id = $1 AND site_id = $2`} {
 			if _, err := tx.ExecContext(ctx, q, userID, siteID); err != nil {
 				return err
 			}

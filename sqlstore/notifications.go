@@ -110,12 +110,12 @@ func userLabel(ctx context.Context, tx *Tx, id int64) string {
 	return user
 }
 
-// moderators are the installation's superusers and the site's Admins.
+// moderators are the installation's superusers and the site's administrators group.
 func (s *SiteDB) moderators(ctx context.Context, tx *Tx) ([]int64, error) {
 	var out []int64
 	err := eachRow(scanInt64, func(id int64) { out = append(out, id) })(tx.QueryContext(ctx,
-		`SELECT id FROM users WHERE is_superuser UNION SELECT m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id WHERE g.site_id = $1 AND g.name = $2`,
-		s.site, AdminsGroup))
+		`SELECT id FROM users WHERE is_superuser UNION SELECT m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id WHERE g.site_id = $1 AND g.is_admin`,
+		s.site))
 	return out, err
 }
 

@@ -230,8 +230,8 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		}
 		groupIDs := map[string]int64{}
 		for _, spec := range in.Groups {
-			g := &Group{SiteID: id, Name: spec.Name, CreatedAt: tx.now}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id`, id, spec.Name, tx.now).Scan(&g.ID); err != nil {
+			g := &Group{SiteID: id, Name: spec.Name, IsAdmin: spec.Admin, CreatedAt: tx.now}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO groups (site_id, name, is_admin, created_at) VALUES ($1, $2, $3, $4) RETURNING id`, id, spec.Name, spec.Admin, tx.now).Scan(&g.ID); err != nil {
 				return err
 			}
 			var pages []PageGrantRow

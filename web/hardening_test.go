@@ -1,0 +1,207 @@
+package web_test
+
+import (
+	"github.com/canopy-cms/canopy"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/service"
+)
+
+// TestInstallationWideGroupIsAnAccountEverywhere: a member of an
+// installation-wide group that grants access_admin has an account on every
+// site (decision 20), with the group's grants of that site; a member of one
+// that does not grant access_admin is still told they have no account.
+func TestInstallationWideGroupIsAnAccountEverywhere(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			rootB := f.login("beta.test", "root")
+			for _, u := range []string{"wanda", "rita"} {
+				if _, err := f.svc.CreateUser(ctx, service.NewUser{Username: u, Password: "password-" + u}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mkGroup := func(name string, models []string) string {
+				status, g := rootB.do("POST", "/admin/api/groups", map[string]any{"name": name, "installation_wide": true})
+				if status != 201 {
+					t.Fatalf("create %s: %d %v", name, status, g)
+				}
+				gid := id(g["id"])
+				if status, body := rootB.do("PUT", "/admin/api/groups/"+gid+"/permissions", map[string]any{
+					"pages": []any{map[string]any{"page_id": f.beta.RootPageID, "actions": []string{"add", "change"}}}, "models": models}); status != 200 {
+					t.Fatalf("grants: %d %v", status, body)
+				}
+				return gid
+			}
+			web := mkGroup("Web team", []string{"access_admin"})
+			readers := mkGroup("Auditors", []string{"view_history"})
+			for gid, user := range map[string]string{web: "wanda", readers: "rita"} {
+				if status, body := rootB.do("POST", "/admin/api/groups/"+gid+"/members", map[string]any{"user": user}); status != 200 {
+					t.Fatalf("add %s: %d %v", user, status, body)
+				}
+			}
+			// Wanda, in no group of beta's own, logs in on beta and may edit
+			// under its home page; on alpha she has an account too (no grants there).
+			w := f.login("beta.test", "wanda")
+			status, me := w.do("GET", "/admin/api/me", nil)
+			if status != 200 || me["explorer_root_page_id"].(float64) != float64(f.beta.RootPageID) {
+				t.Fatalf("wanda's me on beta: %d %v", status, me)
+			}
+			if status, body := w.do("POST", "/admin/api/pages/"+fmtID(f.beta.RootPageID)+"/children", map[string]any{"type": canopy.StandardType, "title": "From the web team"}); status != 201 {
+				t.Errorf("wanda adds a page on beta: %d %v", status, body)
+			}
+			wa := f.login("alpha.test", "wanda")
+			if status, _ := wa.do("GET", "/admin/api/me", nil); status != 200 {
+				t.Errorf("wanda on alpha: %d", status)
+			}
+			// Rita's group grants no admin access: no account on beta.
+			c := &client{t: t, f: f.fixture, host: "beta.test"}
+			if status, body := c.do("POST", "/admin/api/login", map[string]string{"username": "rita", "password": "password-rita"}); status != 401 || !containsMessage(body, "no account") {
+				t.Errorf("rita on beta: %d %v", status, body)
+			}
+		})
+	}
+}
+
+func fmtID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// errMessage is the message of an admin API error answer.
+func errMessage(body map[string]any) string {
+	if e, ok := body["error"].(map[string]any); ok {
+		s, _ := e["message"].(string)
+		return s
+	}
+	return ""
+}
+
+func containsMessage(body map[string]any, s string) bool {
+	return strings.Contains(errMessage(body), s)
+}
+
+// TestCreateUserRevealsNoAccount: a site admin creating a user with a name
+// that another site's account holds learns only that the name cannot be
+// used; a request naming another site's group is refused first, whatever
+// the name; the refused attempt is in the site's history.
+func TestCreateUserRevealsNoAccount(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			badmin, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "badmin", Password: "password-badmin"})
+			must(t, db.Site(f.beta.ID, nil).AddMember(ctx, groupNamed(t, db, f.beta.ID, "Admins").ID, badmin.ID))
+			b := f.login("beta.test", "badmin")
+			alphaGroup := groupNamed(t, db, f.alpha.ID, "Editors").ID
+			betaGroup := groupNamed(t, db, f.beta.ID, "Editors").ID
+			users := func() int {
+				n, err := db.Count(ctx, `SELECT count(*) FROM users`)
+				must(t, err)
+				return n
+			}
+			before := users()
+			// Another site's group: the same answer for a taken and a free name.
+			var answers []string
+			for _, name := range []string{"ed", "nobody-has-this"} {
+				status, body := b.do("POST", "/admin/api/users", map[string]any{"username": name, "password": "password-x1", "groups": []int64{alphaGroup}})
+				if status != 400 {
+					t.Errorf("%s with alpha's group: %d %v", name, status, body)
+				}
+				answers = append(answers, strings.ReplaceAll(errMessage(body), name, "NAME"))
+			}
+			if answers[0] != answers[1] {
+				t.Errorf("answers differ for a taken and a free name: %q", answers)
+			}
+			// A taken name with beta's own group: refused without saying it exists.
+			status, body := b.do("POST", "/admin/api/users", map[string]any{"username": "ED", "password": "password-x1", "groups": []int64{betaGroup}})
+			if status != 409 || strings.Contains(errMessage(body), "exist") || strings.Contains(strings.ToLower(errMessage(body)), "alpha") {
+				t.Errorf("taken name: %d %v", status, body)
+			}
+			if users() != before {
+				t.Errorf("users: %d, want %d", users(), before)
+			}
+			_, hist := b.do("GET", "/admin/api/history?action=create_refused", nil)
+			found := false
+			for _, it := range hist["items"].([]any) {
+				e := it.(map[string]any)
+				if e["action"] == "create_refused" && e["object_title"] == "ED" {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("the refused attempt is not in beta's history: %v", hist)
+			}
+		})
+	}
+}
+
+// TestSiteAdminGroupIsAKey replays the lock-out: a site admin renames the
+// site's administrators group and tries to delete it. The rename keeps it
+// the administrators group (a super admin still administers the site); the
+// delete is refused with the reason; taking its last member out is refused
+// unless a superuser does it.
+func TestSiteAdminGroupIsAKey(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := newAdminFixture(t, d)
+			db := f.svc.DB
+			admins := groupNamed(t, db, f.alpha.ID, "Admins")
+			if !admins.IsAdmin || groupNamed(t, db, f.alpha.ID, "Editors").IsAdmin {
+				t.Fatalf("a new site's Admins group is not marked: %+v", admins)
+			}
+			alice, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "alice", Password: "password-alice"})
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, admins.ID, alice.ID))
+			if _, err := f.svc.CreateUser(ctx, service.NewUser{Username: "sadmin", Password: "password-sadmin", IsSuperadmin: true}); err != nil {
+				t.Fatal(err)
+			}
+			a := f.login("alpha.test", "alice")
+			gid := fmtID(admins.ID)
+			if status, body := a.do("PATCH", "/admin/api/groups/"+gid, map[string]any{"name": "Owners"}); status != 200 || body["is_admin"] != true {
+				t.Fatalf("rename: %d %v", status, body)
+			}
+			// A new group called Admins is just a group.
+			if status, body := a.do("POST", "/admin/api/groups", map[string]any{"name": "Admins"}); status != 201 || body["is_admin"] != false {
+				t.Fatalf("a new group named Admins: %d %v", status, body)
+			}
+			sa := f.login("alpha.test", "sadmin")
+			if status, me := sa.do("GET", "/admin/api/me", nil); status != 200 || len(me["groups"].([]any)) != 1 || me["groups"].([]any)[0].(map[string]any)["name"] != "Owners" {
+				t.Fatalf("super admin after the rename: %d %v", status, me)
+			}
+			if status, _ := sa.do("GET", "/admin/api/users", nil); status != 200 {
+				t.Errorf("super admin lists users after the rename: %d", status)
+			}
+			status, body := a.do("DELETE", "/admin/api/groups/"+gid, nil)
+			if status != 409 || !containsMessage(body, "administrators group") {
+				t.Errorf("delete the administrators group: %d %v", status, body)
+			}
+			// Its last member cannot leave it (by a change of their groups)...
+			editors := groupNamed(t, db, f.alpha.ID, "Editors").ID
+			status, body = a.do("PATCH", "/admin/api/users/"+fmtID(alice.ID), map[string]any{"groups": []int64{editors}})
+			if status != 409 || !containsMessage(body, "without members") {
+				t.Errorf("last member leaves: %d %v", status, body)
+			}
+			// ...nor lose access_admin through its grants.
+			status, body = a.do("PUT", "/admin/api/groups/"+gid+"/permissions", map[string]any{"models": []string{"view_user"}})
+			if status != 400 {
+				t.Errorf("administrators group without access_admin: %d %v", status, body)
+			}
+			if status, me := a.do("GET", "/admin/api/me", nil); status != 200 {
+				t.Fatalf("alice locked out: %d %v", status, me)
+			}
+			// With a second administrator it works; a superuser may empty it.
+			bob, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "bob", Password: "password-bob"})
+			must(t, db.Site(f.alpha.ID, nil).AddMember(ctx, admins.ID, bob.ID))
+			if status, body := a.do("PATCH", "/admin/api/users/"+fmtID(bob.ID), map[string]any{"groups": []int64{editors}}); status != 200 {
+				t.Errorf("bob leaves, alice stays: %d %v", status, body)
+			}
+			root := f.login("alpha.test", "root")
+			if status, body := root.do("PATCH", "/admin/api/users/"+fmtID(alice.ID), map[string]any{"groups": []int64{editors}}); status != 200 {
+				t.Errorf("a superuser empties it: %d %v", status, body)
+			}
+			if status, body := root.do("DELETE", "/admin/api/groups/"+gid, nil); status != 409 {
+				t.Errorf("even a superuser does not delete it: %d %v", status, body)
+			}
+		})
+	}
+}
