@@ -51,6 +51,10 @@ type DB struct {
 	// configured).
 	QueueMail bool
 
+	// legacyIDs makes migrations before 22 create SQLite tables as they
+	// used to, without AUTOINCREMENT (tests of the upgrade).
+	legacyIDs bool
+
 	// node names this open database in change notifications.
 	node      string
 	mu        sync.Mutex

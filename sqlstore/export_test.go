@@ -54,3 +54,24 @@ func (s *SiteDB) Descendants(ctx context.Context, id int64, liveOnly bool) (out 
 	})
 	return out, err
 }
+
+// OpenLegacy opens a SQLite database whose migrations before 22 create
+// tables as databases made before it have them (ids without AUTOINCREMENT).
+func OpenLegacy(ctx context.Context, url string) (*DB, error) {
+	db, err := Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	db.legacyIDs = true
+	return db, nil
+}
+
+// MigrateTo applies the migrations up to version.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

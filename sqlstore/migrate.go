@@ -22,7 +22,8 @@ var migrationFiles embed.FS
 // dialectTokens are the only places where the schema differs between databases.
 var dialectTokens = map[Dialect]*strings.Replacer{
 	SQLite: strings.NewReplacer(
-		"{{id}}", "INTEGER PRIMARY KEY",
+		// AUTOINCREMENT: an id is never handed out twice (migration 22).
+		"{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
 		"{{seq}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
 		"{{ts}}", "TIMESTAMP",
 		"{{path}}", "TEXT COLLATE BINARY",
@@ -36,6 +37,16 @@ var dialectTokens = map[Dialect]*strings.Replacer{
 		"{{now}}", "now()",
 	),
 }
+
+// legacySQLiteTokens render {{id}} as SQLite databases made before
+// migration 22 have it (tests build such a database to upgrade it).
+var legacySQLiteTokens = strings.NewReplacer(
+	"{{id}}", "INTEGER PRIMARY KEY",
+	"{{seq}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
+	"{{ts}}", "TIMESTAMP",
+	"{{path}}", "TEXT COLLATE BINARY",
+	"{{now}}", "CURRENT_TIMESTAMP",
+)
 
 // migrations returns the embedded migrations as goose Go migrations, each
 // running its rendered SQL in one transaction.
@@ -56,7 +67,15 @@ func (db *DB) migrations() ([]*goose.Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		script := dialectTokens[db.dialect].Replace(string(raw))
+		if run, ok := sqliteGoMigrations[version]; ok && db.dialect == SQLite {
+			out = append(out, goose.NewGoMigration(version, &goose.GoFunc{RunDB: run}, nil))
+			continue
+		}
+		tokens := dialectTokens[db.dialect]
+		if db.dialect == SQLite && version < 22 && db.legacyIDs {
+			tokens = legacySQLiteTokens
+		}
+		script := tokens.Replace(string(raw))
 		out = append(out, goose.NewGoMigration(version, &goose.GoFunc{
 			RunTx: func(ctx context.Context, tx *sql.Tx) error {
 				for _, stmt := range splitStatements(script) {
@@ -122,6 +141,12 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	if err := db.checkNotNewer(ctx, p); err != nil {
 		return 0, err
+	}
+	if db.dialect == SQLite {
+		// The migrator holds one connection of the writer pool; a
+		// migration run outside a transaction needs a second.
+		db.w.SetMaxOpenConns(2)
+		defer db.w.SetMaxOpenConns(1)
 	}
 	res, err := p.Up(ctx)
 	if err != nil {

@@ -1,0 +1,7 @@
+-- Ids are never reused. PostgreSQL identities never hand out a number twice;
+-- SQLite's INTEGER PRIMARY KEY without AUTOINCREMENT takes max(id)+1, so
+-- deleting the newest row and creating another gave the new row the old id
+-- (and a rich-text link to a deleted page pointed at an unrelated new page).
+-- On SQLite this version rebuilds every such table with AUTOINCREMENT, in Go
+-- (rebuildWithAutoincrement in migrate_ids.go): it needs foreign keys off,
+-- which a migration's transaction cannot switch. Nothing to do here.
