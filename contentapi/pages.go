@@ -48,7 +48,7 @@ type apiContext struct {
 	s        *API
 	site     *canopy.Site
 	store    canopy.SiteContent
-	base     string // scheme://host of the request
+	base     string // the site's root URL
 	refs     map[int64]*canopy.Page
 	snippets map[int64]*canopy.Snippet
 	images   map[int64]*canopy.Image
@@ -58,16 +58,12 @@ type apiContext struct {
 	hidden []string
 }
 
+// newAPIContext starts an answer about site. Absolute URLs are made from the
+// site's own root URL (its stored hostname and port, as Wagtail's
+// Site.root_url), never from the request's Host or forwarded headers: the
+// answer is cached for everyone who asks, whatever host they named.
 func (s *API) newAPIContext(r *http.Request, site *canopy.Site) *apiContext {
-	scheme := "http"
-	if r.TLS != nil || s.kit.Trusted(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	host := r.Host
-	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" && s.kit.Trusted(r) {
-		host = strings.TrimSpace(strings.Split(fh, ",")[0])
-	}
-	return &apiContext{s: s, site: site, store: s.svc.Content(site.ID), base: scheme + "://" + host, ctx: r.Context()}
+	return &apiContext{s: s, site: site, store: s.svc.Content(site.ID), base: site.RootURL(), ctx: r.Context()}
 }
 
 // typeFields returns the API fields declared by every one of the given types.

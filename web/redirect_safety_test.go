@@ -3,8 +3,10 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"github.com/canopy-cms/canopy"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,5 +60,34 @@ func TestTrailingSlashRedirectStaysOnSite(t *testing.T) {
 	// The ordinary redirect still works.
 	if status, loc := rawGet(t, f.url, "alpha.test", "/about?x=1"); status != 301 || loc != "/about/?x=1" {
 		t.Errorf("GET /about: %d %q", status, loc)
+	}
+}
+
+// TestContentAPIURLsComeFromTheSite: the content API's absolute URLs are the
+// site's root URL whatever Host (case, port, an unknown host falling back
+// to the default site) or forwarded header the request carries, also when
+// the answer comes from the cache.
+func TestContentAPIURLsComeFromTheSite(t *testing.T) {
+	f := newFixture(t, sqlstore.SQLite, true)
+	p := f.page(f.alpha, f.alpha.RootPageID, canopy.StandardType, "About", true, nil)
+	for _, c := range []struct{ host, hdr, val string }{
+		{"evil.test", "", ""}, {"ALPHA.TEST:8081", "", ""}, {"alpha.test", "X-Forwarded-Host", "evil.test"},
+		{"evil.test:1234", "X-Forwarded-Proto", "https"}, {"alpha.test", "", ""},
+	} {
+		for _, path := range []string{"/api/v2/pages/", "/api/v2/pages/" + strconv.FormatInt(p.ID, 10) + "/"} {
+			var r response
+			if c.hdr != "" {
+				r = f.get(c.host, path, c.hdr, c.val)
+			} else {
+				r = f.get(c.host, path)
+			}
+			if r.status != 200 {
+				t.Fatalf("GET %s on %s: %d %s", path, c.host, r.status, r.body)
+			}
+			if strings.Contains(r.body, "evil") || strings.Contains(r.body, "8081") || strings.Contains(r.body, "1234") || strings.Contains(r.body, "https:") ||
+				!strings.Contains(r.body, `"http://alpha.test/`) {
+				t.Errorf("GET %s on %s (%s: %s): %s", path, c.host, c.hdr, c.val, r.body)
+			}
+		}
 	}
 }
