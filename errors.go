@@ -16,6 +16,7 @@ const (
 	ECONFLICT        = "conflict"
 	EUNAUTHENTICATED = "unauthenticated"
 	ETOOLARGE        = "too_large"
+	EUNAVAILABLE     = "unavailable" // busy for now: try again shortly (503 with Retry-After)
 	EINTERNAL        = "internal"
 )
 

@@ -14,7 +14,7 @@ import (
 // adminError writes {"error":{"code","message"}} (and "field" when the
 // error names the input it is about).
 func (s *API) adminError(w http.ResponseWriter, r *http.Request, err error) {
-	code, status, msg := s.kit.Classify(r, err)
+	code, status, msg := s.kit.Classify(w, r, err)
 	body := map[string]string{"code": code, "message": msg}
 	if f := canopy.ErrorField(err); f != "" {
 		body["field"] = f
@@ -134,7 +134,7 @@ func (s *API) updateAccount(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	}
 	// Wrong current passwords count as failed logins of the account: a
 	// stolen session cannot be used to guess the password.
-	keys := httpkit.PasswordKeys(r, ar.Admin.User.Username)
+	keys := s.kit.PasswordKeys(r, ar.Admin.User.Username)
 	if in.Email != nil || in.Password != nil {
 		if err := s.kit.PasswordThrottle(w, keys, "current_password"); err != nil {
 			return err

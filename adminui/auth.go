@@ -106,10 +106,14 @@ func (u *UI) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no site is configured for this host", http.StatusNotFound)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	d := loginData{Next: localNext(r.FormValue("next")), Username: strings.TrimSpace(r.FormValue("username")), Resume: r.FormValue("resume")}
+	if err := parseFormBody(w, r); err != nil {
+		_, status, msg := u.kit.Classify(w, r, err)
+		u.showLogin(q, status, loginData{Next: "/admin/", Error: msg})
+		return
+	}
+	d := loginData{Next: localNext(r.FormValue("next")), Username: strings.TrimSpace(r.PostFormValue("username")), Resume: r.PostFormValue("resume")}
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !hmac.Equal([]byte(r.FormValue("csrf")), []byte(u.sign(r, "login", c.Value))) {
+	if err != nil || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(u.sign(r, "login", c.Value))) {
 		d.Error = "This login form has expired. Please try again."
 		u.showLogin(q, http.StatusForbidden, d)
 		return
@@ -119,14 +123,14 @@ func (u *UI) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		u.showLogin(q, http.StatusForbidden, d)
 		return
 	}
-	if d.Username == "" || r.FormValue("password") == "" {
+	if d.Username == "" || r.PostFormValue("password") == "" {
 		d.Error = "Enter your username and your password."
 		u.showLogin(q, http.StatusBadRequest, d)
 		return
 	}
-	a, err := u.kit.Login(w, r, q.site, d.Username, r.FormValue("password"))
+	a, err := u.kit.Login(w, r, q.site, d.Username, r.PostFormValue("password"))
 	if err != nil {
-		_, status, msg := u.kit.Classify(r, err)
+		_, status, msg := u.kit.Classify(w, r, err)
 		switch {
 		case errors.Is(err, service.ErrBadLogin):
 			msg = "Wrong username or password."
@@ -202,8 +206,12 @@ func sessionFrom(w http.ResponseWriter) string {
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie(httpkit.SessionCookie)
 	if err == nil && c.Value != "" {
-		if !hmac.Equal([]byte(r.FormValue("csrf")), []byte(u.csrfToken(r, c.Value))) {
-			q := &req{w: w, r: r, ui: u, site: u.kit.Resolve(r)}
+		q := &req{w: w, r: r, ui: u, site: u.kit.Resolve(r)}
+		if err := parseFormBody(w, r); err != nil {
+			u.fail(q, err)
+			return
+		}
+		if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(u.csrfToken(r, c.Value))) {
 			u.fail(q, canopy.Errorf(canopy.EFORBIDDEN, "this form has expired (missing or wrong CSRF token); reload the page and try again"))
 			return
 		}

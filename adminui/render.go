@@ -206,8 +206,11 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 					return
 				}
 			} else {
-				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-				if !q.csrfOK && !hmac.Equal([]byte(r.FormValue("csrf")), []byte(q.csrf)) {
+				if err := parseFormBody(w, r); err != nil {
+					u.fail(q, err)
+					return
+				}
+				if !q.csrfOK && !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(q.csrf)) {
 					u.fail(q, errCSRF)
 					return
 				}
@@ -226,12 +229,27 @@ var errCSRF = canopy.Errorf(canopy.EFORBIDDEN, "this form has expired or did not
 // maxForm bounds a form body; uploads have their own, larger limit.
 const maxForm = 4 << 20
 
+// parseFormBody reads a form body of at most maxForm bytes. The CSRF token
+// is then read from the body (PostFormValue) or the header, never from the
+// query string, where it would leak into logs and Referer headers.
+func parseFormBody(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return canopy.Errorf(canopy.ETOOLARGE, "the form is larger than %d MiB and was not saved: shorten the text (large files go in the image or document library), then try again", maxForm>>20)
+		}
+		return canopy.Errorf(canopy.EINVALID, "the form could not be read: %v", err)
+	}
+	return nil
+}
+
 // fail renders an error screen: not found and forbidden alike show no detail
 // of the object.
 func (u *UI) fail(q *req, err error) {
-	code, status, msg := u.kit.Classify(q.r, err)
+	code, status, msg := u.kit.Classify(q.w, q.r, err)
 	title := map[string]string{canopy.ENOTFOUND: "Not found", canopy.EFORBIDDEN: "Not allowed", canopy.EINVALID: "That did not work",
-		canopy.ECONFLICT: "That did not work", canopy.ETOOLARGE: "Too large", canopy.EINTERNAL: "Something went wrong"}[code]
+		canopy.ECONFLICT: "That did not work", canopy.ETOOLARGE: "Too large", canopy.EUNAVAILABLE: "Busy, try again", canopy.EINTERNAL: "Something went wrong"}[code]
 	if title == "" {
 		title = "Error"
 	}

@@ -93,6 +93,6 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 
 // internalError logs err with a correlation id and shows only the id.
 func (s *API) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	_, _, msg := s.kit.Classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
+	_, _, msg := s.kit.Classify(w, r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
 	apiError(w, http.StatusInternalServerError, msg)
 }

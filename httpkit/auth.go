@@ -1,9 +1,14 @@
 package httpkit
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,10 +41,74 @@ func (k *Kit) Authenticate(r *http.Request, site *canopy.Site) (*canopy.User, bo
 	return u, true, err
 }
 
-// PasswordKeys are the throttle keys of a password check: the account and the
-// client's address.
-func PasswordKeys(r *http.Request, username string) map[string]string {
-	return map[string]string{"user": strings.ToLower(username), "addr": ClientAddr(r)}
+// DeviceCookie marks a browser in which an account has logged in: its value
+// is a random device id and a signature binding it to the username. Failed
+// logins from elsewhere never lock that browser out (docs/security.md).
+const DeviceCookie = "canopy_device"
+
+// PasswordKeys are the throttle keys of a password check (decision 21):
+// the account from this address, the address alone, and either the account
+// on this known device or, from an unknown device, the account everywhere
+// (a slower limit). So nobody can lock an account out of a browser where it
+// has logged in before, and a guesser is slowed per address and overall.
+func (k *Kit) PasswordKeys(r *http.Request, username string) map[string]string {
+	user, addr := strings.ToLower(strings.TrimSpace(username)), k.ClientAddr(r)
+	keys := map[string]string{"useraddr": user + "|" + addr, "addr": addr}
+	if dev := k.knownDevice(r, user); dev != "" {
+		keys["userdevice"] = user + "|" + dev
+	} else {
+		keys["user"] = user
+	}
+	return keys
+}
+
+// deviceSignature binds a device id to a username.
+func (k *Kit) deviceSignature(r *http.Request, user, dev string) string {
+	key, err := k.Svc.UIKey(r.Context())
+	if err != nil {
+		return ""
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("device\x00" + user + "\x00" + dev))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// knownDevice returns the id of this browser's device cookie if it was
+// issued to user, else "".
+func (k *Kit) knownDevice(r *http.Request, user string) string {
+	c, err := r.Cookie(DeviceCookie)
+	if err != nil {
+		return ""
+	}
+	dev, sig, ok := strings.Cut(c.Value, ".")
+	if !ok || dev == "" || len(dev) > 64 {
+		return ""
+	}
+	want := k.deviceSignature(r, user, dev)
+	if want == "" || !hmac.Equal([]byte(sig), []byte(want)) {
+		return ""
+	}
+	return dev
+}
+
+// rememberDevice gives the browser a device cookie for user after a
+// successful login (keeping its device id if it has one).
+func (k *Kit) rememberDevice(w http.ResponseWriter, r *http.Request, user string) {
+	dev := ""
+	if c, err := r.Cookie(DeviceCookie); err == nil {
+		if d, _, ok := strings.Cut(c.Value, "."); ok && d != "" && len(d) <= 64 && !strings.ContainsAny(d, ".; ") {
+			dev = d
+		}
+	}
+	if dev == "" {
+		dev = rand.Text()
+	}
+	sig := k.deviceSignature(r, user, dev)
+	if sig == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: dev + "." + sig, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: k.IsTLS(r), MaxAge: 400 * 24 * 3600})
 }
 
 // PasswordThrottle refuses a password check while keys have failed too often
@@ -57,7 +126,7 @@ func (k *Kit) PasswordThrottle(w http.ResponseWriter, keys map[string]string, fi
 // username and per address; the same answer for every kind of failure) and
 // starts a session for the user on this host.
 func (k *Kit) Login(w http.ResponseWriter, r *http.Request, site *canopy.Site, username, password string) (*service.Admin, error) {
-	keys := PasswordKeys(r, username)
+	keys := k.PasswordKeys(r, username)
 	if err := k.PasswordThrottle(w, keys, ""); err != nil {
 		return nil, err
 	}
@@ -68,12 +137,14 @@ func (k *Kit) Login(w http.ResponseWriter, r *http.Request, site *canopy.Site, u
 	if err != nil {
 		return nil, err
 	}
-	k.Logins.Reset("user", keys["user"])
+	k.Logins.Reset("useraddr", keys["useraddr"])
+	k.Logins.Reset("userdevice", keys["userdevice"])
+	k.rememberDevice(w, r, strings.ToLower(strings.TrimSpace(username)))
 	// Rotate: a previous session of this browser ends here.
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		_ = k.Svc.EndSession(r.Context(), c.Value)
 	}
-	secret, err := k.Svc.StartSession(r.Context(), a, ClientAddr(r), r.UserAgent())
+	secret, err := k.Svc.StartSession(r.Context(), a, k.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +206,7 @@ func (k *Kit) AdminFor(r *http.Request, open bool) (*AdminRequest, error) {
 	return &AdminRequest{Site: site, Admin: a, ViaCookie: viaCookie}, nil
 }
 
-// Throttle limits failed logins per username and per client address.
+// Throttle limits failed password checks per key kind (PasswordKeys).
 type Throttle struct {
 	mu       sync.Mutex
 	failures map[string][]time.Time
@@ -143,10 +214,13 @@ type Throttle struct {
 	limit    map[string]int
 }
 
-// NewThrottle allows 5 failures per username, 20 per address and 10 per
-// password-protected page in 15 minutes.
+// NewThrottle allows, in 15 minutes: 5 failures per account and address,
+// 5 per account on a known device, 20 per address, 50 per account from
+// unknown devices overall; for a password-protected page, 10 per page and
+// address and 100 per page overall.
 func NewThrottle() *Throttle {
-	return &Throttle{failures: map[string][]time.Time{}, window: 15 * time.Minute, limit: map[string]int{"user": 5, "addr": 20, "page": 10}}
+	return &Throttle{failures: map[string][]time.Time{}, window: 15 * time.Minute,
+		limit: map[string]int{"useraddr": 5, "userdevice": 5, "addr": 20, "user": 50, "pageaddr": 10, "page": 100}}
 }
 
 func (t *Throttle) recent(key string, now time.Time) []time.Time {
@@ -191,16 +265,45 @@ func (t *Throttle) Fail(kinds map[string]string) {
 }
 
 func (t *Throttle) Reset(kind, key string) {
+	if key == "" {
+		return
+	}
 	t.mu.Lock()
 	delete(t.failures, kind+":"+key)
 	t.mu.Unlock()
 }
 
-// ClientAddr is the request's remote address without its port.
-func ClientAddr(r *http.Request) string {
+// peerAddr is the connection peer's address without its port.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// ClientAddr is the client's address: the connection's peer, or, when the
+// peer is a trusted proxy, the last X-Forwarded-For address that no trusted
+// proxy added (a client cannot choose it by sending the header itself).
+// Throttles key on it: behind a proxy every client would otherwise share
+// the proxy's address.
+func (k *Kit) ClientAddr(r *http.Request) string {
+	peer := peerAddr(r)
+	if k.Trusted == nil || k.TrustedAddr == nil || !k.Trusted(r) {
+		return peer
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return peer
+		}
+		if !k.TrustedAddr(a) {
+			return a.Unmap().String()
+		}
+	}
+	return peer
 }

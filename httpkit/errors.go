@@ -19,7 +19,10 @@ import (
 // interface: the admin API renders it as {"error":{"code","message"}}, the
 // content API as Wagtail's {"message"}, pages and media as plain text.
 var errorStatus = map[string]int{canopy.EINVALID: 400, canopy.EUNAUTHENTICATED: 401, canopy.EFORBIDDEN: 403,
-	canopy.ENOTFOUND: 404, canopy.ECONFLICT: 409, canopy.ETOOLARGE: 413, canopy.EINTERNAL: 500}
+	canopy.ENOTFOUND: 404, canopy.ECONFLICT: 409, canopy.ETOOLARGE: 413, canopy.EUNAVAILABLE: 503, canopy.EINTERNAL: 500}
+
+// RetryAfterSeconds is what a 503 (unavailable: busy) tells the client to wait.
+const RetryAfterSeconds = "5"
 
 // StatusClientClosed is the status logged and counted for a request whose
 // client went away before the answer (nginx's 499); nobody receives it.
@@ -33,7 +36,8 @@ const CodeClientClosed = "client_closed"
 // with its detail and a correlation id, and shown with the id only; but an
 // error caused by the client going away (its request's context cancelled) is
 // no internal error: it is logged at debug level and answered 499.
-func (k *Kit) Classify(r *http.Request, err error) (code string, status int, msg string) {
+// A busy answer (unavailable) sets Retry-After on w.
+func (k *Kit) Classify(w http.ResponseWriter, r *http.Request, err error) (code string, status int, msg string) {
 	if errors.Is(r.Context().Err(), context.Canceled) {
 		k.Log.Debug("client closed the request", "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)
 		return CodeClientClosed, StatusClientClosed, "the client closed the request"
@@ -44,6 +48,9 @@ func (k *Kit) Classify(r *http.Request, err error) (code string, status int, msg
 	}
 	code = canopy.ErrorCode(err)
 	msg = canopy.ErrorMessage(err)
+	if code == canopy.EUNAVAILABLE {
+		w.Header().Set("Retry-After", RetryAfterSeconds)
+	}
 	if code == canopy.EINTERNAL {
 		id := correlationID()
 		k.Log.Error("internal error", "id", id, "method", r.Method, "host", r.Host, "path", r.URL.Path, "err", err)

@@ -8,6 +8,7 @@ package httpkit
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
@@ -22,8 +23,11 @@ type Kit struct {
 	// Trusted reports whether the request comes through a trusted proxy
 	// (whose X-Forwarded-* headers are believed).
 	Trusted func(*http.Request) bool
-	COP     *http.CrossOriginProtection
-	Logins  *Throttle
+	// TrustedAddr reports whether an address is a trusted proxy's (nil:
+	// none is), to find the client in X-Forwarded-For.
+	TrustedAddr func(netip.Addr) bool
+	COP         *http.CrossOriginProtection
+	Logins      *Throttle
 	// Privacy answers who passes the view restrictions of a site's pages.
 	Privacy *Restrictions
 }

@@ -358,6 +358,11 @@ func (s *Sites) Trusted(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
+	return s.TrustedAddr(a)
+}
+
+// TrustedAddr reports whether a is the address of a trusted proxy.
+func (s *Sites) TrustedAddr(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, p := range s.proxies {
 		if p.Contains(a) {

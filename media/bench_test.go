@@ -200,3 +200,50 @@ func BenchmarkBurst7000x7000Unbounded(b *testing.B) {
 		return err
 	})
 }
+
+// uploadBurst inspects the 7000×7000 PNG in 20 concurrent uploads with
+// inspect and reports the peak heap.
+func uploadBurst(b *testing.B, inspect func(src []byte) error) {
+	src := bigPNG(b)
+	b.ResetTimer()
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		p := heapPeak(func() {
+			var wg sync.WaitGroup
+			for range 20 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := inspect(src); err != nil {
+						b.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+		})
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MiB-peak-heap")
+	b.ReportMetric(float64(len(src))/1e3, "KB-source")
+}
+
+// BenchmarkUpload20x7000x7000Budget: 20 concurrent uploads of the
+// 7000×7000 PNG, each checked by a full decode charged to the default
+// budget (512 MiB): the peak heap stays within the budget plus a margin.
+func BenchmarkUpload20x7000x7000Budget(b *testing.B) {
+	budget := media.NewBudget(0)
+	uploadBurst(b, func(src []byte) error {
+		_, err := budget.Inspect(context.Background(), src, 50_000_000, time.Minute)
+		return err
+	})
+	b.ReportMetric(float64(budget.Total())/(1<<20), "MiB-budget")
+}
+
+// BenchmarkUpload20x7000x7000Unbounded is the baseline: the same uploads
+// checked with no budget (what every upload did before).
+func BenchmarkUpload20x7000x7000Unbounded(b *testing.B) {
+	uploadBurst(b, func(src []byte) error {
+		_, err := media.InspectImage(src, 50_000_000)
+		return err
+	})
+}

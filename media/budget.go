@@ -2,8 +2,12 @@ package media
 
 import (
 	"context"
+	"image"
 	"image/color"
 	"runtime"
+	"time"
+
+	"github.com/canopy-cms/canopy"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -80,6 +84,45 @@ func bytesPerPixel(m color.Model) int64 {
 	return 4 // RGBA, NRGBA, CMYK and anything else
 }
 
+// InspectCost estimates the peak memory of InspectImage's decode of src:
+// the decoded pixels twice over (as RenderCost) and the source.
+func InspectCost(src []byte, cfg image.Config) int64 {
+	return 2*int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) + int64(len(src))
+}
+
+// Inspect is InspectImage within the budget: the header is read first (a
+// wrong type or too many pixels is refused without decoding), then the
+// decode is charged its estimated cost, waiting at most wait for room; a
+// budget still full after that is an unavailable error (503, Retry-After).
+func (b *Budget) Inspect(ctx context.Context, src []byte, maxPixels int64, wait time.Duration) (ImageInfo, error) {
+	info, cfg, err := inspectHeader(src, maxPixels)
+	if err != nil {
+		return ImageInfo{}, err
+	}
+	cost := min(InspectCost(src, cfg), b.total)
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := b.sem.Acquire(wctx, cost); err != nil {
+		if ctx.Err() != nil {
+			return ImageInfo{}, ctx.Err()
+		}
+		return ImageInfo{}, canopy.Errorf(canopy.EUNAVAILABLE, "the server is busy processing other images; try the upload again in a few seconds")
+	}
+	defer b.sem.Release(cost)
+	info, err = inspectPixels(src, info, cfg)
+	b.settle(cost)
+	return info, err
+}
+
+// settle returns a large decode's memory to the heap before the next waiter
+// allocates its own: otherwise the heap grows to the collector's target
+// (twice the live heap) before they are reclaimed.
+func (b *Budget) settle(cost int64) {
+	if cost >= b.total/8 {
+		runtime.GC()
+	}
+}
+
 // Render is Render within the budget: it waits (or gives up when ctx ends)
 // until the estimated cost fits, renders, and hands the memory back.
 func (b *Budget) Render(ctx context.Context, src []byte, format string, sp Spec, focal *Focal, outW, outH int) (*Rendition, error) {
@@ -95,11 +138,6 @@ func (b *Budget) Render(ctx context.Context, src []byte, format string, sp Spec,
 	}
 	defer b.sem.Release(cost)
 	r, err := Render(src, format, sp, focal)
-	if cost >= b.total/8 {
-		// Give the decoded planes back before the next waiter allocates
-		// its own: otherwise the heap grows to the collector's target
-		// (twice the live heap) before they are reclaimed.
-		runtime.GC()
-	}
+	b.settle(cost)
 	return r, err
 }

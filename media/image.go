@@ -71,31 +71,48 @@ func SniffImage(b []byte) string {
 // any decoding, so a decompression bomb is refused cheaply); and it must
 // decode completely (a truncated file is refused).
 func InspectImage(b []byte, maxPixels int64) (ImageInfo, error) {
+	info, cfg, err := inspectHeader(b, maxPixels)
+	if err != nil {
+		return ImageInfo{}, err
+	}
+	return inspectPixels(b, info, cfg)
+}
+
+// inspectHeader is InspectImage's part that reads only the file's header:
+// the type and the pixel count.
+func inspectHeader(b []byte, maxPixels int64) (ImageInfo, image.Config, error) {
 	format := SniffImage(b)
 	switch format {
 	case "":
-		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the file is not a JPEG, PNG, GIF or WebP image")
+		return ImageInfo{}, image.Config{}, canopy.Errorf(canopy.EINVALID, "the file is not a JPEG, PNG, GIF or WebP image")
 	case "svg":
-		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "SVG images are not accepted (they can carry scripts); upload a PNG instead, or upload the SVG as a document")
+		return ImageInfo{}, image.Config{}, canopy.Errorf(canopy.EINVALID, "SVG images are not accepted (they can carry scripts); upload a PNG instead, or upload the SVG as a document")
 	}
 	cfg, err := decodeConfig(format, b)
 	if err != nil {
-		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the %s image cannot be read: %v", format, err)
+		return ImageInfo{}, cfg, canopy.Errorf(canopy.EINVALID, "the %s image cannot be read: %v", format, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the image has no pixels")
+		return ImageInfo{}, cfg, canopy.Errorf(canopy.EINVALID, "the image has no pixels")
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); maxPixels > 0 && px > maxPixels {
-		return ImageInfo{}, canopy.Errorf(canopy.ETOOLARGE, "the image is %d×%d = %d pixels; the limit is %d", cfg.Width, cfg.Height, px, maxPixels)
+		return ImageInfo{}, cfg, canopy.Errorf(canopy.ETOOLARGE, "the image is %d×%d = %d pixels; the limit is %d", cfg.Width, cfg.Height, px, maxPixels)
 	}
-	if _, err := decode(format, b); err != nil {
-		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the %s image is damaged or truncated: %v", format, err)
+	return ImageInfo{Format: format, Width: cfg.Width, Height: cfg.Height}, cfg, nil
+}
+
+// inspectPixels is InspectImage's part that decodes the whole image (a
+// truncated or damaged file is refused) and turns width and height as the
+// image is displayed.
+func inspectPixels(b []byte, info ImageInfo, cfg image.Config) (ImageInfo, error) {
+	if _, err := decode(info.Format, b); err != nil {
+		return ImageInfo{}, canopy.Errorf(canopy.EINVALID, "the %s image is damaged or truncated: %v", info.Format, err)
 	}
 	// Width and height as displayed: a photo taken upright is stored on its side.
-	if swapsAxes(Orientation(format, b)) {
-		cfg.Width, cfg.Height = cfg.Height, cfg.Width
+	if swapsAxes(Orientation(info.Format, b)) {
+		info.Width, info.Height = cfg.Height, cfg.Width
 	}
-	return ImageInfo{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
+	return info, nil
 }
 
 func decodeConfig(format string, b []byte) (image.Config, error) {

@@ -17,6 +17,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -77,7 +78,7 @@ func (a *Admin) collection(ctx context.Context, id int64) (*canopy.Collection, *
 
 // SharedCollections lists the shared library's tree (superusers only).
 func (a *Admin) SharedCollections(ctx context.Context) ([]*CollectionWithPerms, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("see and manage the installation-wide (shared) library; this site's own library is GET collections without scope"); err != nil {
 		return nil, err
 	}
 	list, err := a.shared().Collections(ctx)
@@ -389,7 +390,7 @@ func (a *Admin) listing(k mediaKind, q MediaQuery) (*sqlstore.SiteDB, canopy.Med
 	if !q.Shared {
 		return a.pages, f, nil
 	}
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("see the installation-wide (shared) library; list this site's own without scope=installation"); err != nil {
 		return nil, f, err
 	}
 	f.All = true
@@ -479,6 +480,10 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 	return a.svc.StoreImage(a.Ctx(ctx), c.SiteID, a.User.ID, up)
 }
 
+// uploadWait is how long an image upload waits for room in the render
+// budget before it is answered busy (503).
+const uploadWait = 20 * time.Second
+
 // StoreImage checks and stores an image in a collection of the site (0: of
 // the shared library) (no permission check: the caller made it). The file is written before the
 // record and removed again if the record fails.
@@ -488,7 +493,9 @@ func (s *Service) StoreImage(ctx context.Context, siteID, ownerID int64, up Uplo
 		return nil, err
 	}
 	name := u.name
-	info, err := media.InspectImage(up.Data, s.Limits.MaxImagePixels)
+	// The full decode that checks the file is charged to the render
+	// budget, as renditions are: a burst of uploads waits for room.
+	info, err := s.renderBudget().Inspect(ctx, up.Data, s.Limits.MaxImagePixels, uploadWait)
 	if err != nil {
 		return nil, err
 	}

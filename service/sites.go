@@ -24,9 +24,11 @@ func (s *Service) DeleteSite(ctx context.Context, id, newDefault int64) (map[str
 	return deleted, nil
 }
 
-func (a *Admin) requireSuperuser() error {
+// requireSuperuser refuses anyone but a superuser, saying what only
+// superusers may do ("manage sites").
+func (a *Admin) requireSuperuser(what string) error {
 	if !a.User.IsSuperuser {
-		return forbidden("only superusers manage sites")
+		return forbidden("only superusers %s", what)
 	}
 	return nil
 }
@@ -34,7 +36,7 @@ func (a *Admin) requireSuperuser() error {
 // SearchSites lists one page of the sites whose hostname or name contains q,
 // in the given order, with the number that match (superusers only).
 func (a *Admin) SearchSites(ctx context.Context, q, order string, limit, offset int) ([]*canopy.Site, int, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, 0, err
 	}
 	return a.svc.DB.SearchSites(ctx, q, order, limit, offset)
@@ -42,7 +44,7 @@ func (a *Admin) SearchSites(ctx context.Context, q, order string, limit, offset 
 
 // SiteByID returns a site (superusers only).
 func (a *Admin) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, err
 	}
 	return a.svc.DB.SiteByID(ctx, id)
@@ -51,7 +53,7 @@ func (a *Admin) SiteByID(ctx context.Context, id int64) (*canopy.Site, error) {
 // CreateSite creates a ready-to-use site from a site template ("" for the
 // default one) (superusers only).
 func (a *Admin) CreateSite(ctx context.Context, in canopy.NewSite, template string) (*canopy.Site, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, err
 	}
 	if err := a.svc.checkTheme(in.Theme); err != nil {
@@ -64,7 +66,7 @@ func (a *Admin) CreateSite(ctx context.Context, in canopy.NewSite, template stri
 // SiteTemplates lists the site templates a new site can start from
 // (superusers only).
 func (a *Admin) SiteTemplates() (map[string]*canopy.SiteTemplate, string, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, "", err
 	}
 	return a.svc.SiteTemplates(), a.svc.DefaultTemplate(), nil
@@ -73,7 +75,7 @@ func (a *Admin) SiteTemplates() (map[string]*canopy.SiteTemplate, string, error)
 // UpdateSite renames a site or changes its port, name, theme or default flag
 // (superusers only): one row changes, everything else follows.
 func (a *Admin) UpdateSite(ctx context.Context, id int64, upd canopy.SiteUpdate) (*canopy.Site, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, err
 	}
 	if upd.Theme != nil {
@@ -86,7 +88,7 @@ func (a *Admin) UpdateSite(ctx context.Context, id int64, upd canopy.SiteUpdate)
 
 // DeleteSite deletes a site (superusers only).
 func (a *Admin) DeleteSite(ctx context.Context, id, newDefault int64) (map[string]int64, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage sites"); err != nil {
 		return nil, err
 	}
 	return a.svc.DeleteSite(a.Ctx(ctx), id, newDefault)

@@ -165,7 +165,7 @@ func (a *Admin) ModerationState(ctx context.Context, id int64) (*canopy.Workflow
 
 // DefaultWorkflow returns the workflow new sites receive (superusers).
 func (a *Admin) DefaultWorkflow(ctx context.Context) (*canopy.DefaultWorkflow, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage the default workflow of new sites"); err != nil {
 		return nil, err
 	}
 	return a.svc.DB.DefaultWorkflow(ctx)
@@ -175,7 +175,7 @@ func (a *Admin) DefaultWorkflow(ctx context.Context) (*canopy.DefaultWorkflow, e
 // gives every new site, attached to its home page (superusers). Its tasks
 // name the groups every new site has (Admins, Editors, Viewers).
 func (a *Admin) SetDefaultWorkflow(ctx context.Context, w *canopy.DefaultWorkflow) (*canopy.DefaultWorkflow, error) {
-	if err := a.requireSuperuser(); err != nil {
+	if err := a.requireSuperuser("manage the default workflow of new sites"); err != nil {
 		return nil, err
 	}
 	if w != nil {

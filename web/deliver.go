@@ -33,6 +33,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		http.Error(w, "404 page not found: no site is configured for this host", http.StatusNotFound)
 		return http.StatusNotFound
 	}
+	publicHeaders(w.Header(), site.Features[AllowFraming])
 	path := r.URL.Path
 	if len(path) > maxPathLen {
 		http.Error(w, "bad request: the path is too long", http.StatusRequestURITooLong)
@@ -71,6 +72,29 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		s.cache.Put(site.ID, path, e)
 	}
 	return httpkit.WritePage(w, r, e)
+}
+
+// AllowFraming is the site feature flag that lets other sites show the
+// site's pages in frames (off: only the site itself may frame them).
+const AllowFraming = "allow_framing"
+
+var (
+	hdrFrameSameOrigin = []string{"SAMEORIGIN"}
+	hdrFrameAncestors  = []string{"frame-ancestors 'self'"}
+	hdrReferrer        = []string{"strict-origin-when-cross-origin"}
+)
+
+// publicHeaders are the security headers of every public page: framing by
+// the site itself only (unless the site allows framing, feature
+// allow_framing) against clickjacking, and a referrer policy that sends
+// other sites the origin, never the path and query. Password forms are never
+// framed by another site, whatever the flag.
+func publicHeaders(h http.Header, allowFraming bool) {
+	h["Referrer-Policy"] = hdrReferrer
+	if !allowFraming {
+		h["X-Frame-Options"] = hdrFrameSameOrigin
+		h["Content-Security-Policy"] = hdrFrameAncestors
+	}
 }
 
 // Link is a page as templates link to it.

@@ -1,7 +1,15 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/httpkit"
+	"github.com/canopy-cms/canopy/server"
+	"github.com/canopy-cms/canopy/sqlstore"
+	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -203,5 +211,74 @@ func TestSiteAdminGroupIsAKey(t *testing.T) {
 				t.Errorf("even a superuser does not delete it: %d %v", status, body)
 			}
 		})
+	}
+}
+
+// TestNoLockoutButton: wrong passwords sent for an account from elsewhere
+// (other addresses behind the trusted proxy) never lock the account out of
+// its owner's address, nor of a browser where it has logged in before;
+// the guesser's own address is stopped after five; from unknown devices
+// the account has a slower overall limit.
+func TestNoLockoutButton(t *testing.T) {
+	f0 := newFixtureWith(t, sqlstore.SQLite, true, func(o *server.Options) {
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	})
+	f := &adminFixture{fixture: f0}
+	if _, err := f.svc.CreateUser(ctx, service.NewUser{Username: "root", Password: "password-root", IsSuperuser: true}); err != nil {
+		t.Fatal(err)
+	}
+	login := func(from, password, device string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"username": "root", "password": password})
+		req, _ := http.NewRequest("POST", f.url+"/admin/api/login", bytes.NewReader(body))
+		req.Host = "alpha.test"
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", from)
+		if device != "" {
+			req.AddCookie(&http.Cookie{Name: httpkit.DeviceCookie, Value: device})
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		for _, c := range res.Cookies() {
+			if c.Name == httpkit.DeviceCookie {
+				return res.StatusCode, c.Value
+			}
+		}
+		return res.StatusCode, ""
+	}
+	// The owner logs in once from home: the browser is now known.
+	status, device := login("198.51.100.7", "password-root", "")
+	if status != 200 || device == "" {
+		t.Fatalf("first login: %d device %q", status, device)
+	}
+	// An attacker at one address: stopped after five.
+	for i := 0; i < 5; i++ {
+		if status, _ := login("203.0.113.9", "wrong", ""); status != 401 {
+			t.Fatalf("guess %d: %d", i, status)
+		}
+	}
+	if status, _ := login("203.0.113.9", "password-root", ""); status != 401 {
+		t.Errorf("the guesser's address is not stopped: %d", status)
+	}
+	// The owner, at their address and on a new device, is not locked out.
+	if status, _ := login("198.51.100.7", "password-root", ""); status != 200 {
+		t.Errorf("owner's address after the attack: %d", status)
+	}
+	// Many addresses (a botnet): the overall limit stops unknown devices...
+	for i := 0; i < 50; i++ {
+		login(fmt.Sprintf("203.0.114.%d", i), "wrong", "")
+	}
+	if status, _ := login("192.0.2.200", "password-root", ""); status != 401 {
+		t.Errorf("overall limit from unknown devices: %d", status)
+	}
+	// ...but not the browser where the owner logged in before, anywhere.
+	if status, _ := login("192.0.2.201", "password-root", device); status != 200 {
+		t.Errorf("known device after the botnet: %d", status)
+	}
+	// A forged device cookie is no known device.
+	if status, _ := login("192.0.2.202", "password-root", "abc.forged"); status != 401 {
+		t.Errorf("forged device: %d", status)
 	}
 }

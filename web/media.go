@@ -92,7 +92,7 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
 // login, so a private document asked for without a session is 403, as for
 // someone who may not have it (documented in api.md).
 func (s *Server) mediaError(w http.ResponseWriter, r *http.Request, err error) {
-	code, status, msg := s.kit.Classify(r, err)
+	code, status, msg := s.kit.Classify(w, r, err)
 	switch code {
 	case canopy.ENOTFOUND:
 		http.NotFound(w, r)

@@ -91,6 +91,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	publicHeaders(w.Header(), false)
 	th := s.themes.Get(site.Theme)
 	form := &FormView{Action: "/_login/", Next: safeNext(r.FormValue("next"))}
 	status := http.StatusOK
@@ -142,6 +143,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	publicHeaders(w.Header(), false)
 	if err := s.kit.COP.Check(r); err != nil {
 		http.Error(w, "cross-origin form refused", http.StatusForbidden)
 		return
@@ -161,7 +163,10 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	keys := map[string]string{"addr": httpkit.ClientAddr(r), "page": strconv.FormatInt(pageID, 10)}
+	// Per page and address, and a slower limit per page: a visitor cannot
+	// lock everyone else out of the page.
+	page := strconv.FormatInt(pageID, 10)
+	keys := map[string]string{"pageaddr": page + "|" + s.kit.ClientAddr(r), "page": page}
 	if wait := s.kit.Logins.Blocked(keys); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		http.Error(w, "too many wrong passwords; try again later", http.StatusTooManyRequests)

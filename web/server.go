@@ -96,6 +96,6 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 
 // internalError logs err with a correlation id and shows only the id.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	_, _, msg := s.kit.Classify(r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
+	_, _, msg := s.kit.Classify(w, r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
 	http.Error(w, msg, http.StatusInternalServerError)
 }

@@ -44,6 +44,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	t.Helper()
+	return newFixtureWith(t, d, withDefault, nil)
+}
+
+// newFixtureWith is newFixture with the server's options changed by opts.
+func newFixtureWith(t *testing.T, d sqlstore.Dialect, withDefault bool, opts func(*server.Options)) *fixture {
+	t.Helper()
 	dbURL := testdb.URL(t, d)
 	db, err := sqlstore.Open(ctx, dbURL)
 	if err != nil {
@@ -70,8 +76,11 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 32 << 20, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond,
-		Logger: testLogger()})
+	o := server.Options{CacheBytes: 32 << 20, MediaCacheBytes: 8 << 20, PollInterval: 100 * time.Millisecond, Logger: testLogger()}
+	if opts != nil {
+		opts(&o)
+	}
+	srv, err := server.New(ctx, svc, themes, o)
 	if err != nil {
 		t.Fatal(err)
 	}

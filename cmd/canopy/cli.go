@@ -31,7 +31,7 @@ import (
 
 // Exit codes, one per error code (docs/cli.md).
 var exitCodes = map[string]int{canopy.EINTERNAL: 1, canopy.EINVALID: 2, canopy.ENOTFOUND: 3, canopy.ECONFLICT: 4,
-	canopy.EFORBIDDEN: 5, canopy.EUNAUTHENTICATED: 6, canopy.ETOOLARGE: 7}
+	canopy.EFORBIDDEN: 5, canopy.EUNAUTHENTICATED: 6, canopy.ETOOLARGE: 7, canopy.EUNAVAILABLE: 8}
 
 const usage = `canopy: a multi-tenant content management system
 
