@@ -282,3 +282,40 @@ func TestNoLockoutButton(t *testing.T) {
 		t.Errorf("forged device: %d", status)
 	}
 }
+
+// TestPublicFramingAndReferrer: public pages (cached or not, 404s and
+// redirects too) may be framed by their own site only, unless the site
+// allows framing; the visitor login form never; every answer says how much
+// of its address other sites get.
+func TestPublicFramingAndReferrer(t *testing.T) {
+	f := newAdminFixture(t, sqlstore.SQLite)
+	for round := 0; round < 2; round++ {
+		for _, path := range []string{"/", "/no-such-page/", "/about", "/_login/"} {
+			r := f.get("alpha.test", path)
+			if r.header.Get("X-Frame-Options") != "SAMEORIGIN" || r.header.Get("Content-Security-Policy") != "frame-ancestors 'self'" ||
+				r.header.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
+				t.Errorf("GET %s (%d): %v", path, r.status, r.header)
+			}
+		}
+	}
+	root := f.login("beta.test", "root")
+	if status, body := root.do("PATCH", "/admin/api/sites/"+fmtID(f.beta.ID), map[string]any{"features": map[string]any{"allow_framing": true}}); status != 200 {
+		t.Fatalf("allow framing: %d %v", status, body)
+	}
+	eventually(t, "beta allows framing", func() bool {
+		r := f.get("beta.test", "/")
+		return r.status == 200 && r.header.Get("X-Frame-Options") == "" && r.header.Get("Content-Security-Policy") == "" &&
+			r.header.Get("Referrer-Policy") != ""
+	})
+	if r := f.get("beta.test", "/_login/"); r.header.Get("X-Frame-Options") != "SAMEORIGIN" {
+		t.Errorf("beta's login form may be framed: %v", r.header)
+	}
+	// A site admin asking for the shared library is told what it is about.
+	badmin, _ := f.svc.CreateUser(ctx, service.NewUser{Username: "badmin", Password: "password-badmin"})
+	must(t, f.svc.DB.Site(f.beta.ID, nil).AddMember(ctx, groupNamed(t, f.svc.DB, f.beta.ID, "Admins").ID, badmin.ID))
+	b := f.login("beta.test", "badmin")
+	status, body := b.do("GET", "/admin/api/collections?scope=installation", nil)
+	if status != 403 || !containsMessage(body, "shared") || containsMessage(body, "sites") {
+		t.Errorf("shared collections as a site admin: %d %v", status, body)
+	}
+}

@@ -1,0 +1,54 @@
+package adminui_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/canopy-cms/canopy/internal/testdb"
+)
+
+// TestFormTokenAndSize: the admin's CSRF token counts only in the form body
+// (or the X-CSRF-Token header), never in the query string; a form body over
+// the limit is answered 413 with a message about its size, not as an expired
+// form; nothing is saved either way.
+func TestFormTokenAndSize(t *testing.T) {
+	d := newDemo(t, testdb.Dialects[0])
+	c := d.login("alpha.localhost", "alpha-admin")
+	about := d.page(d.alpha, "/about/")
+	edit := fmt.Sprintf("/admin/pages/%d/edit/", about.ID)
+	c.get(edit)
+	token := c.csrf
+	form := url.Values{"title": {"Token in the URL"}, "action": {"save"}, "base_revision": {fmt.Sprint(about.LatestRevisionID)}}
+	if status, _, body := c.do("POST", edit+"?csrf="+url.QueryEscape(token), form); status != 403 || !strings.Contains(body, "CSRF") {
+		t.Errorf("token in the query string: %d", status)
+	}
+	big := url.Values{"csrf": {token}, "title": {"Big"}, "action": {"save"}, "f.intro": {strings.Repeat("x", 5<<20)}}
+	status, _, body := c.do("POST", edit, big)
+	if status != 413 || !strings.Contains(body, "larger than") || strings.Contains(body, "expired") {
+		t.Errorf("oversized form: %d %s", status, excerpt(body, "larger"))
+	}
+	if p := d.page(d.alpha, "/about/"); p.LatestRevisionID != about.LatestRevisionID {
+		t.Fatal("saved")
+	}
+	// The login form too: no token from the query string, a clear 413.
+	l := d.client("alpha.localhost")
+	l.get("/admin/login/")
+	if status, _, body := l.do("POST", "/admin/login/?csrf="+url.QueryEscape(l.csrf), url.Values{"username": {"alpha-admin"}, "password": {d.password["alpha-admin"]}}); status != 403 {
+		t.Errorf("login with the token in the query string: %d %s", status, excerpt(body, "error"))
+	}
+	l.get("/admin/login/")
+	if status, _, body := l.post("/admin/login/", url.Values{"username": {strings.Repeat("u", 5<<20)}, "password": {"x"}}); status != 413 || !strings.Contains(body, "larger than") {
+		t.Errorf("oversized login: %d %s", status, excerpt(body, "larger"))
+	}
+}
+
+// excerpt is the part of body around the first s (for failure messages).
+func excerpt(body, s string) string {
+	i := strings.Index(body, s)
+	if i < 0 {
+		return fmt.Sprintf("(%d bytes, no %q)", len(body), s)
+	}
+	return body[max(0, i-200):min(len(body), i+200)]
+}
