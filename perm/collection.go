@@ -1,6 +1,10 @@
 package perm
 
-import "github.com/canopy-cms/canopy"
+import (
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
 
 // CollectionPerm is one permission a group can be granted on a collection; it
 // applies to the collection and every collection below it.
@@ -117,6 +121,26 @@ func (u *User) CanManageCollection(path string, p CollectionPerm, moveOrDelete b
 // the destination. A site's root collection never moves.
 func (u *User) CanMoveCollection(path, dest string) bool {
 	return u.CanManageCollection(path, ChangeCollection, true) && u.CanManageCollection(dest, AddCollection, false)
+}
+
+// MayMoveCollection reports whether moving the collection at path is worth
+// offering: change_collection strictly above it and add_collection on some
+// collection outside its own subtree (a destination it may go to). A
+// manager who may add collections nowhere is not offered a move that every
+// destination would refuse.
+func (u *User) MayMoveCollection(path string) bool {
+	if !u.CanManageCollection(path, ChangeCollection, true) {
+		return false
+	}
+	if u.Superuser {
+		return true
+	}
+	for p, s := range u.collGrants {
+		if s.Has(AddCollection) && !strings.HasPrefix(p, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // ManagesCollections reports whether the user holds any collection

@@ -195,8 +195,10 @@ func (c *Checker) CanMoveTo(p, dest *Page, sub Subtree) bool {
 	return a.Has(Add) && (!sub.AnyLive || a.Has(Publish))
 }
 
-// CanCopy is edit.
-func (c *Checker) CanCopy(p *Page) bool { return c.CanEdit(p) }
+// CanCopy is edit, offered only to someone who may add pages somewhere
+// (a copy goes under a page where they may add subpages; with add nowhere,
+// every destination would refuse it).
+func (c *Checker) CanCopy(p *Page) bool { return c.CanEdit(p) && c.User.AddsPagesAnywhere() }
 
 // CanCopyTo decides copying P under D: a recursive copy cannot go inside P;
 // P's type must be creatable under D; superuser yes; otherwise add subpage on

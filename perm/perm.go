@@ -116,6 +116,23 @@ func (u *User) On(path string) Actions {
 	return s
 }
 
+// AddsPagesAnywhere reports whether the user may add pages somewhere on
+// the site (superusers: yes).
+func (u *User) AddsPagesAnywhere() bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	if u.Superuser {
+		return true
+	}
+	for _, a := range u.pageGrants {
+		if a.Has(Add) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasModelPerm reports whether the user holds a model permission by codename
 // (add_location, change_general, access_admin…). Superusers hold all.
 func (u *User) HasModelPerm(codename string) bool {

@@ -132,7 +132,9 @@ func TestAddEditPublish(t *testing.T) {
 		{"view revisions with change", changeOn, false, func(c *perm.Checker) bool { return c.CanViewRevisions(page(uk, canopy.StandardType)) }, true},
 		{"view revisions with publish", pubOn, false, func(c *perm.Checker) bool { return c.CanViewRevisions(page(uk, canopy.StandardType)) }, true},
 		{"view revisions with lock only", map[string][]perm.Action{offices: {perm.Lock}}, false, func(c *perm.Checker) bool { return c.CanViewRevisions(page(uk, canopy.StandardType)) }, false},
-		{"copy = edit", changeOn, false, func(c *perm.Checker) bool { return c.CanCopy(page(uk, canopy.StandardType)) }, true},
+		{"copy = edit, with add somewhere", map[string][]perm.Action{offices: {perm.Change}, uk: {perm.Add}}, false, func(c *perm.Checker) bool { return c.CanCopy(page(uk, canopy.StandardType)) }, true},
+		{"no copy with add nowhere", changeOn, false, func(c *perm.Checker) bool { return c.CanCopy(page(uk, canopy.StandardType)) }, false},
+		{"copy own page with add", addOn, false, func(c *perm.Checker) bool { return c.CanCopy(owned(uk, 7)) }, true},
 	})
 }
 
@@ -387,6 +389,28 @@ func TestCollectionMoveAndIndex(t *testing.T) {
 	} {
 		if got := c.u.CanMoveCollection(c.path, c.dst); got != c.want {
 			t.Errorf("%s: %v", c.name, got)
+		}
+	}
+	// Offering a move: not to a manager who may add collections nowhere, nor
+	// where the only add grant is inside the collection itself.
+	selfOnly := perm.NewUser(5, true, false, nil, nil).WithCollections([]perm.CollectionGrant{
+		{Path: marketing, Perms: cp(perm.ChangeCollection)}, {Path: campaigns, Perms: cp(perm.AddCollection)}})
+	super := perm.NewUser(1, true, true, nil, nil)
+	for _, c := range []struct {
+		name string
+		u    *perm.User
+		path string
+		want bool
+	}{
+		{"change above, no add anywhere", changeOnly, campaigns, false},
+		{"change above, add elsewhere", mover, campaigns, true},
+		{"the collection the grant is on", mover, marketing, false},
+		{"add only inside the collection", selfOnly, campaigns, false},
+		{"superuser", super, campaigns, true},
+		{"superuser, the root", super, root, false},
+	} {
+		if got := c.u.MayMoveCollection(c.path); got != c.want {
+			t.Errorf("offer a move, %s: %v", c.name, got)
 		}
 	}
 	if !mover.ManagesCollections() || chooser.ManagesCollections() || !changeOnly.ManagesCollections() {

@@ -130,7 +130,7 @@ func (a *Admin) withCollPerms(c *canopy.Collection) *CollectionWithPerms {
 	if u.CanManageCollection(c.Path, perm.ChangeCollection, false) {
 		manage = append(manage, "rename", "set_privacy")
 	}
-	if u.CanManageCollection(c.Path, perm.ChangeCollection, true) {
+	if u.MayMoveCollection(c.Path) {
 		manage = append(manage, "move")
 	}
 	if u.CanManageCollection(c.Path, perm.DeleteCollection, true) {

@@ -370,25 +370,25 @@ func (s *SiteDB) RunningState(ctx context.Context, pageID int64) (st *WorkflowSt
 // startTask starts the task state for the first active task of w at or after
 // position from (by order), on the page's latest revision, and returns it
 // (nil when no task is left).
-func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Workflow, from int, p *canopy.Page) (started *WorkflowTask, err error) {
+func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Workflow, from int, p *canopy.Page) (started *WorkflowTask, stateID int64, err error) {
 	for i := from; i < len(w.Tasks); i++ {
 		t := w.Tasks[i]
 		if !t.Active {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO task_states (site_id, workflow_state_id, task_id, revision_id, status, created_at) VALUES ($1, $2, $3, $4, 'in_progress', $5)`,
-			s.site, st.ID, t.ID, p.LatestRevisionID, tx.now); err != nil {
-			return nil, err
+		if err := tx.QueryRowContext(ctx, `INSERT INTO task_states (site_id, workflow_state_id, task_id, revision_id, status, created_at) VALUES ($1, $2, $3, $4, 'in_progress', $5) RETURNING id`,
+			s.site, st.ID, t.ID, p.LatestRevisionID, tx.now).Scan(&stateID); err != nil {
+			return nil, 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'in_progress', current_task_id = $2, updated_at = $3 WHERE id = $1 AND site_id = $4`, st.ID, t.ID, tx.now, s.site); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		reviewers, err := taskReviewers(ctx, tx, s.site, t.GroupIDs)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name+"\nSubmitted by: "+userLabel(ctx, tx, st.RequestedBy)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		// A task starting on a page locked by someone who is not among its
 		// reviewers removes that lock.
@@ -397,17 +397,17 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM group_members WHERE site_id = $1 AND user_id = $`+strconv.Itoa(len(args)+1)+` AND group_id IN (`+in+`)`,
 				append(args, p.LockedBy)...).Scan(&n); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if n == 0 {
 				if _, err := tx.ExecContext(ctx, `UPDATE pages SET locked = FALSE, locked_by = NULL, locked_at = NULL WHERE id = $1 AND site_id = $2`, p.ID, s.site); err != nil {
-					return nil, err
+					return nil, 0, err
 				}
 			}
 		}
-		return &t, nil
+		return &t, stateID, nil
 	}
-	return nil, nil
+	return nil, 0, nil
 }
 
 // workflowLog is the data of a workflow history entry (what Wagtail's audit
@@ -460,14 +460,14 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 			if cur.Task != nil {
 				from = taskIndex(w, cur.Task.Task.ID)
 			}
-			t, err := s.startTask(ctx, tx, cur, w, max(from, 0), p)
+			t, tsID, err := s.startTask(ctx, tx, cur, w, max(from, 0), p)
 			if err != nil {
 				return err
 			}
 			if t == nil {
 				return canopy.Errorf(canopy.EINVALID, "the workflow has no active task left")
 			}
-			if err := tx.log(ctx, s.site, "workflow_resume", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, nil)); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_resume", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"task_state_id": tsID})); err != nil {
 				return err
 			}
 		} else {
@@ -483,14 +483,15 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
 				return err
 			}
-			t, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
+			t, tsID, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
 			if err != nil {
 				return err
 			}
 			if t == nil {
 				return canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
 			}
-			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"revision_id": p.LatestRevisionID})); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t,
+				map[string]any{"revision_id": p.LatestRevisionID, "task_state_id": tsID})); err != nil {
 				return err
 			}
 			mods, err := s.moderators(ctx, tx)
@@ -539,7 +540,9 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 		if err != nil {
 			return err
 		}
-		finished := map[string]any{"finished_task": st.Task.Task.Name, "finished_task_id": st.Task.Task.ID, "comment": comment}
+		// As Wagtail's entries: the finished task state's id and its status.
+		finished := map[string]any{"finished_task": st.Task.Task.Name, "finished_task_id": st.Task.Task.ID, "comment": comment,
+			"task_state_id": st.Task.ID, "task_status": status}
 		if !approve {
 			if _, err := tx.ExecContext(ctx, `UPDATE workflow_states SET status = 'needs_changes', updated_at = $2 WHERE id = $1 AND site_id = $3`, st.ID, tx.now, s.site); err != nil {
 				return err
@@ -552,7 +555,7 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			}
 			return tx.touchSite(ctx, s.site)
 		}
-		next, err := s.startTask(ctx, tx, st, w, taskIndex(w, st.Task.Task.ID)+1, p)
+		next, _, err := s.startTask(ctx, tx, st, w, taskIndex(w, st.Task.Task.ID)+1, p)
 		if err != nil {
 			return err
 		}
@@ -625,14 +628,14 @@ func (s *SiteDB) CancelWorkflow(ctx context.Context, pageID, userID int64, resta
 				VALUES ($1, $2, $3, 'in_progress', $4, $5, $5) RETURNING id`, s.site, p.ID, w.ID, nullID(userID), tx.now).Scan(&id); err != nil {
 				return err
 			}
-			t, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
+			t, tsID, err := s.startTask(ctx, tx, &WorkflowState{ID: id, RequestedBy: userID}, w, 0, p)
 			if err == nil && t == nil {
 				err = canopy.Errorf(canopy.EINVALID, "workflow %q has no active task", w.Name)
 			}
 			if err != nil {
 				return err
 			}
-			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"restart": true})); err != nil {
+			if err := tx.log(ctx, s.site, "workflow_submit", "page", p.ID, p.Title, workflowLog(w, "in_progress", t, map[string]any{"restart": true, "task_state_id": tsID})); err != nil {
 				return err
 			}
 		}
@@ -665,7 +668,7 @@ func (s *SiteDB) restartForReapproval(ctx context.Context, tx *Tx, p *canopy.Pag
 			return err
 		}
 	}
-	if _, err := s.startTask(ctx, tx, st, w, 0, p); err != nil {
+	if _, _, err := s.startTask(ctx, tx, st, w, 0, p); err != nil {
 		return err
 	}
 	return tx.log(ctx, s.site, "workflow_reapproval", "page", p.ID, p.Title, nil)

@@ -189,8 +189,31 @@ func TestModeration(t *testing.T) {
 			}
 			_, hist := root.do("GET", "/admin/api/history?object_type=page&object_id="+pid, nil)
 			actions := map[string]int{}
+			taskStates := map[float64]string{}
 			for _, it := range hist["items"].([]any) {
-				actions[it.(map[string]any)["action"].(string)]++
+				e := it.(map[string]any)
+				action := e["action"].(string)
+				actions[action]++
+				// As Wagtail's: each entry names its task state; an approval
+				// or rejection also the task state's status.
+				data, _ := e["data"].(map[string]any)
+				switch action {
+				case "workflow_submit", "workflow_resume", "workflow_approve", "workflow_reject":
+					ts, ok := data["task_state_id"].(float64)
+					if !ok || ts <= 0 {
+						t.Errorf("%s without task_state_id: %v", action, data)
+					}
+					want := map[string]string{"workflow_approve": "approved", "workflow_reject": "rejected"}[action]
+					if data["task_status"] != nil && data["task_status"] != want || want != "" && data["task_status"] != want {
+						t.Errorf("%s task_status %v, want %q", action, data["task_status"], want)
+					}
+					if want != "" {
+						taskStates[ts] += action
+					}
+				}
+			}
+			if len(taskStates) != 3 {
+				t.Errorf("approvals and rejections name %d task states, want 3 different ones: %v", len(taskStates), taskStates)
 			}
 			for a, n := range map[string]int{"workflow_submit": 1, "workflow_approve": 2, "workflow_reject": 1, "workflow_resume": 1, "publish": 1} {
 				if actions[a] != n {
