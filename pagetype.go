@@ -43,6 +43,11 @@ type Field struct {
 	SnippetType string `json:"snippet_type,omitempty"`
 	// NoAPI hides the field from the content API.
 	NoAPI bool `json:"-"`
+	// Permission, if set, is the model permission (codename) needed to see
+	// and change the field in the admin (as Wagtail's panel permission):
+	// without it the field is left out of the edit data and forms, and a
+	// change to it is refused (docs/behaviour/permissions.md).
+	Permission string `json:"permission,omitempty"`
 	// Renditions (image fields) name the filter specs that templates and the
 	// content API offer, e.g. {"thumbnail": "fill-300x200"}; nil means
 	// DefaultRenditions.
@@ -79,6 +84,8 @@ type PageType struct {
 	MaxCount          int `json:"max_count,omitempty"`
 	MaxCountPerSite   int `json:"max_count_per_site,omitempty"`
 	MaxCountPerParent int `json:"max_count_per_parent,omitempty"`
+	// RestrictedFields: some field names a Permission (set by NewPageTypes).
+	RestrictedFields bool `json:"-"`
 	// ListsChildren makes templates and the API see the live children of the page.
 	ListsChildren bool `json:"-"`
 }
@@ -140,6 +147,9 @@ func BuiltinPageTypes() []PageType {
 var typeNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*$`)
 var fieldNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// codenameRE is a model permission codename (change_general, app.publish_x).
+var codenameRE = regexp.MustCompile(`^[a-z0-9_.]{1,100}$`)
+
 // reservedFields are page attributes that a declared field may not shadow.
 var reservedFields = map[string]bool{"id": true, "type": true, "title": true, "slug": true, "meta": true,
 	"url_path": true, "parent": true, "live": true, "seo_title": true, "search_description": true,
@@ -184,6 +194,12 @@ func NewPageTypes(extra ...PageType) (*PageTypes, error) {
 			}
 			if f.Label == "" {
 				f.Label = f.Name
+			}
+			if f.Permission != "" && !codenameRE.MatchString(f.Permission) {
+				return nil, Errorf(EINVALID, "page type %s: field %q: permission %q is not a permission codename (lower-case letters, digits, _ and .)", pt.Name, f.Name, f.Permission)
+			}
+			if f.Permission != "" {
+				pt.RestrictedFields = true
 			}
 		}
 		if pt.Template == "" && pt.Name != RootType {

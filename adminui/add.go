@@ -52,7 +52,7 @@ func (u *UI) addType(q *req, parent *service.PageWithActions) (*canopy.PageType,
 	name := q.r.PathValue("type")
 	for _, pt := range q.a.CreatableTypes(parent.Page) {
 		if pt.Name == name {
-			return pt, nil
+			return q.a.EditableType(pt), nil
 		}
 	}
 	return nil, canopy.Errorf(canopy.ENOTFOUND, "a page of type %q cannot be added under %q", name, parent.Title)

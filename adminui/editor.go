@@ -28,12 +28,14 @@ type editorData struct {
 	Private                                                           bool
 }
 
+// pageType is a page type as this user edits and reads it: without the
+// fields they may not see or change (field permissions).
 func (u *UI) pageType(q *req, name string) (*canopy.PageType, error) {
 	pt := q.a.Types().Get(name)
 	if pt == nil {
 		return nil, canopy.Errorf(canopy.ENOTFOUND, "unknown page type %q", name)
 	}
-	return pt, nil
+	return q.a.EditableType(pt), nil
 }
 
 // editing loads the page of the request's {id} for the editor, with its type.

@@ -33,6 +33,9 @@ type pageTypeFile struct {
 			HelpText  string   `toml:"help_text"`
 			PageTypes []string `toml:"page_types"`
 			API       *bool    `toml:"api"`
+			// Permission is the codename needed to see and change the field
+			// in the admin.
+			Permission string `toml:"permission"`
 			// SnippetType names the snippet type of a snippet field.
 			SnippetType string `toml:"snippet_type"`
 			// Renditions of an image field by name, as filter specs.
@@ -78,7 +81,8 @@ func LoadPageTypes(file string) (*canopy.PageTypes, error) {
 		}
 		for _, fd := range t.Field {
 			field := canopy.Field{Name: fd.Name, Label: fd.Label, Type: canopy.FieldType(fd.Type), Required: fd.Required,
-				MaxLength: fd.MaxLength, HelpText: fd.HelpText, PageTypes: fd.PageTypes, SnippetType: fd.SnippetType}
+				MaxLength: fd.MaxLength, HelpText: fd.HelpText, PageTypes: fd.PageTypes, SnippetType: fd.SnippetType,
+				Permission: fd.Permission}
 			if fd.Renditions != nil {
 				if field.Type != canopy.FieldImage {
 					return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s.%s: renditions are for image fields", file, t.Name, fd.Name)

@@ -230,7 +230,7 @@ func (a *Admin) childrenOf(ctx context.Context, parent *canopy.Page, limit, offs
 	for _, k := range kids {
 		sub := facts[k.Path]
 		sub.HasChildren = k.NumChild > 0
-		out = append(out, &PageWithActions{Page: k, Permissions: a.Check.PageActions(permPage(k), sub)})
+		out = append(out, &PageWithActions{Page: a.hidePage(k), Permissions: a.Check.PageActions(permPage(k), sub)})
 	}
 	return out, total, nil
 }
@@ -248,7 +248,11 @@ func (a *Admin) CreateChild(ctx context.Context, parentID int64, in PageInput, p
 	if publish && !a.Check.CanPublishSubpage(a.pp(parent)) {
 		return nil, forbidden("you may not publish pages under %q", parent.Title)
 	}
-	return a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
+	if err := a.checkFieldChanges(in.Type, nil, in.Fields); err != nil {
+		return nil, err
+	}
+	p, err := a.svc.Pages(a.Site.ID).Create(a.Ctx(ctx), parentID, in, a.User.ID, publish)
+	return a.hidePage(p), err
 }
 
 // Publish makes a revision (default the latest) live, and returns the page
@@ -261,6 +265,20 @@ func (a *Admin) Publish(ctx context.Context, id, revisionID int64) (*PageWithAct
 	pp := a.pp(p)
 	if !a.Check.CanPublish(pp) {
 		return nil, forbidden("you may not publish %q", p.Title)
+	}
+	if revisionID != 0 && revisionID != p.LatestRevisionID && len(a.hiddenFields(p.Type)) > 0 {
+		// An older revision would change fields the user may not change.
+		old, err := a.pages.Revision(ctx, id, revisionID)
+		if err != nil {
+			return nil, err
+		}
+		latest, err := a.pages.Revision(ctx, id, p.LatestRevisionID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.checkFieldChanges(p.Type, latest.Content.Fields, old.Content.Fields); err != nil {
+			return nil, err
+		}
 	}
 	published, err := a.pages.Publish(a.Ctx(ctx), id, revisionID)
 	if err != nil {
@@ -419,7 +437,9 @@ func (a *Admin) Revisions(ctx context.Context, id int64) ([]*canopy.Revision, er
 	if !a.Check.CanViewRevisions(a.pp(p)) {
 		return nil, forbidden("you may not see the revisions of %q", p.Title)
 	}
-	return a.pages.Revisions(ctx, id)
+	revs, err := a.pages.Revisions(ctx, id)
+	a.hideRevisions(p.Type, revs)
+	return revs, err
 }
 
 // RevisionsPage lists one page of a page's revisions, newest first, with
@@ -432,7 +452,9 @@ func (a *Admin) RevisionsPage(ctx context.Context, id int64, limit, offset int) 
 	if !a.Check.CanViewRevisions(a.pp(p)) {
 		return nil, 0, forbidden("you may not see the revisions of %q", p.Title)
 	}
-	return a.pages.RevisionsPage(ctx, id, limit, offset)
+	revs, total, err := a.pages.RevisionsPage(ctx, id, limit, offset)
+	a.hideRevisions(p.Type, revs)
+	return revs, total, err
 }
 
 // Revert saves an old revision's content as the newest draft.
@@ -451,7 +473,20 @@ func (a *Admin) Revert(ctx context.Context, id, revisionID int64) (*canopy.Revis
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.SaveDraft(a.Ctx(ctx), id, old.Content, a.User.ID, 0)
+	c := old.Content
+	if len(a.hiddenFields(p.Type)) > 0 && p.LatestRevisionID != 0 {
+		// Fields the user may not change keep their current values.
+		latest, err := a.pages.Revision(ctx, id, p.LatestRevisionID)
+		if err != nil {
+			return nil, err
+		}
+		a.keepHiddenFields(p.Type, latest.Content.Fields, &c)
+	}
+	rev, err := a.pages.SaveDraft(a.Ctx(ctx), id, c, a.User.ID, 0)
+	if rev != nil {
+		rev.Content.Fields = a.hideFields(p.Type, rev.Content.Fields)
+	}
+	return rev, err
 }
 
 // Draft returns the content an edit starts from: the latest revision's.
@@ -463,6 +498,7 @@ func (a *Admin) Draft(ctx context.Context, id int64) (*canopy.Page, canopy.PageC
 	if !a.Check.CanEdit(a.pp(p)) {
 		return nil, canopy.PageContent{}, forbidden("you may not edit %q", p.Title)
 	}
+	a.hidePage(p)
 	if p.LatestRevisionID == 0 {
 		return p, p.Content(), nil
 	}
@@ -470,7 +506,9 @@ func (a *Admin) Draft(ctx context.Context, id int64) (*canopy.Page, canopy.PageC
 	if err != nil {
 		return nil, canopy.PageContent{}, err
 	}
-	return p, rev.Content, nil
+	c := rev.Content
+	c.Fields = a.hideFields(p.Type, c.Fields)
+	return p, c, nil
 }
 
 // ExplorerRoot returns the page where the user's explorer starts: the site's

@@ -226,6 +226,7 @@ func (a *Admin) Editor(ctx context.Context, id int64) (*EditorView, error) {
 		}
 		v.Content = rev.Content
 	}
+	v.Content.Fields = a.hideFields(p.Type, v.Content.Fields)
 	if st := v.State; st != nil {
 		v.Reviewer = st.Status == "in_progress" && st.Task != nil && st.Task.Status == "in_progress" && a.Reviews(st.Task.Task.GroupIDs)
 		v.CanCancel = a.User.IsSuperuser || st.RequestedBy == a.User.ID || p.OwnerID == a.User.ID || st.Task != nil && a.Reviews(st.Task.Task.GroupIDs)
@@ -264,7 +265,10 @@ func (a *Admin) Revision(ctx context.Context, id, revisionID int64) (*canopy.Pag
 		return nil, nil, forbidden("you may not see the revisions of %q", p.Title)
 	}
 	rev, err := a.pages.Revision(ctx, id, revisionID)
-	return p, rev, err
+	if rev != nil {
+		rev.Content.Fields = a.hideFields(p.Type, rev.Content.Fields)
+	}
+	return a.hidePage(p), rev, err
 }
 
 // Ref is how a screen shows a referenced object: its title and, for an
@@ -323,7 +327,7 @@ func (a *Admin) SearchPages(ctx context.Context, q string, types []string, limit
 	}
 	out := make([]*PageWithActions, 0, len(found))
 	for _, p := range found {
-		out = append(out, &PageWithActions{Page: p, Permissions: a.Check.PageActions(permPage(p), perm.Subtree{HasChildren: p.NumChild > 0, AnyLive: true})})
+		out = append(out, &PageWithActions{Page: a.hidePage(p), Permissions: a.Check.PageActions(permPage(p), perm.Subtree{HasChildren: p.NumChild > 0, AnyLive: true})})
 	}
 	return out, total, nil
 }
@@ -366,6 +370,8 @@ func (a *Admin) Preview(ctx context.Context, id int64, patch PagePatch) (*canopy
 		}
 		base = rev.Content
 	}
+	// A preview shows no change the user may not make.
+	patch.Fields = a.hideFields(p.Type, patch.Fields)
 	c, err := a.previewContent(ctx, p.Type, patch.Apply(base))
 	if err != nil {
 		return nil, nil, err
@@ -391,6 +397,7 @@ func (a *Admin) PreviewNew(ctx context.Context, parentID int64, typeName string,
 	if !a.Check.CanAddSubpage(a.pp(parent)) {
 		return nil, nil, forbidden("you may not add pages under %q", parent.Title)
 	}
+	patch.Fields = a.hideFields(typeName, patch.Fields)
 	c, err := a.previewContent(ctx, typeName, patch.Apply(canopy.PageContent{}))
 	if err != nil {
 		return nil, nil, err

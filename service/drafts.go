@@ -78,6 +78,9 @@ func (a *Admin) EditDraft(ctx context.Context, id int64, patch PagePatch, baseRe
 		}
 		base = rev.Content
 	}
+	if err := a.checkFieldChanges(p.Type, base.Fields, patch.Fields); err != nil {
+		return nil, nil, err
+	}
 	in := patch.Apply(base)
 	pages := a.svc.Pages(a.Site.ID)
 	c, err := pages.clean(p.Type, in)
@@ -116,5 +119,5 @@ func (a *Admin) withActions(ctx context.Context, p *canopy.Page) (*PageWithActio
 			return nil, err
 		}
 	}
-	return &PageWithActions{Page: p, Permissions: a.Check.PageActions(a.pp(p), sub)}, nil
+	return &PageWithActions{Page: a.hidePage(p), Permissions: a.Check.PageActions(a.pp(p), sub)}, nil
 }

@@ -64,6 +64,7 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 			panic(err) // the built-in templates are valid for the built-in types
 		}
 	}
+	registerFieldPermissions(types)
 	return s
 }
 

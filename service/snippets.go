@@ -32,7 +32,13 @@ func (a *Admin) Snippets(ctx context.Context, typ, q string, limit, offset int) 
 	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
 		return nil, 0, err
 	}
-	return a.pages.Snippets(ctx, st.Name, q, limit, offset)
+	list, total, err := a.pages.Snippets(ctx, st.Name, q, limit, offset)
+	if hidden := a.hiddenOf(st.Fields); len(hidden) > 0 {
+		for _, sn := range list {
+			sn.Fields = withoutFields(hidden, sn.Fields)
+		}
+	}
+	return list, total, err
 }
 
 // Snippet returns one snippet of this site.
@@ -44,7 +50,7 @@ func (a *Admin) Snippet(ctx context.Context, typ string, id int64) (*canopy.Snip
 	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
 		return nil, err
 	}
-	return a.pages.Snippet(ctx, st.Name, id)
+	return a.hideSnippet(st)(a.pages.Snippet(ctx, st.Name, id))
 }
 
 // CreateSnippet creates a snippet of this site.
@@ -56,11 +62,24 @@ func (a *Admin) CreateSnippet(ctx context.Context, typ string, fields map[string
 	if err := a.snippetPerm(st, "add"); err != nil {
 		return nil, err
 	}
+	if err := refuseChanges(a.hiddenOf(st.Fields), nil, fields); err != nil {
+		return nil, err
+	}
 	clean, err := st.Clean(fields, a.svc.SanitizeRichText)
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.CreateSnippet(a.Ctx(ctx), st, clean)
+	return a.hideSnippet(st)(a.pages.CreateSnippet(a.Ctx(ctx), st, clean))
+}
+
+// hideSnippet leaves out of a snippet the fields the user may not see.
+func (a *Admin) hideSnippet(st *canopy.SnippetType) func(*canopy.Snippet, error) (*canopy.Snippet, error) {
+	return func(sn *canopy.Snippet, err error) (*canopy.Snippet, error) {
+		if sn != nil {
+			sn.Fields = withoutFields(a.hiddenOf(st.Fields), sn.Fields)
+		}
+		return sn, err
+	}
 }
 
 // UpdateSnippet changes the given fields of a snippet of this site.
@@ -76,6 +95,9 @@ func (a *Admin) UpdateSnippet(ctx context.Context, typ string, id int64, fields 
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseChanges(a.hiddenOf(st.Fields), cur.Fields, fields); err != nil {
+		return nil, err
+	}
 	merged := map[string]any{}
 	for k, v := range cur.Fields {
 		merged[k] = v
@@ -87,7 +109,7 @@ func (a *Admin) UpdateSnippet(ctx context.Context, typ string, id int64, fields 
 	if err != nil {
 		return nil, err
 	}
-	return a.pages.UpdateSnippet(a.Ctx(ctx), st, id, clean)
+	return a.hideSnippet(st)(a.pages.UpdateSnippet(a.Ctx(ctx), st, id, clean))
 }
 
 // DeleteSnippet deletes a snippet of this site.

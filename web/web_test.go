@@ -47,8 +47,9 @@ func newFixture(t *testing.T, d sqlstore.Dialect, withDefault bool) *fixture {
 	return newFixtureWith(t, d, withDefault, nil)
 }
 
-// newFixtureWith is newFixture with the server's options changed by opts.
-func newFixtureWith(t *testing.T, d sqlstore.Dialect, withDefault bool, opts func(*server.Options)) *fixture {
+// newFixtureWith is newFixture with the server's options changed by opts
+// and the extra page types added to the built-in ones.
+func newFixtureWith(t *testing.T, d sqlstore.Dialect, withDefault bool, opts func(*server.Options), extra ...canopy.PageType) *fixture {
 	t.Helper()
 	dbURL := testdb.URL(t, d)
 	db, err := sqlstore.Open(ctx, dbURL)
@@ -59,7 +60,10 @@ func newFixtureWith(t *testing.T, d sqlstore.Dialect, withDefault bool, opts fun
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	types, _ := canopy.NewPageTypes()
+	types, err := canopy.NewPageTypes(extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := service.New(db, types)
 	svc.BcryptCost = 4
 	if svc.Media, err = media.OpenStore(ctx, t.TempDir()); err != nil {

@@ -312,6 +312,11 @@ subpage_types = []
 name = "summary"
 type = "text"
 required = true
+
+[[page_type.field]]
+name = "embargo_note"
+type = "text"
+permission = "change_embargo"
 `), 0o644)
 	cfg := filepath.Join(dir, "canopy.toml")
 	os.WriteFile(cfg, []byte("page_types = \"types.toml\"\ndata = \"data\"\n"), 0o644)
@@ -328,6 +333,10 @@ renditions = { hero = "fill-1600x600-c50", card = "blur-3" }
 `), 0o644)
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, `news.Story.hero rendition "card"`) {
 		t.Fatalf("bad rendition spec: %d %s", code, errOut)
+	}
+	os.WriteFile(schema, []byte("[[page_type]]\nname = \"news.Note\"\n[[page_type.field]]\nname = \"x\"\ntype = \"text\"\npermission = \"Change X!\"\n"), 0o644)
+	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "not a permission codename") {
+		t.Fatalf("bad field permission: %d %s", code, errOut)
 	}
 	os.WriteFile(schema, []byte("[[page_type]]\nname = \"nope\"\n"), 0o644)
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "app.ModelName") {
