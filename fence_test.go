@@ -41,11 +41,11 @@ func TestDomainImportsNoAdapters(t *testing.T) {
 func TestInterfaceLayering(t *testing.T) {
 	const mod = "github.com/canopy-cms/canopy/"
 	forbidden := map[string][]string{
-		"httpkit":    {mod + "sqlstore", mod + "adminapi", mod + "web", mod + "contentapi", mod + "adminui"},
-		"web":        {mod + "sqlstore", mod + "adminapi", mod + "contentapi", mod + "adminui"},
-		"contentapi": {mod + "sqlstore", mod + "adminapi", mod + "web", mod + "adminui"},
-		"adminapi":   {mod + "sqlstore", mod + "web", mod + "contentapi", mod + "adminui"},
-		"adminui":    {mod + "sqlstore", mod + "web", mod + "contentapi", mod + "adminapi"},
+		"httpkit":    {mod + "sqlstore", mod + "adminapi", mod + "delivery", mod + "contentapi", mod + "adminui"},
+		"delivery":   {mod + "sqlstore", mod + "adminapi", mod + "contentapi", mod + "adminui"},
+		"contentapi": {mod + "sqlstore", mod + "adminapi", mod + "delivery", mod + "adminui"},
+		"adminapi":   {mod + "sqlstore", mod + "delivery", mod + "contentapi", mod + "adminui"},
+		"adminui":    {mod + "sqlstore", mod + "delivery", mod + "contentapi", mod + "adminapi"},
 		"server":     {mod + "sqlstore"},
 	}
 	for dir, banned := range forbidden {

@@ -9,9 +9,9 @@ import (
 
 // Group is a set of users holding grants; SiteID 0 means installation-wide.
 type Group struct {
-	ID        int64     `json:"id"`
-	SiteID    int64     `json:"site_id"`
-	Name      string    `json:"name"`
+	ID     int64  `json:"id"`
+	SiteID int64  `json:"site_id"`
+	Name   string `json:"name"`
 	// IsAdmin marks the site's administrators group: super admins act as
 	// its members; it cannot be deleted nor left without members.
 	IsAdmin   bool      `json:"is_admin"`

@@ -18,10 +18,10 @@ import (
 	"github.com/canopy-cms/canopy/adminapi"
 	"github.com/canopy-cms/canopy/adminui"
 	"github.com/canopy-cms/canopy/contentapi"
+	"github.com/canopy-cms/canopy/delivery"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
-	"github.com/canopy-cms/canopy/web"
 )
 
 // Options configure a Server.
@@ -60,7 +60,7 @@ type Server struct {
 	log     *slog.Logger
 	debug   bool
 	sites   *httpkit.Sites
-	pub     *web.Server
+	pub     *delivery.Server
 	mux     *http.ServeMux
 	metrics *metrics
 }
@@ -86,7 +86,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.ModelBytes == 0 {
 		opt.ModelBytes = DefaultModelBytes
 	}
-	pub := web.New(kit, themes, web.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
+	pub := delivery.New(kit, themes, delivery.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
 	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux(),
 		metrics: newMetrics(svc, sites, cache)}

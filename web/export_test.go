@@ -1,9 +1,0 @@
-package web
-
-// SetMaxModelPages changes the largest site kept as a model (tests only) and
-// returns the function that restores it.
-func SetMaxModelPages(n int) (restore func()) {
-	old := maxModelPages
-	maxModelPages = n
-	return func() { maxModelPages = old }
-}
