@@ -54,7 +54,7 @@ func newDemo(t testing.TB, d sqlstore.Dialect) *demo {
 	if svc.Media, err = media.OpenStore(ctx, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	res, err := svc.Demo(ctx)
+	res, err := svc.Demo(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

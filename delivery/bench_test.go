@@ -39,7 +39,7 @@ func benchServer(b *testing.B, cacheBytes int64) (http.Handler, *http.Request) {
 	types, _ := canopy.NewPageTypes()
 	svc := service.New(db, types)
 	svc.BcryptCost = 4
-	if _, err := svc.Demo(ctx); err != nil {
+	if _, err := svc.Demo(ctx, 0); err != nil {
 		b.Fatal(err)
 	}
 	themes, _ := theme.Load("")

@@ -61,8 +61,10 @@ var demoSites = []demoSite{
 
 // Demo fills an empty installation with the demo sites and a superuser whose
 // generated password is returned (to be printed once). It refuses to touch an
-// installation that already has sites.
-func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
+// installation that already has sites. The sites are on port (0: 80), the
+// port the demo is served on, so that their root URLs (and the content
+// API's absolute URLs, made from them) are addresses that work.
+func (s *Service) Demo(ctx context.Context, port int) (*DemoResult, error) {
 	existing, err := s.DB.Sites(ctx)
 	if err != nil {
 		return nil, err
@@ -80,7 +82,7 @@ func (s *Service) Demo(ctx context.Context) (*DemoResult, error) {
 	}
 	res := &DemoResult{Username: admin.Username, Password: password}
 	for i, d := range demoSites {
-		site, err := s.CreateSiteFrom(ctx, canopy.NewSite{Hostname: d.host, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
+		site, err := s.CreateSiteFrom(ctx, canopy.NewSite{Hostname: d.host, Port: port, Name: d.name, IsDefault: d.isDefault, Theme: d.theme,
 			HomeTitle: d.name, HomeFields: map[string]any{"intro": d.intro,
 				"body": s.SanitizeRichText(fmt.Sprintf("<p>Welcome to the %s website. Browse the <a href=\"/events/\">events</a> and the <a href=\"/news/\">news</a>.</p>", d.name))},
 			OwnerID: admin.ID}, BlankTemplate)

@@ -28,7 +28,7 @@ func newService(t *testing.T, db *sqlstore.DB) *service.Service {
 func TestDemo(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := newService(t, db)
-		res, err := svc.Demo(ctx)
+		res, err := svc.Demo(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestDemo(t *testing.T) {
 				}
 			}
 		}
-		if _, err := svc.Demo(ctx); canopy.ErrorCode(err) != canopy.ECONFLICT {
+		if _, err := svc.Demo(ctx, 0); canopy.ErrorCode(err) != canopy.ECONFLICT {
 			t.Fatalf("second demo: %v", err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -400,7 +401,8 @@ func (a *app) createDemo(svc *service.Service) error {
 		fmt.Fprintf(a.stdout, "Canopy demo: the installation already has %d site(s); nothing was created.\n", len(sites))
 		return nil
 	}
-	res, err := svc.Demo(a.ctx)
+	portNum, _ := strconv.Atoi(port)
+	res, err := svc.Demo(a.ctx, portNum)
 	if err != nil {
 		return err
 	}
