@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -266,5 +267,28 @@ func TestNoLockoutButton(t *testing.T) {
 	// A forged device cookie is no known device.
 	if status, _ := login("192.0.2.202", "password-root", "abc.forged"); status != 401 {
 		t.Errorf("forged device: %d", status)
+	}
+}
+
+// TestCopyOfferedOnlyWithAddSomewhere: an editor who may change pages but
+// add them nowhere is not offered Copy (every destination would refuse it);
+// one who may add is.
+func TestCopyOfferedOnlyWithAddSomewhere(t *testing.T) {
+	f := testserver.NewAdmin(t, testdb.Dialects[0])
+	db := f.Svc.DB
+	p := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "About", true, nil)
+	u, _ := f.Svc.CreateUser(ctx, service.NewUser{Username: "fixer", Password: "password-fixer"})
+	g, _ := db.Site(f.Alpha.ID, nil).CreateGroup(ctx, "Fixers")
+	testserver.Must(t, db.Site(f.Alpha.ID, nil).SetGroupGrants(ctx, g.ID, []canopy.PageGrantRow{{PageID: f.Alpha.RootPageID, Actions: []string{"change"}}}, []string{"access_admin"}))
+	testserver.Must(t, db.Site(f.Alpha.ID, nil).AddMember(ctx, g.ID, u.ID))
+	perms := func(user string) []any {
+		_, body := f.Login("alpha.test", user).Do("GET", "/admin/api/pages/"+testserver.FmtID(p.ID), nil)
+		return body["permissions"].([]any)
+	}
+	if got := perms("fixer"); slices.Contains(got, any("copy")) || !slices.Contains(got, any("edit")) {
+		t.Errorf("an editor who may add nowhere: %v", got)
+	}
+	if got := perms("ed"); !slices.Contains(got, any("copy")) {
+		t.Errorf("an editor who may add: %v", got)
 	}
 }

@@ -3,6 +3,7 @@ package adminapi_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -420,6 +421,29 @@ func TestCollectionIndexAndMove(t *testing.T) {
 			// Never the collection the grant is on.
 			if status, body := marketer.Do("PATCH", "/admin/api/collections/"+testserver.ID(marketing["id"]), map[string]any{"parent_id": finance["id"]}); status != 403 {
 				t.Errorf("move the granted collection: %d %v", status, body)
+			}
+			// A manager with change_collection but add_collection nowhere is
+			// not offered a move (every destination would refuse it), as in
+			// Wagtail; the marketer, who may add in Marketing, is.
+			offers := func(c *testserver.Client, name string) []string {
+				_, body := c.Do("GET", "/admin/api/collections", nil)
+				for _, it := range body["items"].([]any) {
+					if m := it.(map[string]any); m["name"] == name {
+						var out []string
+						for _, p := range m["permissions"].([]any) {
+							out = append(out, p.(string))
+						}
+						return out
+					}
+				}
+				return nil
+			}
+			renamer := mk("renamer", []map[string]any{{"collection_id": marketing["id"], "permissions": []string{"change_collection"}}})
+			if got := offers(renamer, "Campaigns"); slices.Contains(got, "move") || !slices.Contains(got, "rename") {
+				t.Errorf("a manager who may add nowhere is offered %v", got)
+			}
+			if got := offers(marketer, "Campaigns"); !slices.Contains(got, "move") {
+				t.Errorf("the marketer is not offered a move: %v", got)
 			}
 			_, sub := root.Do("POST", "/admin/api/collections", map[string]any{"name": "Archive", "parent_id": marketing["id"]})
 			if status, body := marketer.Do("PATCH", "/admin/api/collections/"+testserver.ID(campaigns["id"]), map[string]any{"parent_id": sub["id"]}); status != 200 || body["parent_id"] != sub["id"] {
