@@ -118,9 +118,12 @@ func refuseChanges(hidden []*canopy.Field, base, in map[string]any) error {
 		if !ok {
 			continue
 		}
-		if !sameValue(v, base[f.Name]) {
-			return canopy.FieldErrorf("fields."+f.Name, canopy.EFORBIDDEN, "you may not change the %s field: it needs the %s permission", f.Label, f.Permission)
+		// Its current value sent back, or an empty value for a field that
+		// has none, is no change.
+		if cur, set := base[f.Name]; sameValue(v, cur) || !set && (v == nil || v == "") {
+			continue
 		}
+		return canopy.FieldErrorf("fields."+f.Name, canopy.EFORBIDDEN, "you may not change the %s field: it needs the %s permission", f.Label, f.Permission)
 	}
 	return nil
 }
