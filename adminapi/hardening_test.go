@@ -260,9 +260,20 @@ func TestNoLockoutButton(t *testing.T) {
 	if status, _ := login("192.0.2.200", "password-root", ""); status != 401 {
 		t.Errorf("overall limit from unknown devices: %d", status)
 	}
-	// ...but not the browser where the owner logged in before, anywhere.
+	// ...but not the browser where the owner logged in before, anywhere,
+	// even at the guesser's own address (a shared office or NAT address).
 	if status, _ := login("192.0.2.201", "password-root", device); status != 200 {
 		t.Errorf("known device after the botnet: %d", status)
+	}
+	if status, _ := login("203.0.113.9", "password-root", device); status != 200 {
+		t.Errorf("known device at the guesser's address: %d", status)
+	}
+	// A known device guessing is stopped after five of its own.
+	for i := 0; i < 5; i++ {
+		login("192.0.2.203", "wrong", device)
+	}
+	if status, _ := login("192.0.2.203", "password-root", device); status != 401 {
+		t.Errorf("a known device that failed five times: %d", status)
 	}
 	// A forged device cookie is no known device.
 	if status, _ := login("192.0.2.202", "password-root", "abc.forged"); status != 401 {

@@ -46,20 +46,19 @@ func (k *Kit) Authenticate(r *http.Request, site *canopy.Site) (*canopy.User, bo
 // logins from elsewhere never lock that browser out (docs/security.md).
 const DeviceCookie = "canopy_device"
 
-// PasswordKeys are the throttle keys of a password check (decision 21):
-// the account from this address, the address alone, and either the account
-// on this known device or, from an unknown device, the account everywhere
-// (a slower limit). So nobody can lock an account out of a browser where it
-// has logged in before, and a guesser is slowed per address and overall.
+// PasswordKeys are the throttle keys of a password check (decision 21).
+// From a browser where the account has logged in before (its device
+// cookie), the account on that device alone: failures anywhere else, even
+// from the same address, never lock it out. From anywhere else, the account
+// from this address, the address, and (a slower limit) the account from
+// every unknown device.
 func (k *Kit) PasswordKeys(r *http.Request, username string) map[string]string {
-	user, addr := strings.ToLower(strings.TrimSpace(username)), k.ClientAddr(r)
-	keys := map[string]string{"useraddr": user + "|" + addr, "addr": addr}
+	user := strings.ToLower(strings.TrimSpace(username))
 	if dev := k.knownDevice(r, user); dev != "" {
-		keys["userdevice"] = user + "|" + dev
-	} else {
-		keys["user"] = user
+		return map[string]string{"userdevice": user + "|" + dev}
 	}
-	return keys
+	addr := k.ClientAddr(r)
+	return map[string]string{"useraddr": user + "|" + addr, "addr": addr, "user": user}
 }
 
 // deviceSignature binds a device id to a username.
