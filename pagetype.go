@@ -48,6 +48,10 @@ type Field struct {
 	// without it the field is left out of the edit data and forms, and a
 	// change to it is refused (docs/behaviour/permissions.md).
 	Permission string `json:"permission,omitempty"`
+	// Searchable (text and rich-text fields; default true) puts the field in
+	// the search index, SearchBoost ranks its matches higher (see SearchClass).
+	Searchable  *bool   `json:"searchable,omitempty"`
+	SearchBoost float64 `json:"search_boost,omitempty"`
 	// Renditions (image fields) name the filter specs that templates and the
 	// content API offer, e.g. {"thumbnail": "fill-300x200"}; nil means
 	// DefaultRenditions.
@@ -116,12 +120,12 @@ func BuiltinPageTypes() []PageType {
 		{Name: HomeType, Label: "Home page", ParentTypes: []string{RootType}, NotCreatable: true,
 			MaxCountPerSite: 1, Template: "home_page.html", ListsChildren: true,
 			Fields: []Field{
-				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000},
+				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000, SearchBoost: 1.5},
 				{Name: "body", Label: "Body", Type: FieldRichText},
 			}},
 		{Name: StandardType, Label: "Standard page", Template: "standard_page.html",
 			Fields: []Field{
-				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000},
+				{Name: "intro", Label: "Introduction", Type: FieldText, MaxLength: 1000, SearchBoost: 1.5},
 				{Name: "image", Label: "Image", Type: FieldImage},
 				{Name: "body", Label: "Body", Type: FieldRichText},
 			}},
@@ -139,7 +143,7 @@ func BuiltinPageTypes() []PageType {
 			}},
 		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
 			Fields: []Field{
-				{Name: "intro", Label: "Introduction", Type: FieldRichText},
+				{Name: "intro", Label: "Introduction", Type: FieldRichText, SearchBoost: 1.5},
 			}},
 	}
 }

@@ -13,8 +13,13 @@ type PageQuery struct {
 	// ExcludeUnder leaves out these pages and everything below them.
 	ExcludeUnder []string
 	Filters      []FieldFilter
-	Order        []Order // default: tree order
+	Order        []Order // default: tree order, or relevance with Search
 	Random       bool
+	// Search keeps the pages that match, ordered by relevance unless Order
+	// is given; SearchLatest matches their newest drafts (the admin) instead
+	// of what is live.
+	Search       *SearchQuery
+	SearchLatest bool
 	Limit        int
 	Offset       int
 }

@@ -177,7 +177,16 @@ func (s *API) listPages(ctx context.Context, ac *apiContext, q url.Values) (any,
 		return nil, bad("query parameter is not an operation or a recognised field: %s", strings.Join(unknown, ", "))
 	}
 	if q.Has("search") {
-		return nil, bad("search is disabled")
+		// Wagtail's search: the site's live pages that match, by relevance
+		// unless an order is given; combined with every other filter.
+		sq, err := canopy.ParseSearch(q.Get("search"), q.Get("search_operator"))
+		if err != nil {
+			return nil, bad("%s", canopy.ErrorMessage(err))
+		}
+		if q.Get("order") == "random" {
+			return nil, bad("random ordering with a search is not supported")
+		}
+		pq.Search = sq
 	}
 	if q.Has("child_of") && q.Has("descendant_of") {
 		return nil, bad("filtering by descendant_of with child_of is not supported")

@@ -65,6 +65,7 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 		}
 	}
 	registerFieldPermissions(types)
+	db.UsePageTypes(types)
 	return s
 }
 

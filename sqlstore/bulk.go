@@ -125,6 +125,7 @@ func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, ro
 				}
 				for _, n := range chunk {
 					page := &canopy.Page{ID: ids[n.path], SiteID: s.site, Path: n.path, Depth: n.parent.Depth + 1, Type: n.imp.Type, URLPath: n.urlPath}
+					tx.searchPage(s.site, page.ID)
 					seen := map[string]bool{}
 					for i, c := range n.imp.Children {
 						if c.Content.Slug == "" {

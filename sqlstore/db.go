@@ -51,14 +51,18 @@ type DB struct {
 	// configured).
 	QueueMail bool
 
-	// legacyIDs makes migrations before 22 create SQLite tables as they
-	// used to, without AUTOINCREMENT (tests of the upgrade).
-	legacyIDs bool
+	// legacy (tests of upgrades only) makes migrations before 22 create
+	// SQLite tables as they used to, without AUTOINCREMENT, and writes
+	// nothing to the search index (which such a database does not have
+	// yet) until EndLegacy.
+	legacy bool
 
 	// node names this open database in change notifications.
 	node      string
 	mu        sync.Mutex
 	listeners []func(Change)
+	// pageTypes are the installation's page types, for the search index.
+	pageTypes atomic.Pointer[canopy.PageTypes]
 }
 
 // ParseDatabaseURL splits a Canopy database URL ("sqlite:PATH" or
@@ -223,6 +227,8 @@ type Tx struct {
 	// site); before the commit they go into site_changes, after it to the
 	// listeners.
 	changed []Change
+	// searchMarks are the pages to index again before the commit.
+	searchMarks map[searchKey]bool
 }
 
 func (tx *Tx) change(siteID int64) *Change {
@@ -324,6 +330,10 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{queryer: countingTx{sqlTx, &db.writes}, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return translate(err)
+	}
+	if err := tx.flushSearch(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return translate(err)
 	}

@@ -62,9 +62,12 @@ func OpenLegacy(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.legacyIDs = true
+	db.legacy = true
 	return db, nil
 }
+
+// EndLegacy makes an upgraded legacy database an ordinary one.
+func (db *DB) EndLegacy() { db.legacy = false }
 
 // MigrateTo applies the migrations up to version.
 func (db *DB) MigrateTo(ctx context.Context, version int64) error {

@@ -169,6 +169,9 @@ func (s *SiteDB) CreateImage(ctx context.Context, in NewImage) (im *canopy.Image
 		if im, err = s.findImage(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := tx.indexObject(ctx, s.site, SearchImage, id, canopy.MediaSearchDoc(im.Title, im.Tags)); err != nil {
+			return err
+		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
@@ -223,6 +226,9 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 			return err
 		}
 		if err := s.applyMediaUpdate(ctx, tx, "images", id, upd, &im.Title, &im.Tags, &im.CollectionID); err != nil {
+			return err
+		}
+		if err := tx.indexObject(ctx, s.site, SearchImage, id, canopy.MediaSearchDoc(im.Title, im.Tags)); err != nil {
 			return err
 		}
 		if upd.SetFocal {
@@ -291,6 +297,9 @@ func (s *SiteDB) DeleteImage(ctx context.Context, id int64) (keys []string, err 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+			return err
+		}
+		if err := tx.deleteDocs(ctx, s.site, SearchImage, []int64{id}); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
@@ -397,6 +406,9 @@ func (s *SiteDB) CreateDocument(ctx context.Context, in NewDocument) (d *canopy.
 		if d, err = s.findDocument(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := tx.indexObject(ctx, s.site, SearchDocument, id, canopy.MediaSearchDoc(d.Title, d.Tags)); err != nil {
+			return err
+		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
@@ -437,6 +449,9 @@ func (s *SiteDB) UpdateDocument(ctx context.Context, id int64, upd MediaUpdate) 
 		if err := s.applyMediaUpdate(ctx, tx, "documents", id, upd, &d.Title, &d.Tags, &d.CollectionID); err != nil {
 			return err
 		}
+		if err := tx.indexObject(ctx, s.site, SearchDocument, id, canopy.MediaSearchDoc(d.Title, d.Tags)); err != nil {
+			return err
+		}
 		if err := tx.touchSite(ctx, s.site); err != nil {
 			return err
 		}
@@ -459,6 +474,9 @@ func (s *SiteDB) DeleteDocument(ctx context.Context, id int64) (key string, err 
 		}
 		key = d.FileKey
 		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+			return err
+		}
+		if err := tx.deleteDocs(ctx, s.site, SearchDocument, []int64{id}); err != nil {
 			return err
 		}
 		if err := tx.touchSite(ctx, s.site); err != nil {

@@ -48,7 +48,11 @@ func rebuildWithAutoincrement(ctx context.Context, db *sql.DB) (err error) {
 	defer tx.Rollback()
 	type table struct{ name, sql string }
 	var tables []table
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	// Not SQLite's own tables, nor the shadow tables of a virtual table
+	// (an FTS5 index keeps its data in name_data, name_idx, …).
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND substr(m.name, 1, length(v.name) + 1) = v.name || '_')
+		ORDER BY name`)
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,7 @@ func (s *SiteDB) siteArg() any {
 // Site returns the handle for one site's content. types are the installation's
 // page types, used to enforce type rules on every save.
 func (db *DB) Site(siteID int64, types *canopy.PageTypes) *SiteDB {
+	db.UsePageTypes(types)
 	return &SiteDB{db: db, site: siteID, types: types}
 }
 
@@ -663,6 +664,7 @@ func insertPage(ctx context.Context, tx *Tx, siteID int64, parent *canopy.Page, 
 	if err != nil {
 		return nil, err
 	}
+	tx.searchPage(siteID, p.ID)
 	// The global root's child count is not kept: it would make one row a
 	// write hot spot for every site creation across the installation.
 	if parent.Depth > 1 {
@@ -695,6 +697,7 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 		return nil, err
 	}
 	p.LatestRevisionID = r.ID
+	tx.searchPage(p.SiteID, p.ID)
 	return r, nil
 }
 
@@ -829,6 +832,7 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 		return nil, canopy.FieldErrorf("base_revision", canopy.ECONFLICT, "page %q was changed (saved, locked or scheduled) while you were saving; reload it and try again", p.Title)
 	}
 	p.LatestRevisionID, p.HasUnpublishedChanges, p.UpdatedAt = rev.ID, true, tx.now
+	tx.searchPage(s.site, p.ID)
 	if !p.Live {
 		p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
 	}
@@ -955,6 +959,7 @@ func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *ca
 		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), rev.ID, tx.now, c.ExpireAt); err != nil {
 		return err
 	}
+	tx.searchPage(s.site, p.ID)
 	now := tx.now
 	p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, nonNil(c.Fields)
 	p.Live, p.LiveRevisionID, p.HasUnpublishedChanges = true, rev.ID, p.LatestRevisionID != rev.ID
@@ -1001,6 +1006,7 @@ func publishRevision(ctx context.Context, tx *Tx, p *canopy.Page, rev *canopy.Re
 		has_unpublished_changes = (latest_revision_id <> $2),
 		first_published_at = COALESCE(first_published_at, $3), last_published_at = $3, updated_at = $3
 		WHERE id = $1 AND site_id = $4`, p.ID, rev.ID, tx.now, p.SiteID)
+	tx.searchPage(p.SiteID, p.ID)
 	return err
 }
 
@@ -1023,6 +1029,15 @@ func (s *SiteDB) Unpublish(ctx context.Context, pageID int64, includeDescendants
 			q = `UPDATE pages SET live = FALSE, has_unpublished_changes = TRUE, live_revision_id = NULL, updated_at = $3 WHERE site_id = $1 AND live AND path >= $2 AND path < $4`
 			args = []any{s.site, p.Path, tx.now, canopy.PathUpperBound(p.Path)}
 		}
+		if includeDescendants {
+			// The pages going off the site leave the public index.
+			err := eachRow(scanInt64, func(id int64) { tx.searchPage(s.site, id) })(tx.QueryContext(ctx,
+				`SELECT id FROM pages WHERE site_id = $1 AND live AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path)))
+			if err != nil {
+				return err
+			}
+		}
+		tx.searchPage(s.site, p.ID)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
@@ -1374,7 +1389,9 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 			if err := tx.log(ctx, s.site, "delete", "page", g.id, g.title, map[string]any{"with_ancestor_id": p.ID}); err != nil {
 				return err
 			}
+			tx.searchPage(s.site, g.id)
 		}
+		tx.searchPage(s.site, p.ID)
 		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path))
 		if err != nil {
 			return err

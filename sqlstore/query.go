@@ -50,6 +50,31 @@ func (db *DB) orderExpr(name string, t canopy.FieldType) string {
 // QueryPages runs a PageQuery and returns the page and the total count
 // before limit and offset.
 func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Page, total int, err error) {
+	return s.queryPages(ctx, q, nil)
+}
+
+// PageHit is a page found by a search, with the indexed title and text of
+// the version that matched (live, or the newest draft for the admin).
+type PageHit struct {
+	Page  *canopy.Page
+	Title string
+	Body  string
+}
+
+// SearchPages runs a PageQuery with Search set and returns the pages found
+// with the text that matched, and the total count.
+func (s *SiteDB) SearchPages(ctx context.Context, q PageQuery) (out []PageHit, total int, err error) {
+	if q.Search == nil {
+		return nil, 0, canopy.Errorf(canopy.EINVALID, "nothing to search for")
+	}
+	var hits []PageHit
+	_, total, err = s.queryPages(ctx, q, func(p *canopy.Page, title, body string) {
+		hits = append(hits, PageHit{Page: p, Title: title, Body: body})
+	})
+	return hits, total, err
+}
+
+func (s *SiteDB) queryPages(ctx context.Context, q PageQuery, hit func(p *canopy.Page, title, body string)) (out []*canopy.Page, total int, err error) {
 	where := []string{"site_id = $1", "depth > 1"}
 	args := []any{s.site}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -126,16 +151,40 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 		limit = 20
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
+		from := "pages"
+		if q.Search != nil {
+			m, err := tx.compileSearch(ctx, []int64{s.site}, q.Search)
+			if err != nil || m.expr == "" {
+				return err
+			}
+			from = "pages JOIN " + tx.hitsSQL(m, SearchPage, []int64{s.site}, q.SearchLatest, &args) + " AS s ON s.sid = pages.id"
+			if len(q.Order) == 0 && !q.Random {
+				order = "srank DESC, path"
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
 		if total == 0 || q.Offset >= total || limit < 0 {
 			return nil
 		}
 		la := append(append([]any{}, args...), limit, q.Offset)
-		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE `+cond+
-			fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2), la...))
-		return err
+		query := `SELECT ` + pageColumns + ` FROM ` + from + ` WHERE ` + cond +
+			fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)+1, len(args)+2)
+		if hit == nil {
+			out, err = scanPages(tx.QueryContext(ctx, query, la...))
+			return err
+		}
+		query = strings.Replace(query, ` FROM `, `, stitle, sbody FROM `, 1)
+		return eachRow(func(r scanner) (struct{}, error) {
+			var title, body string
+			p, err := scanPage(extraScan{r, []any{&title, &body}})
+			if err == nil {
+				out = append(out, p)
+				hit(p, title, body)
+			}
+			return struct{}{}, err
+		}, func(struct{}) {})(tx.QueryContext(ctx, query, la...))
 	})
 	return out, total, err
 }

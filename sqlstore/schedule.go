@@ -98,6 +98,7 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 			if n, _ := res.RowsAffected(); n != 1 {
 				return nil
 			}
+			tx.searchPage(it.site, it.page)
 			var title string
 			if err := tx.QueryRowContext(ctx, `SELECT title FROM pages WHERE id = $1 AND site_id = $2`, it.page, it.site).Scan(&title); err != nil {
 				return err

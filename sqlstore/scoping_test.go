@@ -150,6 +150,8 @@ var unscoped = map[string]string{
 	"SiteDB.ChildrenPage": "the condition starts with site_id",
 	"SiteDB.SearchTitles": "the condition starts with site_id",
 	"SiteDB.Snippets":     "the where clause starts with site_id",
+	// The search index as a whole.
+	"DB.SearchIndexEmpty": "whether the installation has any search document (an upgraded installation builds its index once)",
 }
 
 // TestEveryTenantStatementNamesItsSite reads every SQL statement in the store

@@ -112,7 +112,7 @@ func scanSites(rows *sql.Rows, err error) ([]*canopy.Site, error) {
 // rows are deleted (children before parents).
 var SiteTables = []string{"log_entries", "site_logins", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
 	"group_collection_grants", "group_page_grants",
-	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings"}
+	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings", "search_documents"}
 
 // DeleteSite removes a site and every row it owns in one transaction: log,
 // sessions, tokens, grants, memberships, groups, revisions, pages, collections,
@@ -148,6 +148,13 @@ func (db *DB) DeleteSite(ctx context.Context, id, newDefault int64) (deleted map
 			return err
 		}
 		deleted["group_model_perms"], _ = res.RowsAffected()
+		// The search index's entries (SQLite: the FTS rows, which have no
+		// site_id of their own; the documents go with the tables below).
+		if db.dialect == SQLite {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_documents WHERE site_id = $1)`, id); err != nil {
+				return err
+			}
+		}
 		// Parent links within pages and collections point inside the site; both
 		// databases check them at the end of each statement, so one DELETE takes
 		// a whole tree.

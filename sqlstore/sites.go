@@ -87,7 +87,7 @@ func (db *DB) SearchSites(ctx context.Context, q string, order string, limit, of
 			if limit == 0 || offset >= total {
 				return nil
 			}
-			rows, err = tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` ORDER BY `+by+` LIMIT $1 OFFSET $2`, limit, offset)
+			rows, err = tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` ORDER BY `+by+pageClause(limit, offset))
 		} else {
 			// A search reads the sites once: the matching ids in order
 			// (their number is the total), then the page of them by id.
@@ -100,7 +100,11 @@ func (db *DB) SearchSites(ctx context.Context, q string, order string, limit, of
 			if limit == 0 || offset >= total {
 				return nil
 			}
-			ids = ids[offset:min(total, offset+limit)]
+			if limit > 0 {
+				ids = ids[offset:min(total, offset+limit)]
+			} else {
+				ids = ids[offset:] // a negative limit: every match
+			}
 			marks := make([]string, len(ids))
 			idArgs := make([]any, len(ids))
 			for i, id := range ids {

@@ -88,6 +88,13 @@ func (s *SiteDB) createSnippet(ctx context.Context, tx *Tx, st *canopy.SnippetTy
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, s.site, st.Name, title, body, unique, search, tx.now).Scan(&id); err != nil {
 		return 0, err
 	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(body), &fields); err != nil {
+		return 0, err
+	}
+	if err := tx.indexObject(ctx, s.site, SearchSnippet, id, canopy.SnippetSearchDoc(st, title, fields, PlainText)); err != nil {
+		return 0, err
+	}
 	if err := tx.log(ctx, s.site, "create", "snippet."+st.Name, id, title, nil); err != nil {
 		return 0, err
 	}
@@ -112,6 +119,9 @@ func (s *SiteDB) UpdateSnippet(ctx context.Context, st *canopy.SnippetType, id i
 			WHERE site_id = $1 AND id = $2`, s.site, id, title, string(body), unique, search, tx.now); err != nil {
 			return err
 		}
+		if err := tx.indexObject(ctx, s.site, SearchSnippet, id, canopy.SnippetSearchDoc(st, title, fields, PlainText)); err != nil {
+			return err
+		}
 		if err := tx.log(ctx, s.site, "edit", "snippet."+st.Name, id, title, nil); err != nil {
 			return err
 		}
@@ -132,6 +142,9 @@ func (s *SiteDB) DeleteSnippet(ctx context.Context, typ string, id int64) error 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM snippets WHERE site_id = $1 AND id = $2`, s.site, id); err != nil {
+			return err
+		}
+		if err := tx.deleteDocs(ctx, s.site, SearchSnippet, []int64{id}); err != nil {
 			return err
 		}
 		if err := tx.log(ctx, s.site, "delete", "snippet."+typ, id, sn.Title, nil); err != nil {

@@ -53,6 +53,7 @@ Commands:
   site convert-domain  replace the base domain in every site's hostname (staging copies)
   site delete       delete a site and everything it owns
   generate          fill the installation with generated sites and pages
+  search reindex    rebuild the search index (of one site with --site HOST)
   config            print the effective configuration
   version           print the version
 
@@ -114,10 +115,10 @@ func (a *app) dispatch(args []string) error {
 		return a.serve(rest)
 	case "migrate":
 		return a.migrate(rest)
-	case "user", "site", "group":
+	case "user", "site", "group", "search":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			sub := map[string]string{"user": "create", "site": "create, list, templates, update, convert-domain, delete",
-				"group": "create, members, add-member, remove-member"}[cmd]
+				"group": "create, members, add-member, remove-member", "search": "reindex"}[cmd]
 			return usageError{fmt.Sprintf("'canopy %s' needs a subcommand: %s", cmd, sub)}
 		}
 		switch cmd + " " + rest[0] {
@@ -137,6 +138,8 @@ func (a *app) dispatch(args []string) error {
 			return a.siteConvertDomain(rest[1:])
 		case "site delete":
 			return a.siteDelete(rest[1:])
+		case "search reindex":
+			return a.searchReindex(rest[1:])
 		}
 		return usageError{fmt.Sprintf("unknown command 'canopy %s %s'", cmd, rest[0])}
 	case "generate":
@@ -240,6 +243,13 @@ func (a *app) open() (*service.Service, func(), error) {
 	if err := a.registerTemplates(svc); err != nil {
 		db.Close()
 		return nil, nil, err
+	}
+	// A database upgraded to the search schema builds its index once.
+	if built, err := svc.EnsureSearchIndex(a.ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	} else if built {
+		a.log.Info("search index built for the existing sites")
 	}
 	store, err := media.OpenStore(a.ctx, a.cfg.MediaStorage())
 	if err != nil {
@@ -821,6 +831,48 @@ func (a *app) siteConvertDomain(args []string) error {
 		fmt.Fprintf(a.stdout, "  site %d: %s:%d -> %s:%d\n", c.SiteID, c.Old, c.Port, c.New, c.Port)
 	}
 	fmt.Fprintf(a.stdout, "%d site(s) %s\n", len(changes), verb)
+	return nil
+}
+
+// searchReindex rebuilds the search index of one site or of all of them.
+func (a *app) searchReindex(args []string) error {
+	f := a.newFlags("search reindex", "search reindex [--site HOSTNAME]")
+	host := f.String("site", "", "the `hostname` of the one site to reindex (default: every site and the shared library)")
+	svc, closeDB, err := a.parseAndOpen(f, args)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if *host == "" {
+		total, err := svc.ReindexAllSearch(a.ctx, func(site *canopy.Site, n int) {
+			fmt.Fprintf(a.stdout, "%s: %d documents\n", site.DisplayName(), n)
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "reindexed every site: %d documents\n", total)
+		return nil
+	}
+	sites, _, err := svc.DB.SearchSites(a.ctx, *host, "hostname", -1, 0)
+	if err != nil {
+		return err
+	}
+	want, _ := canopy.NormalizeHostname(*host)
+	found := false
+	for _, site := range sites { // one hostname may have sites on several ports
+		if site.Hostname != want {
+			continue
+		}
+		found = true
+		n, err := svc.ReindexSearch(a.ctx, site)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "reindexed %s: %d documents\n", site.DisplayName(), n)
+	}
+	if !found {
+		return canopy.Errorf(canopy.ENOTFOUND, "no site has the hostname %q (canopy site list shows them)", *host)
+	}
 	return nil
 }
 
