@@ -19,6 +19,9 @@ type SiteContent interface {
 	// in-memory model of a site delivery keeps per content version.
 	SitePages(ctx context.Context, max int) (pages []*Page, ok bool, err error)
 	QueryPages(ctx context.Context, q PageQuery) (pages []*Page, total int, err error)
+	// SearchPages is QueryPages with q.Search set, each page with the text
+	// that matched.
+	SearchPages(ctx context.Context, q PageQuery) (hits []PageHit, total int, err error)
 
 	SnippetsByID(ctx context.Context, ids []int64) (map[int64]*Snippet, error)
 	ImagesByID(ctx context.Context, ids []int64) (map[int64]*Image, error)

@@ -68,3 +68,12 @@ type PathRestriction struct {
 	Path string
 	Restriction
 }
+
+// PageHit is a page found by a search, with the indexed title and text of
+// the version that matched (live, or the newest draft for the admin): what
+// result snippets are cut from.
+type PageHit struct {
+	Page  *Page
+	Title string
+	Body  string
+}

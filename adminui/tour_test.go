@@ -175,3 +175,25 @@ func TestBrowserSessionExpiresMidEdit(t *testing.T) {
 	b.Run(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
 	waitFor(t, b, `document.querySelector(".message.success")`)
 }
+
+// TestBrowserPublicSearch: a visitor searches alpha's public site from the
+// header's box with the keyboard, reads the results (the words marked), and
+// mistypes a query: each screen is checked with axe-core (light and dark,
+// desktop and 390 px) and photographed.
+func TestBrowserPublicSearch(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	b.Run(chromedp.Navigate(alpha+"/"), chromedp.WaitVisible(chromedp.CSS("#site-search-q")))
+	look(t, b, "public-home")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#site-search-q"), "lab"+kb.Enter), chromedp.WaitVisible(chromedp.CSS(".search-count")))
+	if got := b.Text(".search-count"); !strings.Contains(got, "“lab”") || strings.HasPrefix(got, "No pages") {
+		t.Errorf("search count: %q", got)
+	}
+	if b.Count(".search-results li") == 0 || b.Count(".search-results mark") == 0 {
+		t.Error("no results with marked words")
+	}
+	look(t, b, "public-search")
+	b.Run(chromedp.Navigate(alpha+"/search/?q=the"), chromedp.WaitVisible(chromedp.CSS("#search-error")))
+	look(t, b, "public-search-error")
+}

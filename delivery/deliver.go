@@ -39,6 +39,14 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		http.Error(w, "bad request: the path is too long", http.StatusRequestURITooLong)
 		return http.StatusRequestURITooLong
 	}
+	if path == SearchPath && searchOn(site) {
+		e, err := s.renderSearch(r, site)
+		if err != nil {
+			s.internalError(w, r, err)
+			return http.StatusInternalServerError
+		}
+		return httpkit.WritePage(w, r, e)
+	}
 	cacheable := r.URL.RawQuery == ""
 	if cacheable {
 		if e := s.cache.Get(site.ID, path, site.Version); e != nil {
@@ -192,6 +200,10 @@ type PageView struct {
 	// title, else the page title and the site name, the site name alone on
 	// the home page).
 	SiteName, HeadTitle string
+	// SearchOn: the site answers searches at /search/ (the header's box);
+	// Search is the search page's state (search.html).
+	SearchOn bool
+	Search   *SearchView
 }
 
 // FormView is what the login and password templates show.
@@ -317,6 +329,7 @@ func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteM
 
 func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.CachedPage, error) {
 	view.SiteName = view.Site.DisplayName()
+	view.SearchOn = searchOn(view.Site)
 	switch {
 	case view.Page.SeoTitle != "":
 		view.HeadTitle = view.Page.SeoTitle

@@ -1,7 +1,10 @@
 package delivery_test
 
 import (
+	"io"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,6 +109,83 @@ func TestContentAPISearch(t *testing.T) {
 					t.Errorf("search %q: %d %v", q, status, msg)
 				}
 			}
+		})
+	}
+}
+
+// TestPublicSearchPage: /search/?q= on every site, rendered by its theme:
+// only the host's own live pages the visitor may see, with the matching
+// words marked, paged; a bad query is a 400 with a message beside the box;
+// an unpublished page is gone at once; a site can turn its search off.
+func TestPublicSearchPage(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := testserver.NewAdmin(t, d)
+			var pages []*canopy.Page
+			for i := range 12 {
+				pages = append(pages, f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "Comet report "+strconv.Itoa(i), true,
+					map[string]any{"body": "<p>The bright comet returns every year.</p>"}))
+			}
+			staff := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "Staff comet rota", true, nil)
+			f.Page(f.Beta, f.Beta.RootPageID, canopy.StandardType, "Comet tomato", true, nil)
+			root := f.Login("alpha.test", "root")
+			if status, body := root.Do("PUT", "/admin/api/pages/"+testserver.FmtID(staff.ID)+"/privacy", map[string]any{"type": "login"}); status != 200 {
+				t.Fatalf("restrict: %d %v", status, body)
+			}
+			r := f.Get("alpha.test", "/search/?q=comets")
+			if r.Status != 200 || !strings.Contains(r.Body, "12 pages match “comets” (page 1 of 2)") || strings.Count(r.Body, `class="search-snippet"`) != 10 ||
+				!strings.Contains(r.Body, "<mark>comet</mark>") || strings.Contains(r.Body, "tomato") || strings.Contains(r.Body, "Staff") ||
+				!strings.Contains(r.Body, `rel="next"`) || !strings.Contains(r.Body, `value="comets"`) {
+				t.Fatalf("alpha's search page: %d %s", r.Status, r.Body)
+			}
+			if r2 := f.Get("alpha.test", "/search/?q=comets&page=2"); strings.Count(r2.Body, `class="search-snippet"`) != 2 || !strings.Contains(r2.Body, `rel="prev"`) {
+				t.Errorf("page 2: %s", r2.Body)
+			}
+			if rb := f.Get("beta.test", "/search/?q=comet"); !strings.Contains(rb.Body, "One page matches") || !strings.Contains(rb.Body, "Comet tomato") {
+				t.Errorf("beta's search: %s", rb.Body)
+			}
+			// A visitor who passes the restriction finds the staff page; the
+			// answer depends on them and is not cached.
+			ed := f.Login("alpha.test", "ed")
+			req, _ := http.NewRequest("GET", f.URL+"/search/?q=rota", nil)
+			req.Host = "alpha.test"
+			req.Header.Set("Cookie", "canopy_session="+ed.Cookie)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(b), "Staff comet rota") || !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+				t.Errorf("a member's search: %s %s", res.Header.Get("Cache-Control"), b)
+			}
+			if anon := f.Get("alpha.test", "/search/?q=rota"); strings.Contains(anon.Body, "Staff comet rota") || !strings.Contains(anon.Body, "No pages match") {
+				t.Errorf("an anonymous visitor finds the restricted page: %s", anon.Body)
+			}
+			// Bad input: a message beside the box, never an error page.
+			for _, q := range []string{"the", strings.Repeat("a", 1001)} {
+				if bad := f.Get("alpha.test", "/search/?q="+url.QueryEscape(q)); bad.Status != 400 || !strings.Contains(bad.Body, `id="search-error"`) {
+					t.Errorf("search %.10q: %d", q, bad.Status)
+				}
+			}
+			if empty := f.Get("alpha.test", "/search/"); empty.Status != 200 || !strings.Contains(empty.Body, `id="search-q"`) || strings.Contains(empty.Body, "match") {
+				t.Errorf("the empty search page: %d", empty.Status)
+			}
+			// Unpublished: gone at once.
+			if status, body := root.Do("POST", "/admin/api/pages/"+testserver.FmtID(pages[0].ID)+"/unpublish", nil); status != 200 {
+				t.Fatalf("unpublish: %d %v", status, body)
+			}
+			if r := f.Get("alpha.test", "/search/?q=comets"); !strings.Contains(r.Body, "11 pages match") {
+				t.Errorf("after the unpublish: %s", r.Body)
+			}
+			// The site turns its search off: /search/ is an ordinary path again.
+			if status, body := root.Do("PATCH", "/admin/api/sites/"+testserver.FmtID(f.Alpha.ID), map[string]any{"features": map[string]any{"search": false}}); status != 200 {
+				t.Fatalf("search off: %d %v", status, body)
+			}
+			testserver.Eventually(t, "search off", func() bool {
+				r := f.Get("alpha.test", "/search/?q=comets")
+				return r.Status == 404 && !strings.Contains(r.Body, `id="site-search-q"`)
+			})
 		})
 	}
 }

@@ -65,7 +65,9 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 		}
 	}
 	registerFieldPermissions(types)
-	db.UsePageTypes(types)
+	if db != nil {
+		db.UsePageTypes(types)
+	}
 	return s
 }
 

@@ -53,13 +53,8 @@ func (s *SiteDB) QueryPages(ctx context.Context, q PageQuery) (out []*canopy.Pag
 	return s.queryPages(ctx, q, nil)
 }
 
-// PageHit is a page found by a search, with the indexed title and text of
-// the version that matched (live, or the newest draft for the admin).
-type PageHit struct {
-	Page  *canopy.Page
-	Title string
-	Body  string
-}
+// PageHit is canopy.PageHit (the domain type; this alias keeps the store readable).
+type PageHit = canopy.PageHit
 
 // SearchPages runs a PageQuery with Search set and returns the pages found
 // with the text that matched, and the total count.
