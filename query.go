@@ -50,9 +50,13 @@ type MediaFilter struct {
 	WithShared bool
 	Tags       []string // items with every one of these tags
 	Q          string   // in the title, case-insensitive
-	Ascending  bool     // oldest first (default newest first)
-	Limit      int
-	Offset     int
+	// Search keeps the items that match in the search index (title and
+	// tags), best match first when Relevance is set.
+	Search    *SearchQuery
+	Relevance bool
+	Ascending bool // oldest first (default newest first)
+	Limit     int
+	Offset    int
 }
 
 // MediaScope is part of what a media listing may show: items in the

@@ -66,7 +66,7 @@ func (s *API) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
 	var unknown []string
 	for k := range q {
 		switch k {
-		case "limit", "offset", "tags", "order", "format":
+		case "limit", "offset", "tags", "order", "format", "search", "search_operator":
 		default:
 			unknown = append(unknown, k)
 		}
@@ -101,6 +101,14 @@ func (s *API) apiMediaFilter(q url.Values) (canopy.MediaFilter, error) {
 		f.Ascending = false
 	default:
 		return f, bad("cannot order by %s (use id or -id)", q.Get("order"))
+	}
+	if q.Has("search") {
+		// The items whose title or tags match, best first unless ordered.
+		sq, err := canopy.ParseSearch(q.Get("search"), q.Get("search_operator"))
+		if err != nil {
+			return f, bad("%s", canopy.ErrorMessage(err))
+		}
+		f.Search, f.Relevance = sq, !q.Has("order")
 	}
 	return f, nil
 }

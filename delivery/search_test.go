@@ -103,6 +103,49 @@ func TestContentAPISearch(t *testing.T) {
 					t.Errorf("search %.20q %s: %d %v", c.q, c.extra, status, msg)
 				}
 			}
+			// Images and documents: by title and tags, each host its own.
+			rootB := f.Login("beta.test", "root")
+			for _, up := range []struct {
+				c                 *testserver.Client
+				path, file, title string
+				tags              string
+				data              []byte
+			}{
+				{root, "/admin/api/images", "a.png", "Comet over the dome", "night,sky", testserver.PNG(t, 4, 4)},
+				{root, "/admin/api/images", "b.png", "Telescope", "comet-hunting", testserver.PNG(t, 4, 4)},
+				{rootB, "/admin/api/images", "c.png", "Comet tomato plant", "", testserver.PNG(t, 4, 4)},
+				{root, "/admin/api/documents", "guide.pdf", "Comet observing guide", "", []byte("%PDF-1.4 guide")},
+			} {
+				if status, body := up.c.Upload(up.path, up.file, up.data, map[string]string{"title": up.title, "tags": up.tags}); status != 201 {
+					t.Fatalf("upload %s: %d %v", up.title, status, body)
+				}
+			}
+			media := func(host, path string) (int, []string) {
+				status, body := f.JSON(host, path)
+				var titles []string
+				if items, ok := body["items"].([]any); ok {
+					for _, it := range items {
+						titles = append(titles, it.(map[string]any)["title"].(string))
+					}
+				}
+				return status, titles
+			}
+			// The title match ranks above the tag match (comet-hunting).
+			if status, got := media("alpha.test", "/api/v2/images/?search=comet"); status != 200 || strings.Join(got, ",") != "Comet over the dome,Telescope" {
+				t.Errorf("alpha's images, comet: %d %v", status, got)
+			}
+			if _, got := media("alpha.test", "/api/v2/images/?search=sky"); len(got) != 1 {
+				t.Errorf("alpha's images by tag: %v", got)
+			}
+			if _, got := media("beta.test", "/api/v2/images/?search=comet"); len(got) != 1 || got[0] != "Comet tomato plant" {
+				t.Errorf("beta's images: %v", got)
+			}
+			if _, got := media("alpha.test", "/api/v2/documents/?search=guides"); len(got) != 1 {
+				t.Errorf("alpha's documents: %v", got)
+			}
+			if status, _ := media("alpha.test", "/api/v2/images/?search="); status != 400 {
+				t.Errorf("an empty image search: %d", status)
+			}
 			// FTS syntax typed by a visitor is just words.
 			for _, q := range []string{`galaxy NEAR(sky)`, `"galaxy`, `galaxy:*`, `(galaxy)`, `-galaxy`, `galaxy^2`, `*`} {
 				if status, msg, _ := search("alpha.test", q); status != 200 && status != 400 {

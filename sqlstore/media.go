@@ -562,15 +562,37 @@ func findMedia[T any](ctx context.Context, tx *Tx, s *SiteDB, t mediaTable[T], i
 // listMedia lists what the filter selects and how many there are in all.
 func listMedia[T any](ctx context.Context, s *SiteDB, t mediaTable[T], f MediaFilter) (out []T, total int, err error) {
 	args := []any{s.site}
-	where := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id WHERE ` + mediaScope(f, s, &args) + mediaWhere(f, &args)
+	cond := mediaScope(f, s, &args) + mediaWhere(f, &args)
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+		join, order := "", ` ORDER BY m.id `+mediaOrder(f)
+		if f.Search != nil {
+			// The items whose title or tags match, from the index of this
+			// site (and of the shared library when it is listed too).
+			sites := []int64{s.site}
+			if f.WithShared && !s.shared {
+				sites = append(sites, 0)
+			}
+			m, err := tx.compileSearch(ctx, sites, f.Search)
+			if err != nil || m.expr == "" {
+				return err
+			}
+			kind := SearchImage
+			if t.table == documentsTable.table {
+				kind = SearchDocument
+			}
+			join = ` JOIN ` + tx.hitsSQL(m, kind, sites, false, &args) + ` AS sh ON sh.sid = m.id`
+			if f.Relevance {
+				order = ` ORDER BY sh.srank DESC, m.id`
+			}
+		}
+		from := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id` + join + ` WHERE `
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from+cond, args...).Scan(&total); err != nil {
 			return err
 		}
 		n := len(args)
 		args = append(args, f.Limit, f.Offset)
 		return eachRow(t.scan, func(v T) { out = append(out, v) })(
-			tx.QueryContext(ctx, `SELECT `+t.columns+where+` ORDER BY m.id `+mediaOrder(f)+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+			tx.QueryContext(ctx, `SELECT `+t.columns+from+cond+order+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
 	})
 	return out, total, err
 }
