@@ -52,3 +52,37 @@ func excerpt(body, s string) string {
 	}
 	return body[max(0, i-200):min(len(body), i+200)]
 }
+
+// TestAdminSearchUsesTheIndex: the admin's page search (the explorer's and
+// the choosers') finds pages by their newest draft, with stemming and the
+// last word as a prefix while one types, on this site only.
+func TestAdminSearchUsesTheIndex(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			d := newDemo(t, dialect)
+			about := d.page(d.alpha, "/about/")
+			c := d.login("alpha.localhost", "alpha-admin")
+			edit := fmt.Sprintf("/admin/pages/%d/edit/", about.ID)
+			c.get(edit)
+			if status, _, _ := c.post(edit, url.Values{"title": {"About the observatories"}, "f.intro": {"Nebulae everywhere."}, "action": {"save"},
+				"base_revision": {fmt.Sprint(about.LatestRevisionID)}}); status != 303 {
+				t.Fatalf("save a draft: %d", status)
+			}
+			for _, q := range []string{"observatory", "observ", "nebula"} {
+				status, body := c.get("/admin/search/pages/?q=" + url.QueryEscape(q))
+				if status != 200 || !strings.Contains(body, fmt.Sprintf("/admin/pages/%d/edit/", about.ID)) {
+					t.Errorf("admin search %q: %d, the draft's page not found", q, status)
+				}
+			}
+			// The public site does not know the draft's words.
+			if code, body := d.publicGet("alpha.localhost", "/search/?q=observatory"); code != 200 || !strings.Contains(body, "No pages match") {
+				t.Errorf("public search finds a draft: %d", code)
+			}
+			// Beta's pages are never found from alpha.
+			beta := d.page(d.beta, "/")
+			if _, body := c.get("/admin/search/pages/?q=" + url.QueryEscape(beta.Title)); strings.Contains(body, fmt.Sprintf("/admin/pages/%d/", beta.ID)) {
+				t.Error("alpha's admin search finds beta's home page")
+			}
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
@@ -310,8 +312,11 @@ func (a *Admin) Refs(ctx context.Context, ids map[string][]int64) (map[string]ma
 // ThumbSpec is the rendition the admin shows images at in choosers and fields.
 const ThumbSpec = "fill-160x160"
 
-// SearchPages finds this site's pages by title among those the caller may
-// explore (of the given types, if any), with the caller's actions on each.
+// SearchPages finds this site's pages whose newest version (drafts
+// included) matches q in the search index, among those the caller may
+// explore (of the given types, if any), best match first, with the caller's
+// actions on each. As the admin searches while one types, the last word is a
+// prefix ("gal" finds "galaxy").
 func (a *Admin) SearchPages(ctx context.Context, q string, types []string, limit, offset int) ([]*PageWithActions, int, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -320,8 +325,16 @@ func (a *Admin) SearchPages(ctx context.Context, q string, types []string, limit
 	if len(q) > 200 {
 		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "the search is longer than 200 characters")
 	}
+	typed := q
+	if r, _ := utf8.DecodeLastRuneInString(q); unicode.IsLetter(r) || unicode.IsDigit(r) {
+		typed += "*"
+	}
+	sq, err := canopy.ParseSearch(typed, "and")
+	if err != nil {
+		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "%s", canopy.ErrorMessage(err))
+	}
 	all, within := a.Check.User.ExplorePaths()
-	found, total, err := a.pages.SearchTitles(ctx, q, all || a.User.IsSuperuser, within, types, limit, offset)
+	found, total, err := a.pages.SearchLatest(ctx, sq, all || a.User.IsSuperuser, within, types, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -273,13 +273,14 @@ func explorable(args *[]any, within []string) (string, bool) {
 	return ` AND (` + strings.Join(ors, " OR ") + `)`, true
 }
 
-// SearchTitles finds this site's pages whose title contains q (any case),
-// among those a user may explore (all, or within the subtrees) and of the
-// types (any when empty), ordered by title; one page of them and the total.
-func (s *SiteDB) SearchTitles(ctx context.Context, q string, all bool, within, types []string, limit, offset int) (out []*canopy.Page, total int, err error) {
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
-	cond := `site_id = $1 AND depth > 1 AND lower(title) LIKE $2 ESCAPE '\'`
-	args := []any{s.site, like}
+// SearchLatest finds this site's pages whose newest version (a draft
+// included) matches the search, among those a user may explore (all, or
+// within the subtrees) and of the types (any when empty), best match first;
+// one page of them and the total. It is the admin's search: the explorer's
+// and the choosers'.
+func (s *SiteDB) SearchLatest(ctx context.Context, sq *canopy.SearchQuery, all bool, within, types []string, limit, offset int) (out []*canopy.Page, total int, err error) {
+	cond := `site_id = $1 AND depth > 1`
+	args := []any{s.site}
 	if !all {
 		c, ok := explorable(&args, within)
 		if !ok {
@@ -295,11 +296,17 @@ func (s *SiteDB) SearchTitles(ctx context.Context, q string, all bool, within, t
 		}
 		cond += ` AND page_type IN (` + strings.Join(ph, ",") + `)`
 	}
+	out = []*canopy.Page{}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE `+cond, args...).Scan(&total); err != nil {
+		m, err := tx.compileSearch(ctx, []int64{s.site}, sq)
+		if err != nil || m.expr == "" {
 			return err
 		}
-		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM pages WHERE `+cond+fmt.Sprintf(` ORDER BY lower(title), id LIMIT %d OFFSET %d`, limit, offset), args...))
+		from := `pages JOIN ` + tx.hitsSQL(m, SearchPage, []int64{s.site}, true, &args) + ` AS h ON h.sid = pages.id`
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		out, err = scanPages(tx.QueryContext(ctx, `SELECT `+pageColumns+` FROM `+from+` WHERE `+cond+fmt.Sprintf(` ORDER BY h.srank DESC, path LIMIT %d OFFSET %d`, limit, offset), args...))
 		return err
 	})
 	return out, total, err

@@ -148,7 +148,7 @@ var unscoped = map[string]string{
 	"DB.history":          "the filter starts with site_id (or, for superusers asking for every site, with none)",
 	"SiteDB.QueryPages":   "pageQuery.where starts with site_id",
 	"SiteDB.ChildrenPage": "the condition starts with site_id",
-	"SiteDB.SearchTitles": "the condition starts with site_id",
+	"SiteDB.SearchLatest": "the condition starts with site_id",
 	"SiteDB.Snippets":     "the where clause starts with site_id",
 	// The search index as a whole.
 	"DB.SearchIndexEmpty": "whether the installation has any search document (an upgraded installation builds its index once)",
