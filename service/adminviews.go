@@ -309,6 +309,16 @@ func (a *Admin) Refs(ctx context.Context, ids map[string][]int64) (map[string]ma
 	return out, nil
 }
 
+// typedSearch parses what someone is typing into an admin search box: the
+// last word counts as a prefix ("gal" finds "galaxy").
+func typedSearch(q string) (*canopy.SearchQuery, error) {
+	q = strings.TrimSpace(q)
+	if r, _ := utf8.DecodeLastRuneInString(q); unicode.IsLetter(r) || unicode.IsDigit(r) {
+		q += "*"
+	}
+	return canopy.ParseSearch(q, "and")
+}
+
 // ThumbSpec is the rendition the admin shows images at in choosers and fields.
 const ThumbSpec = "fill-160x160"
 
@@ -325,11 +335,7 @@ func (a *Admin) SearchPages(ctx context.Context, q string, types []string, limit
 	if len(q) > 200 {
 		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "the search is longer than 200 characters")
 	}
-	typed := q
-	if r, _ := utf8.DecodeLastRuneInString(q); unicode.IsLetter(r) || unicode.IsDigit(r) {
-		typed += "*"
-	}
-	sq, err := canopy.ParseSearch(typed, "and")
+	sq, err := typedSearch(q)
 	if err != nil {
 		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "%s", canopy.ErrorMessage(err))
 	}

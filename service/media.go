@@ -331,7 +331,17 @@ type MediaQuery struct {
 
 func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 	f := a.scopes(k, q.Choose)
-	f.CollectionID, f.Q, f.Limit, f.Offset = q.CollectionID, q.Q, q.Limit, q.Offset
+	f.CollectionID, f.Limit, f.Offset = q.CollectionID, q.Limit, q.Offset
+	if q.Q != "" {
+		// The search index (title and tags, the last word a prefix as one
+		// types), best match first; a query it cannot use (stop words only)
+		// still finds titles that contain it.
+		if sq, err := typedSearch(q.Q); err == nil {
+			f.Search, f.Relevance = sq, true
+		} else {
+			f.Q = q.Q
+		}
+	}
 	f.WithShared = q.Choose && a.canChooseAny(k)
 	if q.Tag != "" {
 		f.Tags = []string{q.Tag}
