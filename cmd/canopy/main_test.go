@@ -430,3 +430,58 @@ contact_email = "office@dept.example"
 		t.Fatalf("bad template: %d %s", code, errOut)
 	}
 }
+
+// TestSearchIndexSurvivesAKill kills canopy generate (sites of thousands of
+// published pages, each site's pages imported in one transaction) at a
+// random moment, on both databases: whatever was committed has exactly its
+// search documents, and nothing else has any.
+func TestSearchIndexSurvivesAKill(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			dbURL := testdb.URL(t, d)
+			args := []string{"--data", t.TempDir(), "--database", dbURL}
+			cmd := exec.Command(binary, append([]string{"generate", "--sites", "50", "--pages-per-site", "3000"}, args...)...)
+			cmd.Env = cleanEnv()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sqlstore.Open(context.Background(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// Kill once some sites are in (mid-import of another).
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				n, _ := db.Count(context.Background(), `SELECT count(*) FROM sites`)
+				if n >= 3 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(time.Duration(100+time.Now().UnixNano()%400) * time.Millisecond)
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			count := func(q string) int {
+				n, err := db.Count(context.Background(), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			pages := count(`SELECT count(*) FROM pages WHERE depth > 1 AND live`)
+			if pages < 3 {
+				t.Fatalf("only %d live pages when killed", pages)
+			}
+			if missing := count(`SELECT count(*) FROM pages p WHERE p.depth > 1 AND p.live AND NOT EXISTS (
+				SELECT 1 FROM search_documents d WHERE d.site_id = p.site_id AND d.kind = 'page' AND d.object_id = p.id AND d.live)`); missing != 0 {
+				t.Errorf("%d live pages (of %d) have no search document", missing, pages)
+			}
+			if orphans := count(`SELECT count(*) FROM search_documents d WHERE d.kind = 'page' AND NOT EXISTS (
+				SELECT 1 FROM pages p WHERE p.id = d.object_id AND p.site_id = d.site_id)`); orphans != 0 {
+				t.Errorf("%d search documents of pages that were never committed", orphans)
+			}
+			t.Logf("killed with %d live pages, each indexed", pages)
+		})
+	}
+}
