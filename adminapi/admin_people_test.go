@@ -2,6 +2,7 @@ package adminapi_test
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -317,6 +318,14 @@ func TestAdminSnippets(t *testing.T) {
 			status, ch := ed.Do("GET", "/admin/api/snippets/location/choose?q=a", nil)
 			if status != 200 || ch["meta"].(map[string]any)["total_count"].(float64) != 2 {
 				t.Fatalf("chooser: %d %v", status, ch)
+			}
+			// Longer queries go to the search index: stemmed, the last word a
+			// prefix, this site's snippets only.
+			for q, want := range map[string]float64{"halls": 1, "main ha": 1, "physic": 1, "hall lab": 0} {
+				status, found := ed.Do("GET", "/admin/api/snippets/location/choose?q="+url.QueryEscape(q), nil)
+				if status != 200 || found["meta"].(map[string]any)["total_count"].(float64) != want {
+					t.Errorf("chooser %q: %d %v", q, status, found)
+				}
 			}
 			// Another site's snippet: 404 everywhere, and it cannot be referenced.
 			bh := testserver.ID(betaHall["id"])

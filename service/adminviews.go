@@ -319,6 +319,12 @@ func typedSearch(q string) (*canopy.SearchQuery, error) {
 	return canopy.ParseSearch(q, "and")
 }
 
+// shortQuery: one or two characters typed, which an autocomplete matches
+// anywhere in a name rather than as the start of a word.
+func shortQuery(q string) bool {
+	return utf8.RuneCountInString(strings.TrimSpace(q)) < 3
+}
+
 // ThumbSpec is the rendition the admin shows images at in choosers and fields.
 const ThumbSpec = "fill-160x160"
 

@@ -334,9 +334,9 @@ func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 	f.CollectionID, f.Limit, f.Offset = q.CollectionID, q.Limit, q.Offset
 	if q.Q != "" {
 		// The search index (title and tags, the last word a prefix as one
-		// types), best match first; a query it cannot use (stop words only)
-		// still finds titles that contain it.
-		if sq, err := typedSearch(q.Q); err == nil {
+		// types), best match first; the first letters typed, or a query it
+		// cannot use (stop words only), still find titles that contain them.
+		if sq, err := typedSearch(q.Q); err == nil && !shortQuery(q.Q) {
 			f.Search, f.Relevance = sq, true
 		} else {
 			f.Q = q.Q

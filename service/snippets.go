@@ -32,7 +32,17 @@ func (a *Admin) Snippets(ctx context.Context, typ, q string, limit, offset int) 
 	if err := a.snippetPerm(st, "view", "add", "change", "delete"); err != nil {
 		return nil, 0, err
 	}
-	list, total, err := a.pages.Snippets(ctx, st.Name, q, limit, offset)
+	var list []*canopy.Snippet
+	var total int
+	if sq, perr := typedSearch(q); !shortQuery(q) && perr == nil {
+		// The search index (the fields the type searches, the last word a
+		// prefix as one types), best match first.
+		list, total, err = a.pages.SearchSnippets(ctx, st.Name, sq, limit, offset)
+	} else {
+		// Everything, the first letters typed, or a query the index cannot
+		// use: anywhere in the searched text.
+		list, total, err = a.pages.Snippets(ctx, st.Name, q, limit, offset)
+	}
 	if hidden := a.hiddenOf(st.Fields); len(hidden) > 0 {
 		for _, sn := range list {
 			sn.Fields = withoutFields(hidden, sn.Fields)

@@ -182,6 +182,29 @@ func (s *SiteDB) Snippets(ctx context.Context, typ, q string, limit, offset int)
 	return out, total, err
 }
 
+// SearchSnippets finds this site's snippets of a type that match the
+// search (the fields their type searches), best match first; one page of
+// them and the total.
+func (s *SiteDB) SearchSnippets(ctx context.Context, typ string, sq *canopy.SearchQuery, limit, offset int) (out []*canopy.Snippet, total int, err error) {
+	out = []*canopy.Snippet{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		m, err := tx.compileSearch(ctx, []int64{s.site}, sq)
+		if err != nil || m.expr == "" {
+			return err
+		}
+		args := []any{s.site, typ}
+		from := ` FROM snippets JOIN ` + tx.hitsSQL(m, SearchSnippet, []int64{s.site}, false, &args) + ` AS h ON h.sid = snippets.id WHERE site_id = $1 AND snippet_type = $2`
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+			return err
+		}
+		n := len(args)
+		args = append(args, limit, offset)
+		return eachRow(scanSnippet, func(sn *canopy.Snippet) { out = append(out, sn) })(
+			tx.QueryContext(ctx, `SELECT `+prefixed("snippets.", snippetColumns)+from+` ORDER BY h.srank DESC, lower(title), snippets.id LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...))
+	})
+	return out, total, err
+}
+
 // SnippetsByID returns this site's snippets with the given ids.
 func (s *SiteDB) SnippetsByID(ctx context.Context, ids []int64) (map[int64]*canopy.Snippet, error) {
 	out := map[int64]*canopy.Snippet{}
