@@ -22,8 +22,11 @@ type Site struct {
 	RootCollectionID int64 `json:"root_collection_id"`
 	Version          int64 `json:"-"`
 	// Features are the site's feature flags (its features record, with Theme).
-	Features  map[string]bool `json:"features"`
-	CreatedAt time.Time       `json:"created_at"`
+	Features map[string]bool `json:"features"`
+	// Language is the site's language code (default en): PostgreSQL's search
+	// stems its words with that language's rules.
+	Language  string    `json:"language"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // DisplayName is the name if set, else the hostname, plus ":port" unless 80.
@@ -299,6 +302,8 @@ type NewSite struct {
 	Groups []GroupSpec
 	// Features are the site's feature flags.
 	Features map[string]bool
+	// Language is the site's language code (empty: en).
+	Language string
 	// Template adds default content in the same transaction; Types must be set
 	// when it has pages.
 	Template *TemplateContent
@@ -318,6 +323,8 @@ type SiteUpdate struct {
 	// Features sets the named flags on (true) or off (false); a nil value
 	// removes the flag. Flags not named stay as they are.
 	Features map[string]*bool
+	// Language changes the site's language (its search index is rebuilt).
+	Language *string
 }
 
 // GroupSpec describes a group that a new site starts with.

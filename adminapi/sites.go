@@ -108,6 +108,8 @@ type siteInput struct {
 	Name      *string `json:"name"`
 	IsDefault *bool   `json:"is_default"`
 	Theme     *string `json:"theme"`
+	// Language is the site's language code (search stems by it).
+	Language *string `json:"language"`
 	// Template names the site template (creation only).
 	Template *string `json:"template"`
 	// Features: on creation the flags; on update true/false sets a flag and
@@ -135,6 +137,9 @@ func (s *API) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 	}
 	if in.Theme != nil {
 		ns.Theme = *in.Theme
+	}
+	if in.Language != nil {
+		ns.Language = *in.Language
 	}
 	if in.Features != nil {
 		ns.Features = map[string]bool{}
@@ -172,7 +177,7 @@ func (s *API) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 		return canopy.Errorf(canopy.EINVALID, "a site template applies only when a site is created")
 	}
 	st, err := ar.Admin.UpdateSite(r.Context(), id, canopy.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
-		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features})
+		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features, Language: in.Language})
 	if err != nil {
 		return err
 	}

@@ -232,3 +232,40 @@ func TestPublicSearchPage(t *testing.T) {
 		})
 	}
 }
+
+// TestSiteLanguageStemsSearch: a site's language chooses how PostgreSQL
+// stems its words (German: Häuser finds Haus); changing it rebuilds the
+// site's index at once. SQLite's stemmer is English's whatever the
+// language. An unknown language is refused beside the field.
+func TestSiteLanguageStemsSearch(t *testing.T) {
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			f := testserver.NewAdmin(t, d)
+			f.Page(f.Beta, f.Beta.RootPageID, canopy.StandardType, "Die Häuser am See", true, nil)
+			root := f.Login("beta.test", "root")
+			found := func() float64 {
+				_, body := f.JSON("beta.test", "/api/v2/pages/?search=haus")
+				return body["meta"].(map[string]any)["total_count"].(float64)
+			}
+			if n := found(); n != 0 {
+				t.Fatalf("English stemming found Häuser for haus: %v", n)
+			}
+			if status, body := root.Do("PATCH", "/admin/api/sites/"+testserver.FmtID(f.Beta.ID), map[string]any{"language": "klingon"}); status != 400 || body["error"].(map[string]any)["field"] != "language" {
+				t.Errorf("unknown language: %d %v", status, body)
+			}
+			status, body := root.Do("PATCH", "/admin/api/sites/"+testserver.FmtID(f.Beta.ID), map[string]any{"language": "DE"})
+			if status != 200 || body["language"] != "de" {
+				t.Fatalf("German: %d %v", status, body)
+			}
+			want := 0.0
+			if d == "postgres" {
+				want = 1
+			}
+			testserver.Eventually(t, "the German index", func() bool { return found() == want })
+			// Alpha, still English, is untouched.
+			if status, body := f.JSON("alpha.test", "/api/v2/pages/?search=alpha"); status != 200 || body["meta"].(map[string]any)["total_count"].(float64) < 1 {
+				t.Errorf("alpha after beta's change: %d %v", status, body)
+			}
+		})
+	}
+}

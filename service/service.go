@@ -67,6 +67,7 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 	registerFieldPermissions(types)
 	if db != nil {
 		db.UsePageTypes(types)
+		db.UseSnippetTypes(snippets)
 	}
 	return s
 }

@@ -62,7 +62,8 @@ type DB struct {
 	mu        sync.Mutex
 	listeners []func(Change)
 	// pageTypes are the installation's page types, for the search index.
-	pageTypes atomic.Pointer[canopy.PageTypes]
+	pageTypes    atomic.Pointer[canopy.PageTypes]
+	snippetTypes atomic.Pointer[canopy.SnippetTypes]
 }
 
 // ParseDatabaseURL splits a Canopy database URL ("sqlite:PATH" or

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
-	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
@@ -117,19 +117,38 @@ func TestSQLiteTablesUseAutoincrement(t *testing.T) {
 		if n, _ := db.Count(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND sql LIKE '%id INTEGER PRIMARY KEY,%'`); n < 10 {
 			t.Fatalf("the legacy database has %d tables without AUTOINCREMENT", n)
 		}
-		site := mustCreateSite(t, db, "alpha.test", true)
-		s := db.Site(site.ID, types(t))
-		a := mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "A", true)
-		b := mustCreatePage(t, s, a.ID, canopy.StandardType, "B", true)
-		gone := mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "Gone", true)
-		_, err = s.Delete(ctx, gone.ID)
-		must(t, err)
+		// The data as a database of that version holds it, written directly
+		// (today's code expects today's schema): a site, its home page, a
+		// page with a child, their revisions, and a page deleted since.
+		for _, q := range []string{
+			`INSERT INTO sites (hostname, port, name, is_default, theme, created_at, updated_at) VALUES ('alpha.test', 80, 'Alpha', TRUE, 'default', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, live, created_at, updated_at)
+				VALUES (1, 1, '00010001', 2, 2, 'canopy.HomePage', 'Alpha', 'alpha-test-80', '/', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, live, created_at, updated_at)
+				VALUES (1, 2, '000100010001', 3, 1, 'canopy.StandardPage', 'A', 'a', '/a/', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, live, created_at, updated_at)
+				VALUES (1, 3, '0001000100010001', 4, 0, 'canopy.StandardPage', 'B', 'b', '/a/b/', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, live, created_at, updated_at)
+				VALUES (1, 2, '000100010002', 3, 0, 'canopy.StandardPage', 'Gone', 'gone', '/gone/', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO revisions (site_id, page_id, content, created_at) VALUES (1, 3, '{"title":"A"}', CURRENT_TIMESTAMP), (1, 4, '{"title":"B"}', CURRENT_TIMESTAMP)`,
+			`DELETE FROM pages WHERE id = 5`,
+			`UPDATE pages SET numchild = 1 WHERE id = 2`,
+		} {
+			must(t, db.ExecRaw(ctx, q))
+		}
 		pagesBefore, _ := db.Count(ctx, `SELECT count(*) FROM pages`)
 		revsBefore, _ := db.Count(ctx, `SELECT count(*) FROM revisions`)
 		if _, err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
 		db.EndLegacy()
+		site, err := db.SiteByID(ctx, 1)
+		must(t, err)
+		s := db.Site(site.ID, types(t))
+		a, err := s.Page(ctx, 3)
+		must(t, err)
+		b, err := s.Page(ctx, 4)
+		must(t, err)
 		// The upgraded database has pages but no search documents yet: the
 		// service builds the index once (EnsureSearchIndex), site by site.
 		if empty, err := db.SearchIndexEmpty(ctx); err != nil || !empty {
@@ -162,7 +181,7 @@ func TestSQLiteTablesUseAutoincrement(t *testing.T) {
 		}
 		// A row deleted before the upgrade is beyond recall; from now on
 		// the newest deleted id is not handed out again.
-		gone = mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "Gone again", true)
+		gone := mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "Gone again", true)
 		_, err = s.Delete(ctx, gone.ID)
 		must(t, err)
 		next := mustCreatePage(t, s, site.RootPageID, canopy.StandardType, "Next", true)
@@ -178,9 +197,10 @@ func TestSQLiteTablesUseAutoincrement(t *testing.T) {
 	})
 }
 
-// BenchmarkMigrateIDsRebuild times migration 22 (every table rebuilt with
-// AUTOINCREMENT) on a SQLite database made before it with 10 sites of
-// 10,000 published pages each (100,000 pages and their revisions).
+// BenchmarkMigrateIDsRebuild times migrations 22 and 23 (every table
+// rebuilt with AUTOINCREMENT, then the search tables created) on a SQLite
+// database made before them with 10 sites of 10,000 published pages each
+// (100,000 pages and their revisions).
 func BenchmarkMigrateIDsRebuild(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
@@ -192,10 +212,24 @@ func BenchmarkMigrateIDsRebuild(b *testing.B) {
 		if err := db.MigrateTo(ctx, 21); err != nil {
 			b.Fatal(err)
 		}
-		for i := range 10 {
-			site := mustCreateSite(b, db, "site"+strconv.Itoa(i)+".test", i == 0)
-			if _, err := db.Site(site.ID, types(b)).Import(ctx, site.RootPageID, service.GeneratedTree(10_000), 0); err != nil {
-				b.Fatal(err)
+		// Written directly, as a database of that version holds it: 10 sites,
+		// each a home page with 9,999 published pages and their revisions.
+		for i := 1; i <= 10; i++ {
+			home := fmt.Sprintf("0001%04d", i)
+			for _, q := range []string{
+				`INSERT INTO sites (hostname, port, name, is_default, theme, created_at, updated_at) VALUES ($1, 80, $1, $2, 'default', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+				`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, live, created_at, updated_at)
+					SELECT id, 1, $3, 2, 9999, 'canopy.HomePage', name, hostname, '/', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM sites WHERE hostname = $1`,
+				`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
+					INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path, fields, live, created_at, updated_at)
+					SELECT h.site_id, h.id, $3 || printf('%04d', n.i), 3, 0, 'canopy.StandardPage', 'Page ' || n.i, 'page-' || n.i, '/page-' || n.i || '/',
+						'{"intro":"A generated page.","body":"<p>Generated content.</p>"}', TRUE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+					FROM n, pages h WHERE h.path = $3`,
+				`INSERT INTO revisions (site_id, page_id, content, created_at) SELECT site_id, id, '{"title":"' || title || '"}', CURRENT_TIMESTAMP FROM pages WHERE path LIKE $3 || '%' AND $2 IN (TRUE, FALSE)`,
+			} {
+				if err := db.ExecRaw(ctx, q, "site"+strconv.Itoa(i)+".test", i == 1, home); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 		pages, _ := db.Count(ctx, `SELECT count(*) FROM pages`)

@@ -502,25 +502,60 @@ func (tx *Tx) hitsSQL(m searchMatch, kind string, sites []int64, latest bool, ar
 func (db *DB) ReindexSite(ctx context.Context, site int64, types *canopy.PageTypes, snippets *canopy.SnippetTypes) (n int, err error) {
 	err = db.write(ctx, func(tx *Tx) error {
 		db.UsePageTypes(types)
-		if err := tx.deleteDocs(ctx, site, "", nil); err != nil {
+		db.UseSnippetTypes(snippets)
+		if err := tx.reindexSite(ctx, site, snippets); err != nil {
 			return err
-		}
-		if site != 0 {
-			if err := tx.indexPages(ctx, site, nil); err != nil {
-				return err
-			}
-			if err := tx.reindexSnippets(ctx, site, snippets); err != nil {
-				return err
-			}
-		}
-		for _, kind := range []string{SearchImage, SearchDocument} {
-			if err := tx.reindexMedia(ctx, site, kind); err != nil {
-				return err
-			}
 		}
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM search_documents WHERE site_id = $1`, site).Scan(&n)
 	})
 	return n, err
+}
+
+// reindexSite writes a site's documents again inside a transaction.
+func (tx *Tx) reindexSite(ctx context.Context, site int64, snippets *canopy.SnippetTypes) error {
+	if tx.db.legacy {
+		return nil
+	}
+	if err := tx.deleteDocs(ctx, site, "", nil); err != nil {
+		return err
+	}
+	if site != 0 {
+		if err := tx.indexPages(ctx, site, nil); err != nil {
+			return err
+		}
+		if snippets != nil {
+			if err := tx.reindexSnippets(ctx, site, snippets); err != nil {
+				return err
+			}
+		}
+	}
+	for _, kind := range []string{SearchImage, SearchDocument} {
+		if err := tx.reindexMedia(ctx, site, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UseSnippetTypes remembers the installation's snippet types, for indexing
+// a site's snippets again (a change of the site's language).
+func (db *DB) UseSnippetTypes(types *canopy.SnippetTypes) {
+	if types != nil && db.snippetTypes.Load() != types {
+		db.snippetTypes.Store(types)
+	}
+}
+
+// ValidSiteLanguage checks a site language code ("" is en) and returns it
+// lower-cased.
+func ValidSiteLanguage(code string) (string, error) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if code == "" {
+		return "en", nil
+	}
+	if _, ok := searchLanguages[code]; !ok {
+		return "", canopy.FieldErrorf("language", canopy.EINVALID, "language %q is not one search knows (use %s)", code, strings.Join(SearchLanguages(), ", "))
+	}
+	return code, nil
 }
 
 func (tx *Tx) reindexMedia(ctx context.Context, site int64, kind string) error {

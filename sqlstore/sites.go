@@ -11,13 +11,13 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0), s.features`
+const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0), s.features, s.language`
 const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1`
 
 func scanSite(row interface{ Scan(...any) error }) (*canopy.Site, error) {
 	s := &canopy.Site{}
 	var features string
-	if err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID, &features); err != nil {
+	if err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID, &features, &s.Language); err != nil {
 		return s, err
 	}
 	s.CreatedAt = s.CreatedAt.UTC()
@@ -173,6 +173,9 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 	if in.Theme == "" {
 		in.Theme = "default"
 	}
+	if in.Language, err = ValidSiteLanguage(in.Language); err != nil {
+		return nil, err
+	}
 	in.Name = strings.TrimSpace(in.Name)
 	if err := canopy.CheckText("the site name", in.Name, 255); err != nil {
 		return nil, err
@@ -184,8 +187,8 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 		}
 		var id int64
 		features, _ := json.Marshal(nonNilFlags(in.Features))
-		err := tx.QueryRowContext(ctx, `INSERT INTO sites (hostname, port, name, is_default, theme, features, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, host, in.Port, in.Name, in.IsDefault, in.Theme, string(features), tx.now).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO sites (hostname, port, name, is_default, theme, features, language, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) RETURNING id`, host, in.Port, in.Name, in.IsDefault, in.Theme, string(features), tx.now, in.Language).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -326,6 +329,14 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		if upd.Theme != nil {
 			s.Theme = *upd.Theme
 		}
+		relanguage := false
+		if upd.Language != nil {
+			lang, err := ValidSiteLanguage(*upd.Language)
+			if err != nil {
+				return err
+			}
+			relanguage, s.Language = lang != s.Language, lang
+		}
 		if len(upd.Features) > 0 {
 			if s.Features == nil {
 				s.Features = map[string]bool{}
@@ -346,12 +357,18 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		}
 		old, _ := findSite(ctx, tx, id)
 		features, _ := json.Marshal(nonNilFlags(s.Features))
-		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, features = $8, updated_at = $7 WHERE id = $1`,
-			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now, string(features)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, features = $8, language = $9, updated_at = $7 WHERE id = $1`,
+			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now, string(features), s.Language); err != nil {
 			return err
 		}
+		if relanguage {
+			// The site's words are stemmed by its language: index them again.
+			if err := tx.reindexSite(ctx, id, db.snippetTypes.Load()); err != nil {
+				return err
+			}
+		}
 		data := map[string]any{"old_hostname": old.Hostname, "old_port": old.Port, "hostname": s.Hostname, "port": s.Port,
-			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme}
+			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme, "language": s.Language}
 		if len(upd.Features) > 0 {
 			data["features"] = s.Features
 		}

@@ -510,12 +510,13 @@ func isTerminal(r io.Reader) bool {
 }
 
 func (a *app) siteCreate(args []string) error {
-	f := a.newFlags("site create", "site create --hostname H [--port N] --name NAME [--default] [--theme T] [--template NAME] [--feature NAME=on|off]...")
+	f := a.newFlags("site create", "site create --hostname H [--port N] --name NAME [--default] [--theme T] [--language CODE] [--template NAME] [--feature NAME=on|off]...")
 	hostname := f.String("hostname", "", "the site's `hostname` (required)")
 	port := f.Int("port", 80, "the site's `port`")
 	name := f.String("name", "", "the site's `name` (required)")
 	isDefault := f.Bool("default", false, "make it the default site")
 	themeName := f.String("theme", "", "the site's `theme` (default: the template's, else default)")
+	language := f.String("language", "", "the site's language `code` (default en; search stems words by it)")
 	template := f.String("template", "", "the site `template` to start from (default: the installation's; see canopy site templates)")
 	var features stringList
 	f.Var(&features, "feature", "set a feature flag, `NAME=on|off`; repeatable")
@@ -532,7 +533,7 @@ func (a *app) siteCreate(args []string) error {
 	if err != nil {
 		return err
 	}
-	ns := canopy.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName}
+	ns := canopy.NewSite{Hostname: *hostname, Port: *port, Name: *name, IsDefault: *isDefault, Theme: *themeName, Language: *language}
 	if len(flags) > 0 {
 		ns.Features = map[string]bool{}
 		for k, v := range flags {
@@ -745,13 +746,14 @@ func (a *app) showConfig(args []string) error {
 }
 
 func (a *app) siteUpdate(args []string) error {
-	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T] [--feature NAME=on|off|unset]...")
+	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T] [--language CODE] [--feature NAME=on|off|unset]...")
 	id := f.Int64("id", 0, "the site's `id` (see canopy site list)")
 	hostname := f.String("hostname", "", "new `hostname`")
 	port := f.Int("port", 0, "new `port`")
 	name := f.String("name", "", "new `name`")
 	isDefault := f.Bool("default", false, "make it the default site")
 	themeName := f.String("theme", "", "new `theme`")
+	language := f.String("language", "", "new language `code` (the site's search index is rebuilt)")
 	var features stringList
 	f.Var(&features, "feature", "set or remove a feature flag, `NAME=on|off|unset`; repeatable")
 	if err := a.parse(f, args); err != nil {
@@ -773,14 +775,16 @@ func (a *app) siteUpdate(args []string) error {
 			upd.IsDefault = isDefault
 		case "theme":
 			upd.Theme = themeName
+		case "language":
+			upd.Language = language
 		}
 	})
 	var err error
 	if upd.Features, err = parseFeatures(features, true); err != nil {
 		return err
 	}
-	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil && len(upd.Features) == 0 {
-		return usageError{"nothing to change: give --hostname, --port, --name, --default, --theme or --feature"}
+	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil && upd.Language == nil && len(upd.Features) == 0 {
+		return usageError{"nothing to change: give --hostname, --port, --name, --default, --theme, --language or --feature"}
 	}
 	if upd.Theme != nil {
 		if *upd.Theme == "" {
