@@ -38,7 +38,7 @@ var dialectTokens = map[Dialect]*strings.Replacer{
 		"{{path}}", `TEXT COLLATE "C"`,
 		"{{now}}", "now()",
 		"{{search_vector}}", ",\n    tsv TSVECTOR NOT NULL",
-		"{{search_index}}", "CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv)",
+		"{{search_index}}", "CREATE INDEX search_documents_tsv ON search_documents USING GIN (tsv) WITH (gin_pending_list_limit = 128)",
 	),
 }
 
