@@ -274,7 +274,8 @@ func (s *Service) Generate(ctx context.Context, n, pagesPerSite int, progress fu
 			}
 		}
 	}
-	return out, nil
+	// Merge the search index the bulk import left in pieces.
+	return out, s.DB.OptimizeSearchIndex(ctx)
 }
 
 // GeneratedTree returns a tree of exactly total pages: about sqrt(total)

@@ -619,3 +619,16 @@ func (db *DB) SearchCounts(ctx context.Context, site int64) (map[string]int, err
 	})
 	return out, err
 }
+
+// OptimizeSearchIndex merges the search index's pieces after large changes
+// (SQLite: FTS5's segments into one; PostgreSQL needs nothing: its GIN
+// pending list is small and merged by inserts and autovacuum).
+func (db *DB) OptimizeSearchIndex(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
+		return err
+	})
+}

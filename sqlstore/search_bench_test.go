@@ -42,6 +42,11 @@ func BenchmarkSearchOneSite(b *testing.B) {
 				if err := db.Analyze(ctx); err != nil {
 					b.Fatal(err)
 				}
+				if os.Getenv("CANOPY_BENCH_SEARCH_OPTIMIZE") != "" {
+					if err := db.OptimizeSearchIndex(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
 				b.Logf("%s: %d sites × 1,000 pages built and indexed in %v", d, n, time.Since(start).Round(time.Second))
 				for _, q := range []string{"generated benchmarks", "section 7", "gener*"} {
 					sq, err := canopy.ParseSearch(q, "")
