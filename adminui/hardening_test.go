@@ -68,6 +68,13 @@ func TestAdminSearchUsesTheIndex(t *testing.T) {
 				"base_revision": {fmt.Sprint(about.LatestRevisionID)}}); status != 303 {
 				t.Fatalf("save a draft: %d", status)
 			}
+			// The shell's search box (not on the search screen, which has its own).
+			if _, body := c.get("/admin/"); !strings.Contains(body, `id="shell-search"`) || !strings.Contains(body, `action="/admin/search/pages/"`) {
+				t.Error("the dashboard has no search box")
+			}
+			if _, body := c.get("/admin/search/pages/?q=about"); strings.Contains(body, `id="shell-search"`) {
+				t.Error("the search screen repeats the shell's search box")
+			}
 			for _, q := range []string{"observatory", "observ", "nebula"} {
 				status, body := c.get("/admin/search/pages/?q=" + url.QueryEscape(q))
 				if status != 200 || !strings.Contains(body, fmt.Sprintf("/admin/pages/%d/edit/", about.ID)) {

@@ -22,10 +22,12 @@ import (
 
 // view is what every screen's template receives.
 type view struct {
-	Title   string
-	Site    *canopy.Site
-	User    *canopy.User
-	Menu    []menuItem
+	Title string
+	Site  *canopy.Site
+	User  *canopy.User
+	Menu  []menuItem
+	// Search: the shell shows its search box (the user may explore pages).
+	Search  bool
 	Crumbs  []crumb
 	CSRF    string
 	Theme   string // "", "light" or "dark"
@@ -136,6 +138,7 @@ func (q *req) view(title string, data any) *view {
 	if q.a != nil {
 		v.User = q.a.User
 		v.Menu = q.ui.menu(q)
+		v.Search = len(v.Menu) > 1 && !strings.HasPrefix(q.r.URL.Path, "/admin/search/")
 	}
 	return v
 }
