@@ -288,26 +288,3 @@ func (u *UI) reorderSubmit(q *req) error {
 
 // ---- search ----
 
-func (u *UI) searchPages(q *req) error {
-	q.section = "pages"
-	qs := strings.TrimSpace(q.r.URL.Query().Get("q"))
-	offset := pageNumber(q.r, explorerPageSize)
-	d := map[string]any{"Q": qs}
-	if qs != "" {
-		rows, total, err := q.a.SearchPages(q.ctx(), qs, nil, explorerPageSize, offset)
-		if canopy.ErrorCode(err) == canopy.EINVALID {
-			d["Error"] = canopy.ErrorMessage(err)
-		} else if err != nil {
-			return err
-		}
-		var out []row
-		private := u.privacy(q)
-		for _, r := range rows {
-			out = append(out, row{ExplorerRow: service.ExplorerRow{PageWithActions: r}, Private: private(r.Path), TypeLabel: typeLabel(q.a.Types(), r.Type)})
-		}
-		d["Rows"] = out
-		d["Pager"] = makePager(url.URL{Path: q.r.URL.Path, RawQuery: url.Values{"q": {qs}}.Encode()}, total, offset, explorerPageSize)
-	}
-	q.crumbs = []crumb{{Label: "Pages", URL: "/admin/pages/"}, {Label: "Search"}}
-	return q.render(http.StatusOK, "search", "Search pages", d)
-}

@@ -93,8 +93,7 @@ func (u *UI) chooseMedia(q *req, kind string, uploadErr error) error {
 		}
 		total = n
 		for _, doc := range docs {
-			d.Items = append(d.Items, mediaChoice{ID: doc.ID, Title: doc.Title, URL: service.DocumentPath(doc), Filename: doc.Filename,
-				Info: strings.ToUpper(strings.TrimPrefix(fileExt(doc.Filename), ".")) + " · " + byteSize(doc.FileSize), Shared: doc.SiteID == 0})
+			d.Items = append(d.Items, documentChoice(doc))
 		}
 	}
 	base, _ := url.Parse(d.Action)

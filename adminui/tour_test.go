@@ -35,7 +35,8 @@ func TestBrowserTour(t *testing.T) {
 		{"revisions", fmt.Sprintf("/admin/pages/%d/revisions/", about.ID), "table.listing"},
 		{"revision", fmt.Sprintf("/admin/pages/%d/revisions/%d/", about.ID, about.LatestRevisionID), "table.listing"},
 		{"compare", fmt.Sprintf("/admin/pages/%d/revisions/compare/?a=live&b=latest", about.ID), "table.diff"},
-		{"search", "/admin/search/pages/?q=e", "table.listing"},
+		{"search", "/admin/search/?q=e", "table.listing"},
+		{"search-images", "/admin/search/?q=alpha&in=images", "ul.thumbs"},
 		{"not-found", "/admin/pages/999999/", "#main h1"},
 		{"editor-event", fmt.Sprintf("/admin/pages/%d/edit/", ev.ID), ".ProseMirror"},
 	} {

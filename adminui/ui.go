@@ -198,6 +198,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/pages/{id}/copy/{$}", u.screen(u.copySubmit))
 	m.HandleFunc("GET /admin/pages/{id}/reorder/{$}", u.screen(u.reorderForm))
 	m.HandleFunc("POST /admin/pages/{id}/reorder/{$}", u.screen(u.reorderSubmit))
+	m.HandleFunc("GET /admin/search/{$}", u.screen(u.searchAll))
 	m.HandleFunc("GET /admin/search/pages/{$}", u.screen(u.searchPages))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/{$}", u.screen(u.revisions))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/compare/{$}", u.screen(u.revisionCompare))

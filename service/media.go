@@ -106,6 +106,25 @@ func (a *Admin) canChooseAny(k mediaKind) bool {
 	return false
 }
 
+// SeesMedia reports whether the user may choose, change or add images
+// ("image") or documents ("document") somewhere on this site: the admin's
+// search then looks among them.
+func (a *Admin) SeesMedia(kind string) bool {
+	k := imageKind
+	if kind == "document" {
+		k = documentKind
+	}
+	if a.User.IsSuperuser {
+		return true
+	}
+	for _, g := range a.Check.User.CollectionGrants() {
+		if g.Perms.Has(k.choose) || g.Perms.Has(k.change) || g.Perms.Has(k.add) {
+			return true
+		}
+	}
+	return false
+}
+
 // collPerms is what the user may do at a collection (superusers: everything).
 func (a *Admin) collPerms(c *canopy.Collection) perm.CollectionPerms {
 	if a.User.IsSuperuser {
@@ -325,12 +344,18 @@ type MediaQuery struct {
 	Offset       int
 	// Choose lists what the user may choose (choosers) rather than change.
 	Choose bool
+	// See lists what the user may choose, change or add to (the admin's
+	// search), shared-library items included where they may choose.
+	See bool
 	// Shared lists the installation's shared library instead (superusers).
 	Shared bool
 }
 
 func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 	f := a.scopes(k, q.Choose)
+	if q.See && !f.All {
+		f.Scopes = append(f.Scopes, a.scopes(k, true).Scopes...)
+	}
 	f.CollectionID, f.Limit, f.Offset = q.CollectionID, q.Limit, q.Offset
 	if q.Q != "" {
 		// The search index (title and tags, the last word a prefix as one
@@ -342,7 +367,7 @@ func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 			f.Q = q.Q
 		}
 	}
-	f.WithShared = q.Choose && a.canChooseAny(k)
+	f.WithShared = (q.Choose || q.See) && a.canChooseAny(k)
 	if q.Tag != "" {
 		f.Tags = []string{q.Tag}
 	}

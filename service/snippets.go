@@ -134,6 +134,18 @@ func (a *Admin) DeleteSnippet(ctx context.Context, typ string, id int64) error {
 	return a.pages.DeleteSnippet(a.Ctx(ctx), st.Name, id)
 }
 
+// SnippetTypes lists the snippet types the caller may list (view, add,
+// change or delete permission), in the installation's order.
+func (a *Admin) SnippetTypes() []*canopy.SnippetType {
+	var out []*canopy.SnippetType
+	for _, name := range a.svc.Snippets.Names() {
+		if st := a.svc.Snippets.Get(name); st != nil && a.snippetPerm(st, "view", "add", "change", "delete") == nil {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
 // SnippetType returns a snippet type the caller may list (view, add, change
 // or delete permission), and whether they may add snippets of it.
 func (a *Admin) SnippetType(name string) (st *canopy.SnippetType, canAdd bool, err error) {
