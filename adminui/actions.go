@@ -285,4 +285,3 @@ func (u *UI) reorderSubmit(q *req) error {
 	}
 	return q.redirect("/admin/pages/"+strconv.FormatInt(id, 10)+"/reorder/#child-"+strconv.FormatInt(moved, 10), "success", "“"+kids[at].Title+"” moved to position "+strconv.Itoa(to+1)+".")
 }
-
