@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -314,8 +315,10 @@ func (tx *Tx) insertDocBatch(ctx context.Context, rows []docRow) error {
 		}
 		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s, %s, %s)", add(r.site), add(r.kind), add(r.object), add(r.live), add(r.latest), add(r.doc.Title), add(r.doc.Body))
 	}
-	b.WriteString(` RETURNING id, object_id, live, latest`)
+	b.WriteString(` RETURNING id, site_id, kind, object_id, live, latest`)
 	type key struct {
+		site         int64
+		kind         string
 		object       int64
 		live, latest bool
 	}
@@ -323,7 +326,7 @@ func (tx *Tx) insertDocBatch(ctx context.Context, rows []docRow) error {
 	err := eachRow(func(r scanner) (struct{}, error) {
 		var k key
 		var id int64
-		err := r.Scan(&id, &k.object, &k.live, &k.latest)
+		err := r.Scan(&id, &k.site, &k.kind, &k.object, &k.live, &k.latest)
 		byKey[k] = id
 		return struct{}{}, err
 	}, func(struct{}) {})(tx.QueryContext(ctx, b.String(), args...))
@@ -338,7 +341,7 @@ func (tx *Tx) insertDocBatch(ctx context.Context, rows []docRow) error {
 			b.WriteString(", ")
 		}
 		pfx := sitePrefix(r.site)
-		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s)", add(byKey[key{r.object, r.live, r.latest}]), add(prefixWords(pfx, r.doc.Text[0])),
+		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s)", add(byKey[key{r.site, r.kind, r.object, r.live, r.latest}]), add(prefixWords(pfx, r.doc.Text[0])),
 			add(prefixWords(pfx, r.doc.Text[1])), add(prefixWords(pfx, r.doc.Text[2])), add(prefixWords(pfx, r.doc.Text[3])))
 	}
 	_, err = tx.ExecContext(ctx, b.String(), args...)
@@ -631,4 +634,76 @@ func (db *DB) OptimizeSearchIndex(ctx context.Context) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
 		return err
 	})
+}
+
+// SearchEngine is the built-in engine behind canopy.SearchEngine: the
+// database's own index, as the store writes it in each change's
+// transaction. The store's listings join its matches in SQL (hitsSQL); this
+// is the same index through the interface an external engine implements,
+// checked by the same conformance tests (internal/searchtest).
+type SearchEngine struct{ db *DB }
+
+// SearchEngine returns the database's built-in search engine.
+func (db *DB) SearchEngine() *SearchEngine { return &SearchEngine{db: db} }
+
+var _ canopy.SearchEngine = (*SearchEngine)(nil)
+
+// Replace implements canopy.SearchEngine in one transaction.
+func (e *SearchEngine) Replace(ctx context.Context, docs []canopy.IndexedDoc) error {
+	type obj struct {
+		site int64
+		kind string
+	}
+	ids := map[obj][]int64{}
+	rows := map[int64][]docRow{}
+	var sites []int64
+	for _, d := range docs {
+		k := obj{d.Site, d.Kind}
+		if !slices.Contains(ids[k], d.ID) {
+			ids[k] = append(ids[k], d.ID)
+		}
+		if _, ok := rows[d.Site]; !ok {
+			sites = append(sites, d.Site)
+		}
+		rows[d.Site] = append(rows[d.Site], docRow{site: d.Site, kind: d.Kind, object: d.ID, live: d.Live, latest: d.Latest, doc: d.Doc})
+	}
+	return e.db.write(ctx, func(tx *Tx) error {
+		for k, list := range ids {
+			if err := tx.deleteDocs(ctx, k.site, k.kind, list); err != nil {
+				return err
+			}
+		}
+		for _, s := range sites { // insertDocs takes one site's rows at a time
+			if err := tx.insertDocs(ctx, rows[s]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Remove implements canopy.SearchEngine.
+func (e *SearchEngine) Remove(ctx context.Context, site int64, kind string, ids []int64) error {
+	return e.db.write(ctx, func(tx *Tx) error { return tx.deleteDocs(ctx, site, kind, ids) })
+}
+
+// Match implements canopy.SearchEngine.
+func (e *SearchEngine) Match(ctx context.Context, site int64, kind string, state canopy.SearchState, q *canopy.SearchQuery, limit int) (out []canopy.SearchHit, err error) {
+	out = []canopy.SearchHit{}
+	err = e.db.read(ctx, func(tx *Tx) error {
+		m, err := tx.compileSearch(ctx, []int64{site}, q)
+		if err != nil || m.expr == "" {
+			return err
+		}
+		var args []any
+		from := tx.hitsSQL(m, kind, []int64{site}, state == canopy.SearchLatest, &args)
+		args = append(args, limit)
+		return eachRow(func(r scanner) (canopy.SearchHit, error) {
+			var h canopy.SearchHit
+			err := r.Scan(&h.ID, &h.Rank)
+			return h, err
+		}, func(h canopy.SearchHit) { out = append(out, h) })(
+			tx.QueryContext(ctx, `SELECT h.sid, h.srank FROM `+from+` AS h ORDER BY h.srank DESC, h.sid LIMIT $`+strconv.Itoa(len(args)), args...))
+	})
+	return out, err
 }

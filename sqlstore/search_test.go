@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/searchtest"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -156,4 +157,22 @@ func mustParse(t *testing.T, q string) *canopy.SearchQuery {
 		t.Fatalf("parse %q: %v", q, err)
 	}
 	return sq
+}
+
+// TestSearchEngineConformance: the built-in engine, through the interface an
+// external engine would implement, passes the engines' conformance suite.
+func TestSearchEngineConformance(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		alpha := mustCreateSite(t, db, "alpha.example", true)
+		beta := mustCreateSite(t, db, "beta.example", false)
+		// The sites' own pages are indexed as they are written; the suite
+		// works on objects of its own.
+		e := db.SearchEngine()
+		for _, s := range []int64{alpha.ID, beta.ID} {
+			if err := e.Remove(ctx, s, "", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		searchtest.Run(t, e, alpha.ID, beta.ID)
+	})
 }
