@@ -85,6 +85,10 @@ func ParseDatabaseURL(u string) (Dialect, string, error) {
 	return "", "", canopy.Errorf(canopy.EINVALID, "database URL %q: use sqlite:PATH or postgres://user@host/dbname", u)
 }
 
+// sqliteReadPragmas are added to SQLite's read connections (benchmarks
+// compare page cache sizes with it).
+var sqliteReadPragmas = ""
+
 // Open connects to the database named by a Canopy database URL. It does not
 // migrate; call Migrate (or CheckSchema to refuse an unknown schema).
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
@@ -106,7 +110,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		}
 		db.w.SetMaxOpenConns(1)
 		db.w.SetConnMaxIdleTime(0)
-		if db.r, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas); err != nil {
+		if db.r, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+sqliteReadPragmas); err != nil {
 			return nil, err
 		}
 		db.r.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))

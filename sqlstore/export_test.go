@@ -78,3 +78,12 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// ReopenSQLite opens a SQLite database's file again with more pragmas on its
+// read connections (benchmarks compare page cache sizes on the same data).
+func ReopenSQLite(ctx context.Context, db *DB, readPragmas string) (*DB, error) {
+	old := sqliteReadPragmas
+	sqliteReadPragmas = readPragmas
+	defer func() { sqliteReadPragmas = old }()
+	return Open(ctx, "sqlite:"+db.dsn)
+}
