@@ -28,6 +28,7 @@ type Page struct {
 	OwnerID               int64          `json:"owner"`
 	Locked                bool           `json:"locked"`
 	LockedBy              int64          `json:"locked_by"`
+	LockedAt              *time.Time     `json:"locked_at"`
 	// ScheduledRevisionID is a published revision waiting for GoLiveAt.
 	ScheduledRevisionID int64      `json:"scheduled_revision_id"`
 	GoLiveAt            *time.Time `json:"go_live_at"`

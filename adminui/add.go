@@ -84,6 +84,16 @@ func (u *UI) showAdd(q *req, status int, parent *service.PageWithActions, form *
 	d := &editorData{Form: form, Parent: parent.Page, Action: "/admin/pages/" + strconv.FormatInt(parent.ID, 10) + "/add/" + form.Type.Name + "/",
 		CanSave: true, CanPublish: slices.Contains(parent.Permissions, "publish_subpage"), TypeLabel: form.Type.Label}
 	d.Schedule = form.GoLiveAt.Value != "" && scheduledLater(form.GoLiveAt.Value)
+	// A workflow on the parent or above applies to the new page: it can be
+	// submitted for moderation as it is created.
+	workflow, pubs, err := q.a.Publishing(q.ctx(), parent.Page)
+	if err != nil {
+		return err
+	}
+	d.CanSubmit = workflow
+	if !d.CanPublish && !d.CanSubmit {
+		d.SaveOnly, d.Publishers = true, pubs
+	}
 	anc, err := q.a.VisibleAncestors(q.ctx(), parent.Page)
 	if err != nil {
 		return err
@@ -116,6 +126,12 @@ func (u *UI) addSubmit(q *req) error {
 		return u.showAdd(q, http.StatusBadRequest, parent, form)
 	}
 	switch {
+	case q.r.PostFormValue("action") == "submit":
+		edit := "/admin/pages/" + strconv.FormatInt(p.ID, 10) + "/edit/"
+		if _, err := q.a.Submit(q.ctx(), p.ID); err != nil {
+			return q.redirect(edit, "error", "“"+p.Title+"” has been created as a draft, but it could not be submitted: "+canopy.ErrorMessage(err))
+		}
+		return q.redirect(edit, "success", "“"+p.Title+"” has been created and submitted for moderation.")
 	case publish && p.ScheduledRevisionID != 0:
 		return q.redirect("/admin/pages/"+strconv.FormatInt(p.ID, 10)+"/edit/", "success", "“"+p.Title+"” is created and scheduled to go live on "+when(p.GoLiveAt)+".")
 	case publish:

@@ -26,6 +26,21 @@ type editorData struct {
 	LockHolder, Owner, RequestedBy                                    string
 	TypeLabel                                                         string
 	Private                                                           bool
+	// SaveOnly: the user may save but neither publish nor submit (no
+	// workflow applies); Publishers are this site's groups that may publish
+	// here, to say who can.
+	SaveOnly   bool
+	Publishers []string
+}
+
+// explainPublishing fills SaveOnly and Publishers when the user can only save.
+func (d *editorData) explainPublishing(q *req, p *canopy.Page) error {
+	if !d.CanSave || d.CanPublish || d.CanSubmit {
+		return nil
+	}
+	_, pubs, err := q.a.Publishing(q.ctx(), p)
+	d.SaveOnly, d.Publishers = true, pubs
+	return err
 }
 
 // pageType is a page type as this user edits and reads it: without the
@@ -80,6 +95,11 @@ func (u *UI) showEditor(q *req, status int, v *service.EditorView, form *pageFor
 		ReadOnly:      !v.CanEdit || p.ScheduledRevisionID != 0, TypeLabel: form.Type.Label, Private: u.privacy(q)(p.Path)}
 	d.Schedule = form.GoLiveAt.Value != "" && scheduledLater(form.GoLiveAt.Value)
 	d.LockHolder, d.Owner = v.Names[p.LockedBy], v.Names[p.OwnerID]
+	if v.State == nil {
+		if err := d.explainPublishing(q, p.Page); err != nil {
+			return err
+		}
+	}
 	if v.State != nil {
 		d.RequestedBy = v.Names[v.State.RequestedBy]
 	}

@@ -211,3 +211,15 @@ func (a *Admin) SetDefaultWorkflow(ctx context.Context, w *canopy.DefaultWorkflo
 	}
 	return a.svc.DB.DefaultWorkflow(ctx)
 }
+
+// Publishing tells an editor how a page under parent (or the page itself)
+// gets published when they may only save: whether a workflow applies (then
+// they submit it for moderation), and which of this site's groups may
+// publish there.
+func (a *Admin) Publishing(ctx context.Context, p *canopy.Page) (workflow bool, publishers []string, err error) {
+	if workflow, err = a.pages.WorkflowApplies(ctx, p); err != nil {
+		return false, nil, err
+	}
+	publishers, err = a.pages.PublisherGroups(ctx, p)
+	return workflow, publishers, err
+}

@@ -72,7 +72,7 @@ func (s *SiteDB) SiteID() int64 { return s.site }
 
 const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
 	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
-	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by,
+	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by, locked_at,
 	scheduled_revision_id, go_live_at, expire_at, expired`
 
 type scanner interface{ Scan(...any) error }
@@ -80,11 +80,11 @@ type scanner interface{ Scan(...any) error }
 func scanPage(row scanner) (*canopy.Page, error) {
 	p := &canopy.Page{}
 	var site, parent, liveRev, latestRev, owner, lockedBy, scheduled sql.NullInt64
-	var first, last, goLive, expire sql.NullTime
+	var first, last, goLive, expire, lockedAt sql.NullTime
 	var fields string
 	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
 		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
-		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy,
+		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy, &lockedAt,
 		&scheduled, &goLive, &expire, &p.Expired)
 	if err != nil {
 		return nil, err
@@ -100,6 +100,10 @@ func scanPage(row scanner) (*canopy.Page, error) {
 	}
 	p.SiteID, p.ParentID, p.LiveRevisionID, p.LatestRevisionID, p.OwnerID = site.Int64, parent.Int64, liveRev.Int64, latestRev.Int64, owner.Int64
 	p.LockedBy = lockedBy.Int64
+	if lockedAt.Valid {
+		t := lockedAt.Time.UTC()
+		p.LockedAt = &t
+	}
 	if first.Valid {
 		t := first.Time.UTC()
 		p.FirstPublishedAt = &t

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/perm"
 )
 
 // Workflow is canopy.Workflow (the domain type; this alias keeps the store readable).
@@ -796,4 +797,19 @@ func (s *SiteDB) checkSiteGroups(ctx context.Context, tx *Tx, ids []int64, prefi
 		}
 	}
 	return nil
+}
+
+// PublisherGroups names this site's groups whose page grants let them
+// publish the page (a grant on it or an ancestor), for telling an editor who
+// can publish what they may only save.
+func (s *SiteDB) PublisherGroups(ctx context.Context, p *canopy.Page) (out []string, err error) {
+	in, args := s.selfAndAncestors(p)
+	args = append(args, int(perm.Publish))
+	out = []string{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(scanString, func(n string) { out = append(out, n) })(tx.QueryContext(ctx, `SELECT DISTINCT g.name FROM group_page_grants gg
+			JOIN pages p ON p.id = gg.page_id JOIN groups g ON g.id = gg.group_id
+			WHERE gg.site_id = $1 AND g.site_id = $1 AND p.path IN (`+in+`) AND (gg.actions & $`+strconv.Itoa(len(args))+`) <> 0 ORDER BY g.name`, args...))
+	})
+	return out, err
 }

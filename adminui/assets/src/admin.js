@@ -32,6 +32,11 @@ function initDropdowns() {
   }, true);
 }
 
+// tabName is a tab panel's name in the address: its id without "tab-".
+function tabName(panel) {
+  return panel.id.replace(/^tab-/, "");
+}
+
 // Tabs: [data-tabs] holding [data-tab-panel] sections with a data-tab-label.
 // Without JavaScript every panel shows, one after the other.
 function initTabs() {
@@ -42,6 +47,7 @@ function initTabs() {
     const list = document.createElement("div");
     list.setAttribute("role", "tablist");
     list.setAttribute("aria-label", root.dataset.tabs || "Sections");
+    let remember = true;
     const tabs = panels.map((panel, i) => {
       const tab = document.createElement("button");
       tab.type = "button";
@@ -77,13 +83,22 @@ function initTabs() {
         panels[j].hidden = i !== j;
       });
       if (focus) tabs[i].focus();
-      if (root.id) history.replaceState(null, "", `#${panels[i].id}`);
+      // The address remembers a tab the user chose, as #tab=NAME: no element
+      // has that id, so the browser never scrolls to it when the page loads.
+      if (root.id && remember) history.replaceState(null, "", i === 0 ? location.pathname + location.search : `#tab=${tabName(panels[i])}`);
     }
     root.prepend(list);
-    // Start on the first tab with an error, else the one in the address, else the first.
+    // Start on the first tab with an error, else the one in the address
+    // (#tab=NAME, or #tab-NAME as addresses had it), else the first.
+    const hash = decodeURIComponent(location.hash.slice(1));
     let start = panels.findIndex((p) => p.querySelector(".field-error"));
-    if (start < 0) start = Math.max(0, panels.findIndex((p) => `#${p.id}` === location.hash));
+    if (start < 0) start = Math.max(0, panels.findIndex((p) => hash === `tab=${tabName(p)}` || hash === p.id));
+    remember = false;
     select(start, false);
+    remember = true;
+    // An address naming a panel by its id would make the browser scroll to
+    // it once the page has loaded: write it the new way at once.
+    if (root.id && panels.some((p) => hash === p.id)) history.replaceState(null, "", start === 0 ? location.pathname + location.search : `#tab=${tabName(panels[start])}`);
     // A link to a field (the error summary) opens its tab first.
     document.addEventListener("click", (e) => {
       const a = e.target.closest("a[href^='#']");
@@ -132,11 +147,44 @@ function initConfirm() {
   });
 }
 
-// The error summary takes focus so that screen readers announce it.
+// The error summary takes focus so that screen readers announce it; else a
+// form marked data-focus-first focuses its first field in view, and the page
+// stays at its top.
 function focusErrors() {
   const s = document.querySelector("[data-error-summary]");
   // After the page's first paint, so that nothing set up later takes it back.
-  if (s) requestAnimationFrame(() => s.focus());
+  if (s) {
+    requestAnimationFrame(() => s.focus());
+    return;
+  }
+  const form = document.querySelector("form[data-focus-first]");
+  if (!form) return;
+  requestAnimationFrame(() => {
+    const field = [...form.querySelectorAll("input:not([type=hidden]), textarea:not([hidden]), select, .ProseMirror")]
+      .find((el) => !el.disabled && el.getClientRects().length > 0 && !el.closest("[hidden], .action-bar"));
+    if (!field) return;
+    field.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  });
+}
+
+// On a phone the header folds its menu, search and account behind one
+// button (.js only: without JavaScript everything shows).
+function initHeader() {
+  const header = document.querySelector("header.topbar");
+  const toggle = header && header.querySelector("[data-menu-toggle]");
+  if (!toggle) return;
+  const set = (open) => {
+    header.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => set(!header.classList.contains("open")));
+  header.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && header.classList.contains("open")) {
+      set(false);
+      toggle.focus();
+    }
+  });
 }
 
 // Dialogs: [data-close-dialog] closes its dialog.
@@ -148,6 +196,8 @@ function initDialogs() {
 }
 
 ready(() => {
+  document.documentElement.classList.add("js");
+  initHeader();
   initDropdowns();
   initTabs();
   initDirtyCheck();

@@ -33,7 +33,10 @@ function fill(html) {
     choose(chosen.dataset);
     return;
   }
-  const first = body.querySelector("[autofocus], input[type=search], button[data-choose], a, button");
+  // The search field first, wherever it is in the fragment (querySelector
+  // with a list of selectors would take whichever comes first in the page).
+  const first = ["[autofocus]", "input[type=search]", "button[data-choose]", "a", "button"]
+    .map((sel) => body.querySelector(sel)).find((el) => el);
   if (first) first.focus();
 }
 

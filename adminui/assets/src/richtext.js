@@ -216,16 +216,33 @@ function toolbar(view, urls) {
     bar.append(b);
     buttons.push({ b, it });
   }
-  // One tab stop; arrow keys move along the toolbar.
+  // One tab stop, always on a button that can be used; arrow keys, Home and
+  // End move along the toolbar, over the disabled ones.
+  const stopAt = (j) => {
+    buttons.forEach((x, k) => { x.b.tabIndex = k === j ? 0 : -1; });
+  };
+  const enabled = (j) => !buttons[j].b.disabled;
   bar.addEventListener("keydown", (e) => {
     const i = buttons.findIndex((x) => x.b === document.activeElement);
     if (i < 0) return;
-    const k = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
-    if (!k && e.key !== "Home" && e.key !== "End") return;
+    const n = buttons.length;
+    let j = -1;
+    if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      const k = e.key === "ArrowRight" ? 1 : -1;
+      for (let step = 1; step < n && j < 0; step++) {
+        const c = (i + k * step + n * step) % n;
+        if (enabled(c)) j = c;
+      }
+    } else if (e.key === "Home") {
+      j = buttons.findIndex((x, c) => enabled(c));
+    } else if (e.key === "End") {
+      for (let c = n - 1; c >= 0 && j < 0; c--) if (enabled(c)) j = c;
+    } else {
+      return;
+    }
     e.preventDefault();
-    let j = e.key === "Home" ? 0 : e.key === "End" ? buttons.length - 1 : (i + k + buttons.length) % buttons.length;
-    buttons[i].b.tabIndex = -1;
-    buttons[j].b.tabIndex = 0;
+    if (j < 0) return;
+    stopAt(j);
     buttons[j].b.focus();
   });
   const update = (state) => {
@@ -234,6 +251,12 @@ function toolbar(view, urls) {
       // A command asked without dispatch only answers whether it applies;
       // the chooser buttons always apply (and must not open here).
       if (!it.dialog) b.disabled = !it.cmd(state, null, view);
+    }
+    // The tab stop leaves a button that has just been disabled.
+    const stop = buttons.findIndex((x) => x.b.tabIndex === 0);
+    if (stop < 0 || !enabled(stop)) {
+      const first = buttons.findIndex((x, c) => enabled(c));
+      if (first >= 0) stopAt(first);
     }
   };
   return { bar, update };
@@ -251,6 +274,9 @@ export function initRichText() {
     let tb;
     const view = new EditorView(mount, {
       state: EditorState.create({ doc: fromHTML(ta.value), plugins: [history(), keymap(buildKeymap(urls)), keymap(baseKeymap)] }),
+      // In a disabled fieldset (a page one may read, not change) the text
+      // is read-only too.
+      editable: () => !ta.closest("fieldset[disabled]"),
       attributes: {
         role: "textbox", "aria-multiline": "true", "aria-labelledby": labelId,
         ...(ta.getAttribute("aria-describedby") ? { "aria-describedby": ta.getAttribute("aria-describedby") } : {}),

@@ -1,0 +1,289 @@
+package adminui_test
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// The editor's workspace as a new editor meets it (issue 25).
+
+// geometry is where things are on the screen, in CSS pixels.
+type geometry struct {
+	ScrollY                 float64
+	Active                  string
+	ActiveTop, ActiveBottom float64
+	HeaderBottom            float64
+	BarTop                  float64
+	ViewHeight              float64
+}
+
+func measure(t *testing.T, b *browser.Browser) geometry {
+	t.Helper()
+	return browser.Get(b, chromedp.Evaluate[geometry](`(() => {
+		const a = document.activeElement, r = a.getBoundingClientRect();
+		const h = document.querySelector("header.topbar"), bar = document.querySelector(".action-bar");
+		const hb = h && getComputedStyle(h).position === "sticky" ? h.getBoundingClientRect().bottom : 0;
+		return {ScrollY: scrollY, Active: a.id || a.tagName, ActiveTop: r.top, ActiveBottom: r.bottom, HeaderBottom: hb,
+			BarTop: bar ? bar.getBoundingClientRect().top : innerHeight, ViewHeight: innerHeight};
+	})()`))
+}
+
+// TestEditorOpensAtTheTop: the editor opens at the top of the page with the
+// title field focused and entirely visible between the header and the
+// action bar, at desktop and phone widths, also when the address holds a
+// tab's anchor (after a save, or a reload); on a phone the header is compact;
+// a control reached with Tab is never under the header or the action bar.
+func TestEditorOpensAtTheTop(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	ev := d.page(d.alpha, "/events/open-lab-night/")
+	edit := fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, ev.ID)
+	for _, size := range []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
+		t.Run(size.name, func(t *testing.T) {
+			b.Size(size.width, size.height, size.mobile, "light")
+			for _, url := range []string{edit, edit + "#tab-content", edit + "#tab-promote"} {
+				b.Run(chromedp.Navigate("about:blank"), chromedp.Navigate(url))
+				waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror")`)
+				b.Run(chromedp.Sleep(150e6))
+				g := measure(t, b)
+				if g.ScrollY != 0 {
+					t.Errorf("%s opens scrolled to %v", url, g.ScrollY)
+				}
+				want := "id_title"
+				if url == edit+"#tab-promote" {
+					want = "id_slug"
+				}
+				if g.Active != want {
+					t.Errorf("%s: focus on %s, want %s", url, g.Active, want)
+				}
+				if g.ActiveTop < g.HeaderBottom || g.ActiveBottom > g.BarTop {
+					t.Errorf("%s: focused field at %v–%v, header ends at %v, action bar starts at %v", url, g.ActiveTop, g.ActiveBottom, g.HeaderBottom, g.BarTop)
+				}
+			}
+			if size.mobile {
+				if h := b.Eval(`String(document.querySelector("header.topbar").getBoundingClientRect().height)`); mustFloat(t, h) > 72 {
+					t.Errorf("the phone's header is %s px high", h)
+				}
+				if h := b.Eval(`String(document.querySelector(".action-bar").getBoundingClientRect().height)`); mustFloat(t, h) > 72 {
+					t.Errorf("the phone's action bar is %s px high", h)
+				}
+				// The Menu button opens the navigation, search and account;
+				// Escape closes it and gives the focus back.
+				if b.Eval(`String(document.querySelector("#shell-search").getClientRects().length)`) != "0" {
+					t.Error("the phone's header shows its menu before it is opened")
+				}
+				b.Run(chromedp.Click(chromedp.CSS("[data-menu-toggle]")))
+				waitFor(t, b, `document.querySelector("#shell-search").getClientRects().length > 0 && document.querySelector(".mainnav a").getClientRects().length > 0`)
+				if b.Eval(`document.querySelector("[data-menu-toggle]").getAttribute("aria-expanded")`) != "true" {
+					t.Error("the Menu button does not say it is expanded")
+				}
+				b.CheckA11y("header-menu-open")
+				b.Run(chromedp.Focus(chromedp.CSS("#shell-search")), chromedp.KeyEvent("\x1b"))
+				waitFor(t, b, `document.querySelector("#shell-search").getClientRects().length === 0 && document.activeElement.matches("[data-menu-toggle]")`)
+			}
+			// A click on a control low on the page reaches it, not the
+			// action bar (the browser scrolls it clear of the bar).
+			b.Run(chromedp.Navigate(edit))
+			waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror")`)
+			b.Run(chromedp.Click(chromedp.CSS(`button[data-chooser="/admin/choose/document/"]`)))
+			waitFor(t, b, `document.querySelector("#chooser[open]")`)
+			b.Run(chromedp.Click(chromedp.CSS("#chooser [data-close-dialog]")))
+			// Tab through the form: each focused control is clear of the
+			// header and the action bar.
+			b.Run(chromedp.Navigate(edit))
+			waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror")`)
+			for range 40 {
+				b.Run(chromedp.KeyEvent("\t"))
+				g := measure(t, b)
+				if g.Active == "BODY" {
+					continue
+				}
+				inBar := b.Eval(`String(!!document.activeElement.closest(".action-bar, header.topbar, .rt-toolbar, .skip-link"))`) == "true"
+				if !inBar && (g.ActiveTop < g.HeaderBottom-1 || g.ActiveBottom > g.BarTop+1) {
+					t.Errorf("focused %s at %v–%v is under the header (%v) or the action bar (%v)", g.Active, g.ActiveTop, g.ActiveBottom, g.HeaderBottom, g.BarTop)
+				}
+			}
+		})
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return f
+}
+
+// TestRichTextToolbarFocus: the toolbar's one tab stop is always on a button
+// that can be used: Home, End and the arrows skip disabled ones (Undo and
+// Redo before any change), and Tab comes back to it; Ctrl+K opens the link
+// chooser with the focus in its search field; at 1280 px the toolbar is one
+// row.
+func TestRichTextToolbarFocus(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	about := d.page(d.alpha, "/about/")
+	b.Size(1280, 900, false, "light")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".rt-toolbar")`)
+	if rows := b.Eval(`String(new Set([...document.querySelector(".rt-toolbar").querySelectorAll("button")].map((x) => x.offsetTop)).size)`); rows != "1" {
+		t.Errorf("the toolbar has %s rows at 1280 px", rows)
+	}
+	const active = `document.activeElement.textContent`
+	stop := func() string {
+		return b.Eval(`[...document.querySelectorAll(".rt-toolbar button")].filter((x) => x.tabIndex === 0).map((x) => x.textContent + (x.disabled ? " (disabled)" : "")).join(",")`)
+	}
+	b.Eval(`document.querySelector(".rt-toolbar button[tabindex='0']").focus(), ""`)
+	for _, step := range []struct{ key, want string }{
+		{kb.End, "Document"}, {kb.Home, "B"}, {kb.ArrowLeft, "Document"}, {kb.ArrowRight, "B"}, {kb.ArrowRight, "I"},
+	} {
+		b.Run(chromedp.KeyEvent(step.key))
+		if got := b.Eval(active); got != step.want || stop() != step.want {
+			t.Errorf("after %q: focus on %q, tab stop on %q; want %q", step.key, got, stop(), step.want)
+		}
+	}
+	// Tab leaves the toolbar for the text; Shift+Tab comes back to the stop.
+	b.Run(chromedp.KeyEvent(kb.End), chromedp.KeyEvent("\t"))
+	if b.Eval(`String(document.activeElement.classList.contains("ProseMirror"))`) != "true" {
+		t.Errorf("Tab from the toolbar went to %s", b.Eval(`document.activeElement.outerHTML.slice(0, 80)`))
+	}
+	b.Run(chromedp.KeyEvent("x"))
+	b.Run(chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift)))
+	if got := b.Eval(active); got != "Document" {
+		t.Errorf("Shift+Tab back into the toolbar: focus on %q (tab stop %q)", got, stop())
+	}
+	// After a change Undo can be used, and End reaches it.
+	b.Run(chromedp.KeyEvent(kb.End))
+	if got := b.Eval(active); got != "Undo" {
+		t.Errorf("End after a change: %q", got)
+	}
+	// Ctrl+K in the text: the link chooser, focus in its search field.
+	b.Eval(`document.querySelector(".ProseMirror").focus(), ""`)
+	ctrlKey(b, "k", "KeyK", 75)
+	waitFor(t, b, `document.querySelector("#chooser[open]") && document.activeElement.closest("#chooser") && document.activeElement.matches("input[type=search]")`)
+	look(t, b, "link-chooser-from-keyboard")
+}
+
+// TestEditorStatesAgree: the editor's message, panel and controls say the
+// same thing: a page locked by someone else is read-only (rich text too)
+// with who locked it and since when, and Unlock for those who may; a page
+// scheduled by its owner is not "locked by another user" and the panel
+// says why it cannot be edited; an unpublished page says "Not live, last
+// published …".
+func TestEditorStatesAgree(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	about := d.page(d.alpha, "/about/")
+	edit := fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)
+	open := func() {
+		b.Run(chromedp.Navigate(edit))
+		waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror")`)
+	}
+	text := func(sel string) string {
+		return b.Eval(`(document.querySelector(` + strconv.Quote(sel) + `) || {textContent: ""}).textContent.replace(/\s+/g, " ").trim()`)
+	}
+	// The moderator locks the page.
+	login(b, alpha, "alpha-moderator", d.password["alpha-moderator"])
+	open()
+	b.Run(chromedp.Click(chromedp.CSS(`button[formaction$="/lock/"]`)))
+	waitFor(t, b, `document.querySelector('button[formaction$="/unlock/"]')`)
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+
+	// The editor: read-only, told by whom and since when, no save buttons.
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	open()
+	msg := text("#lock-message")
+	if !strings.Contains(msg, "locked by alpha-moderator since") {
+		t.Errorf("lock message: %q", msg)
+	}
+	if b.Eval(`String(document.querySelector("form.editor fieldset").disabled)`) != "true" ||
+		b.Eval(`document.querySelector(".ProseMirror").getAttribute("contenteditable")`) != "false" {
+		t.Error("a page locked by someone else can be typed into")
+	}
+	if n := b.Count(`.action-bar button[name=action]`); n != 0 {
+		t.Errorf("%d save buttons on a locked page", n)
+	}
+	if strings.Contains(text(".status-panel"), "Not locked") || !strings.Contains(text(".status-panel"), "Locked by alpha-moderator since") {
+		t.Errorf("panel: %q", text(".status-panel"))
+	}
+	look(t, b, "editor-locked")
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+
+	// The site admin may unlock from the message; then unpublishes the page:
+	// "Not live, last published …".
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	open()
+	b.Run(chromedp.Click(chromedp.CSS(`#lock-message button`)))
+	waitFor(t, b, `document.querySelector('button[formaction$="/lock/"]') && !document.querySelector("#lock-message")`)
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/unpublish/", alpha, about.ID)), chromedp.Click(chromedp.CSS("button.danger")))
+	waitFor(t, b, `document.querySelector(".message")`)
+	open()
+	if panel := text(".status-panel"); !strings.Contains(panel, "Not live, last published") || strings.Contains(panel, "Published ") {
+		t.Errorf("unpublished page's panel: %q", panel)
+	}
+	// Scheduled by its owner: no "locked by another user"; the panel and the
+	// message agree that it waits for its date.
+	b.Run(chromedp.Click(chromedp.CSS(`[role=tab]:nth-child(3)`)))
+	b.Run(chromedp.SetValue(chromedp.CSS("#id_go_live_at"), "2099-01-01T10:00"))
+	b.Run(chromedp.Click(chromedp.CSS(`.action-bar button[value=publish]`)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".status-panel") && /Schedule/.test(document.querySelector(".status-panel").textContent)`)
+	panel := text(".status-panel")
+	if strings.Contains(text("main"), "locked by") || strings.Contains(panel, "Not locked") || !strings.Contains(panel, "Locked until the scheduled version goes live") {
+		t.Errorf("scheduled page: %q", panel)
+	}
+	look(t, b, "editor-scheduled")
+}
+
+// TestSubmitOnCreation: under a section with a workflow an editor can submit
+// a new page for moderation as they create it; where no workflow applies
+// and they may not publish, the editor says so and names who can.
+func TestSubmitOnCreation(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	news, events := d.page(d.alpha, "/news/"), d.page(d.alpha, "/events/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/add/%s/", alpha, news.ID, canopy.StandardType)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#id_title")`)
+	if b.Count(`.action-bar button[value=submit]`) != 1 || b.Count(`#publish-hint`) != 0 {
+		t.Fatal("no Submit for moderation when creating a page under a workflow")
+	}
+	look(t, b, "editor-new-under-workflow")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#id_title"), "Telescope upgrade"), chromedp.Click(chromedp.CSS(`.action-bar button[value=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success") && /submitted for moderation/.test(document.querySelector(".message.success").textContent)`)
+	if panel := b.Eval(`document.querySelector(".status-panel").textContent`); !strings.Contains(panel, "In moderation") {
+		t.Errorf("after submitting on creation: %q", panel)
+	}
+	// Under Events no workflow applies and editors may not publish.
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/add/%s/", alpha, events.ID, canopy.EventType)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#id_title")`)
+	if b.Count(`.action-bar button[value=submit]`)+b.Count(`.action-bar button[value=publish]`) != 0 {
+		t.Error("publish or submit offered where neither is possible")
+	}
+	if hint := b.Eval(`(document.querySelector("#publish-hint") || {textContent: ""}).textContent`); !strings.Contains(hint, "“Moderators”") {
+		t.Errorf("who can publish: %q", hint)
+	}
+	look(t, b, "editor-new-save-only")
+}
