@@ -118,6 +118,8 @@ func menuActions(html string) map[string][]string {
 				acts = append(acts, "unpublish")
 			case strings.HasSuffix(h[1], "/revisions/"):
 				acts = append(acts, "view_revisions")
+			case strings.HasSuffix(h[1], "/history/"):
+				// History and Revisions come together (view_revisions).
 			case strings.HasSuffix(h[1], "/reorder/"):
 				acts = append(acts, "reorder")
 			default:

@@ -1,9 +1,11 @@
 package adminui
 
 import (
+	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
@@ -17,6 +19,9 @@ type revRow struct {
 	By           string
 	Live, Latest bool
 	PrevID       int64
+	// PublishedBy published this revision (directly or by approving it).
+	PublishedBy string
+	PublishedAt *time.Time
 }
 
 func (u *UI) revisionsPage(q *req) (*service.PageWithActions, []*canopy.Revision, error) {
@@ -38,7 +43,7 @@ func (u *UI) revisionsPage(q *req) (*service.PageWithActions, []*canopy.Revision
 		return nil, nil, err
 	}
 	q.crumbsFor(anc, p.Page, true)
-	q.crumbs = append(q.crumbs, crumb{Label: "History", URL: "/admin/pages/" + strconv.FormatInt(id, 10) + "/revisions/"})
+	q.crumbs = append(q.crumbs, crumb{Label: "Revisions", URL: "/admin/pages/" + strconv.FormatInt(id, 10) + "/revisions/"})
 	return p, revs, nil
 }
 
@@ -48,10 +53,24 @@ func (u *UI) revisions(q *req) error {
 		return err
 	}
 	q.crumbs = q.crumbs[:len(q.crumbs)-1]
-	q.crumbs = append(q.crumbs, crumb{Label: "History"})
+	q.crumbs = append(q.crumbs, crumb{Label: "Revisions"})
 	var ids []int64
 	for _, r := range revs {
 		ids = append(ids, r.UserID)
+	}
+	// Who published each revision (directly, or by approving it last).
+	pubs, _, err := q.a.PageHistory(q.ctx(), p.ID, "publish", 1000, 0)
+	if err != nil {
+		return err
+	}
+	publishedBy := map[int64]*canopy.LogEntry{}
+	for _, e := range pubs {
+		var d map[string]any
+		_ = json.Unmarshal(e.Data, &d)
+		if id := num(d["revision_id"]); id != 0 && publishedBy[id] == nil {
+			publishedBy[id] = e
+			ids = append(ids, e.UserID)
+		}
 	}
 	names, err := q.a.UserNames(q.ctx(), ids)
 	if err != nil {
@@ -60,6 +79,12 @@ func (u *UI) revisions(q *req) error {
 	rows := make([]revRow, len(revs))
 	for i, r := range revs {
 		rows[i] = revRow{Revision: r, By: names[r.UserID], Live: r.ID == p.LiveRevisionID, Latest: r.ID == p.LatestRevisionID}
+		if e := publishedBy[r.ID]; e != nil {
+			rows[i].PublishedBy, rows[i].PublishedAt = names[e.UserID], &e.CreatedAt
+			if rows[i].PublishedBy == "" {
+				rows[i].PublishedBy = "Canopy (scheduled)"
+			}
+		}
 	}
 	// Newest first; each compares with the one before it.
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID > rows[j].ID })

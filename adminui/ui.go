@@ -200,6 +200,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/pages/{id}/reorder/{$}", u.screen(u.reorderSubmit))
 	m.HandleFunc("GET /admin/search/{$}", u.screen(u.searchAll))
 	m.HandleFunc("GET /admin/search/pages/{$}", u.screen(u.searchPages))
+	m.HandleFunc("GET /admin/pages/{id}/history/{$}", u.screen(u.pageHistory))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/{$}", u.screen(u.revisions))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/compare/{$}", u.screen(u.revisionCompare))
 	m.HandleFunc("GET /admin/pages/{id}/revisions/{rid}/{$}", u.screen(u.revisionView))

@@ -2,6 +2,7 @@ package adminui_test
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
@@ -99,7 +101,8 @@ func TestEditorOpensAtTheTop(t *testing.T) {
 			// A click on a control low on the page reaches it, not the
 			// action bar (the browser scrolls it clear of the bar).
 			b.Run(chromedp.Navigate(edit))
-			waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror")`)
+			// Once the editor has settled (the title focused, the page at its top).
+			waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror") && document.activeElement.id === "id_title"`)
 			b.Run(chromedp.Click(chromedp.CSS(`button[data-chooser="/admin/choose/document/"]`)))
 			waitFor(t, b, `document.querySelector("#chooser[open]")`)
 			b.Run(chromedp.Click(chromedp.CSS("#chooser [data-close-dialog]")))
@@ -286,4 +289,94 @@ func TestSubmitOnCreation(t *testing.T) {
 		t.Errorf("who can publish: %q", hint)
 	}
 	look(t, b, "editor-new-save-only")
+}
+
+// TestPageHistoryShowsEveryAction: after a moderation round (submitted,
+// changes requested with a comment, resubmitted, approved and published), a
+// lock, an unlock and a revert, the page's history says each, who did it and
+// when to the second; the filter keeps one kind; the revisions say who
+// published a revision, not only who wrote it.
+func TestPageHistoryShowsEveryAction(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	page := d.page(d.alpha, "/news/new-telescope-installed/")
+	as := func(name string) *service.Admin {
+		u, err := d.svc.DB.UserByUsername(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := d.svc.AdminFor(ctx, d.alpha, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	ed, mod := as("alpha-editor"), as("alpha-moderator")
+	title := func(s string) service.PagePatch { return service.PagePatch{Title: &s} }
+	first := page.LatestRevisionID
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := ed.EditDraft(ctx, page.ID, title("Our new telescope"), 0)
+	must(err)
+	_, err = ed.Submit(ctx, page.ID)
+	must(err)
+	_, _, err = mod.Review(ctx, page.ID, false, "Add a photo of the dome, please.")
+	must(err)
+	_, _, err = ed.EditDraft(ctx, page.ID, title("Our new telescope, with its dome"), 0)
+	must(err)
+	_, err = ed.Submit(ctx, page.ID)
+	must(err)
+	published, _, err := mod.Review(ctx, page.ID, true, "")
+	must(err)
+	if !published {
+		t.Fatal("the approval did not publish")
+	}
+	_, err = mod.SetLock(ctx, page.ID, true)
+	must(err)
+	_, err = mod.SetLock(ctx, page.ID, false)
+	must(err)
+	_, err = mod.Revert(ctx, page.ID, first)
+	must(err)
+
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-moderator", d.password["alpha-moderator"])
+	hist := fmt.Sprintf("%s/admin/pages/%d/history/", alpha, page.ID)
+	b.Run(chromedp.Navigate(hist))
+	waitFor(t, b, `document.querySelector("table.history")`)
+	body := b.Text("table.history")
+	for _, want := range []string{
+		"alpha-editor submitted it for moderation in “News review”",
+		"alpha-moderator requested changes at “Moderator approval”",
+		"“Add a photo of the dome, please.”",
+		"alpha-editor resubmitted it after the requested changes",
+		"alpha-moderator approved it at “Moderator approval” and published it",
+		"alpha-moderator published it (revision #",
+		"alpha-moderator locked it", "alpha-moderator unlocked it",
+		fmt.Sprintf("alpha-moderator reverted to revision #%d", first),
+		"alpha-editor saved a draft (revision #",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("history lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`\d{1,2} \w{3} 2\d{3}, \d\d:\d\d:\d\d UTC`).MatchString(body) {
+		t.Error("history times are not to the second")
+	}
+	look(t, b, "page-history")
+	// The filter: changes requested only.
+	b.Run(chromedp.SetValue(chromedp.CSS("#history-action"), "workflow_reject"), chromedp.Click(chromedp.CSS(".filter-form button")))
+	waitFor(t, b, `location.search.includes("action=workflow_reject") && document.querySelector("table.history")`)
+	if n := b.Count("table.history tbody tr"); n != 1 {
+		t.Errorf("filtered history: %d rows", n)
+	}
+	// The revisions name who published.
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/revisions/", alpha, page.ID)))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	if rev := b.Text("table.listing"); !strings.Contains(rev, "published by alpha-moderator") {
+		t.Errorf("revisions: %q", rev)
+	}
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
@@ -442,6 +443,21 @@ func (a *Admin) Revisions(ctx context.Context, id int64) ([]*canopy.Revision, er
 	return revs, err
 }
 
+// PageHistory lists what was done to a page, newest first (one action, or
+// every one when action is empty), a page at a time, with the total: who
+// may see its revisions may see its history.
+func (a *Admin) PageHistory(ctx context.Context, id int64, action string, limit, offset int) ([]*canopy.LogEntry, int, error) {
+	p, err := a.page(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !a.Check.CanViewRevisions(a.pp(p)) {
+		return nil, 0, forbidden("you may not see the history of %q", p.Title)
+	}
+	return a.pages.History(ctx, canopy.HistoryFilter{SiteID: a.Site.ID, ObjectType: "page", ObjectID: strconv.FormatInt(id, 10),
+		Action: action, Limit: limit, Offset: offset})
+}
+
 // RevisionsPage lists one page of a page's revisions, newest first, with
 // their total count.
 func (a *Admin) RevisionsPage(ctx context.Context, id int64, limit, offset int) ([]*canopy.Revision, int, error) {
@@ -482,7 +498,7 @@ func (a *Admin) Revert(ctx context.Context, id, revisionID int64) (*canopy.Revis
 		}
 		a.keepHiddenFields(p.Type, latest.Content.Fields, &c)
 	}
-	rev, err := a.pages.SaveDraft(a.Ctx(ctx), id, c, a.User.ID, 0)
+	rev, err := a.pages.SaveDraft(sqlstore.WithRevert(a.Ctx(ctx), revisionID), id, c, a.User.ID, 0)
 	if rev != nil {
 		rev.Content.Fields = a.hideFields(p.Type, rev.Content.Fields)
 	}

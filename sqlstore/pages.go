@@ -747,6 +747,14 @@ func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath st
 // SaveDraft records a new revision of a page. If baseRevisionID is given and is
 // not the page's latest revision, someone saved in between: a conflict. A page
 // that is not live also takes the content into its row.
+type revertKey struct{}
+
+// WithRevert marks a draft saved with the context as the revert to an older
+// revision: the history says "reverted to #N" instead of "saved".
+func WithRevert(ctx context.Context, revisionID int64) context.Context {
+	return context.WithValue(ctx, revertKey{}, revisionID)
+}
+
 func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageContent, userID, baseRevisionID int64) (rev *canopy.Revision, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
 		p, running, err := s.findPageForWrite(ctx, tx, pageID)
@@ -847,7 +855,11 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 	if !p.Live {
 		p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
 	}
-	if err := tx.log(ctx, s.site, "edit", "page", p.ID, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
+	action, data := "edit", map[string]any{"revision_id": rev.ID}
+	if from, ok := ctx.Value(revertKey{}).(int64); ok {
+		action, data["reverted_revision_id"] = "revert", from
+	}
+	if err := tx.log(ctx, s.site, action, "page", p.ID, c.Title, data); err != nil {
 		return nil, err
 	}
 	if moderated {
