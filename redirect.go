@@ -10,13 +10,16 @@ import (
 // Redirect sends requests for an old path of a site elsewhere: to a page of
 // the same site, or to a link.
 type Redirect struct {
-	ID             int64     `json:"id"`
-	SiteID         int64     `json:"site_id"`
-	OldPath        string    `json:"old_path"`
-	RedirectPageID int64     `json:"redirect_page_id,omitempty"`
-	RedirectLink   string    `json:"redirect_link,omitempty"`
-	IsPermanent    bool      `json:"is_permanent"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64  `json:"id"`
+	SiteID         int64  `json:"site_id"`
+	OldPath        string `json:"old_path"`
+	RedirectPageID int64  `json:"redirect_page_id,omitempty"`
+	RedirectLink   string `json:"redirect_link,omitempty"`
+	IsPermanent    bool   `json:"is_permanent"`
+	// Automatic: Canopy made it when the page's address changed (a move or a
+	// new slug); a newer automatic redirect from the same path replaces it.
+	Automatic bool      `json:"automatic"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // NormalizeRedirectPath puts a path in the form redirects are stored and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The explorer's actions on a page: delete, unpublish, move, copy, sort.
@@ -133,9 +134,14 @@ func (u *UI) moveForm(q *req) error {
 	for _, a := range e.Ancestors {
 		crumbs = append(crumbs, crumb{Label: a.Title, URL: browse(a.ID)})
 	}
+	redirects, err := q.a.MoveRedirects(q.ctx(), p.Page)
+	if err != nil {
+		return err
+	}
 	pu, _ := url.Parse(browse(parentID))
 	return q.render(http.StatusOK, "move", "Move "+p.Title, map[string]any{"Page": p, "Here": e.Parent.Page, "HereAllowed": ok[e.Parent.ID] && e.Parent.ID != p.ParentID,
-		"IsCurrentParent": e.Parent.ID == p.ParentID, "Rows": rows, "Crumbs": crumbs, "Pager": makePager(*pu, e.Total, offset, explorerPageSize)})
+		"IsCurrentParent": e.Parent.ID == p.ParentID, "Rows": rows, "Crumbs": crumbs, "Pager": makePager(*pu, e.Total, offset, explorerPageSize),
+		"Redirects": redirects, "Live": p.Live})
 }
 
 func (u *UI) moveSubmit(q *req) error {
@@ -147,11 +153,19 @@ func (u *UI) moveSubmit(q *req) error {
 	if err != nil {
 		return canopy.Errorf(canopy.EINVALID, "choose where to move the page")
 	}
-	p, err := q.a.Move(q.ctx(), id, dest, nil)
+	var redirects int
+	p, err := q.a.Move(sqlstore.CountRedirects(q.ctx(), &redirects), id, dest, nil)
 	if err != nil {
 		return err
 	}
-	return q.redirect("/admin/pages/"+strconv.FormatInt(p.ParentID, 10)+"/", "success", "“"+p.Title+"” has been moved.")
+	msg := "“" + p.Title + "” has been moved."
+	switch {
+	case redirects == 1:
+		msg += " A permanent redirect now sends visitors of its old address to the new one."
+	case redirects > 1:
+		msg += " " + strconv.Itoa(redirects) + " permanent redirects now send visitors of the old addresses of it and its subpages to the new ones."
+	}
+	return q.redirect("/admin/pages/"+strconv.FormatInt(p.ParentID, 10)+"/", "success", msg)
 }
 
 // ---- copy ----

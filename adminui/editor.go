@@ -8,6 +8,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The page editor: one form for creating and editing, generated from the
@@ -147,14 +148,22 @@ func (u *UI) editSubmit(q *req) error {
 	edit := "/admin/pages/" + strconv.FormatInt(id, 10) + "/edit/"
 	switch action {
 	case "publish":
-		p, err := q.a.Publish(q.ctx(), id, rev.ID)
+		var redirects int
+		p, err := q.a.Publish(sqlstore.CountRedirects(q.ctx(), &redirects), id, rev.ID)
 		if err != nil {
 			return q.redirect(edit, "error", "The draft was saved, but it could not be published: "+canopy.ErrorMessage(err))
 		}
 		if p.ScheduledRevisionID != 0 {
 			return q.redirect(edit, "success", "“"+p.Title+"” is scheduled to go live on "+when(p.GoLiveAt)+".")
 		}
-		return q.redirect(u.afterPublish(p.Page), "success", "“"+p.Title+"” has been published.")
+		msg := "“" + p.Title + "” has been published."
+		switch {
+		case redirects == 1:
+			msg += " Its address changed: a permanent redirect sends visitors of the old one to " + p.URLPath + "."
+		case redirects > 1:
+			msg += " Its address changed: " + strconv.Itoa(redirects) + " permanent redirects send visitors of the old addresses of it and its subpages to the new ones."
+		}
+		return q.redirect(u.afterPublish(p.Page), "success", msg)
 	case "submit":
 		if _, err := q.a.Submit(q.ctx(), id); err != nil {
 			return q.redirect(edit, "error", "The draft was saved, but it could not be submitted: "+canopy.ErrorMessage(err))

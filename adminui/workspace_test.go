@@ -2,6 +2,7 @@ package adminui_test
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -378,5 +379,55 @@ func TestPageHistoryShowsEveryAction(t *testing.T) {
 	waitFor(t, b, `document.querySelector("table.listing")`)
 	if rev := b.Text("table.listing"); !strings.Contains(rev, "published by alpha-moderator") {
 		t.Errorf("revisions: %q", rev)
+	}
+}
+
+// TestMoveCreatesRedirects: the move screen says that the page's old
+// address will redirect; after the move the old address answers 301 to the
+// new one and the redirect is listed with the site's redirects, marked
+// automatic.
+func TestMoveCreatesRedirects(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	p, events := d.page(d.alpha, "/news/new-telescope-installed/"), d.page(d.alpha, "/events/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/move/?parent=%d", alpha, p.ID, d.alpha.RootPageID)))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	if msg := b.Text(".message.info"); !strings.Contains(msg, "a permanent redirect will send visitors of the old address to the new one") {
+		t.Errorf("move screen: %q", msg)
+	}
+	look(t, b, "move-with-redirects")
+	b.Run(chromedp.Click(chromedp.CSS(fmt.Sprintf(`form input[name=destination][value="%d"] + button`, events.ID))))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if msg := b.Text(".message.success"); !strings.Contains(msg, "A permanent redirect now sends visitors of its old address to the new one") {
+		t.Errorf("after the move: %q", msg)
+	}
+	req, _ := http.NewRequest("GET", d.url+"/news/new-telescope-installed/", nil)
+	req.Host = "alpha.localhost"
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 301 || !strings.HasSuffix(res.Header.Get("Location"), "/events/new-telescope-installed/") {
+		t.Errorf("old address: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	u, _ := d.svc.DB.UserByUsername(ctx, "alpha-admin")
+	a, err := d.svc.AdminFor(ctx, d.alpha, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := a.Redirects(ctx, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range list {
+		found = found || r.OldPath == "/news/new-telescope-installed" && r.Automatic && r.IsPermanent && r.RedirectPageID == p.ID
+	}
+	if !found {
+		t.Error("the automatic redirect is not listed with the site's redirects")
 	}
 }

@@ -190,3 +190,13 @@ func (a *Admin) redirectRow(ctx context.Context, rec []string) (sqlstore.Redirec
 	}
 	return r, ""
 }
+
+// MoveRedirects says how many redirects moving the page would create: one
+// for it and each live page below it, none when it is not live or the site's
+// auto_redirects flag is off.
+func (a *Admin) MoveRedirects(ctx context.Context, p *canopy.Page) (int, error) {
+	if on, set := a.Site.Features[sqlstore.AutoRedirectsFeature]; set && !on || !p.Live {
+		return 0, nil
+	}
+	return a.pages.LiveInSubtree(ctx, p.Path)
+}

@@ -731,7 +731,9 @@ func (s *SiteDB) prepareSlug(ctx context.Context, tx *Tx, p *canopy.Page, slug s
 
 // rewriteSubtree moves every page whose path starts with oldPath to start with
 // newPath (depth changed by depthDelta), and replaces the url_path prefix oldURL
-// with newURL: one UPDATE, however large the subtree.
+// with newURL: one UPDATE, however large the subtree. When the address
+// changes, the subtree's live pages get redirects from their old addresses
+// (autoRedirects).
 func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath string, depthDelta int, oldURL, newURL string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE pages SET
 		path = $4 || substr(path, $5),
@@ -741,12 +743,61 @@ func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath st
 		WHERE site_id = $1 AND path >= $2 AND path < $3`,
 		s.site, oldPath, canopy.PathUpperBound(oldPath), newPath, len(oldPath)+1, depthDelta,
 		newURL, utf8.RuneCountInString(oldURL)+1, tx.now)
+	if err != nil || oldURL == newURL {
+		return err
+	}
+	n, err := s.autoRedirects(ctx, tx, newPath, oldURL, newURL)
+	if count, ok := ctx.Value(redirectCountKey{}).(*int); ok {
+		*count += n
+	}
 	return err
 }
 
-// SaveDraft records a new revision of a page. If baseRevisionID is given and is
-// not the page's latest revision, someone saved in between: a conflict. A page
-// that is not live also takes the content into its row.
+type redirectCountKey struct{}
+
+// CountRedirects returns a context whose writes add to *n the redirects
+// they create automatically (a move, a new slug), for telling the user.
+func CountRedirects(ctx context.Context, n *int) context.Context {
+	return context.WithValue(ctx, redirectCountKey{}, n)
+}
+
+// AutoRedirectsFeature is the site feature flag that, set to false, stops
+// Canopy creating redirects when pages move or change slug.
+const AutoRedirectsFeature = "auto_redirects"
+
+// autoRedirects creates permanent redirects from the old address of every
+// live page of the subtree at path (whose addresses went from the prefix
+// oldURL to newURL) to the page, as Wagtail's automatic redirects do: an
+// older automatic redirect from the same address is replaced, one made by
+// hand is kept. It returns how many it wrote (none when the site's
+// auto_redirects flag is off).
+func (s *SiteDB) autoRedirects(ctx context.Context, tx *Tx, path, oldURL, newURL string) (int, error) {
+	var features string
+	if err := tx.QueryRowContext(ctx, `SELECT features FROM sites WHERE id = $1`, s.site).Scan(&features); err != nil {
+		return 0, err
+	}
+	var flags map[string]bool
+	_ = json.Unmarshal([]byte(features), &flags)
+	if on, set := flags[AutoRedirectsFeature]; set && !on {
+		return 0, nil
+	}
+	// The old address of a page: the old prefix and the rest of its new
+	// address, without the trailing slash (as redirects store paths).
+	oldAddr := `substr($4 || substr(url_path, $5), 1, length($4 || substr(url_path, $5)) - 1)`
+	args := []any{s.site, path, canopy.PathUpperBound(path), oldURL, utf8.RuneCountInString(newURL) + 1}
+	live := `FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3 AND live AND depth > 2`
+	if _, err := tx.ExecContext(ctx, `DELETE FROM redirects WHERE site_id = $1 AND automatic AND old_path IN (SELECT `+oldAddr+` `+live+`)`, args...); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO redirects (site_id, old_path, redirect_page_id, redirect_link, is_permanent, automatic, created_at)
+		SELECT $1, `+oldAddr+`, id, '', TRUE, TRUE, $6 `+live+` ON CONFLICT (site_id, old_path) DO NOTHING`, append(args, tx.now)...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 type revertKey struct{}
 
 // WithRevert marks a draft saved with the context as the revert to an older
@@ -755,6 +806,9 @@ func WithRevert(ctx context.Context, revisionID int64) context.Context {
 	return context.WithValue(ctx, revertKey{}, revisionID)
 }
 
+// SaveDraft records a new revision of a page. If baseRevisionID is given and is
+// not the page's latest revision, someone saved in between: a conflict. A page
+// that is not live also takes the content into its row.
 func (s *SiteDB) SaveDraft(ctx context.Context, pageID int64, c canopy.PageContent, userID, baseRevisionID int64) (rev *canopy.Revision, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
 		p, running, err := s.findPageForWrite(ctx, tx, pageID)

@@ -7,12 +7,12 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const redirectColumns = `id, site_id, old_path, redirect_page_id, redirect_link, is_permanent, created_at`
+const redirectColumns = `id, site_id, old_path, redirect_page_id, redirect_link, is_permanent, automatic, created_at`
 
 func scanRedirect(row scanner) (*canopy.Redirect, error) {
 	r := &canopy.Redirect{}
 	var page sql.NullInt64
-	if err := row.Scan(&r.ID, &r.SiteID, &r.OldPath, &page, &r.RedirectLink, &r.IsPermanent, &r.CreatedAt); err != nil {
+	if err := row.Scan(&r.ID, &r.SiteID, &r.OldPath, &page, &r.RedirectLink, &r.IsPermanent, &r.Automatic, &r.CreatedAt); err != nil {
 		return nil, err
 	}
 	r.RedirectPageID = page.Int64
@@ -66,7 +66,7 @@ func (s *SiteDB) SaveRedirects(ctx context.Context, ins []RedirectInput, replace
 			case !replace:
 				return canopy.Errorf(canopy.ECONFLICT, "a redirect from %s already exists", in.OldPath)
 			default:
-				if _, err := tx.ExecContext(ctx, `UPDATE redirects SET redirect_page_id = $3, redirect_link = $4, is_permanent = $5 WHERE site_id = $1 AND id = $2`,
+				if _, err := tx.ExecContext(ctx, `UPDATE redirects SET redirect_page_id = $3, redirect_link = $4, is_permanent = $5, automatic = FALSE WHERE site_id = $1 AND id = $2`,
 					s.site, existing, nullID(in.RedirectPageID), in.RedirectLink, in.IsPermanent); err != nil {
 					return err
 				}
@@ -97,7 +97,7 @@ func (s *SiteDB) UpdateRedirect(ctx context.Context, id int64, in RedirectInput)
 		if n > 0 {
 			return canopy.Errorf(canopy.ECONFLICT, "a redirect from %s already exists", in.OldPath)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE redirects SET old_path = $3, redirect_page_id = $4, redirect_link = $5, is_permanent = $6 WHERE site_id = $1 AND id = $2`,
+		if _, err := tx.ExecContext(ctx, `UPDATE redirects SET old_path = $3, redirect_page_id = $4, redirect_link = $5, is_permanent = $6, automatic = FALSE WHERE site_id = $1 AND id = $2`,
 			s.site, id, in.OldPath, nullID(in.RedirectPageID), in.RedirectLink, in.IsPermanent); err != nil {
 			return err
 		}
@@ -197,4 +197,14 @@ func (s *SiteDB) FindRedirect(ctx context.Context, pathWithQuery, path string) (
 		targetURL = r.RedirectLink
 	}
 	return r, targetURL, err
+}
+
+// LiveInSubtree counts the live pages of the subtree at path (the page
+// included): the addresses a move of it changes.
+func (s *SiteDB) LiveInSubtree(ctx context.Context, path string) (n int, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3 AND live`,
+			s.site, path, canopy.PathUpperBound(path)).Scan(&n)
+	})
+	return n, err
 }
