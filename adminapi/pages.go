@@ -305,6 +305,7 @@ func (s *API) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.Admi
 	var in struct {
 		ParentID           int64  `json:"parent_id"`
 		Slug               string `json:"slug"`
+		Title              string `json:"title"`
 		IncludeDescendants bool   `json:"include_descendants"`
 		Publish            bool   `json:"publish"`
 	}
@@ -314,7 +315,7 @@ func (s *API) adminCopy(w http.ResponseWriter, r *http.Request, ar *httpkit.Admi
 	if in.ParentID <= 0 {
 		return canopy.Errorf(canopy.EINVALID, "parent_id is required")
 	}
-	p, err := ar.Admin.Copy(r.Context(), id, service.CopyInput{ParentID: in.ParentID, Slug: in.Slug, IncludeDescendants: in.IncludeDescendants, Publish: in.Publish})
+	p, err := ar.Admin.Copy(r.Context(), id, service.CopyInput{ParentID: in.ParentID, Slug: in.Slug, Title: in.Title, IncludeDescendants: in.IncludeDescendants, Publish: in.Publish})
 	if err != nil {
 		return err
 	}

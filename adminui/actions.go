@@ -181,21 +181,24 @@ func (u *UI) showCopy(q *req, status int, fail error) error {
 	q.crumbs = append(q.crumbs, crumb{Label: "Copy"})
 	dest := formField{ID: "id_destination", Name: "destination", Label: "Copy to (the new parent page)", Kind: "page", Required: true,
 		ChooserURL: "/admin/choose/page/", ChooseWhat: "a page", Value: strconv.FormatInt(p.ParentID, 10)}
-	slug := formField{ID: "id_slug", Name: "slug", Label: "Slug of the copy", Kind: "text", Value: p.Slug + "-copy", Help: "Must be free among the new parent's children."}
+	title := formField{ID: "id_title", Name: "title", Label: "Title of the copy", Kind: "text", Required: true, Value: p.Title + " (copy)"}
+	slug := formField{ID: "id_slug", Name: "slug", Label: "Slug of the copy", Kind: "text", Value: p.Slug + "-copy", Help: "Its address: must be free among the new parent's children."}
 	descendants, publish := false, false
 	var summary []summaryItem
 	if fail != nil {
-		dest.Value, slug.Value = strings.TrimSpace(q.r.PostFormValue("destination")), strings.TrimSpace(q.r.PostFormValue("slug"))
+		dest.Value, slug.Value, title.Value = strings.TrimSpace(q.r.PostFormValue("destination")), strings.TrimSpace(q.r.PostFormValue("slug")), q.r.PostFormValue("title")
 		descendants, publish = q.r.PostFormValue("descendants") == "on", q.r.PostFormValue("publish") == "on"
 		switch canopy.ErrorField(fail) {
 		case "slug":
 			slug.Error = friendly(canopy.ErrorMessage(fail))
+		case "title":
+			title.Error = friendly(canopy.ErrorMessage(fail))
 		case "destination":
 			dest.Error = friendly(canopy.ErrorMessage(fail))
 		default:
 			summary = append(summary, summaryItem{Message: canopy.ErrorMessage(fail)})
 		}
-		for _, f := range []*formField{&dest, &slug} {
+		for _, f := range []*formField{&dest, &title, &slug} {
 			if f.Error != "" {
 				summary = append(summary, summaryItem{Anchor: f.ID, Label: f.Label, Message: f.Error})
 			}
@@ -210,7 +213,7 @@ func (u *UI) showCopy(q *req, status int, fail error) error {
 			}
 		}
 	}
-	d := map[string]any{"Page": p, "Below": below, "CanPublish": slices.Contains(p.Permissions, "publish"), "Dest": dest, "Slug": slug,
+	d := map[string]any{"Page": p, "Below": below, "CanPublish": slices.Contains(p.Permissions, "publish"), "Dest": dest, "Title": title, "Slug": slug,
 		"Descendants": descendants, "Publish": publish, "Errors": summary}
 	return q.render(status, "copy", "Copy "+p.Title, d)
 }
@@ -224,7 +227,10 @@ func (u *UI) copySubmit(q *req) error {
 	if err != nil {
 		return u.showCopy(q, http.StatusBadRequest, canopy.FieldErrorf("destination", canopy.EINVALID, "choose the page to copy under"))
 	}
-	c, err := q.a.Copy(q.ctx(), id, service.CopyInput{ParentID: dest, Slug: strings.TrimSpace(q.r.PostFormValue("slug")),
+	if strings.TrimSpace(q.r.PostFormValue("title")) == "" {
+		return u.showCopy(q, http.StatusBadRequest, canopy.FieldErrorf("title", canopy.EINVALID, "give the copy a title"))
+	}
+	c, err := q.a.Copy(q.ctx(), id, service.CopyInput{ParentID: dest, Slug: strings.TrimSpace(q.r.PostFormValue("slug")), Title: q.r.PostFormValue("title"),
 		IncludeDescendants: q.r.PostFormValue("descendants") == "on", Publish: q.r.PostFormValue("publish") == "on"})
 	if err != nil {
 		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT || code == canopy.EFORBIDDEN ||
@@ -236,7 +242,7 @@ func (u *UI) copySubmit(q *req) error {
 		}
 		return err
 	}
-	return q.redirect("/admin/pages/"+strconv.FormatInt(c.ParentID, 10)+"/", "success", "“"+c.Title+"” has been copied.")
+	return q.redirect("/admin/pages/"+strconv.FormatInt(c.ParentID, 10)+"/", "success", "The copy “"+c.Title+"” has been created at "+c.URLPath+".")
 }
 
 // ---- sort ----

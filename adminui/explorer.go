@@ -93,6 +93,39 @@ type explorerData struct {
 	Creatable   []*canopy.PageType
 	IsHome      bool
 	ParentLabel string
+	// Columns are the sortable column headers, in order.
+	Columns []sortColumn
+	Order   string
+}
+
+// sortColumn is a column header that sorts the listing: a click sorts by it,
+// a second click reverses; the order is kept in the address (?ordering=).
+type sortColumn struct {
+	Label, URL string
+	// Sort is "ascending" or "descending" on the current column (aria-sort).
+	Sort string
+}
+
+// sortColumns makes the headers of a listing at base ordered by current.
+func sortColumns(base url.URL, current string, cols [][2]string) []sortColumn {
+	out := make([]sortColumn, 0, len(cols))
+	for _, c := range cols {
+		label, key := c[0], c[1]
+		sc := sortColumn{Label: label}
+		next := key
+		switch current {
+		case key:
+			sc.Sort, next = "ascending", "-"+key
+		case "-" + key:
+			sc.Sort = "descending"
+		}
+		q := base.Query()
+		q.Set("ordering", next)
+		base.RawQuery = q.Encode()
+		sc.URL = base.String()
+		out = append(out, sc)
+	}
+	return out
 }
 
 func (u *UI) explorer(q *req) error {
@@ -102,7 +135,8 @@ func (u *UI) explorer(q *req) error {
 		return err
 	}
 	offset := pageNumber(q.r, explorerPageSize)
-	e, err := q.a.Explorer(q.ctx(), id, explorerPageSize, offset)
+	order := q.r.URL.Query().Get("ordering")
+	e, err := q.a.ExplorerOrdered(q.ctx(), id, order, explorerPageSize, offset)
 	if err != nil {
 		return err
 	}
@@ -113,7 +147,13 @@ func (u *UI) explorer(q *req) error {
 	for _, r := range e.Rows {
 		d.Rows = append(d.Rows, row{ExplorerRow: r, Private: private(r.Path), TypeLabel: typeLabel(types, r.Type)})
 	}
-	d.Pager = makePager(url.URL{Path: q.r.URL.Path}, e.Total, offset, explorerPageSize)
+	base := url.URL{Path: q.r.URL.Path}
+	d.Columns = sortColumns(base, order, [][2]string{{"Title", "title"}, {"Type", "type"}, {"Status", "status"}, {"Last edited", "edited"}})
+	d.Order = order
+	if order != "" {
+		base.RawQuery = url.Values{"ordering": {order}}.Encode()
+	}
+	d.Pager = makePager(base, e.Total, offset, explorerPageSize)
 	q.crumbsFor(e.Ancestors, e.Parent.Page, false)
 	return q.render(http.StatusOK, "explorer", e.Parent.Title, d)
 }

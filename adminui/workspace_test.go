@@ -1,9 +1,11 @@
 package adminui_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,7 +150,8 @@ func TestRichTextToolbarFocus(t *testing.T) {
 	about := d.page(d.alpha, "/about/")
 	b.Size(1280, 900, false, "light")
 	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)))
-	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".rt-toolbar")`)
+	// Settled: the editor focuses its first field once it has loaded.
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".rt-toolbar") && document.activeElement.id === "id_title"`)
 	if rows := b.Eval(`String(new Set([...document.querySelector(".rt-toolbar").querySelectorAll("button")].map((x) => x.offsetTop)).size)`); rows != "1" {
 		t.Errorf("the toolbar has %s rows at 1280 px", rows)
 	}
@@ -430,4 +433,65 @@ func TestMoveCreatesRedirects(t *testing.T) {
 	if !found {
 		t.Error("the automatic redirect is not listed with the site's redirects")
 	}
+}
+
+// TestCopyAndSortInTheExplorer: the copy form asks for the copy's title and
+// slug and the explorer shows both; a click on a column header sorts the
+// child pages (kept in the address), a second click reverses; "Sort child
+// pages" is not offered for a page without children.
+func TestCopyAndSortInTheExplorer(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	about, home := d.page(d.alpha, "/about/"), d.page(d.alpha, "/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/copy/", alpha, about.ID)))
+	waitFor(t, b, `document.querySelector("#id_title")`)
+	if v := b.Eval(`document.querySelector("#id_title").value`); v != "About (copy)" {
+		t.Errorf("the copy's title starts as %q", v)
+	}
+	look(t, b, "copy-with-title")
+	// An empty title is refused beside the field.
+	b.Eval(`document.querySelector("#id_title").value = "", ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#id_title-error")`)
+	b.Eval(`document.querySelector("#id_title").value = "About the department", document.querySelector("#id_slug").value = "about-the-department", ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if body := b.Text("table.listing"); !strings.Contains(body, "About the department") || !strings.Contains(body, "/about-the-department/") {
+		t.Errorf("the explorer does not show the copy's title and address: %q", body)
+	}
+	titles := func() []string {
+		var out []string
+		_ = json.Unmarshal([]byte(b.Eval(`JSON.stringify([...document.querySelectorAll("table.listing tbody td.title > a:first-child, table.listing tbody td.title > strong:first-child")].map((a) => a.textContent))`)), &out)
+		return out
+	}
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/", alpha, home.ID)))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	b.Run(chromedp.Click(chromedp.CSS(`th a.sort[href*="ordering=title"]`)))
+	waitFor(t, b, `location.search === "?ordering=title" && document.querySelector("th[aria-sort=ascending]")`)
+	asc := titles()
+	if !slices.IsSortedFunc(asc, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) || len(asc) < 3 {
+		t.Errorf("sorted by title: %v", asc)
+	}
+	look(t, b, "explorer-sorted")
+	b.Run(chromedp.Click(chromedp.CSS(`th[aria-sort] a.sort`)))
+	waitFor(t, b, `location.search === "?ordering=-title" && document.querySelector("th[aria-sort=descending]")`)
+	if desc := titles(); !slices.Equal(desc, reversed(asc)) {
+		t.Errorf("reversed: %v", desc)
+	}
+	// Sorting child pages: offered on the home page (it has some), not on
+	// About (none).
+	if b.Count(fmt.Sprintf(`a[href="/admin/pages/%d/reorder/"]`, home.ID)) == 0 {
+		t.Error("no Sort child pages on the home page")
+	}
+	if n := b.Count(fmt.Sprintf(`a[href="/admin/pages/%d/reorder/"]`, about.ID)); n != 0 {
+		t.Error("Sort child pages offered on a page without children")
+	}
+}
+
+func reversed(s []string) []string {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	return out
 }

@@ -284,7 +284,8 @@ func (c *Checker) PageActions(p *Page, sub Subtree) []string {
 	add(c.CanUnlock(p), "unlock")
 	add(c.CanMove(p, sub), "move")
 	add(c.CanCopy(p), "copy")
-	add(c.CanReorderChildren(p), "reorder")
+	// Sorting is offered where there is something to sort.
+	add(c.CanReorderChildren(p) && sub.HasChildren, "reorder")
 	add(c.CanViewRevisions(p), "view_revisions")
 	add(c.CanSetPrivacy(p), "set_privacy")
 	add(c.CanSubmit(p), "submit")

@@ -2,6 +2,7 @@ package perm_test
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/canopy-cms/canopy"
@@ -259,8 +260,12 @@ func TestInactiveAndSuperuser(t *testing.T) {
 	}
 	super := perm.New(perm.NewUser(1, true, true, nil, nil), types)
 	want := []string{"add_subpage", "publish_subpage", "edit", "delete", "publish", "unpublish", "lock", "unlock", "move", "copy", "reorder", "view_revisions", "set_privacy"}
-	if got := super.PageActions(p, perm.Subtree{AnyLive: true}); !reflect.DeepEqual(got, want) {
+	if got := super.PageActions(p, perm.Subtree{AnyLive: true, HasChildren: true}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("superuser actions = %v", got)
+	}
+	// Sorting child pages is offered only where there are some.
+	if got := super.PageActions(p, perm.Subtree{AnyLive: true}); slices.Contains(got, "reorder") {
+		t.Fatalf("a page without children offers sorting them: %v", got)
 	}
 	if !super.User.HasModelPerm("change_general") {
 		t.Fatal("superuser lacks a model permission")

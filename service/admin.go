@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
@@ -203,13 +205,13 @@ func (a *Admin) ChildrenPage(ctx context.Context, id int64, limit, offset int) (
 	if err != nil {
 		return nil, 0, err
 	}
-	return a.childrenOf(ctx, parent, limit, offset)
+	return a.childrenOf(ctx, parent, "", limit, offset)
 }
 
 // childrenOf is ChildrenPage of a parent already loaded (and explorable).
-func (a *Admin) childrenOf(ctx context.Context, parent *canopy.Page, limit, offset int) ([]*PageWithActions, int, error) {
+func (a *Admin) childrenOf(ctx context.Context, parent *canopy.Page, order string, limit, offset int) ([]*PageWithActions, int, error) {
 	all, within := a.Check.User.ExplorePaths()
-	kids, total, err := a.pages.ChildrenPage(ctx, parent.ID, all, within, limit, offset)
+	kids, total, err := a.pages.ChildrenPage(ctx, parent.ID, all, within, order, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -368,6 +370,7 @@ func (a *Admin) Move(ctx context.Context, id, parentID int64, position *int) (*c
 type CopyInput struct {
 	ParentID           int64
 	Slug               string
+	Title              string // the copy's title (default: the original's)
 	IncludeDescendants bool
 	Publish            bool
 }
@@ -387,13 +390,20 @@ func (a *Admin) Copy(ctx context.Context, id int64, in CopyInput) (*canopy.Page,
 			return nil, err
 		}
 	}
+	in.Title = strings.TrimSpace(in.Title)
+	if utf8.RuneCountInString(in.Title) > 255 {
+		return nil, canopy.FieldErrorf("title", canopy.EINVALID, "the title is longer than 255 characters")
+	}
+	if canopy.HasControl(in.Title) {
+		return nil, canopy.FieldErrorf("title", canopy.EINVALID, "the title must not contain control characters")
+	}
 	if !a.Check.CanCopy(a.pp(p)) || !a.Check.CanCopyTo(a.pp(p), a.pp(dest), in.IncludeDescendants, in.Publish) {
 		if in.IncludeDescendants && (dest.Path == p.Path || len(dest.Path) > len(p.Path) && dest.Path[:len(p.Path)] == p.Path) {
 			return nil, canopy.Errorf(canopy.EINVALID, "a page cannot be copied with its descendants into its own subtree")
 		}
 		return nil, forbidden("you may not copy %q under %q", p.Title, dest.Title)
 	}
-	return a.pages.Copy(a.Ctx(ctx), id, in.ParentID, sqlstore.CopyOptions{Slug: in.Slug, IncludeDescendants: in.IncludeDescendants,
+	return a.pages.Copy(a.Ctx(ctx), id, in.ParentID, sqlstore.CopyOptions{Slug: in.Slug, Title: in.Title, IncludeDescendants: in.IncludeDescendants,
 		KeepLive: in.Publish, UserID: a.User.ID})
 }
 

@@ -96,11 +96,17 @@ type Explorer struct {
 
 // Explorer lists a page's children with what the caller may do with each.
 func (a *Admin) Explorer(ctx context.Context, id int64, limit, offset int) (*Explorer, error) {
+	return a.ExplorerOrdered(ctx, id, "", limit, offset)
+}
+
+// ExplorerOrdered is Explorer with the children in an order of
+// sqlstore.ChildOrders ("" for the tree's own).
+func (a *Admin) ExplorerOrdered(ctx context.Context, id int64, order string, limit, offset int) (*Explorer, error) {
 	parent, err := a.Page(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	kids, total, err := a.childrenOf(ctx, parent.Page, limit, offset)
+	kids, total, err := a.childrenOf(ctx, parent.Page, order, limit, offset)
 	if err != nil {
 		return nil, err
 	}

@@ -209,7 +209,45 @@ func (s *SiteDB) SitePages(ctx context.Context, max int) (out []*canopy.Page, ok
 // limit and offset applied in SQL (limit < 0: all), keeping only those within
 // reach of the given grant paths unless all is set: at or below one of them,
 // or an ancestor of one (the explorer's rule).
-func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, within []string, limit, offset int) (out []*canopy.Page, total int, err error) {
+// ChildOrders are the orders a page's children can be listed in besides the
+// tree's own (""): by title, type, status (drafts first, then live pages with
+// changes, then live ones) or last edit, each also reversed with "-".
+var ChildOrders = map[string]string{
+	"title":  "lower(title), path",
+	"type":   "page_type, path",
+	"status": "live, has_unpublished_changes DESC, path",
+	"edited": "(SELECT r.created_at FROM revisions r WHERE r.id = pages.latest_revision_id), path",
+}
+
+// childOrder is the ORDER BY of an order name (ok false: unknown).
+func childOrder(order string) (string, bool) {
+	if order == "" {
+		return "path", true
+	}
+	desc := strings.HasPrefix(order, "-")
+	expr, ok := ChildOrders[strings.TrimPrefix(order, "-")]
+	if !ok {
+		return "", false
+	}
+	if desc {
+		parts := strings.Split(expr, ", ")
+		for i, p := range parts {
+			if strings.HasSuffix(p, " DESC") {
+				parts[i] = strings.TrimSuffix(p, " DESC")
+			} else {
+				parts[i] = p + " DESC"
+			}
+		}
+		expr = strings.Join(parts, ", ")
+	}
+	return expr, true
+}
+
+func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, within []string, order string, limit, offset int) (out []*canopy.Page, total int, err error) {
+	orderBy, ok := childOrder(order)
+	if !ok {
+		return nil, 0, canopy.FieldErrorf("ordering", canopy.EINVALID, "cannot order child pages by %q (use title, type, status or edited, - first to reverse)", order)
+	}
 	cond := `site_id = $1 AND parent_id = $2`
 	args := []any{s.site, parentID}
 	if !all {
@@ -222,7 +260,7 @@ func (s *SiteDB) ChildrenPage(ctx context.Context, parentID int64, all bool, wit
 	err = s.db.read(ctx, func(tx *Tx) error {
 		// The rows and their total in one statement (the count is an
 		// uncorrelated subquery: computed once, from the index).
-		q := `SELECT ` + pageColumns + `, (SELECT count(*) FROM pages WHERE ` + cond + `) FROM pages WHERE ` + cond + ` ORDER BY path`
+		q := `SELECT ` + pageColumns + `, (SELECT count(*) FROM pages WHERE ` + cond + `) FROM pages WHERE ` + cond + ` ORDER BY ` + orderBy
 		if limit > 0 {
 			q += fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset)
 		}
@@ -1321,6 +1359,7 @@ func (s *SiteDB) rewritePaths(ctx context.Context, tx *Tx, oldPrefix, newPrefix 
 // CopyOptions controls Copy.
 type CopyOptions struct {
 	Slug               string // new slug for the copy's root (default: the original's)
+	Title              string // new title for the copy's root (default: the original's)
 	IncludeDescendants bool
 	KeepLive           bool // copies of live pages stay live; otherwise drafts
 	UserID             int64
@@ -1376,6 +1415,9 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 			urlPath := newURL + p.URLPath[len(src.URLPath):]
 			if i == 0 {
 				c.Slug, draft.Slug = slug, slug
+				if opt.Title != "" {
+					c.Title, draft.Title = opt.Title, opt.Title
+				}
 				urlPath = newURL
 			}
 			live := opt.KeepLive && p.Live
