@@ -2,6 +2,7 @@ package canopy
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -92,6 +93,87 @@ type PageType struct {
 	RestrictedFields bool `json:"-"`
 	// ListsChildren makes templates and the API see the live children of the page.
 	ListsChildren bool `json:"-"`
+	// Rules compare fields of a page of the type (an event's end after its
+	// start); every save, revert, copy and publication checks them.
+	Rules []FieldRule `json:"rules,omitempty"`
+}
+
+// FieldRule is a check across two fields: when both have a value, Field
+// must be After (later, or greater), NotBefore, Before or NotAfter Other.
+// Date-time and integer fields of the same type can be compared.
+type FieldRule struct {
+	Field   string `json:"field"`
+	Op      string `json:"op"` // after, not_before, before, not_after
+	Other   string `json:"other"`
+	Message string `json:"message,omitempty"`
+}
+
+var ruleOps = map[string]string{"after": "after", "not_before": "the same as or after", "before": "before", "not_after": "the same as or before"}
+
+// checkRule validates a rule against the fields it names.
+func checkRule(fields func(string) *Field, r *FieldRule) error {
+	if _, ok := ruleOps[r.Op]; !ok {
+		return Errorf(EINVALID, "rule on %q: op %q is not after, not_before, before or not_after", r.Field, r.Op)
+	}
+	a, b := fields(r.Field), fields(r.Other)
+	if a == nil || b == nil {
+		return Errorf(EINVALID, "rule on %q: both %q and %q must be fields of the type", r.Field, r.Field, r.Other)
+	}
+	if a.Type != b.Type || a.Type != FieldDateTime && a.Type != FieldInteger {
+		return Errorf(EINVALID, "rule on %q: only two date-time or two integer fields can be compared", r.Field)
+	}
+	if r.Message == "" {
+		r.Message = fmt.Sprintf("%s must be %s %s", a.Label, ruleOps[r.Op], b.Label)
+	}
+	return nil
+}
+
+// RuleErrors checks the type's rules on canonical field values (as
+// CleanFields returns them): each broken rule is an error beside its field
+// ("fields.NAME").
+func (pt *PageType) RuleErrors(values map[string]any) []*Error {
+	return ruleErrors(pt.Rules, pt.Field, values)
+}
+
+func ruleErrors(rules []FieldRule, field func(string) *Field, values map[string]any) []*Error {
+	var errs []*Error
+	for _, r := range rules {
+		a, b := values[r.Field], values[r.Other]
+		if a == nil || b == nil || a == "" || b == "" {
+			continue
+		}
+		var cmp int
+		if f := field(r.Field); f != nil && f.Type == FieldDateTime {
+			ta, errA := time.Parse(time.RFC3339, fmt.Sprint(a))
+			tb, errB := time.Parse(time.RFC3339, fmt.Sprint(b))
+			if errA != nil || errB != nil {
+				continue // the field's own check reports it
+			}
+			cmp = ta.Compare(tb)
+		} else {
+			na, errA := toInt64(a)
+			nb, errB := toInt64(b)
+			if errA != nil || errB != nil {
+				continue
+			}
+			cmp = cmpInt(na, nb)
+		}
+		ok := map[string]bool{"after": cmp > 0, "not_before": cmp >= 0, "before": cmp < 0, "not_after": cmp <= 0}[r.Op]
+		if !ok {
+			errs = append(errs, FieldErrorf("fields."+r.Field, EINVALID, "%s", r.Message))
+		}
+	}
+	return errs
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // Field returns the declared field with the given name, or nil.
@@ -140,7 +222,8 @@ func BuiltinPageTypes() []PageType {
 				{Name: "capacity", Label: "Places", Type: FieldInteger, HelpText: "How many people can come; empty for no limit."},
 				{Name: "booking_required", Label: "Booking required", Type: FieldBoolean},
 				{Name: "related", Label: "Related page", Type: FieldPage},
-			}},
+			},
+			Rules: []FieldRule{{Field: "end", Op: "after", Other: "start", Message: "The event must end after it starts"}}},
 		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
 			Fields: []Field{
 				{Name: "intro", Label: "Introduction", Type: FieldRichText, SearchBoost: 1.5},
@@ -204,6 +287,11 @@ func NewPageTypes(extra ...PageType) (*PageTypes, error) {
 			}
 			if f.Permission != "" {
 				pt.RestrictedFields = true
+			}
+		}
+		for j := range pt.Rules {
+			if err := checkRule(pt.Field, &pt.Rules[j]); err != nil {
+				return nil, Errorf(EINVALID, "page type %s: %s", pt.Name, ErrorMessage(err))
 			}
 		}
 		if pt.Template == "" && pt.Name != RootType {
@@ -360,6 +448,12 @@ func (pt *PageType) cleanFields(values map[string]any, sanitize func(string) str
 			refs = append(refs, PageRef{Field: f.Name, PageID: v.(int64)})
 		}
 		out[f.Name] = v
+	}
+	for _, e := range pt.RuleErrors(out) {
+		errs = append(errs, e)
+		if stop {
+			return nil, nil, errs
+		}
 	}
 	return out, refs, errs
 }

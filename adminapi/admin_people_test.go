@@ -343,10 +343,19 @@ func TestAdminSnippets(t *testing.T) {
 			if status != 400 {
 				t.Fatalf("event at beta's location: %d %v", status, body)
 			}
+			// The event type's rule across fields: the end after the start.
+			status, body = ed.Do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": "canopy.EventPage", "title": "Backwards",
+				"fields": map[string]any{"start": "2026-12-01T18:00:00Z", "end": "2026-12-01T17:00:00Z"}})
+			if e, _ := body["error"].(map[string]any); status != 400 || e["field"] != "fields.end" || !strings.Contains(fmt.Sprint(e["message"]), "must end after it starts") {
+				t.Errorf("an event ending before it starts: %d %v", status, body)
+			}
 			status, ev := ed.Do("POST", "/admin/api/pages/"+home+"/children", map[string]any{"type": "canopy.EventPage", "title": "Talk",
 				"fields": map[string]any{"start": "2026-12-01T18:00:00Z", "location": hall["id"]}})
 			if status != 201 {
 				t.Fatalf("event at alpha's location: %d %v", status, ev)
+			}
+			if status, body := ed.Do("PATCH", "/admin/api/pages/"+testserver.ID(ev["id"]), map[string]any{"fields": map[string]any{"end": "2026-11-30T18:00:00Z"}}); status != 400 {
+				t.Errorf("a draft ending before it starts: %d %v", status, body)
 			}
 			// Visitors and the content API see the location.
 			rootAlpha := f.Login("alpha.test", "root")

@@ -157,6 +157,9 @@ func historySentence(action string, d map[string]any, title func(int64) string) 
 		}
 	case "unschedule":
 		what = "cancelled its scheduled publication" + rev()
+		if reason, _ := d["reason"].(string); reason != "" {
+			what = "ended its scheduled publication" + rev() + ", " + reason
+		}
 	case "unpublish":
 		what = "unpublished it"
 		if all, _ := d["include_descendants"].(bool); all {

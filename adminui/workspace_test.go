@@ -495,3 +495,32 @@ func reversed(s []string) []string {
 	slices.Reverse(out)
 	return out
 }
+
+// TestEventEndBeforeStartRefused: in the editor an event whose end is before
+// its start is refused, the message beside the End field, the input kept and
+// nothing saved.
+func TestEventEndBeforeStartRefused(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	ev := d.page(d.alpha, "/events/open-lab-night/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, ev.ID)))
+	waitFor(t, b, `document.readyState === "complete" && document.activeElement.id === "id_title"`)
+	b.Eval(`document.querySelector("#id_f_end").value = "2026-12-01T10:00", ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`.action-bar button[value=save]`)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#id_f_end-error")`)
+	if msg := b.Text("#id_f_end-error"); !strings.Contains(msg, "The event must end after it starts") {
+		t.Errorf("beside End: %q", msg)
+	}
+	if v := b.Eval(`document.querySelector("#id_f_end").value`); v != "2026-12-01T10:00" {
+		t.Errorf("the input was lost: %q", v)
+	}
+	if b.Eval(`document.querySelector("#id_f_end").getAttribute("aria-invalid")`) != "true" {
+		t.Error("the End field is not marked invalid")
+	}
+	look(t, b, "editor-rule-error")
+	if now := d.page(d.alpha, "/events/open-lab-night/"); now.LatestRevisionID != ev.LatestRevisionID {
+		t.Error("a refused save wrote a revision")
+	}
+}

@@ -41,6 +41,16 @@ type pageTypeFile struct {
 			// Renditions of an image field by name, as filter specs.
 			Renditions map[string]string `toml:"renditions"`
 		} `toml:"field"`
+		// Rule compares two fields: field = "end", after = "start" (or
+		// not_before, before, not_after), message = "…" (optional).
+		Rule []struct {
+			Field     string `toml:"field"`
+			After     string `toml:"after"`
+			NotBefore string `toml:"not_before"`
+			Before    string `toml:"before"`
+			NotAfter  string `toml:"not_after"`
+			Message   string `toml:"message"`
+		} `toml:"rule"`
 	} `toml:"page_type"`
 }
 
@@ -98,6 +108,22 @@ func LoadPageTypes(file string) (*canopy.PageTypes, error) {
 				field.NoAPI = true
 			}
 			pt.Fields = append(pt.Fields, field)
+		}
+		for _, r := range t.Rule {
+			rule := canopy.FieldRule{Field: r.Field, Message: r.Message}
+			for op, other := range map[string]string{"after": r.After, "not_before": r.NotBefore, "before": r.Before, "not_after": r.NotAfter} {
+				if other == "" {
+					continue
+				}
+				if rule.Op != "" {
+					return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s: a rule on %q names more than one of after, not_before, before, not_after", file, t.Name, r.Field)
+				}
+				rule.Op, rule.Other = op, other
+			}
+			if rule.Op == "" {
+				return nil, canopy.Errorf(canopy.EINVALID, "page types file %s: %s: a rule on %q needs one of after, not_before, before, not_after", file, t.Name, r.Field)
+			}
+			pt.Rules = append(pt.Rules, rule)
 		}
 		extra = append(extra, pt)
 	}

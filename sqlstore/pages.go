@@ -489,12 +489,18 @@ func (s *SiteDB) checkTypeCounts(ctx context.Context, tx *Tx, parent *canopy.Pag
 	return nil
 }
 
-// checkPageRefs makes sure every page, snippet, image and document reference
-// in fields names an object of this site (and of the declared type).
+// checkPageRefs makes sure the type's rules across fields hold (an event's
+// end after its start: checked here, so that no path of saving, reverting,
+// copying or publishing can skip them) and that every page, snippet, image
+// and document reference in fields names an object of this site (and of the
+// declared type).
 func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fields map[string]any) error {
 	pt := s.types.Get(typeName)
 	if pt == nil {
 		return canopy.Errorf(canopy.EINVALID, "unknown page type %q", typeName)
+	}
+	if errs := pt.RuleErrors(fields); len(errs) > 0 {
+		return errs[0]
 	}
 	return s.checkFieldRefs(ctx, tx, pt.Fields, fields)
 }
@@ -1419,6 +1425,15 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 					c.Title, draft.Title = opt.Title, opt.Title
 				}
 				urlPath = newURL
+			}
+			// A copy meets today's rules of its type (they may be newer than
+			// the original).
+			if pt := s.types.Get(p.Type); pt != nil {
+				for _, v := range []canopy.PageContent{c, draft} {
+					if errs := pt.RuleErrors(v.Fields); len(errs) > 0 {
+						return canopy.FieldErrorf(errs[0].Field, canopy.EINVALID, "“%s” cannot be copied: %s", v.Title, errs[0].Message)
+					}
+				}
 			}
 			live := opt.KeepLive && p.Live
 			fields, _ := json.Marshal(nonNil(c.Fields))

@@ -56,6 +56,18 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 			if err != nil {
 				return err
 			}
+			// The type's rules may have changed since the publication was
+			// scheduled: a revision that breaks them is not published; its
+			// schedule ends, and the history says why.
+			if pt := s.types.Get(p.Type); pt != nil {
+				if errs := pt.RuleErrors(rev.Content.Fields); len(errs) > 0 {
+					if err := tx.log(ctx, it.site, "unschedule", "page", p.ID, rev.Content.Title, map[string]any{"revision_id": rev.ID,
+						"reason": "not published: " + errs[0].Message}); err != nil {
+						return err
+					}
+					return tx.touchSite(ctx, it.site)
+				}
+			}
 			if err := s.publishNow(ctx, tx, p, rev); err != nil {
 				return err
 			}

@@ -342,6 +342,17 @@ renditions = { hero = "fill-1600x600-c50", card = "blur-3" }
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "not a permission codename") {
 		t.Fatalf("bad field permission: %d %s", code, errOut)
 	}
+	// Rules across fields: the fields must exist and be comparable.
+	for body, want := range map[string]string{
+		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\nafter = \"closes\"\n": `both "opens" and "closes" must be fields`,
+		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.field]]\nname = \"title2\"\ntype = \"text\"\n[[page_type.rule]]\nfield = \"opens\"\nbefore = \"title2\"\n": "only two date-time or two integer fields",
+		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\n": "needs one of after",
+	} {
+		os.WriteFile(schema, []byte(body), 0o644)
+		if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, want) {
+			t.Errorf("bad rule: %d %s, want %q", code, errOut, want)
+		}
+	}
 	os.WriteFile(schema, []byte("[[page_type]]\nname = \"nope\"\n"), 0o644)
 	if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, "app.ModelName") {
 		t.Fatalf("bad schema: %d %s", code, errOut)
