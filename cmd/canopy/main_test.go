@@ -344,9 +344,9 @@ renditions = { hero = "fill-1600x600-c50", card = "blur-3" }
 	}
 	// Rules across fields: the fields must exist and be comparable.
 	for body, want := range map[string]string{
-		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\nafter = \"closes\"\n": `both "opens" and "closes" must be fields`,
+		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\nafter = \"closes\"\n":                                                           `both "opens" and "closes" must be fields`,
 		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.field]]\nname = \"title2\"\ntype = \"text\"\n[[page_type.rule]]\nfield = \"opens\"\nbefore = \"title2\"\n": "only two date-time or two integer fields",
-		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\n": "needs one of after",
+		"[[page_type]]\nname = \"news.Course\"\n[[page_type.field]]\nname = \"opens\"\ntype = \"datetime\"\n[[page_type.rule]]\nfield = \"opens\"\n":                                                                               "needs one of after",
 	} {
 		os.WriteFile(schema, []byte(body), 0o644)
 		if _, errOut, code := run(t, "", "migrate", "--config", cfg); code != 2 || !strings.Contains(errOut, want) {
