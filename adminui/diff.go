@@ -59,11 +59,62 @@ func fieldText(f *canopy.Field, v any) string {
 	return ""
 }
 
-func inlineDiff(a, b string) template.HTML {
+// wordRE splits text into words, runs of spaces, and single other characters
+// (punctuation): the units a change is shown in.
+var wordRE = regexp.MustCompile(`[\p{L}\p{N}\p{M}_'’-]+|\s+|.`)
+
+// wordDiff compares two texts word by word (as diff-match-patch compares
+// lines: each distinct word becomes one character, the characters are
+// compared, and the words put back), so that a changed word is shown as that
+// word removed and its replacement added, never as scattered letters.
+func wordDiff(a, b string) []diffmatchpatch.Diff {
+	ids := map[string]rune{}
+	var words []string
+	encode := func(s string) []rune {
+		toks := wordRE.FindAllString(s, -1)
+		out := make([]rune, len(toks))
+		for i, t := range toks {
+			r, ok := ids[t]
+			if !ok {
+				// Private-use code points: 6,400 in the BMP, then plane 15.
+				n := len(words)
+				if n < 0xF900-0xE000 {
+					r = rune(0xE000 + n)
+				} else {
+					r = rune(0xF0000 + n - (0xF900 - 0xE000))
+				}
+				ids[t] = r
+				words = append(words, t)
+			}
+			out[i] = r
+		}
+		return out
+	}
+	ra, rb := encode(a), encode(b)
+	byRune := make(map[rune]string, len(ids))
+	for t, r := range ids {
+		byRune[r] = t
+	}
 	dmp := diffmatchpatch.New()
-	diffs := dmp.DiffCleanupSemantic(dmp.DiffMain(a, b, false))
-	var out strings.Builder
+	// Cleaned up while each word is one character: the cleanup then merges
+	// whole words, never the letters two words share.
+	diffs := dmp.DiffCleanupSemantic(dmp.DiffMainRunes(ra, rb, false))
+	out := diffs[:0]
 	for _, d := range diffs {
+		var sb strings.Builder
+		for _, r := range d.Text {
+			sb.WriteString(byRune[r])
+		}
+		if d.Text = sb.String(); d.Text != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func inlineDiff(a, b string) template.HTML {
+	var out strings.Builder
+	for _, d := range wordDiff(a, b) {
 		t := template.HTMLEscapeString(d.Text)
 		switch d.Type {
 		case diffmatchpatch.DiffDelete:

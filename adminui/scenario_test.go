@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -242,11 +243,23 @@ func TestBrowserConflict(t *testing.T) {
 	if txt := b.Text("table.diff"); !strings.Contains(txt, "About us (theirs)") || !strings.Contains(txt, "mine") {
 		t.Errorf("conflict shows: %s", txt)
 	}
+	// Compared by words: "theirs" and "mine" are whole, not letters.
+	marks := b.Eval(`[...document.querySelectorAll("table.diff del, table.diff ins")].map((e) => e.tagName + ":" + e.textContent).join("|")`)
+	if !regexp.MustCompile(`(DEL|INS):[^|]*\btheirs\b`).MatchString(marks) || !regexp.MustCompile(`(DEL|INS):[^|]*\bmine\b`).MatchString(marks) {
+		t.Errorf("the conflict's changes are not whole words: %s", marks)
+	}
+	for _, m := range strings.Split(marks, "|") {
+		if _, text, _ := strings.Cut(m, ":"); len(strings.TrimSpace(text)) == 1 {
+			t.Errorf("a change of one letter: %q in %s", m, marks)
+		}
+	}
 	if p := d.page(d.alpha, "/about/"); p.Title != "About" {
 		t.Errorf("live title changed: %q", p.Title)
 	}
 	// Keep editing mine: the form has my title, and saving now replaces theirs.
 	b.Run(chromedp.Click(chromedp.CSS("#keep-mine")), chromedp.WaitVisible(chromedp.CSS("#id_title")))
+	// Once the editor has settled (its first field focused).
+	waitFor(t, b, `document.readyState === "complete" && document.activeElement.id === "id_title"`)
 	if v := browser.Get(b, chromedp.Value(chromedp.CSS("#id_title"))); v != "About (mine)" {
 		t.Fatalf("restored title: %q", v)
 	}
