@@ -12,6 +12,17 @@ type Notification struct {
 	Body      string     `json:"body"`
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at"`
+	// ActorID did what the notification is about (Actor: their name);
+	// PageTitle is the page's title then; Task names the task (or, for a
+	// submission, the workflow); Comment is the reviewer's; RevisionID the
+	// revision concerned; Published: the approval made it live.
+	ActorID    int64  `json:"actor_id,omitempty"`
+	Actor      string `json:"actor,omitempty"`
+	PageTitle  string `json:"page_title,omitempty"`
+	Task       string `json:"task,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+	RevisionID int64  `json:"revision_id,omitempty"`
+	Published  bool   `json:"published,omitempty"`
 }
 
 // Workflow is a site's moderation workflow: ordered group approval tasks.

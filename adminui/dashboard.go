@@ -5,13 +5,14 @@ import (
 	"strconv"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 type dashboardData struct {
 	Reviews    []canopy.ReviewItem
 	Mine       []canopy.MyPage
 	Recent     []canopy.RecentEdit
-	Notes      []*canopy.Notification
+	Notes      []noteView
 	Types      func(string) string
 	CanExplore bool
 }
@@ -22,8 +23,11 @@ func (u *UI) dashboard(q *req) error {
 	if err != nil {
 		return err
 	}
-	data := dashboardData{Reviews: d.Reviews, Mine: d.Mine, Recent: d.Recent, Notes: d.Notifications,
+	data := dashboardData{Reviews: d.Reviews, Mine: d.Mine, Recent: d.Recent,
 		Types: func(n string) string { return typeLabel(q.a.Types(), n) }}
+	for _, n := range d.Notifications {
+		data.Notes = append(data.Notes, noteSentence(n))
+	}
 	return q.render(http.StatusOK, "dashboard", "Dashboard", data)
 }
 
@@ -94,4 +98,57 @@ func (u *UI) mySites(q *req) error {
 	}
 	sortSites(out)
 	return q.render(http.StatusOK, "my_sites", "My sites", out)
+}
+
+// noteView is a notification as the dashboard says it.
+type noteView struct {
+	*canopy.Notification
+	Sentence string
+	// PageURL opens the page in the editor; ChangeURL the revision concerned.
+	PageURL, ChangeURL string
+}
+
+// noteSentence says a notification as a sentence about who did what to which
+// page; notifications stored before these facts were kept read as their
+// subject.
+func noteSentence(n *canopy.Notification) noteView {
+	v := noteView{Notification: n, Sentence: n.Subject}
+	if n.PageID != 0 {
+		v.PageURL = "/admin/pages/" + strconv.FormatInt(n.PageID, 10) + "/edit/"
+		if n.RevisionID != 0 {
+			v.ChangeURL = "/admin/pages/" + strconv.FormatInt(n.PageID, 10) + "/revisions/" + strconv.FormatInt(n.RevisionID, 10) + "/"
+		}
+	}
+	if n.PageTitle == "" {
+		return v
+	}
+	who := n.Actor
+	if who == "" {
+		who = "Someone"
+	}
+	title := "“" + n.PageTitle + "”"
+	at := ""
+	if n.Task != "" {
+		at = " at “" + n.Task + "”"
+	}
+	switch n.Kind {
+	case sqlstore.NotifySubmitted:
+		v.Sentence = who + " submitted " + title + " for moderation"
+		if n.Task != "" {
+			v.Sentence += " in “" + n.Task + "”"
+		}
+	case sqlstore.NotifyTaskStarted:
+		v.Sentence = who + " sent " + title + " for your review" + at
+	case sqlstore.NotifyApproved:
+		v.Sentence = who + " approved " + title
+		if n.Published {
+			v.Sentence += " and published it"
+		} else {
+			v.Sentence += "; it will go live at its scheduled time"
+		}
+	case sqlstore.NotifyRejected:
+		v.Sentence = who + " requested changes on " + title + at
+	}
+	v.Sentence += "."
+	return v
 }

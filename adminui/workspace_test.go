@@ -524,3 +524,69 @@ func TestEventEndBeforeStartRefused(t *testing.T) {
 		t.Error("a refused save wrote a revision")
 	}
 }
+
+// TestNotificationsReadAsSentences: the dashboard says who did what to which
+// page, with the reviewer's comment, and links to the page and the change.
+func TestNotificationsReadAsSentences(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	page := d.page(d.alpha, "/news/new-telescope-installed/")
+	as := func(name string) *service.Admin {
+		u, _ := d.svc.DB.UserByUsername(ctx, name)
+		a, err := d.svc.AdminFor(ctx, d.alpha, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	ed, mod := as("alpha-editor"), as("alpha-moderator")
+	title := "Our new telescope"
+	if _, _, err := ed.EditDraft(ctx, page.ID, service.PagePatch{Title: &title}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ed.Submit(ctx, page.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	notes := func() string {
+		b.Run(chromedp.Navigate(alpha + "/admin/"))
+		waitFor(t, b, `document.querySelector("#notes-h")`)
+		return b.Text(`section[aria-labelledby="notes-h"]`)
+	}
+	login(b, alpha, "alpha-moderator", d.password["alpha-moderator"])
+	if got := notes(); !strings.Contains(got, "alpha-editor sent “Our new telescope” for your review at “Moderator approval”.") {
+		t.Errorf("the moderator's notification: %q", got)
+	}
+	if _, _, err := mod.Review(ctx, page.ID, false, "Add a photo of the dome."); err != nil {
+		t.Fatal(err)
+	}
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	got := notes()
+	if !strings.Contains(got, "alpha-moderator requested changes on “Our new telescope” at “Moderator approval”.") || !strings.Contains(got, "“Add a photo of the dome.”") {
+		t.Errorf("the editor's notification: %q", got)
+	}
+	look(t, b, "dashboard-notifications")
+	// Its links open the page and the revision concerned.
+	var hrefs []string
+	for _, sel := range []string{`.note a[href$="/edit/"]`, `.note a[href*="/revisions/"]`} {
+		hrefs = append(hrefs, b.Eval(`document.querySelector('`+sel+`').getAttribute("href")`))
+	}
+	for _, href := range hrefs {
+		b.Run(chromedp.Navigate(alpha + href))
+		waitFor(t, b, `document.readyState === "complete"`)
+		if h := b.Text("#main h1"); h == "Not found" || h == "Not allowed" {
+			t.Errorf("%s: %q", href, h)
+		}
+	}
+	if _, err := ed.Submit(ctx, page.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mod.Review(ctx, page.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := notes(); !strings.Contains(got, "alpha-moderator approved “Our new telescope” and published it.") {
+		t.Errorf("after the approval: %q", got)
+	}
+}

@@ -28,7 +28,14 @@ type Notification = canopy.Notification
 // notify stores a notification for each recipient (active, with an email
 // address, with the kind turned on, not the user who triggered it) and, when
 // mail is configured, queues its email, in the step's transaction.
-func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page, recipients []int64, subject, body string) error {
+// noteFacts are what a notification is about beyond its kind and page.
+type noteFacts struct {
+	task, comment string
+	revisionID    int64
+	published     bool
+}
+
+func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page, recipients []int64, subject, body string, f noteFacts) error {
 	if len(recipients) == 0 {
 		return nil
 	}
@@ -61,8 +68,9 @@ func (s *SiteDB) notify(ctx context.Context, tx *Tx, kind string, p *canopy.Page
 	}
 	for _, r := range to {
 		var nid int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO notifications (site_id, user_id, kind, page_id, subject, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			s.site, r.id, kind, p.ID, subject, body, tx.now).Scan(&nid); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO notifications (site_id, user_id, kind, page_id, subject, body, created_at, actor_id, page_title, task, comment, revision_id, published)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			s.site, r.id, kind, p.ID, subject, body, tx.now, nullID(actor), p.Title, f.task, f.comment, nullID(f.revisionID), f.published).Scan(&nid); err != nil {
 			return err
 		}
 		if s.db.QueueMail {
@@ -119,7 +127,16 @@ func (s *SiteDB) moderators(ctx context.Context, tx *Tx) ([]int64, error) {
 	return out, err
 }
 
-func (s *SiteDB) notifyStep(ctx context.Context, tx *Tx, kind string, p *canopy.Page, recipients []int64, detail string) error {
+func (s *SiteDB) notifyStep(ctx context.Context, tx *Tx, kind string, p *canopy.Page, recipients []int64, detail string, f noteFacts) error {
+	// The title the notification names: the revision's (a draft may rename
+	// the page), else the page's.
+	if f.revisionID != 0 {
+		if rev, err := s.findRevision(ctx, tx, p.ID, f.revisionID); err == nil && rev.Content.Title != "" && rev.Content.Title != p.Title {
+			q := *p
+			q.Title = rev.Content.Title
+			p = &q
+		}
+	}
 	site := s.siteLabel(ctx, tx)
 	subjects := map[string]string{
 		NotifySubmitted:   "%q was submitted for moderation",
@@ -132,7 +149,7 @@ func (s *SiteDB) notifyStep(ctx context.Context, tx *Tx, kind string, p *canopy.
 	if detail != "" {
 		body += "\n" + detail + "\n"
 	}
-	return s.notify(ctx, tx, kind, p, recipients, subject, body)
+	return s.notify(ctx, tx, kind, p, recipients, subject, body, f)
 }
 
 // Notifications lists a user's notifications on this site, newest first.
@@ -141,8 +158,11 @@ func (s *SiteDB) Notifications(ctx context.Context, userID int64, limit, offset 
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND site_id = $2`, userID, s.site).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(page_id, 0), subject, body, created_at, read_at FROM notifications
-			WHERE user_id = $1 AND site_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`, userID, s.site, limit, offset)
+		rows, err := tx.QueryContext(ctx, `SELECT n.id, n.kind, COALESCE(n.page_id, 0), n.subject, n.body, n.created_at, n.read_at,
+			COALESCE(n.actor_id, 0), COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), n.page_title, n.task, n.comment,
+			COALESCE(n.revision_id, 0), n.published
+			FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
+			WHERE n.user_id = $1 AND n.site_id = $2 ORDER BY n.id DESC LIMIT $3 OFFSET $4`, userID, s.site, limit, offset)
 		if err != nil {
 			return err
 		}
@@ -150,8 +170,13 @@ func (s *SiteDB) Notifications(ctx context.Context, userID int64, limit, offset 
 		for rows.Next() {
 			n := &Notification{}
 			var read sql.NullTime
-			if err := rows.Scan(&n.ID, &n.Kind, &n.PageID, &n.Subject, &n.Body, &n.CreatedAt, &read); err != nil {
+			var first, last, username string
+			if err := rows.Scan(&n.ID, &n.Kind, &n.PageID, &n.Subject, &n.Body, &n.CreatedAt, &read,
+				&n.ActorID, &first, &last, &username, &n.PageTitle, &n.Task, &n.Comment, &n.RevisionID, &n.Published); err != nil {
 				return err
+			}
+			if n.ActorID != 0 {
+				n.Actor = DisplayName(first, last, username)
 			}
 			n.CreatedAt = n.CreatedAt.UTC()
 			if read.Valid {

@@ -388,7 +388,8 @@ func (s *SiteDB) startTask(ctx context.Context, tx *Tx, st *WorkflowState, w *Wo
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name+"\nSubmitted by: "+userLabel(ctx, tx, st.RequestedBy)); err != nil {
+		if err := s.notifyStep(ctx, tx, NotifyTaskStarted, p, reviewers, "Task: "+t.Name+"\nSubmitted by: "+userLabel(ctx, tx, st.RequestedBy),
+			noteFacts{task: t.Name, revisionID: p.LatestRevisionID}); err != nil {
 			return nil, 0, err
 		}
 		// A task starting on a page locked by someone who is not among its
@@ -499,7 +500,8 @@ func (s *SiteDB) Submit(ctx context.Context, pageID, userID int64) (st *Workflow
 			if err != nil {
 				return err
 			}
-			if err := s.notifyStep(ctx, tx, NotifySubmitted, p, mods, "Workflow: "+w.Name+"\nSubmitted by: "+userLabel(ctx, tx, userID)); err != nil {
+			if err := s.notifyStep(ctx, tx, NotifySubmitted, p, mods, "Workflow: "+w.Name+"\nSubmitted by: "+userLabel(ctx, tx, userID),
+				noteFacts{task: w.Name, revisionID: p.LatestRevisionID}); err != nil {
 				return err
 			}
 		}
@@ -551,7 +553,8 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			if err := tx.log(ctx, s.site, action, "page", p.ID, p.Title, workflowLog(w, "needs_changes", &st.Task.Task, finished)); err != nil {
 				return err
 			}
-			if err := s.notifyStep(ctx, tx, NotifyRejected, p, []int64{st.RequestedBy}, commentLine(comment)); err != nil {
+			if err := s.notifyStep(ctx, tx, NotifyRejected, p, []int64{st.RequestedBy}, commentLine(comment),
+				noteFacts{task: st.Task.Task.Name, comment: comment, revisionID: st.Task.RevisionID}); err != nil {
 				return err
 			}
 			return tx.touchSite(ctx, s.site)
@@ -586,7 +589,8 @@ func (s *SiteDB) FinishTask(ctx context.Context, pageID, userID int64, approve b
 			return err
 		}
 		published = true
-		if err := s.notifyStep(ctx, tx, NotifyApproved, p, []int64{st.RequestedBy}, commentLine(comment)); err != nil {
+		if err := s.notifyStep(ctx, tx, NotifyApproved, p, []int64{st.RequestedBy}, commentLine(comment),
+			noteFacts{task: st.Task.Task.Name, comment: comment, revisionID: rev.ID, published: p.ScheduledRevisionID == 0}); err != nil {
 			return err
 		}
 		return tx.touchSite(ctx, s.site)
