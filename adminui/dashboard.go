@@ -2,7 +2,9 @@ package adminui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/sqlstore"
@@ -83,7 +85,40 @@ type mySite struct {
 	Current              bool
 }
 
+type mySitesData struct {
+	Sites []mySite
+	// All: a superuser, who works on every site: they are all listed, with
+	// a search and pages.
+	All   bool
+	Q     string
+	Total int
+	Pager pager
+}
+
+const sitesPageSize = 50
+
 func (u *UI) mySites(q *req) error {
+	if q.a.User.IsSuperuser {
+		qs := strings.TrimSpace(q.r.URL.Query().Get("q"))
+		if len(qs) > 200 {
+			return canopy.Errorf(canopy.EINVALID, "the search is longer than 200 characters")
+		}
+		offset := pageNumber(q.r, sitesPageSize)
+		sites, total, err := q.a.SearchSites(q.ctx(), qs, "name", sitesPageSize, offset)
+		if err != nil {
+			return err
+		}
+		d := mySitesData{All: true, Q: qs, Total: total}
+		for _, s := range sites {
+			d.Sites = append(d.Sites, mySite{Name: s.DisplayName(), Host: s.Hostname, AdminURL: adminURLOf(q.r, s), Current: s.ID == q.site.ID})
+		}
+		base := url.URL{Path: q.r.URL.Path}
+		if qs != "" {
+			base.RawQuery = url.Values{"q": {qs}}.Encode()
+		}
+		d.Pager = makePager(base, total, offset, sitesPageSize)
+		return q.render(http.StatusOK, "my_sites", "All sites", d)
+	}
 	ids, err := q.a.MySiteIDs(q.ctx())
 	if err != nil {
 		return err
@@ -97,7 +132,7 @@ func (u *UI) mySites(q *req) error {
 		out = append(out, mySite{Name: s.Name, Host: s.Hostname, AdminURL: adminURLOf(q.r, s), Current: s.ID == q.site.ID})
 	}
 	sortSites(out)
-	return q.render(http.StatusOK, "my_sites", "My sites", out)
+	return q.render(http.StatusOK, "my_sites", "My sites", mySitesData{Sites: out, Total: len(out)})
 }
 
 // noteView is a notification as the dashboard says it.

@@ -590,3 +590,43 @@ func TestNotificationsReadAsSentences(t *testing.T) {
 		t.Errorf("after the approval: %q", got)
 	}
 }
+
+// TestSuperuserSeesAllSites: "My sites" for a superuser lists every site of
+// the installation, with a search and pages; a member sees theirs.
+func TestSuperuserSeesAllSites(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	for i := range 60 {
+		if _, err := d.svc.DB.CreateSite(ctx, canopy.NewSite{Hostname: fmt.Sprintf("dept-%02d.localhost", i), Name: fmt.Sprintf("Department %02d", i), Types: d.svc.Types}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "admin", d.password["admin"])
+	b.Run(chromedp.Navigate(alpha + "/admin/my-sites/"))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	if h := b.Text("#main h1"); h != "All sites" {
+		t.Errorf("heading %q", h)
+	}
+	if n := b.Count("table.listing tbody tr"); n != 50 {
+		t.Errorf("first page: %d sites", n)
+	}
+	if !strings.Contains(b.Text(".page-head .sub"), "63 sites") {
+		t.Errorf("count: %q", b.Text(".page-head .sub"))
+	}
+	look(t, b, "all-sites")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#site-search"), "department 4"), chromedp.Submit(chromedp.CSS("#site-search")))
+	waitFor(t, b, `location.search.includes("q=") && document.querySelector("table.listing")`)
+	if n := b.Count("table.listing tbody tr"); n != 10 {
+		t.Errorf("search: %d sites", n)
+	}
+	// A member: their sites only.
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	b.Run(chromedp.Navigate(alpha + "/admin/my-sites/"))
+	waitFor(t, b, `document.querySelector("#main h1")`)
+	if h, n := b.Text("#main h1"), b.Count("table.listing tbody tr"); h != "My sites" || n != 1 {
+		t.Errorf("member: %q with %d sites", h, n)
+	}
+}
