@@ -26,9 +26,12 @@ type Page struct {
 	LiveRevisionID        int64          `json:"live_revision_id"`
 	LatestRevisionID      int64          `json:"latest_revision_id"`
 	OwnerID               int64          `json:"owner"`
-	Locked                bool           `json:"locked"`
-	LockedBy              int64          `json:"locked_by"`
-	LockedAt              *time.Time     `json:"locked_at"`
+	// DraftTitle is the title of the newest version (a live page's draft may
+	// rename it): the admin names pages by it (AdminTitle).
+	DraftTitle string     `json:"draft_title"`
+	Locked     bool       `json:"locked"`
+	LockedBy   int64      `json:"locked_by"`
+	LockedAt   *time.Time `json:"locked_at"`
 	// ScheduledRevisionID is a published revision waiting for GoLiveAt.
 	ScheduledRevisionID int64      `json:"scheduled_revision_id"`
 	GoLiveAt            *time.Time `json:"go_live_at"`
@@ -100,4 +103,12 @@ type User struct {
 	PasswordHash string     `json:"-"`
 	CreatedAt    time.Time  `json:"created_at"`
 	LastLogin    *time.Time `json:"last_login"`
+}
+
+// AdminTitle is the title the admin shows: the newest version's.
+func (p *Page) AdminTitle() string {
+	if p.DraftTitle != "" {
+		return p.DraftTitle
+	}
+	return p.Title
 }

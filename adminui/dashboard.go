@@ -14,6 +14,7 @@ type dashboardData struct {
 	Reviews    []canopy.ReviewItem
 	Mine       []canopy.MyPage
 	Recent     []canopy.RecentEdit
+	MyRecent   []canopy.RecentEdit
 	Notes      []noteView
 	Types      func(string) string
 	CanExplore bool
@@ -25,7 +26,7 @@ func (u *UI) dashboard(q *req) error {
 	if err != nil {
 		return err
 	}
-	data := dashboardData{Reviews: d.Reviews, Mine: d.Mine, Recent: d.Recent,
+	data := dashboardData{Reviews: d.Reviews, Mine: d.Mine, Recent: d.Recent, MyRecent: d.MyRecent,
 		Types: func(n string) string { return typeLabel(q.a.Types(), n) }}
 	for _, n := range d.Notifications {
 		data.Notes = append(data.Notes, noteSentence(n))

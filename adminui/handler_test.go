@@ -330,7 +330,7 @@ func TestAdminUIForms(t *testing.T) {
 			// The copy form keeps its input and says what is wrong beside the field.
 			c.get(fmt.Sprintf("/admin/pages/%d/copy/", about.ID))
 			status, _, body = c.post(fmt.Sprintf("/admin/pages/%d/copy/", about.ID), url.Values{"destination": {fmt.Sprint(about.ParentID)},
-				"slug": {"contact"}})
+				"slug": {"contact"}, "title": {"About (copy)"}})
 			if status != 400 || !strings.Contains(body, `id="id_slug-error"`) || !strings.Contains(body, `value="contact"`) {
 				t.Errorf("copy onto a taken slug: %d %.300s", status, body)
 			}

@@ -26,7 +26,8 @@ type view struct {
 	Site  *canopy.Site
 	User  *canopy.User
 	Menu  []menuItem
-	// Search: the shell shows its search box (the user may explore pages).
+	// Search: the shell shows its search box (everywhere but on the search
+	// screen, which has its own).
 	Search  bool
 	Crumbs  []crumb
 	CSRF    string
@@ -138,7 +139,7 @@ func (q *req) view(title string, data any) *view {
 	if q.a != nil {
 		v.User = q.a.User
 		v.Menu = q.ui.menu(q)
-		v.Search = len(v.Menu) > 1 && !strings.HasPrefix(q.r.URL.Path, "/admin/search/")
+		v.Search = !strings.HasPrefix(q.r.URL.Path, "/admin/search/")
 	}
 	return v
 }

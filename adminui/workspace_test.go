@@ -630,3 +630,41 @@ func TestSuperuserSeesAllSites(t *testing.T) {
 		t.Errorf("member: %q with %d sites", h, n)
 	}
 }
+
+// TestEditorsFindContent: the header's search box is on every screen (in
+// the Menu on a phone) and finds pages through the search index; the
+// dashboard lists what the user edited last.
+func TestEditorsFindContent(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	about := d.page(d.alpha, "/about/")
+	u, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+	ed, err := d.svc.AdminFor(ctx, d.alpha, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "About the observatories"
+	if _, _, err := ed.EditDraft(ctx, about.ID, service.PagePatch{Title: &title}, 0); err != nil {
+		t.Fatal(err)
+	}
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	waitFor(t, b, `document.querySelector("#my-recent-h")`)
+	if txt := b.Text(`section[aria-labelledby="my-recent-h"]`); !strings.Contains(txt, "About the observatories") {
+		t.Errorf("recently edited by you: %q", txt)
+	}
+	for _, path := range []string{"/admin/", fmt.Sprintf("/admin/pages/%d/", d.alpha.RootPageID), fmt.Sprintf("/admin/pages/%d/edit/", about.ID),
+		fmt.Sprintf("/admin/pages/%d/history/", about.ID), "/admin/my-sites/"} {
+		b.Run(chromedp.Navigate(alpha + path))
+		waitFor(t, b, `document.readyState === "complete"`)
+		if b.Count("header.topbar #shell-search") != 1 {
+			t.Errorf("%s has no search box in the header", path)
+		}
+	}
+	// From the header: type and press Enter.
+	b.Run(chromedp.SendKeys(chromedp.CSS("#shell-search"), "observatory\n"))
+	waitFor(t, b, `location.pathname === "/admin/search/" && document.querySelector("table.listing")`)
+	if !strings.Contains(b.Text("table.listing"), "About the observatories") {
+		t.Errorf("the header's search does not find the draft's title: %q", b.Text("main"))
+	}
+}

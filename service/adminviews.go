@@ -26,9 +26,11 @@ func (a *Admin) CanExplorePage(p *canopy.Page) bool {
 
 // Dashboard is what the caller's dashboard on this site shows.
 type Dashboard struct {
-	Reviews       []canopy.ReviewItem
-	Mine          []canopy.MyPage
-	Recent        []canopy.RecentEdit
+	Reviews []canopy.ReviewItem
+	Mine    []canopy.MyPage
+	Recent  []canopy.RecentEdit
+	// MyRecent are the pages the caller edited last (their latest edit of each).
+	MyRecent      []canopy.RecentEdit
 	Notifications []*canopy.Notification
 	Unread        int
 }
@@ -55,13 +57,22 @@ func (a *Admin) Dashboard(ctx context.Context) (*Dashboard, error) {
 			d.Mine = append(d.Mine, m)
 		}
 	}
-	recent, err := a.pages.RecentEdits(ctx, 10)
+	recent, err := a.pages.RecentEdits(ctx, 0, 10)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range recent {
 		if a.CanExplorePage(e.Page) && len(d.Recent) < 10 {
 			d.Recent = append(d.Recent, e)
+		}
+	}
+	mineRecent, err := a.pages.RecentEdits(ctx, a.User.ID, 5)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range mineRecent {
+		if a.CanExplorePage(e.Page) && len(d.MyRecent) < 5 {
+			d.MyRecent = append(d.MyRecent, e)
 		}
 	}
 	notes, _, err := a.pages.Notifications(ctx, a.User.ID, 20, 0)

@@ -94,13 +94,19 @@ func (s *SiteDB) MyPages(ctx context.Context, userID int64, limit int) (out []My
 }
 
 // RecentEdits lists the most recently edited pages of this site (newest
-// first, one row per page) among the last revisions, in one statement.
-func (s *SiteDB) RecentEdits(ctx context.Context, limit int) (out []RecentEdit, err error) {
+// first, one row per page) among the last revisions, in one statement; with
+// a user, the pages that user edited last (their own latest revision of
+// each: "recently edited by you").
+func (s *SiteDB) RecentEdits(ctx context.Context, userID int64, limit int) (out []RecentEdit, err error) {
+	by, args := "", []any{s.site, limit * 4}
+	if userID != 0 {
+		by, args = " AND user_id = $3", append(args, userID)
+	}
 	err = s.db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''), r.created_at, `+prefixedPageColumns+`
-			FROM (SELECT page_id, MAX(id) AS id FROM (SELECT page_id, id FROM revisions WHERE site_id = $1 ORDER BY id DESC LIMIT $2) last GROUP BY page_id) lr
+			FROM (SELECT page_id, MAX(id) AS id FROM (SELECT page_id, id FROM revisions WHERE site_id = $1`+by+` ORDER BY id DESC LIMIT $2) last GROUP BY page_id) lr
 			JOIN revisions r ON r.id = lr.id JOIN pages p ON p.id = lr.page_id AND p.site_id = $1 LEFT JOIN users u ON u.id = r.user_id
-			ORDER BY r.id DESC`, s.site, limit*4)
+			ORDER BY r.id DESC`, args...)
 		if err != nil {
 			return err
 		}

@@ -158,6 +158,10 @@ func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, ro
 		if _, err := tx.ExecContext(ctx, `UPDATE pages SET live_revision_id = latest_revision_id WHERE site_id = $1 AND live AND live_revision_id IS NULL`, s.site); err != nil {
 			return err
 		}
+		// Imported pages' one revision is their content: its title is theirs.
+		if _, err := tx.ExecContext(ctx, `UPDATE pages SET draft_title = title WHERE site_id = $1 AND draft_title = ''`, s.site); err != nil {
+			return err
+		}
 		if count >= 5000 && s.db.dialect == Postgres {
 			// Refresh planner statistics after a large load rather than wait for autovacuum.
 			if _, err := tx.ExecContext(ctx, `ANALYZE pages`); err != nil {

@@ -73,7 +73,7 @@ func (s *SiteDB) SiteID() int64 { return s.site }
 const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
 	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
 	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by, locked_at,
-	scheduled_revision_id, go_live_at, expire_at, expired`
+	scheduled_revision_id, go_live_at, expire_at, expired, draft_title`
 
 type scanner interface{ Scan(...any) error }
 
@@ -85,7 +85,7 @@ func scanPage(row scanner) (*canopy.Page, error) {
 	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
 		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
 		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy, &lockedAt,
-		&scheduled, &goLive, &expire, &p.Expired)
+		&scheduled, &goLive, &expire, &p.Expired, &p.DraftTitle)
 	if err != nil {
 		return nil, err
 	}
@@ -748,7 +748,7 @@ func insertRevision(ctx context.Context, tx *Tx, p *canopy.Page, c canopy.PageCo
 		p.SiteID, p.ID, nullID(userID), string(body), tx.now).Scan(&r.ID); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = $2, has_unpublished_changes = TRUE, updated_at = $3 WHERE id = $1 AND site_id = $4`, p.ID, r.ID, tx.now, p.SiteID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET latest_revision_id = $2, has_unpublished_changes = TRUE, updated_at = $3, draft_title = $5 WHERE id = $1 AND site_id = $4`, p.ID, r.ID, tx.now, p.SiteID, c.Title); err != nil {
 		return nil, err
 	}
 	p.LatestRevisionID = r.ID
@@ -925,14 +925,14 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 	}
 	// The page row: the new latest revision, and for a page that is not live
 	// its content too; when optimistic, only if the page is still as seen.
-	sets := `latest_revision_id = $3, has_unpublished_changes = TRUE, updated_at = $4`
-	args := []any{s.site, p.ID, rev.ID, tx.now}
+	sets := `latest_revision_id = $3, has_unpublished_changes = TRUE, updated_at = $4, draft_title = $5`
+	args := []any{s.site, p.ID, rev.ID, tx.now, c.Title}
 	if !p.Live {
 		fields, err := json.Marshal(c.Fields)
 		if err != nil {
 			return nil, err
 		}
-		sets += `, title = $5, slug = $6, seo_title = $7, search_description = $8, show_in_menus = $9, fields = $10`
+		sets += `, title = $6, slug = $7, seo_title = $8, search_description = $9, show_in_menus = $10, fields = $11`
 		args = append(args, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields))
 	}
 	guard := ""
@@ -948,7 +948,7 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, canopy.FieldErrorf("base_revision", canopy.ECONFLICT, "page %q was changed (saved, locked or scheduled) while you were saving; reload it and try again", p.Title)
 	}
-	p.LatestRevisionID, p.HasUnpublishedChanges, p.UpdatedAt = rev.ID, true, tx.now
+	p.LatestRevisionID, p.HasUnpublishedChanges, p.UpdatedAt, p.DraftTitle = rev.ID, true, tx.now, c.Title
 	tx.searchPage(s.site, p.ID)
 	if !p.Live {
 		p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
