@@ -78,6 +78,7 @@ func (u *UI) addForm(q *req) error {
 
 func (u *UI) showAdd(q *req, status int, parent *service.PageWithActions, form *pageForm) error {
 	q.section = "pages"
+	q.richText = form.hasRichText()
 	if err := u.labelRefs(q, form); err != nil {
 		return err
 	}

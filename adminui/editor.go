@@ -83,6 +83,7 @@ func (u *UI) editForm(q *req) error {
 
 func (u *UI) showEditor(q *req, status int, v *service.EditorView, form *pageForm) error {
 	q.section = "pages"
+	q.richText = form.hasRichText()
 	if err := u.labelRefs(q, form); err != nil {
 		return err
 	}

@@ -336,3 +336,13 @@ func (u *UI) labelRefs(q *req, f *pageForm) error {
 	}
 	return nil
 }
+
+// hasRichText reports whether the form has a rich-text field.
+func (f *pageForm) hasRichText() bool {
+	for _, ff := range f.Fields {
+		if ff.Kind == string(canopy.FieldRichText) {
+			return true
+		}
+	}
+	return false
+}

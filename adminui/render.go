@@ -33,7 +33,10 @@ type view struct {
 	CSRF    string
 	Theme   string // "", "light" or "dark"
 	CSS, JS string
-	Flash   []flash
+	// EditorJS is the rich-text editor's script, on screens that edit rich
+	// text only.
+	EditorJS string
+	Flash    []flash
 	// Fragment: rendered without the shell (chooser contents).
 	Fragment bool
 	Data     any
@@ -62,6 +65,8 @@ type req struct {
 	crumbs  []crumb
 	// csrfOK: the request's CSRF token was checked (uploads check theirs).
 	csrfOK bool
+	// richText: the screen edits rich text (it loads the editor's script).
+	richText bool
 }
 
 func (q *req) ctx() context.Context { return q.r.Context() }
@@ -134,9 +139,14 @@ func (u *UI) writeBlock(w http.ResponseWriter, status int, screen, root string, 
 }
 
 func (q *req) view(title string, data any) *view {
-	v := &view{Title: title, Site: q.site, CSRF: q.csrf, Theme: themeOf(q.r), CSS: q.ui.AssetURL("admin.css"), JS: q.ui.AssetURL("admin.js"),
+	v := &view{Title: title, Site: q.site, CSRF: q.csrf, Theme: themeOf(q.r), CSS: q.ui.AssetURL("admin.css"),
 		Flash: q.flashes, Data: data, Crumbs: q.crumbs}
+	if q.richText {
+		v.EditorJS = q.ui.AssetURL("editor.js")
+	}
 	if q.a != nil {
+		// The login page and other screens without a user need no script.
+		v.JS = q.ui.AssetURL("admin.js")
 		v.User = q.a.User
 		v.Menu = q.ui.menu(q)
 		v.Search = !strings.HasPrefix(q.r.URL.Path, "/admin/search/")

@@ -66,8 +66,13 @@ func build(root string) (map[string][]byte, error) {
 	}
 	res := api.Build(api.BuildOptions{
 		AbsWorkingDir:     abs,
-		EntryPoints:       []string{"src/admin.js", "src/admin.css"},
+		// admin.js is every screen's; editor.js (ProseMirror) only that of
+		// screens that edit rich text. What they share (the choosers) is one
+		// chunk, so that both use the same module.
+		EntryPoints:       []string{"src/admin.js", "src/editor.js", "src/admin.css"},
 		Bundle:            true,
+		Splitting:         true,
+		ChunkNames:        "chunk-[hash]",
 		Write:             false,
 		Outdir:            "out",
 		EntryNames:        "[name]-[hash]",
@@ -75,7 +80,7 @@ func build(root string) (map[string][]byte, error) {
 		MinifyIdentifiers: true,
 		MinifySyntax:      true,
 		Target:            api.ES2020,
-		Format:            api.FormatIIFE,
+		Format:            api.FormatESModule,
 		Platform:          api.PlatformBrowser,
 		LegalComments:     api.LegalCommentsNone,
 		Metafile:          true,
@@ -100,7 +105,9 @@ func build(root string) (map[string][]byte, error) {
 		files[name] = f.Contents
 		ext := filepath.Ext(name)
 		logical := name[:strings.LastIndexByte(name, '-')] + ext
-		manifest[logical] = name
+		if logical != "chunk.js" { // chunks are imported by the entries, never named
+			manifest[logical] = name
+		}
 	}
 	m, err := json.MarshalIndent(manifest, "", "  ")
 	if err != nil {

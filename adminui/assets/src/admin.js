@@ -1,8 +1,8 @@
 // Canopy admin: small progressive enhancements. Every screen works without
-// this file; it adds tabs, choosers in dialogs, the rich-text editor, a
-// warning before leaving unsaved changes, and menu niceties. No inline
-// scripts: everything hooks onto data- attributes.
-import { initRichText } from "./richtext.js";
+// this file; it adds tabs, choosers in dialogs, a warning before leaving
+// unsaved changes, and menu niceties. The rich-text editor is editor.js,
+// loaded only by screens that edit rich text. No inline scripts: everything
+// hooks onto data- attributes.
 import { initChoosers } from "./chooser.js";
 
 function ready(fn) {
@@ -148,8 +148,7 @@ function initConfirm() {
 }
 
 // The error summary takes focus so that screen readers announce it; else a
-// form marked data-focus-first focuses its first field in view, and the page
-// stays at its top.
+// form marked data-focus-first, opened at its top, focuses its first field.
 function focusErrors() {
   const s = document.querySelector("[data-error-summary]");
   // After the page's first paint, so that nothing set up later takes it back.
@@ -162,9 +161,10 @@ function focusErrors() {
   requestAnimationFrame(() => {
     const field = [...form.querySelectorAll("input:not([type=hidden]), textarea:not([hidden]), select, .ProseMirror")]
       .find((el) => !el.disabled && el.getClientRects().length > 0 && !el.closest("[hidden], .action-bar"));
-    if (!field) return;
-    field.focus({ preventScroll: true });
-    window.scrollTo(0, 0);
+    // Without scrolling: the page stays where it opened (its top, or where
+    // the browser restores it on Back), and a click already under way is not
+    // moved away from its target.
+    if (field && scrollY === 0 && (!document.activeElement || document.activeElement === document.body)) field.focus({ preventScroll: true });
   });
 }
 
@@ -204,6 +204,5 @@ ready(() => {
   initConfirm();
   initDialogs();
   initChoosers();
-  initRichText();
   focusErrors();
 });
