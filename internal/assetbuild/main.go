@@ -65,7 +65,7 @@ func build(root string) (map[string][]byte, error) {
 		return nil, fmt.Errorf("the npm packages are missing: run `npm ci` in %s first", abs)
 	}
 	res := api.Build(api.BuildOptions{
-		AbsWorkingDir:     abs,
+		AbsWorkingDir: abs,
 		// admin.js is every screen's; editor.js (ProseMirror) only that of
 		// screens that edit rich text. What they share (the choosers) is one
 		// chunk, so that both use the same module.
