@@ -9,7 +9,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The explorer's actions on a page: delete, unpublish, move, copy, sort.
@@ -154,7 +153,7 @@ func (u *UI) moveSubmit(q *req) error {
 		return canopy.Errorf(canopy.EINVALID, "choose where to move the page")
 	}
 	var redirects int
-	p, err := q.a.Move(sqlstore.CountRedirects(q.ctx(), &redirects), id, dest, nil)
+	p, err := q.a.Move(service.CountRedirects(q.ctx(), &redirects), id, dest, nil)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
+	"github.com/canopy-cms/canopy/service"
 )
 
 type dashboardData struct {
@@ -168,21 +168,21 @@ func noteSentence(n *canopy.Notification) noteView {
 		at = " at “" + n.Task + "”"
 	}
 	switch n.Kind {
-	case sqlstore.NotifySubmitted:
+	case service.NotifySubmitted:
 		v.Sentence = who + " submitted " + title + " for moderation"
 		if n.Task != "" {
 			v.Sentence += " in “" + n.Task + "”"
 		}
-	case sqlstore.NotifyTaskStarted:
+	case service.NotifyTaskStarted:
 		v.Sentence = who + " sent " + title + " for your review" + at
-	case sqlstore.NotifyApproved:
+	case service.NotifyApproved:
 		v.Sentence = who + " approved " + title
 		if n.Published {
 			v.Sentence += " and published it"
 		} else {
 			v.Sentence += "; it will go live at its scheduled time"
 		}
-	case sqlstore.NotifyRejected:
+	case service.NotifyRejected:
 		v.Sentence = who + " requested changes on " + title + at
 	}
 	v.Sentence += "."

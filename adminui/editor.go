@@ -8,7 +8,6 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The page editor: one form for creating and editing, generated from the
@@ -150,7 +149,7 @@ func (u *UI) editSubmit(q *req) error {
 	switch action {
 	case "publish":
 		var redirects int
-		p, err := q.a.Publish(sqlstore.CountRedirects(q.ctx(), &redirects), id, rev.ID)
+		p, err := q.a.Publish(service.CountRedirects(q.ctx(), &redirects), id, rev.ID)
 		if err != nil {
 			return q.redirect(edit, "error", "The draft was saved, but it could not be published: "+canopy.ErrorMessage(err))
 		}

@@ -200,3 +200,18 @@ func (a *Admin) MoveRedirects(ctx context.Context, p *canopy.Page) (int, error) 
 	}
 	return a.pages.LiveInSubtree(ctx, p.Path)
 }
+
+// CountRedirects returns a context whose writes add to *n the redirects
+// Canopy creates because a live page's address changed (a move, a new slug),
+// for telling the user.
+func CountRedirects(ctx context.Context, n *int) context.Context {
+	return sqlstore.CountRedirects(ctx, n)
+}
+
+// Notification kinds, as the admin's screens name them.
+const (
+	NotifySubmitted   = sqlstore.NotifySubmitted
+	NotifyTaskStarted = sqlstore.NotifyTaskStarted
+	NotifyApproved    = sqlstore.NotifyApproved
+	NotifyRejected    = sqlstore.NotifyRejected
+)
