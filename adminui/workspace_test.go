@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -666,5 +667,47 @@ func TestEditorsFindContent(t *testing.T) {
 	waitFor(t, b, `location.pathname === "/admin/search/" && document.querySelector("table.listing")`)
 	if !strings.Contains(b.Text("table.listing"), "About the observatories") {
 		t.Errorf("the header's search does not find the draft's title: %q", b.Text("main"))
+	}
+}
+
+// TestEmbedFromTheEditor: an editor types a video's URL on a line of its own
+// in the rich text and saves; the editor then shows the embed as a box
+// naming it, and the published page shows the provider's player (a provider
+// served inside the test).
+func TestEmbedFromTheEditor(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	var prov *httptest.Server
+	prov = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"type": "video", "title": "Dome timelapse",
+			"html": `<iframe src="` + prov.URL + `/embed/1" width="640" height="360" title="Dome timelapse"></iframe>`})
+	}))
+	defer prov.Close()
+	var err error
+	d.svc.Embeds, err = service.NewEmbedder([]service.OEmbedProvider{{Name: "Test video", Endpoint: prov.URL + "/oembed",
+		URLs: []string{prov.URL + "/watch/*"}, FrameHosts: []string{strings.TrimPrefix(prov.URL, "https://")}}}, prov.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	about := d.page(d.alpha, "/about/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)))
+	waitFor(t, b, `document.readyState === "complete" && document.activeElement.id === "id_title"`)
+	// At the end of the body: a new line with the URL.
+	b.Eval(`(() => { const pm = [...document.querySelectorAll(".ProseMirror")].pop(); pm.focus();
+		const v = pm.closest(".richtext").previousElementSibling.canopyEditor; const end = v.state.doc.content.size;
+		v.dispatch(v.state.tr.setSelection(v.state.selection.constructor.atEnd(v.state.doc))); })(), ""`)
+	b.Run(chromedp.KeyEvent("\r"), chromedp.KeyEvent(prov.URL+"/watch/1"))
+	b.Run(chromedp.Click(chromedp.CSS(`.action-bar button[value=publish]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/edit/", alpha, about.ID)))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".ProseMirror figure.embed")`)
+	if txt := b.Text(".ProseMirror figure.embed"); !strings.Contains(txt, "Dome timelapse") {
+		t.Errorf("the editor's embed box: %q", txt)
+	}
+	look(t, b, "editor-embed")
+	if code, body := d.publicGet("alpha.localhost", "/about/"); code != 200 || !strings.Contains(body, `<iframe src="`+prov.URL+`/embed/1"`) {
+		t.Errorf("public page: %d", code)
 	}
 }

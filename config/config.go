@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/service"
 )
 
 // Config is every setting of one Canopy instance.
@@ -60,6 +61,10 @@ type Config struct {
 	SiteTemplate string `toml:"site_template"`
 	// SiteTemplates are named recipes of default content for new sites.
 	SiteTemplates map[string]*canopy.SiteTemplate `toml:"site_templates"`
+	// OEmbed lists the providers whose URLs, on a line of their own in rich
+	// text, become embeds; unset means service.DefaultOEmbedProviders, an
+	// empty list none.
+	OEmbed *[]service.OEmbedProvider `toml:"oembed"`
 }
 
 // Duration is a time.Duration written as "2s" in files and the environment.

@@ -395,7 +395,7 @@ type menuCache struct {
 }
 
 func (s *Server) link(p *canopy.Page, current string) Link {
-	l := Link{ID: p.ID, Title: p.Title, URL: p.URLPath, Fields: s.templateFields(p, nil), Anchor: anchor(p.URLPath, p.Title, false)}
+	l := Link{ID: p.ID, Title: p.Title, URL: p.URLPath, Fields: s.templateFields(p, nil, nil), Anchor: anchor(p.URLPath, p.Title, false)}
 	l.Current = current == p.URLPath || p.Depth > 2 && strings.HasPrefix(current, p.URLPath)
 	l.Intro = l.Fields["intro"]
 	return l
@@ -416,15 +416,22 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 			}
 		}
 	}
+	var embedURLs []string
 	if pt != nil {
-		// Rich text links to pages by id (one query with the page fields').
+		// Rich text links to pages by id (one query with the page fields'),
+		// and its embeds by URL (one more, only if there are some).
 		for _, f := range pt.Fields {
 			if f.Type == canopy.FieldRichText {
 				if html, ok := p.Fields[f.Name].(string); ok {
 					ids = append(ids, richPageIDs(html)...)
+					embedURLs = append(embedURLs, richEmbedURLs(html)...)
 				}
 			}
 		}
+	}
+	embeds, err := s.svc.EmbedsByURL(ctx, embedURLs)
+	if err != nil {
+		return PageData{}, err
 	}
 	if len(ids) > 0 {
 		pages, err := s.svc.Content(site.ID).PagesByID(ctx, ids)
@@ -452,7 +459,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	if err != nil {
 		return PageData{}, err
 	}
-	fields := s.templateFields(p, refs)
+	fields := s.templateFields(p, refs, embeds)
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if f.Type != canopy.FieldSnippet {
@@ -490,7 +497,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	return d, nil
 }
 
-func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link) map[string]any {
+func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link, embeds map[string]*canopy.Embed) map[string]any {
 	pt := s.svc.Types.Get(p.Type)
 	out := make(map[string]any, len(p.Fields))
 	for k, v := range p.Fields {
@@ -505,7 +512,7 @@ func (s *Server) templateFields(p *canopy.Page, refs map[int64]*Link) map[string
 		switch f.Type {
 		case canopy.FieldRichText:
 			if str, ok := v.(string); ok {
-				out[k] = template.HTML(resolvePageLinks(str, refs))
+				out[k] = template.HTML(resolveEmbeds(resolvePageLinks(str, refs), embeds))
 			}
 		case canopy.FieldDateTime:
 			if str, ok := v.(string); ok {

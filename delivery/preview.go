@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"html"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -90,3 +91,35 @@ func resolvePageLinks(html string, refs map[int64]*Link) string {
 }
 
 func templateEscape(s string) string { return template.HTMLEscapeString(s) }
+
+// Embeds in rich text are placeholders (service/embeds.go):
+// <figure class="embed" data-embed-url="URL"><a href="URL">Title</a></figure>.
+// Delivery puts the kept HTML in the figure; without it the link stays.
+var richEmbed = regexp.MustCompile(`<figure class="embed" data-embed-url="([^"]+)">(.*?)</figure>`)
+
+// richEmbedURLs returns the URLs of rich text's embeds.
+func richEmbedURLs(s string) []string {
+	if !strings.Contains(s, "data-embed-url") {
+		return nil
+	}
+	var out []string
+	for _, m := range richEmbed.FindAllStringSubmatch(s, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
+}
+
+// resolveEmbeds fills rich text's embed placeholders with the kept HTML.
+func resolveEmbeds(s string, embeds map[string]*canopy.Embed) string {
+	if len(embeds) == 0 || !strings.Contains(s, "data-embed-url") {
+		return s
+	}
+	return richEmbed.ReplaceAllStringFunc(s, func(tag string) string {
+		m := richEmbed.FindStringSubmatch(tag)
+		e := embeds[html.UnescapeString(m[1])]
+		if e == nil {
+			return tag
+		}
+		return `<figure class="embed embed-` + templateEscape(strings.ToLower(e.Type)) + `" data-embed-url="` + m[1] + `">` + e.HTML + `</figure>`
+	})
+}

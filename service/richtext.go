@@ -51,6 +51,7 @@ func (p *Pages) linkMedia(ctx context.Context, typeName string, fields map[strin
 // site; a reference to another site's (or a missing) image or document is an
 // error.
 func (s *Service) LinkRichTextMedia(ctx context.Context, siteID int64, text string) (string, error) {
+	text = s.ExpandEmbeds(ctx, text)
 	imgs := richImgTag.FindAllStringSubmatch(text, -1)
 	docs := richDocTag.FindAllStringSubmatch(text, -1)
 	if len(imgs)+len(docs) == 0 {

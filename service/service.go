@@ -39,6 +39,9 @@ type Service struct {
 	Mail *Mailer
 	// OnSchedulerRun, if set, is told of each scheduler pass (for metrics).
 	OnSchedulerRun func(err error)
+	// Embeds finds what URLs on lines of their own in rich text embed (nil:
+	// they stay links).
+	Embeds *Embedder
 	richText       *bluemonday.Policy
 
 	mediaMu        sync.Mutex
@@ -80,6 +83,8 @@ func richTextPolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(bluemonday.SpaceSeparatedTokens).OnElements("p", "span", "div", "figure", "img", "a")
 	// Media references by id, checked against the site on save.
 	digits := regexp.MustCompile(`^[0-9]+$`)
+	// Embeds by URL (service/embeds.go): the placeholder delivery fills in.
+	p.AllowAttrs("data-embed-url").Matching(regexp.MustCompile(`^https?://[^\s"<>]+$`)).OnElements("figure")
 	p.AllowAttrs("data-image-id").Matching(digits).OnElements("img")
 	p.AllowAttrs("data-document-id", "data-page-id").Matching(digits).OnElements("a")
 	p.RequireNoFollowOnLinks(false)

@@ -269,6 +269,15 @@ func (a *app) open() (*service.Service, func(), error) {
 	}
 	svc.Limits = service.MediaLimits{MaxImageBytes: a.cfg.MaxImageBytes, MaxDocumentBytes: a.cfg.MaxDocumentBytes,
 		MaxImagePixels: a.cfg.MaxImagePixels, MaxRenditionSize: a.cfg.MaxRenditionSize, RenderBudget: a.cfg.RenderBudgetBytes}
+	providers := service.DefaultOEmbedProviders()
+	if a.cfg.OEmbed != nil {
+		providers = *a.cfg.OEmbed
+	}
+	if svc.Embeds, err = service.NewEmbedder(providers, nil); err != nil {
+		store.Close()
+		db.Close()
+		return nil, nil, canopy.Errorf(canopy.EINVALID, "%v", err)
+	}
 	return svc, func() { store.Close(); db.Close() }, nil
 }
 

@@ -32,6 +32,16 @@ const nodes = {
     }],
     toDOM: (n) => ["img", { src: n.attrs.src, alt: n.attrs.alt, ...(n.attrs.imageId ? { "data-image-id": n.attrs.imageId } : {}) }],
   },
+  // An embed (a video, a post): the server turned a URL on a line of its own
+  // into it when the text was saved; kept as it is, shown as a box naming it.
+  embed: {
+    group: "block", atom: true, selectable: true, draggable: true, attrs: { url: { default: "" }, title: { default: "" } },
+    parseDOM: [{
+      tag: "figure[data-embed-url]",
+      getAttrs: (el) => ({ url: el.getAttribute("data-embed-url") || "", title: (el.textContent || "").trim() }),
+    }],
+    toDOM: (n) => ["figure", { class: "embed", "data-embed-url": n.attrs.url }, ["a", { href: n.attrs.url }, n.attrs.title || n.attrs.url]],
+  },
   text: { group: "inline" },
   hard_break: { inline: true, group: "inline", selectable: false, parseDOM: [{ tag: "br" }], toDOM: () => ["br"] },
 };
