@@ -41,8 +41,8 @@ type Service struct {
 	OnSchedulerRun func(err error)
 	// Embeds finds what URLs on lines of their own in rich text embed (nil:
 	// they stay links).
-	Embeds *Embedder
-	richText       *bluemonday.Policy
+	Embeds   *Embedder
+	richText *bluemonday.Policy
 
 	mediaMu        sync.Mutex
 	media          mediaState
