@@ -93,10 +93,17 @@ type explorerData struct {
 	Creatable   []*canopy.PageType
 	IsHome      bool
 	ParentLabel string
-	// Columns are the sortable column headers, in order.
-	Columns []sortColumn
-	Order   string
+	// Columns are the sortable column headers, in order; SortChoices the
+	// same orders for the phone's list.
+	Columns     []sortColumn
+	SortChoices []sortChoice
+	Order       string
 }
+
+type sortChoice struct{ Value, Label string }
+
+var explorerSortChoices = []sortChoice{{"", "Their order in the tree"}, {"title", "Title, A to Z"}, {"-title", "Title, Z to A"},
+	{"type", "Type"}, {"status", "Status, drafts first"}, {"-edited", "Last edited, newest first"}, {"edited", "Last edited, oldest first"}}
 
 // sortColumn is a column header that sorts the listing: a click sorts by it,
 // a second click reverses; the order is kept in the address (?ordering=).
@@ -149,7 +156,7 @@ func (u *UI) explorer(q *req) error {
 	}
 	base := url.URL{Path: q.r.URL.Path}
 	d.Columns = sortColumns(base, order, [][2]string{{"Title", "title"}, {"Type", "type"}, {"Status", "status"}, {"Last edited", "edited"}})
-	d.Order = order
+	d.Order, d.SortChoices = order, explorerSortChoices
 	if order != "" {
 		base.RawQuery = url.Values{"ordering": {order}}.Encode()
 	}

@@ -481,6 +481,16 @@ func TestCopyAndSortInTheExplorer(t *testing.T) {
 	if desc := titles(); !slices.Equal(desc, reversed(asc)) {
 		t.Errorf("reversed: %v", desc)
 	}
+	// On a phone (headers hidden) the same orders come from a list.
+	b.Size(390, 844, true, "light")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/", alpha, home.ID)))
+	waitFor(t, b, `document.querySelector("#sort-by") && document.querySelector("#sort-by").getClientRects().length > 0`)
+	b.Run(chromedp.SetValue(chromedp.CSS("#sort-by"), "-title"), chromedp.Click(chromedp.CSS(".sort-form button")))
+	waitFor(t, b, `location.search === "?ordering=-title" && document.querySelector("table.listing")`)
+	if got := titles(); !slices.Equal(got, reversed(asc)) {
+		t.Errorf("sorted on a phone: %v", got)
+	}
+	b.Size(1280, 900, false, "light")
 	// Sorting child pages: offered on the home page (it has some), not on
 	// About (none).
 	if b.Count(fmt.Sprintf(`a[href="/admin/pages/%d/reorder/"]`, home.ID)) == 0 {
