@@ -230,7 +230,8 @@ func TestAdminUIIsolation(t *testing.T) {
 			betaHome := d.page(d.beta, "/")
 			for _, path := range []string{"/admin/pages/%d/", "/admin/pages/%d/edit/", "/admin/pages/%d/add/", "/admin/pages/%d/add/canopy.StandardPage/",
 				"/admin/pages/%d/move/", "/admin/pages/%d/copy/", "/admin/pages/%d/delete/", "/admin/pages/%d/unpublish/", "/admin/pages/%d/reorder/",
-				"/admin/pages/%d/revisions/", "/admin/pages/%d/revisions/compare/?a=live&b=latest", "/admin/choose/page/?parent=%d"} {
+				"/admin/pages/%d/revisions/", "/admin/pages/%d/revisions/compare/?a=live&b=latest", "/admin/choose/page/?parent=%d",
+				"/admin/pages/%d/history/", "/admin/pages/%d/history/?action=edit", "/admin/pages/%d/?ordering=title"} {
 				for _, id := range []int64{betaAbout.ID, betaHome.ID} {
 					p := fmt.Sprintf(path, id)
 					if status, body := c.get(p); status != 404 {
@@ -259,7 +260,7 @@ func TestAdminUIIsolation(t *testing.T) {
 				t.Fatal("alpha's page moved")
 			}
 			// Choosers and searches show only alpha's objects.
-			for _, path := range []string{"/admin/choose/page/?q=Beta", "/admin/search/pages/?q=Beta", "/admin/choose/image/?q=Beta",
+			for _, path := range []string{"/admin/choose/page/?q=Beta", "/admin/search/pages/?q=Beta", "/admin/search/?q=Beta&in=images", "/admin/search/?q=Gardening", "/admin/choose/image/?q=Beta",
 				"/admin/choose/image/", "/admin/choose/document/", "/admin/choose/snippet/location/?q=Main", "/admin/choose/page/?q=About"} {
 				status, body := c.get(path)
 				if status != 200 || strings.Contains(body, "Beta Gardening") || strings.Contains(body, fmt.Sprintf(`data-id="%d"`, betaAbout.ID)) {
