@@ -38,7 +38,7 @@ func (s *API) listRedirects(w http.ResponseWriter, r *http.Request, ar *httpkit.
 	if err != nil {
 		return err
 	}
-	list, total, err := ar.Admin.Redirects(r.Context(), limit, offset)
+	list, total, err := ar.Admin.Redirects(r.Context(), r.URL.Query().Get("search"), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,17 @@ func (s *API) importRedirects(w http.ResponseWriter, r *http.Request, ar *httpki
 		return canopy.Errorf(canopy.EINVALID, "send the CSV with Content-Type: text/csv")
 	}
 	partial := r.URL.Query().Get("partial") == "true"
-	res, err := ar.Admin.ImportRedirects(r.Context(), http.MaxBytesReader(w, r.Body, httpkit.MaxJSONBody), partial)
+	body := http.MaxBytesReader(w, r.Body, httpkit.MaxJSONBody)
+	if r.URL.Query().Get("dry_run") == "true" {
+		// What the import would do: its rows (new or replacing) and errors.
+		res, err := ar.Admin.PreviewRedirectImport(r.Context(), body)
+		if err != nil {
+			return err
+		}
+		httpkit.WriteJSON(w, http.StatusOK, res)
+		return nil
+	}
+	res, err := ar.Admin.ImportRedirects(r.Context(), body, partial)
 	if err != nil {
 		if res != nil && canopy.ErrorCode(err) == canopy.EINVALID {
 			httpkit.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": canopy.EINVALID, "message": canopy.ErrorMessage(err), "rows": res.Errors}})

@@ -423,7 +423,7 @@ func TestMoveCreatesRedirects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, _, err := a.Redirects(ctx, 100, 0)
+	list, _, err := a.Redirects(ctx, "", 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

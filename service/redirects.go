@@ -1,11 +1,13 @@
 package service
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/canopy-cms/canopy"
@@ -33,12 +35,55 @@ func (a *Admin) cleanRedirect(in RedirectInput) (sqlstore.RedirectInput, error) 
 	return sqlstore.RedirectInput{OldPath: old, RedirectPageID: in.RedirectPageID, RedirectLink: strings.TrimSpace(in.RedirectLink), IsPermanent: in.IsPermanent}, nil
 }
 
-// Redirects lists this site's redirects.
-func (a *Admin) Redirects(ctx context.Context, limit, offset int) ([]*canopy.Redirect, int, error) {
+// Redirects lists this site's redirects by old path (q: those whose old path
+// or link contains it).
+func (a *Admin) Redirects(ctx context.Context, q string, limit, offset int) ([]*canopy.Redirect, int, error) {
 	if err := a.requireAny("view_redirect", "add_redirect", "change_redirect", "delete_redirect"); err != nil {
 		return nil, 0, err
 	}
-	return a.pages.Redirects(ctx, limit, offset)
+	if len(q) > 200 {
+		return nil, 0, canopy.FieldErrorf("q", canopy.EINVALID, "the search is longer than 200 characters")
+	}
+	return a.pages.Redirects(ctx, q, limit, offset)
+}
+
+// checkRedirect refuses a redirect that would never be used or would go in
+// a circle: from the address of a live page of this site (the page answers
+// there, not the redirect), to its own address, or into a chain of this
+// site's redirects that comes back to it.
+func (a *Admin) checkRedirect(ctx context.Context, r sqlstore.RedirectInput, selfID int64) error {
+	path, _, _ := strings.Cut(r.OldPath, "?")
+	if p, err := a.pages.PageByURLPath(ctx, strings.TrimSuffix(path, "/")+"/"); err == nil && p.Live && !strings.Contains(r.OldPath, "?") {
+		return canopy.FieldErrorf("old_path", canopy.EINVALID, "the live page “%s” answers at %s: a redirect from it would never be used (move or unpublish the page first)", p.Title, path)
+	}
+	target := r.RedirectLink
+	if r.RedirectPageID != 0 {
+		p, err := a.pages.Page(ctx, r.RedirectPageID)
+		if err != nil {
+			return canopy.FieldErrorf("redirect_page_id", canopy.EINVALID, "choose a page of this site")
+		}
+		target = p.URLPath
+	}
+	if !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") {
+		return nil // another site's address: no loop here
+	}
+	to, err := canopy.NormalizeRedirectPath(target)
+	if err != nil {
+		return nil
+	}
+	if to == r.OldPath {
+		return canopy.FieldErrorf("redirect_link", canopy.EINVALID, "%s would redirect to itself", r.OldPath)
+	}
+	chain, err := a.pages.RedirectChain(ctx, to, 10)
+	if err != nil {
+		return err
+	}
+	for _, p := range chain {
+		if p == r.OldPath {
+			return canopy.FieldErrorf("redirect_link", canopy.EINVALID, "%s → %s → … → %s would go round in a circle", r.OldPath, to, r.OldPath)
+		}
+	}
+	return nil
 }
 
 // Redirect returns one redirect of this site.
@@ -58,6 +103,9 @@ func (a *Admin) CreateRedirect(ctx context.Context, in RedirectInput) (*canopy.R
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkRedirect(ctx, r, 0); err != nil {
+		return nil, err
+	}
 	if _, _, err := a.pages.SaveRedirects(a.Ctx(ctx), []sqlstore.RedirectInput{r}, false); err != nil {
 		return nil, err
 	}
@@ -72,6 +120,9 @@ func (a *Admin) UpdateRedirect(ctx context.Context, id int64, in RedirectInput) 
 	}
 	r, err := a.cleanRedirect(in)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkRedirect(ctx, r, id); err != nil {
 		return nil, err
 	}
 	return a.pages.UpdateRedirect(a.Ctx(ctx), id, r)
@@ -91,11 +142,24 @@ type ImportError struct {
 	Message string `json:"message"`
 }
 
-// ImportResult tells what an import did.
+// ImportResult tells what an import did (or, previewed, would do).
 type ImportResult struct {
 	Created int           `json:"created"`
 	Updated int           `json:"updated"`
 	Errors  []ImportError `json:"errors"`
+	// Rows are the valid rows, for a preview.
+	Rows []ImportRow `json:"rows,omitempty"`
+}
+
+// ImportRow is a valid row of an import: what it redirects, and whether it
+// replaces a redirect from the same path.
+type ImportRow struct {
+	Line           int    `json:"line"`
+	OldPath        string `json:"old_path"`
+	RedirectPageID int64  `json:"redirect_page_id,omitempty"`
+	RedirectLink   string `json:"redirect_link,omitempty"`
+	IsPermanent    bool   `json:"is_permanent"`
+	Replaces       bool   `json:"replaces"`
 }
 
 // ImportRedirects reads CSV rows "from,to[,permanent]" (a header row is
@@ -104,14 +168,32 @@ type ImportResult struct {
 // line; unless partial is set, any error means nothing is applied. An
 // existing redirect from the same path is replaced.
 func (a *Admin) ImportRedirects(ctx context.Context, r io.Reader, partial bool) (*ImportResult, error) {
+	return a.importRedirects(ctx, r, partial, false)
+}
+
+// PreviewRedirectImport reads an import as ImportRedirects does and says
+// what it would do, changing nothing: the valid rows (each new or replacing
+// a redirect) and the bad ones by line; Created and Updated count the rows
+// that importing all valid rows would add and replace.
+func (a *Admin) PreviewRedirectImport(ctx context.Context, r io.Reader) (*ImportResult, error) {
+	return a.importRedirects(ctx, r, true, true)
+}
+
+func (a *Admin) importRedirects(ctx context.Context, r io.Reader, partial, dryRun bool) (*ImportResult, error) {
 	if err := a.requireAny("add_redirect"); err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(r)
+	// A spreadsheet's UTF-8 byte order mark is not part of the first path.
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	res := &ImportResult{Errors: []ImportError{}}
 	var valid []sqlstore.RedirectInput
+	var lines []int
 	seen := map[string]int{}
 	for line := 1; ; line++ {
 		rec, err := cr.Read()
@@ -144,6 +226,55 @@ func (a *Admin) ImportRedirects(ctx context.Context, r io.Reader, partial bool) 
 		}
 		seen[in.OldPath] = line
 		valid = append(valid, in)
+		lines = append(lines, line)
+	}
+	// Rows of the file that lead to each other in a circle (/a → /b, /b → /a).
+	local := map[string]string{}
+	for _, in := range valid {
+		if in.RedirectPageID == 0 && strings.HasPrefix(in.RedirectLink, "/") && !strings.HasPrefix(in.RedirectLink, "//") {
+			if to, err := canopy.NormalizeRedirectPath(in.RedirectLink); err == nil {
+				local[in.OldPath] = to
+			}
+		}
+	}
+	kept, keptLines := valid[:0], lines[:0]
+	for i, in := range valid {
+		cur, loop := local[in.OldPath], false
+		for step := 0; step < len(local) && cur != ""; step++ {
+			if cur == in.OldPath {
+				loop = true
+				break
+			}
+			cur = local[cur]
+		}
+		if loop {
+			res.Errors = append(res.Errors, ImportError{Line: lines[i], Message: fmt.Sprintf("%s leads back to itself through other rows of the file", in.OldPath)})
+			continue
+		}
+		kept, keptLines = append(kept, in), append(keptLines, lines[i])
+	}
+	valid, lines = kept, keptLines
+	sort.Slice(res.Errors, func(i, j int) bool { return res.Errors[i].Line < res.Errors[j].Line })
+	if dryRun {
+		paths := make([]string, len(valid))
+		for i, in := range valid {
+			paths[i] = in.OldPath
+		}
+		existing, err := a.pages.ExistingRedirectPaths(ctx, paths)
+		if err != nil {
+			return nil, err
+		}
+		for i, in := range valid {
+			row := ImportRow{Line: lines[i], OldPath: in.OldPath, RedirectPageID: in.RedirectPageID, RedirectLink: in.RedirectLink,
+				IsPermanent: in.IsPermanent, Replaces: existing[in.OldPath]}
+			if row.Replaces {
+				res.Updated++
+			} else {
+				res.Created++
+			}
+			res.Rows = append(res.Rows, row)
+		}
+		return res, nil
 	}
 	if len(res.Errors) > 0 && !partial {
 		return res, canopy.Errorf(canopy.EINVALID, "%d row(s) have errors; nothing was imported (fix them, or import the valid rows with partial=true)", len(res.Errors))
@@ -185,6 +316,9 @@ func (a *Admin) redirectRow(ctx context.Context, rec []string) (sqlstore.Redirec
 		}
 	}
 	r, err := a.cleanRedirect(in)
+	if err == nil {
+		err = a.checkRedirect(ctx, r, 0)
+	}
 	if err != nil {
 		return r, canopy.ErrorMessage(err)
 	}

@@ -77,7 +77,7 @@ func TestAutomaticRedirects(t *testing.T) {
 				t.Errorf("%s → %q, want %q", path, url, want)
 			}
 		}
-		list, _, err := a.Redirects(ctx, 100, 0)
+		list, _, err := a.Redirects(ctx, "", 100, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestAutomaticRedirects(t *testing.T) {
 		if url, _ := target(a, "/events/open-lab"); url != "" {
 			t.Errorf("after a move with the flag off: → %q", url)
 		}
-		if n, _, _ := a.Redirects(ctx, 100, 0); len(n) != len(list) {
+		if n, _, _ := a.Redirects(ctx, "", 100, 0); len(n) != len(list) {
 			t.Errorf("the flag is off, yet %d redirects (was %d)", len(n), len(list))
 		}
 	})

@@ -67,7 +67,7 @@ func TestIDsAreNeverReused(t *testing.T) {
 		check("redirect", func() int64 {
 			_, _, err := s.SaveRedirects(ctx, []sqlstore.RedirectInput{{OldPath: "/old-" + canopyRand(), RedirectLink: "https://example.org/"}}, false)
 			must(t, err)
-			rs, _, err := s.Redirects(ctx, 100, 0)
+			rs, _, err := s.Redirects(ctx, "", 100, 0)
 			must(t, err)
 			var max int64
 			for _, r := range rs {

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -144,14 +146,21 @@ func (s *SiteDB) DeleteRedirect(ctx context.Context, id int64) error {
 	})
 }
 
-// Redirects lists this site's redirects by old path.
-func (s *SiteDB) Redirects(ctx context.Context, limit, offset int) (out []*canopy.Redirect, total int, err error) {
+// Redirects lists this site's redirects by old path; q (if not empty)
+// keeps those whose old path or link contains it.
+func (s *SiteDB) Redirects(ctx context.Context, q string, limit, offset int) (out []*canopy.Redirect, total int, err error) {
 	out = []*canopy.Redirect{}
+	cond, args := `site_id = $1`, []any{s.site}
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		args = append(args, "%"+likeEscape(q)+"%")
+		cond += ` AND (lower(old_path) LIKE $2 ESCAPE '\' OR lower(redirect_link) LIKE $2 ESCAPE '\')`
+	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM redirects WHERE site_id = $1`, s.site).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM redirects WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE site_id = $1 ORDER BY old_path LIMIT $2 OFFSET $3`, s.site, limit, offset)
+		n := len(args)
+		rows, err := tx.QueryContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE `+cond+` ORDER BY old_path LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}
@@ -207,4 +216,50 @@ func (s *SiteDB) LiveInSubtree(ctx context.Context, path string) (n int, err err
 			s.site, path, canopy.PathUpperBound(path)).Scan(&n)
 	})
 	return n, err
+}
+
+// RedirectChain follows this site's redirects from a local path (a redirect
+// to a page continues from the page's address, to a local link from that
+// path) for at most limit steps, and returns the local paths each step leads
+// to, in order.
+func (s *SiteDB) RedirectChain(ctx context.Context, start string, limit int) (paths []string, err error) {
+	cur := start
+	for i := 0; i < limit && cur != ""; i++ {
+		r, target, err := s.FindRedirect(ctx, cur, cur)
+		if err != nil || r == nil {
+			return paths, err
+		}
+		next, err := canopy.NormalizeRedirectPath(target)
+		if err != nil || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") {
+			return paths, nil
+		}
+		paths = append(paths, next)
+		cur = next
+	}
+	return paths, nil
+}
+
+// ExistingRedirectPaths returns which of the old paths already have a
+// redirect on this site (in statements of 500 paths).
+func (s *SiteDB) ExistingRedirectPaths(ctx context.Context, paths []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.db.read(ctx, func(tx *Tx) error {
+		for len(paths) > 0 {
+			n := min(len(paths), 500)
+			args := []any{s.site}
+			ph := make([]string, n)
+			for i, p := range paths[:n] {
+				args = append(args, p)
+				ph[i] = "$" + strconv.Itoa(i+2)
+			}
+			err := eachRow(scanString, func(p string) { out[p] = true })(tx.QueryContext(ctx,
+				`SELECT old_path FROM redirects WHERE site_id = $1 AND old_path IN (`+strings.Join(ph, ",")+`)`, args...))
+			if err != nil {
+				return err
+			}
+			paths = paths[n:]
+		}
+		return nil
+	})
+	return out, err
 }
