@@ -161,6 +161,9 @@ func (u *UI) menu(q *req) []menuItem {
 	if q.a.Check.User.Superuser || q.a.Check.User.ExplorableRoot() != "" {
 		items = append(items, menuItem{Label: "Pages", URL: "/admin/pages/", Current: q.section == "pages"})
 	}
+	if len(q.a.RedirectActions()) > 0 {
+		items = append(items, menuItem{Label: "Redirects", URL: "/admin/redirects/", Current: q.section == "redirects"})
+	}
 	return items
 }
 
@@ -215,7 +218,7 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 				// Uploads are streamed by their handler, which checks the
 				// form's token itself (q.csrfOK says whether the header did).
-				if !q.csrfOK && !strings.HasPrefix(r.URL.Path, "/admin/choose/") {
+				if !q.csrfOK && !strings.HasPrefix(r.URL.Path, "/admin/choose/") && r.URL.Path != "/admin/redirects/import/" {
 					u.fail(q, errCSRF)
 					return
 				}

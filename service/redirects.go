@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/canopy-cms/canopy"
@@ -349,3 +350,84 @@ const (
 	NotifyApproved    = sqlstore.NotifyApproved
 	NotifyRejected    = sqlstore.NotifyRejected
 )
+
+// RedirectActions says what the caller may do with this site's redirects:
+// "view" (they see the screen), "add", "change", "delete".
+func (a *Admin) RedirectActions() []string {
+	var out []string
+	for _, act := range []string{"view", "add", "change", "delete"} {
+		if a.Check.User.HasModelPerm(act + "_redirect") {
+			out = append(out, act)
+		}
+	}
+	if len(out) > 0 && out[0] != "view" {
+		out = append([]string{"view"}, out...)
+	}
+	return out
+}
+
+// ExportRedirects writes this site's redirects as CSV (from, to, permanent),
+// a page's target as its current address: what ImportRedirects reads.
+func (a *Admin) ExportRedirects(ctx context.Context, w io.Writer) error {
+	if err := a.requireAny("view_redirect", "add_redirect", "change_redirect", "delete_redirect"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"from", "to", "permanent"}); err != nil {
+		return err
+	}
+	for offset := 0; ; offset += 500 {
+		list, _, err := a.pages.Redirects(ctx, "", 500, offset)
+		if err != nil {
+			return err
+		}
+		var pageIDs []int64
+		for _, r := range list {
+			if r.RedirectPageID != 0 {
+				pageIDs = append(pageIDs, r.RedirectPageID)
+			}
+		}
+		pages, err := a.pages.PagesByID(ctx, pageIDs)
+		if err != nil {
+			return err
+		}
+		urls := map[int64]string{}
+		for _, p := range pages {
+			urls[p.ID] = p.URLPath
+		}
+		for _, r := range list {
+			to := r.RedirectLink
+			if r.RedirectPageID != 0 {
+				to = urls[r.RedirectPageID]
+			}
+			if err := cw.Write([]string{r.OldPath, to, strconv.FormatBool(r.IsPermanent)}); err != nil {
+				return err
+			}
+		}
+		if len(list) < 500 {
+			break
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// RedirectTargets returns the title and address of this site's pages that
+// redirects point at, by id (for the redirects screens).
+func (a *Admin) RedirectTargets(ctx context.Context, ids []int64) (map[int64][2]string, error) {
+	out := map[int64][2]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if err := a.requireAny("view_redirect", "add_redirect", "change_redirect", "delete_redirect"); err != nil {
+		return nil, err
+	}
+	pages, err := a.pages.PagesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		out[p.ID] = [2]string{p.AdminTitle(), p.URLPath}
+	}
+	return out, nil
+}
