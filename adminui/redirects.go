@@ -78,13 +78,13 @@ func (u *UI) redirectsList(q *req) error {
 
 // redirectForm is the add and edit form.
 type redirectForm struct {
-	ID                    int64
-	OldPath, Page, Link   formField
-	Permanent             formField
-	Target                string // "page" or "url"
-	Errors                []summaryItem
-	CanDelete             bool
-	Automatic, IsNew      bool
+	ID                  int64
+	OldPath, Page, Link formField
+	Permanent           formField
+	Target              string // "page" or "url"
+	Errors              []summaryItem
+	CanDelete           bool
+	Automatic, IsNew    bool
 }
 
 func newRedirectForm(r *canopy.Redirect) *redirectForm {
