@@ -150,17 +150,17 @@ func (s *SiteDB) DeleteRedirect(ctx context.Context, id int64) error {
 // keeps those whose old path or link contains it.
 func (s *SiteDB) Redirects(ctx context.Context, q string, limit, offset int) (out []*canopy.Redirect, total int, err error) {
 	out = []*canopy.Redirect{}
-	cond, args := `site_id = $1`, []any{s.site}
+	more, args := "", []any{s.site}
 	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
 		args = append(args, "%"+likeEscape(q)+"%")
-		cond += ` AND (lower(old_path) LIKE $2 ESCAPE '\' OR lower(redirect_link) LIKE $2 ESCAPE '\')`
+		more = ` AND (lower(old_path) LIKE $2 ESCAPE '\' OR lower(redirect_link) LIKE $2 ESCAPE '\')`
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM redirects WHERE `+cond, args...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM redirects WHERE site_id = $1`+more, args...).Scan(&total); err != nil {
 			return err
 		}
 		n := len(args)
-		rows, err := tx.QueryContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE `+cond+` ORDER BY old_path LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+redirectColumns+` FROM redirects WHERE site_id = $1`+more+` ORDER BY old_path LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, offset)...)
 		if err != nil {
 			return err
 		}
