@@ -103,6 +103,8 @@ type User struct {
 	PasswordHash string     `json:"-"`
 	CreatedAt    time.Time  `json:"created_at"`
 	LastLogin    *time.Time `json:"last_login"`
+	// NavCollapsed: they keep the admin's side navigation hidden.
+	NavCollapsed bool `json:"-"`
 }
 
 // AdminTitle is the title the admin shows: the newest version's.

@@ -244,3 +244,18 @@ func (u *UI) setTheme(q *req) error {
 	http.SetCookie(q.w, c)
 	return q.redirect(refererPath(q.r), "", "")
 }
+
+// setNav hides or shows the side navigation, remembered for the person (a
+// script sends it in the background and answers 204; a form comes back to
+// its page).
+func (u *UI) setNav(q *req) error {
+	collapsed := q.r.PostFormValue("collapsed") == "1"
+	if err := q.a.SetNavCollapsed(q.ctx(), collapsed); err != nil {
+		return err
+	}
+	if q.r.Header.Get("X-Requested-With") == "canopy" {
+		q.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return q.redirect(refererPath(q.r), "", "")
+}

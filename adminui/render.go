@@ -36,6 +36,8 @@ type view struct {
 	// EditorJS is the rich-text editor's script, on screens that edit rich
 	// text only.
 	EditorJS string
+	// NavCollapsed: the person keeps the side navigation hidden.
+	NavCollapsed bool
 	Flash    []flash
 	// Fragment: rendered without the shell (chooser contents).
 	Fragment bool
@@ -45,6 +47,9 @@ type view struct {
 type menuItem struct {
 	Label, URL string
 	Current    bool
+	// Children make a sub-menu (Open when one of them is current).
+	Children []menuItem
+	Open     bool
 }
 
 type crumb struct{ Label, URL string }
@@ -148,6 +153,7 @@ func (q *req) view(title string, data any) *view {
 		// The login page and other screens without a user need no script.
 		v.JS = q.ui.AssetURL("admin.js")
 		v.User = q.a.User
+		v.NavCollapsed = q.a.User.NavCollapsed
 		v.Menu = q.ui.menu(q)
 		v.Search = !strings.HasPrefix(q.r.URL.Path, "/admin/search/")
 	}

@@ -166,6 +166,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/notifications/read/{$}", u.screen(u.markRead))
 	m.HandleFunc("GET /admin/my-sites/{$}", u.screen(u.mySites))
 	m.HandleFunc("POST /admin/theme/{$}", u.screen(u.setTheme))
+	m.HandleFunc("POST /admin/nav/{$}", u.screen(u.setNav))
 	m.HandleFunc("GET /admin/pages/{$}", u.screen(u.explorerRoot))
 	m.HandleFunc("GET /admin/pages/{id}/{$}", u.screen(u.explorer))
 	m.HandleFunc("GET /admin/pages/{id}/add/{$}", u.screen(u.addChooseType))

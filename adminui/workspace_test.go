@@ -120,7 +120,7 @@ func TestEditorOpensAtTheTop(t *testing.T) {
 				if g.Active == "BODY" {
 					continue
 				}
-				inBar := b.Eval(`String(!!document.activeElement.closest(".action-bar, header.topbar, .rt-toolbar, .skip-link"))`) == "true"
+				inBar := b.Eval(`String(!!document.activeElement.closest(".action-bar, header.topbar, .rt-toolbar, .skip-link, .sidenav"))`) == "true"
 				if !inBar && (g.ActiveTop < g.HeaderBottom-1 || g.ActiveBottom > g.BarTop+1) {
 					t.Errorf("focused %s at %v–%v is under the header (%v) or the action bar (%v)", g.Active, g.ActiveTop, g.ActiveBottom, g.HeaderBottom, g.BarTop)
 				}
@@ -720,4 +720,51 @@ func TestEmbedFromTheEditor(t *testing.T) {
 	if code, body := d.publicGet("alpha.localhost", "/about/"); code != 200 || !strings.Contains(body, `<iframe src="`+prov.URL+`/embed/1"`) {
 		t.Errorf("public page: %d", code)
 	}
+}
+
+// TestSideNavigation: the admin's sections are in a side navigation that
+// shows only what the user may use; Hide menu hides it at once and for the
+// person's next visit (Show menu brings it back); on a phone it opens from
+// the Menu button.
+func TestSideNavigation(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	entries := func() string {
+		return b.Eval(`[...document.querySelectorAll("#sidenav a")].map((a) => a.textContent).join(",")`)
+	}
+	if got := entries(); got != "Dashboard,Pages,Redirects" {
+		t.Errorf("a site admin's menu: %s", got)
+	}
+	b.Run(chromedp.Click(chromedp.CSS(".nav-hide button")))
+	waitFor(t, b, `document.documentElement.classList.contains("nav-hidden") && document.querySelector("#sidenav").getClientRects().length === 0`)
+	look(t, b, "nav-hidden")
+	// Remembered for the person: a new page load (and a new browser) keeps it hidden.
+	b.Run(chromedp.Navigate(alpha + "/admin/pages/"))
+	waitFor(t, b, `document.readyState === "complete"`)
+	if b.Eval(`String(document.querySelector("#sidenav").getClientRects().length)`) != "0" {
+		t.Error("the hidden menu came back on the next page")
+	}
+	b.Run(chromedp.Click(chromedp.CSS(".nav-show button")))
+	waitFor(t, b, `document.querySelector("#sidenav").getClientRects().length > 0`)
+	b.Run(chromedp.Navigate(alpha + "/admin/"))
+	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#sidenav").getClientRects().length > 0`)
+	// An editor: no Redirects.
+	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	if got := entries(); got != "Dashboard,Pages" {
+		t.Errorf("an editor's menu: %s", got)
+	}
+	// A phone: closed until the Menu button opens it.
+	b.Size(390, 844, true, "light")
+	b.Run(chromedp.Navigate(alpha + "/admin/"))
+	waitFor(t, b, `document.readyState === "complete" && document.documentElement.classList.contains("js")`)
+	if b.Eval(`String(document.querySelector("#sidenav").getClientRects().length)`) != "0" {
+		t.Error("the phone shows the menu before it is opened")
+	}
+	b.Run(chromedp.Click(chromedp.CSS("[data-menu-toggle]")))
+	waitFor(t, b, `document.querySelector("#sidenav a").getClientRects().length > 0`)
+	look(t, b, "nav-phone-open")
 }

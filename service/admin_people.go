@@ -433,3 +433,10 @@ func (a *Admin) RemoveGroupMember(ctx context.Context, groupID, userID int64) er
 	_, err = a.UpdateMember(ctx, userID, MemberInput{Groups: &keep})
 	return err
 }
+
+// SetNavCollapsed remembers whether the caller keeps the admin's side
+// navigation hidden.
+func (a *Admin) SetNavCollapsed(ctx context.Context, collapsed bool) error {
+	a.User.NavCollapsed = collapsed
+	return a.svc.DB.SetNavCollapsed(ctx, a.User.ID, collapsed)
+}

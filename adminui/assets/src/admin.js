@@ -168,22 +168,39 @@ function focusErrors() {
   });
 }
 
-// On a phone the header folds its menu, search and account behind one
-// button (.js only: without JavaScript everything shows).
+// On a phone the header folds the side navigation, search and account
+// behind one button (.js only: without JavaScript everything shows).
 function initHeader() {
   const header = document.querySelector("header.topbar");
   const toggle = header && header.querySelector("[data-menu-toggle]");
   if (!toggle) return;
+  const root = document.documentElement;
   const set = (open) => {
-    header.classList.toggle("open", open);
+    root.classList.toggle("nav-open", open);
     toggle.setAttribute("aria-expanded", String(open));
   };
-  toggle.addEventListener("click", () => set(!header.classList.contains("open")));
-  header.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && header.classList.contains("open")) {
+  toggle.addEventListener("click", () => set(!root.classList.contains("nav-open")));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && root.classList.contains("nav-open")) {
       set(false);
       toggle.focus();
     }
+  });
+}
+
+// Hide menu / Show menu on wide screens: at once, and remembered for the
+// person in the background (the forms work without JavaScript too).
+function initNavToggle() {
+  document.addEventListener("submit", (e) => {
+    const form = e.target.closest("form[data-nav-form]");
+    if (!form) return;
+    e.preventDefault();
+    const collapsed = form.elements.collapsed.value === "1";
+    document.documentElement.classList.toggle("nav-hidden", collapsed);
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+      headers: { "X-Requested-With": "canopy" } });
+    const other = document.querySelector(collapsed ? ".nav-show button" : ".nav-hide button");
+    if (other) other.focus();
   });
 }
 
@@ -198,6 +215,7 @@ function initDialogs() {
 ready(() => {
   document.documentElement.classList.add("js");
   initHeader();
+  initNavToggle();
   initDropdowns();
   initTabs();
   initDirtyCheck();
