@@ -38,7 +38,7 @@ type view struct {
 	EditorJS string
 	// NavCollapsed: the person keeps the side navigation hidden.
 	NavCollapsed bool
-	Flash    []flash
+	Flash        []flash
 	// Fragment: rendered without the shell (chooser contents).
 	Fragment bool
 	Data     any
