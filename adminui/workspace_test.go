@@ -154,7 +154,7 @@ func TestRichTextToolbarFocus(t *testing.T) {
 	// Settled: the editor focuses its first field once it has loaded.
 	waitFor(t, b, `document.readyState === "complete" && document.querySelector(".rt-toolbar") && document.activeElement.id === "id_title"`)
 	if rows := b.Eval(`String(new Set([...document.querySelector(".rt-toolbar").querySelectorAll("button")].map((x) => x.offsetTop)).size)`); rows != "1" {
-		t.Errorf("the toolbar has %s rows at 1280 px", rows)
+		t.Errorf("the toolbar has %s rows at 1280 px (%s)", rows, b.Eval(`(() => { const t = document.querySelector(".rt-toolbar"); return t.clientWidth + " wide, buttons " + [...t.children].reduce((n, c) => n + c.getBoundingClientRect().width + 1, 0); })()`))
 	}
 	const active = `document.activeElement.textContent`
 	stop := func() string {
