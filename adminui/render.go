@@ -167,6 +167,15 @@ func (u *UI) menu(q *req) []menuItem {
 	if q.a.Check.User.Superuser || q.a.Check.User.ExplorableRoot() != "" {
 		items = append(items, menuItem{Label: "Pages", URL: "/admin/pages/", Current: q.section == "pages"})
 	}
+	if types := q.a.SnippetTypes(); len(types) > 0 {
+		sn := menuItem{Label: "Snippets"}
+		for _, st := range types {
+			cur := q.section == "snippet:"+st.Name
+			sn.Children = append(sn.Children, menuItem{Label: st.Label, URL: "/admin/snippets/" + url.PathEscape(st.Name) + "/", Current: cur})
+			sn.Open, sn.Current = sn.Open || cur, sn.Current || cur
+		}
+		items = append(items, sn)
+	}
 	if len(q.a.RedirectActions()) > 0 {
 		items = append(items, menuItem{Label: "Redirects", URL: "/admin/redirects/", Current: q.section == "redirects"})
 	}

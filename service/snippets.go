@@ -25,6 +25,24 @@ func (a *Admin) snippetPerm(st *canopy.SnippetType, verbs ...string) error {
 
 // Snippets lists this site's snippets of a type (q searches them).
 func (a *Admin) Snippets(ctx context.Context, typ, q string, limit, offset int) ([]*canopy.Snippet, int, error) {
+	return a.SnippetsOrdered(ctx, typ, q, "", limit, offset)
+}
+
+// SnippetActions says what the caller may do with snippets of a type:
+// "add", "change", "delete".
+func (a *Admin) SnippetActions(st *canopy.SnippetType) []string {
+	var out []string
+	for _, act := range []string{"add", "change", "delete"} {
+		if a.snippetPerm(st, act) == nil {
+			out = append(out, act)
+		}
+	}
+	return out
+}
+
+// SnippetsOrdered is Snippets in an order of sqlstore.SnippetOrders (a
+// search ranks by relevance instead).
+func (a *Admin) SnippetsOrdered(ctx context.Context, typ, q, order string, limit, offset int) ([]*canopy.Snippet, int, error) {
 	st, err := a.snippetType(typ)
 	if err != nil {
 		return nil, 0, err
@@ -41,7 +59,7 @@ func (a *Admin) Snippets(ctx context.Context, typ, q string, limit, offset int) 
 	} else {
 		// Everything, the first letters typed, or a query the index cannot
 		// use: anywhere in the searched text.
-		list, total, err = a.pages.Snippets(ctx, st.Name, q, limit, offset)
+		list, total, err = a.pages.SnippetsOrdered(ctx, st.Name, q, order, limit, offset)
 	}
 	if hidden := a.hiddenOf(st.Fields); len(hidden) > 0 {
 		for _, sn := range list {

@@ -163,21 +163,39 @@ func (s *SiteDB) Snippet(ctx context.Context, typ string, id int64) (sn *canopy.
 // Snippets lists this site's snippets of a type by title, optionally those
 // whose searchable fields contain q (case-insensitive), with the total count.
 func (s *SiteDB) Snippets(ctx context.Context, typ, q string, limit, offset int) (out []*canopy.Snippet, total int, err error) {
-	cond := `site_id = $1 AND snippet_type = $2`
+	return s.SnippetsOrdered(ctx, typ, q, "", limit, offset)
+}
+
+// SnippetOrders are the orders a snippet listing can take ("" is title).
+var SnippetOrders = map[string]string{
+	"":         "lower(title), id",
+	"title":    "lower(title), id",
+	"-title":   "lower(title) DESC, id DESC",
+	"updated":  "updated_at, id",
+	"-updated": "updated_at DESC, id DESC",
+}
+
+// SnippetsOrdered is Snippets in one of SnippetOrders.
+func (s *SiteDB) SnippetsOrdered(ctx context.Context, typ, q, order string, limit, offset int) (out []*canopy.Snippet, total int, err error) {
+	orderBy, ok := SnippetOrders[order]
+	if !ok {
+		return nil, 0, canopy.FieldErrorf("ordering", canopy.EINVALID, "cannot order snippets by %q (use title or updated, - first to reverse)", order)
+	}
+	rest := `snippet_type = $2`
 	args := []any{s.site, typ}
 	if q = strings.TrimSpace(q); q != "" {
 		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q))
-		cond += ` AND search_text LIKE $3 ESCAPE '\'`
+		rest += ` AND search_text LIKE $3 ESCAPE '\'`
 		args = append(args, "%"+esc+"%")
 	}
 	out = []*canopy.Snippet{}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM snippets WHERE `+cond, args...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM snippets WHERE site_id = $1 AND `+rest, args...).Scan(&total); err != nil {
 			return err
 		}
 		la := append(append([]any{}, args...), limit, offset)
 		return eachRow(scanSnippet, func(sn *canopy.Snippet) { out = append(out, sn) })(
-			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE `+cond+` ORDER BY lower(title), id LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), la...))
+			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE site_id = $1 AND `+rest+` ORDER BY `+orderBy+` LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), la...))
 	})
 	return out, total, err
 }

@@ -1,0 +1,269 @@
+package adminui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/canopy-cms/canopy"
+)
+
+// Snippets: a listing per type the user may see (search, order, pages),
+// create / edit / delete with the same fields and choosers as the page
+// editor, errors beside the fields. Snippets keep no revisions (docs).
+
+const snippetsPageSize = 50
+
+type snippetForm struct {
+	Type   *canopy.SnippetType
+	ID     int64
+	Fields []formField
+	Errors []summaryItem
+	// The rich-text choosers, for rich-text fields.
+	RichLinkChooser, RichImageChooser, RichDocChooser string
+	CanDelete                                         bool
+}
+
+// snippetFields are a type's fields as a form, with values.
+func snippetFields(st *canopy.SnippetType, values map[string]any) []formField {
+	var out []formField
+	for _, f := range st.Fields {
+		kind := string(f.Type)
+		if f.Type == canopy.FieldText && (f.MaxLength == 0 || f.MaxLength > 255) {
+			kind = "text"
+		}
+		ff := formField{ID: "id_" + f.Name, Name: f.Name, Label: f.Label, Kind: kind, Required: f.Required, MaxLength: f.MaxLength, Help: f.HelpText}
+		switch f.Type {
+		case canopy.FieldPage:
+			ff.ChooserURL, ff.ChooseWhat = "/admin/choose/page/", "a page"
+		case canopy.FieldImage:
+			ff.ChooserURL, ff.ChooseWhat = "/admin/choose/image/", "an image"
+		case canopy.FieldDocument:
+			ff.ChooserURL, ff.ChooseWhat = "/admin/choose/document/", "a document"
+		case canopy.FieldSnippet:
+			ff.ChooserURL, ff.ChooseWhat = "/admin/choose/snippet/"+url.PathEscape(f.SnippetType)+"/", "one"
+		}
+		switch v := values[f.Name].(type) {
+		case bool:
+			ff.Checked = v
+		case nil:
+		case float64:
+			ff.Value = strconv.FormatInt(int64(v), 10)
+		case int64:
+			ff.Value = strconv.FormatInt(v, 10)
+		default:
+			ff.Value = strings.TrimSpace(toString(v))
+		}
+		out = append(out, ff)
+	}
+	return out
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+func (u *UI) snippetTypeOf(q *req) (*canopy.SnippetType, []string, error) {
+	st, _, err := q.a.SnippetType(q.r.PathValue("type"))
+	if err != nil {
+		return nil, nil, err
+	}
+	q.section = "snippet:" + st.Name
+	return st, q.a.SnippetActions(st), nil
+}
+
+func (u *UI) snippetsList(q *req) error {
+	st, acts, err := u.snippetTypeOf(q)
+	if err != nil {
+		return err
+	}
+	qs := strings.TrimSpace(q.r.URL.Query().Get("q"))
+	order := q.r.URL.Query().Get("ordering")
+	offset := pageNumber(q.r, snippetsPageSize)
+	list, total, err := q.a.SnippetsOrdered(q.ctx(), st.Name, qs, order, snippetsPageSize, offset)
+	if canopy.ErrorCode(err) == canopy.EINVALID && qs == "" {
+		return err
+	}
+	var searchErr string
+	if err != nil {
+		if canopy.ErrorCode(err) != canopy.EINVALID {
+			return err
+		}
+		searchErr = canopy.ErrorMessage(err)
+	}
+	base := url.URL{Path: q.r.URL.Path}
+	keep := url.Values{}
+	if qs != "" {
+		keep.Set("q", qs)
+	}
+	base.RawQuery = keep.Encode()
+	cols := sortColumns(base, order, [][2]string{{"Title", "title"}, {"Updated", "updated"}})
+	if order != "" {
+		keep.Set("ordering", order)
+		base.RawQuery = keep.Encode()
+	}
+	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label}}
+	return q.render(http.StatusOK, "snippets", st.Label, map[string]any{"Type": st, "Items": list, "Q": qs, "Total": total, "Actions": acts,
+		"Columns": cols, "Error": searchErr, "Searching": qs != "", "Pager": makePager(base, total, offset, snippetsPageSize)})
+}
+
+func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
+	f.RichLinkChooser, f.RichImageChooser, f.RichDocChooser = "/admin/choose/page/?link=1", "/admin/choose/image/?rich=1", "/admin/choose/document/?rich=1"
+	for _, ff := range f.Fields {
+		if ff.Kind == string(canopy.FieldRichText) {
+			q.richText = true
+		}
+	}
+	// Chosen references are named.
+	ids := map[string][]int64{}
+	for _, ff := range f.Fields {
+		if ff.ChooserURL != "" {
+			if id, err := strconv.ParseInt(ff.Value, 10, 64); err == nil {
+				ids[ff.Kind] = append(ids[ff.Kind], id)
+			}
+		}
+	}
+	refs, err := q.a.Refs(q.ctx(), ids)
+	if err != nil {
+		return err
+	}
+	for i := range f.Fields {
+		ff := &f.Fields[i]
+		if id, err := strconv.ParseInt(ff.Value, 10, 64); err == nil && ff.ChooserURL != "" {
+			if r, ok := refs[ff.Kind][id]; ok {
+				ff.ChosenTitle, ff.ChosenThumb = r.Title, r.Thumb
+			} else {
+				ff.Missing = true
+			}
+		}
+	}
+	title := "New " + strings.ToLower(f.Type.Label)
+	if f.ID != 0 {
+		title = "Edit " + strings.ToLower(f.Type.Label)
+	}
+	q.crumbs = []crumb{{Label: "Snippets"}, {Label: f.Type.Label, URL: "/admin/snippets/" + url.PathEscape(f.Type.Name) + "/"}, {Label: title}}
+	return q.render(status, "snippet_form", title, f)
+}
+
+// readSnippetForm reads the posted fields into the form and the values.
+func readSnippetForm(r *http.Request, f *snippetForm) map[string]any {
+	values := map[string]any{}
+	for i := range f.Fields {
+		ff := &f.Fields[i]
+		v := r.PostFormValue(ff.Name)
+		ff.Value = v
+		switch canopy.FieldType(ff.Kind) {
+		case canopy.FieldBoolean:
+			ff.Checked = v == "on"
+			values[ff.Name] = ff.Checked
+		case canopy.FieldText, canopy.FieldRichText:
+			values[ff.Name] = strings.TrimSpace(v)
+		default:
+			if strings.TrimSpace(v) != "" {
+				values[ff.Name] = strings.TrimSpace(v)
+			} else {
+				values[ff.Name] = nil
+			}
+		}
+	}
+	return values
+}
+
+// failSnippet puts a service error beside its field, else in the summary.
+func failSnippet(f *snippetForm, err error) {
+	placed := false
+	field := canopy.ErrorField(err)
+	if field == "" && canopy.ErrorCode(err) == canopy.ECONFLICT && f.Type.Unique != "" {
+		field = f.Type.Unique // "already exists": the field that must be unique
+	}
+	for i := range f.Fields {
+		if "fields."+f.Fields[i].Name == field || f.Fields[i].Name == field {
+			f.Fields[i].Error, placed = friendly(canopy.ErrorMessage(err)), true
+			f.Errors = append(f.Errors, summaryItem{Anchor: f.Fields[i].ID, Label: f.Fields[i].Label, Message: f.Fields[i].Error})
+		}
+	}
+	if !placed {
+		f.Errors = append(f.Errors, summaryItem{Message: canopy.ErrorMessage(err)})
+	}
+}
+
+func (u *UI) snippetAdd(q *req) error {
+	st, acts, err := u.snippetTypeOf(q)
+	if err != nil {
+		return err
+	}
+	if !slicesContains(acts, "add") {
+		return canopy.Errorf(canopy.EFORBIDDEN, "you may not add a %s", strings.ToLower(st.Label))
+	}
+	f := &snippetForm{Type: st, Fields: snippetFields(st, nil)}
+	if q.r.Method == http.MethodGet {
+		return u.showSnippetForm(q, http.StatusOK, f)
+	}
+	sn, err := q.a.CreateSnippet(q.ctx(), st.Name, readSnippetForm(q.r, f))
+	if err != nil {
+		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
+			failSnippet(f, err)
+			return u.showSnippetForm(q, http.StatusBadRequest, f)
+		}
+		return err
+	}
+	return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been created.")
+}
+
+func (u *UI) snippetEdit(q *req) error {
+	st, acts, err := u.snippetTypeOf(q)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(q.r, "id")
+	if err != nil {
+		return err
+	}
+	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
+	if err != nil {
+		return err
+	}
+	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slicesContains(acts, "delete")}
+	if q.r.Method == http.MethodGet {
+		return u.showSnippetForm(q, http.StatusOK, f)
+	}
+	sn, err = q.a.UpdateSnippet(q.ctx(), st.Name, id, readSnippetForm(q.r, f))
+	if err != nil {
+		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
+			failSnippet(f, err)
+			return u.showSnippetForm(q, http.StatusBadRequest, f)
+		}
+		return err
+	}
+	return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been saved.")
+}
+
+func (u *UI) snippetDelete(q *req) error {
+	st, _, err := u.snippetTypeOf(q)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(q.r, "id")
+	if err != nil {
+		return err
+	}
+	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
+	if err != nil {
+		return err
+	}
+	if q.r.Method == http.MethodPost {
+		if err := q.a.DeleteSnippet(q.ctx(), st.Name, id); err != nil {
+			return err
+		}
+		return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been deleted.")
+	}
+	if !slicesContains(q.a.SnippetActions(st), "delete") {
+		return canopy.Errorf(canopy.EFORBIDDEN, "you may not delete a %s", strings.ToLower(st.Label))
+	}
+	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label, URL: "/admin/snippets/" + url.PathEscape(st.Name) + "/"}, {Label: "Delete"}}
+	return q.render(http.StatusOK, "snippet_delete", "Delete "+sn.Title, map[string]any{"Type": st, "Snippet": sn})
+}
