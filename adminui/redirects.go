@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -166,7 +167,7 @@ func (u *UI) showRedirectForm(q *req, status int, f *redirectForm) error {
 			}
 		}
 	}
-	f.CanDelete = !f.IsNew && slicesContains(q.a.RedirectActions(), "delete")
+	f.CanDelete = !f.IsNew && slices.Contains(q.a.RedirectActions(), "delete")
 	title := "Add a redirect"
 	if !f.IsNew {
 		title = "Redirect from " + f.OldPath.Value
@@ -175,17 +176,8 @@ func (u *UI) showRedirectForm(q *req, status int, f *redirectForm) error {
 	return q.render(status, "redirect_form", title, f)
 }
 
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (u *UI) redirectAdd(q *req) error {
-	if !slicesContains(q.a.RedirectActions(), "add") {
+	if !slices.Contains(q.a.RedirectActions(), "add") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not add redirects on this site")
 	}
 	return u.showRedirectForm(q, http.StatusOK, newRedirectForm(nil))
@@ -195,7 +187,7 @@ func (u *UI) redirectAddSubmit(q *req) error {
 	f := newRedirectForm(nil)
 	r, err := q.a.CreateRedirect(q.ctx(), f.read(q.r))
 	if err != nil {
-		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
+		if formError(err) {
 			f.fail(err)
 			return u.showRedirectForm(q, http.StatusBadRequest, f)
 		}
@@ -228,7 +220,7 @@ func (u *UI) redirectEditSubmit(q *req) error {
 	f := newRedirectForm(old)
 	r, err := q.a.UpdateRedirect(q.ctx(), id, f.read(q.r))
 	if err != nil {
-		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
+		if formError(err) {
 			f.fail(err)
 			return u.showRedirectForm(q, http.StatusBadRequest, f)
 		}
@@ -252,7 +244,7 @@ func (u *UI) redirectDelete(q *req) error {
 		}
 		return q.redirect("/admin/redirects/", "success", "The redirect from "+r.OldPath+" has been deleted: that address now answers “not found”.")
 	}
-	if !slicesContains(q.a.RedirectActions(), "delete") {
+	if !slices.Contains(q.a.RedirectActions(), "delete") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not delete redirects on this site")
 	}
 	q.section = "redirects"
@@ -280,7 +272,7 @@ type importRowView struct {
 }
 
 func (u *UI) redirectImportForm(q *req) error {
-	if !slicesContains(q.a.RedirectActions(), "add") {
+	if !slices.Contains(q.a.RedirectActions(), "add") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not add redirects on this site")
 	}
 	return u.showImport(q, http.StatusOK, &importData{})

@@ -33,12 +33,11 @@ func (u *UI) snippetChooser(q *req) (*snippetChooserData, error) {
 	}
 	d := &snippetChooserData{Type: st, CanAdd: canAdd, Action: "/admin/choose/snippet/" + url.PathEscape(st.Name) + "/",
 		RichLinkChooser: "/admin/choose/page/?link=1", RichImageChooser: "/admin/choose/image/?rich=1", RichDocChooser: "/admin/choose/document/?rich=1"}
-	for _, f := range st.Fields {
-		kind := string(f.Type)
-		if f.Type == canopy.FieldText && (f.MaxLength == 0 || f.MaxLength > 255) {
-			kind = "text"
-		}
-		d.Form = append(d.Form, formField{ID: "id_snippet_" + f.Name, Name: f.Name, Label: f.Label, Kind: kind, Required: f.Required, MaxLength: f.MaxLength, Help: f.HelpText})
+	// The snippets screen's fields, without choosers of their own (a chooser
+	// does not open inside a chooser: references take an id here).
+	d.Form = snippetFields(st, nil)
+	for i := range d.Form {
+		d.Form[i].ID, d.Form[i].ChooserURL = "id_snippet_"+d.Form[i].Name, ""
 	}
 	return d, nil
 }
@@ -79,34 +78,14 @@ func (u *UI) createSnippet(q *req) error {
 	if !d.CanAdd {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not add a %s", strings.ToLower(d.Type.Label))
 	}
-	values := map[string]any{}
-	for i := range d.Form {
-		f := &d.Form[i]
-		v := q.r.PostFormValue(f.Name)
-		f.Value = v
-		switch canopy.FieldType(f.Kind) {
-		case canopy.FieldBoolean:
-			f.Checked = v == "on"
-			values[f.Name] = f.Checked
-		case canopy.FieldText, canopy.FieldRichText:
-			values[f.Name] = strings.TrimSpace(v)
-		default:
-			if strings.TrimSpace(v) != "" {
-				values[f.Name] = strings.TrimSpace(v)
-			}
-		}
-	}
-	sn, err := q.a.CreateSnippet(q.ctx(), d.Type.Name, values)
+	sn, err := q.a.CreateSnippet(q.ctx(), d.Type.Name, readSnippetForm(q.r, d.Form))
 	if err != nil {
 		d.Open = true
-		placed := false
-		for i := range d.Form {
-			if "fields."+d.Form[i].Name == canopy.ErrorField(err) {
-				d.Form[i].Error, placed = friendly(canopy.ErrorMessage(err)), true
+		// An error beside a field stays there; the chooser lists the others.
+		for _, e := range failSnippet(d.Type, d.Form, err) {
+			if e.Anchor == "" {
+				d.Errors = append(d.Errors, e)
 			}
-		}
-		if !placed {
-			d.Errors = []summaryItem{{Message: canopy.ErrorMessage(err)}}
 		}
 		return u.listSnippets(q, d)
 	}

@@ -3,6 +3,7 @@ package adminui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -149,11 +150,12 @@ func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
 	return q.render(status, "snippet_form", title, f)
 }
 
-// readSnippetForm reads the posted fields into the form and the values.
-func readSnippetForm(r *http.Request, f *snippetForm) map[string]any {
+// readSnippetForm reads the posted fields into the form's fields and
+// returns the values for the service.
+func readSnippetForm(r *http.Request, fields []formField) map[string]any {
 	values := map[string]any{}
-	for i := range f.Fields {
-		ff := &f.Fields[i]
+	for i := range fields {
+		ff := &fields[i]
 		v := r.PostFormValue(ff.Name)
 		ff.Value = v
 		switch canopy.FieldType(ff.Kind) {
@@ -173,22 +175,28 @@ func readSnippetForm(r *http.Request, f *snippetForm) map[string]any {
 	return values
 }
 
-// failSnippet puts a service error beside its field, else in the summary.
-func failSnippet(f *snippetForm, err error) {
-	placed := false
+// failSnippet puts a service error beside its field and returns the
+// summary: the field's item, or (for an error about no field) the message
+// alone, without an anchor.
+func failSnippet(st *canopy.SnippetType, fields []formField, err error) []summaryItem {
 	field := canopy.ErrorField(err)
-	if field == "" && canopy.ErrorCode(err) == canopy.ECONFLICT && f.Type.Unique != "" {
-		field = f.Type.Unique // "already exists": the field that must be unique
+	if field == "" && canopy.ErrorCode(err) == canopy.ECONFLICT && st.Unique != "" {
+		field = st.Unique // "already exists": the field that must be unique
 	}
-	for i := range f.Fields {
-		if "fields."+f.Fields[i].Name == field || f.Fields[i].Name == field {
-			f.Fields[i].Error, placed = friendly(canopy.ErrorMessage(err)), true
-			f.Errors = append(f.Errors, summaryItem{Anchor: f.Fields[i].ID, Label: f.Fields[i].Label, Message: f.Fields[i].Error})
+	for i := range fields {
+		if "fields."+fields[i].Name == field || fields[i].Name == field {
+			fields[i].Error = friendly(canopy.ErrorMessage(err))
+			return []summaryItem{{Anchor: fields[i].ID, Label: fields[i].Label, Message: fields[i].Error}}
 		}
 	}
-	if !placed {
-		f.Errors = append(f.Errors, summaryItem{Message: canopy.ErrorMessage(err)})
-	}
+	return []summaryItem{{Message: canopy.ErrorMessage(err)}}
+}
+
+// formError: an error the form shows beside its fields (bad or conflicting
+// input) rather than as an error screen.
+func formError(err error) bool {
+	code := canopy.ErrorCode(err)
+	return code == canopy.EINVALID || code == canopy.ECONFLICT
 }
 
 func (u *UI) snippetAdd(q *req) error {
@@ -196,17 +204,17 @@ func (u *UI) snippetAdd(q *req) error {
 	if err != nil {
 		return err
 	}
-	if !slicesContains(acts, "add") {
+	if !slices.Contains(acts, "add") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not add a %s", strings.ToLower(st.Label))
 	}
 	f := &snippetForm{Type: st, Fields: snippetFields(st, nil)}
 	if q.r.Method == http.MethodGet {
 		return u.showSnippetForm(q, http.StatusOK, f)
 	}
-	sn, err := q.a.CreateSnippet(q.ctx(), st.Name, readSnippetForm(q.r, f))
+	sn, err := q.a.CreateSnippet(q.ctx(), st.Name, readSnippetForm(q.r, f.Fields))
 	if err != nil {
-		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
-			failSnippet(f, err)
+		if formError(err) {
+			f.Errors = failSnippet(f.Type, f.Fields, err)
 			return u.showSnippetForm(q, http.StatusBadRequest, f)
 		}
 		return err
@@ -227,14 +235,14 @@ func (u *UI) snippetEdit(q *req) error {
 	if err != nil {
 		return err
 	}
-	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slicesContains(acts, "delete")}
+	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slices.Contains(acts, "delete")}
 	if q.r.Method == http.MethodGet {
 		return u.showSnippetForm(q, http.StatusOK, f)
 	}
-	sn, err = q.a.UpdateSnippet(q.ctx(), st.Name, id, readSnippetForm(q.r, f))
+	sn, err = q.a.UpdateSnippet(q.ctx(), st.Name, id, readSnippetForm(q.r, f.Fields))
 	if err != nil {
-		if code := canopy.ErrorCode(err); code == canopy.EINVALID || code == canopy.ECONFLICT {
-			failSnippet(f, err)
+		if formError(err) {
+			f.Errors = failSnippet(f.Type, f.Fields, err)
 			return u.showSnippetForm(q, http.StatusBadRequest, f)
 		}
 		return err
@@ -261,7 +269,7 @@ func (u *UI) snippetDelete(q *req) error {
 		}
 		return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been deleted.")
 	}
-	if !slicesContains(q.a.SnippetActions(st), "delete") {
+	if !slices.Contains(q.a.SnippetActions(st), "delete") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not delete a %s", strings.ToLower(st.Label))
 	}
 	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label, URL: "/admin/snippets/" + url.PathEscape(st.Name) + "/"}, {Label: "Delete"}}
