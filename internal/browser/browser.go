@@ -128,8 +128,21 @@ func (b *Browser) Run(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.t.Fatalf("browser: %v", err)
+	for _, a := range actions {
+		// A query that races a navigation can hold node ids of the
+		// document being replaced; the action failed before it did
+		// anything, so it is run again on the new document.
+		for try := 0; ; try++ {
+			err := chromedp.Do(ctx, a)
+			if err == nil {
+				break
+			}
+			if try < 5 && strings.Contains(err.Error(), "Could not find node with given id") {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			b.t.Fatalf("browser: %v", err)
+		}
 	}
 }
 
