@@ -34,22 +34,25 @@ type Restriction struct {
 
 // Image is an uploaded image of a site.
 type Image struct {
-	ID           int64     `json:"id"`
-	SiteID       int64     `json:"site_id"`
-	CollectionID int64     `json:"collection_id"`
-	Title        string    `json:"title"`
-	Filename     string    `json:"filename"`
-	FileKey      string    `json:"-"`
-	Format       string    `json:"format"`
-	Width        int       `json:"width"`
-	Height       int       `json:"height"`
-	FileSize     int64     `json:"file_size"`
-	FileHash     string    `json:"file_hash"`
-	Focal        *Focal    `json:"focal_point"`
-	Tags         []string  `json:"tags"`
-	OwnerID      int64     `json:"owner"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           int64  `json:"id"`
+	SiteID       int64  `json:"site_id"`
+	CollectionID int64  `json:"collection_id"`
+	Title        string `json:"title"`
+	// AltText describes the image for people who cannot see it (the
+	// default wherever it is shown; empty: decorative or not described).
+	AltText   string    `json:"alt_text"`
+	Filename  string    `json:"filename"`
+	FileKey   string    `json:"-"`
+	Format    string    `json:"format"`
+	Width     int       `json:"width"`
+	Height    int       `json:"height"`
+	FileSize  int64     `json:"file_size"`
+	FileHash  string    `json:"file_hash"`
+	Focal     *Focal    `json:"focal_point"`
+	Tags      []string  `json:"tags"`
+	OwnerID   int64     `json:"owner"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Focal is an image's focal area in pixels.

@@ -55,9 +55,15 @@ type MediaFilter struct {
 	Search    *SearchQuery
 	Relevance bool
 	Ascending bool // oldest first (default newest first)
-	Limit     int
-	Offset    int
+	// Order, when set, sorts by a column instead: "title", "-title",
+	// "created", "-created", "file_size", "-file_size" (MediaOrders).
+	Order  string
+	Limit  int
+	Offset int
 }
+
+// MediaOrders are the orders a media listing may ask for.
+var MediaOrders = []string{"title", "-title", "created", "-created", "file_size", "-file_size"}
 
 // MediaScope is part of what a media listing may show: items in the
 // collection at Path and below, all of them or (OwnerID ≠ 0) only that

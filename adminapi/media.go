@@ -30,6 +30,32 @@ func (s *API) mediaRoutes(m *http.ServeMux) {
 		m.HandleFunc("DELETE /admin/api/"+k+"/{id}", s.admin(s.deleteMedia, false))
 	}
 	m.HandleFunc("GET /admin/api/images/{id}/rendition", s.admin(s.imageRendition, false))
+	m.HandleFunc("GET /admin/api/images/{id}/usage", s.admin(s.usage(canopy.RefImage), false))
+	m.HandleFunc("GET /admin/api/documents/{id}/usage", s.admin(s.usage(canopy.RefDocument), false))
+}
+
+// usage lists where an image, document or snippet is used on this site.
+func (s *API) usage(kind string) func(http.ResponseWriter, *http.Request, *httpkit.AdminRequest) error {
+	return func(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		limit, offset, err := adminPaging(r)
+		if err != nil {
+			return err
+		}
+		list, total, err := ar.Admin.Usage(r.Context(), kind, r.PathValue("type"), id, limit, offset)
+		if err != nil {
+			return err
+		}
+		items := []map[string]any{}
+		for _, u := range list {
+			items = append(items, map[string]any{"source": u.SourceKind, "id": u.SourceID, "type": u.SourceType, "title": u.Title, "field": u.Field})
+		}
+		httpkit.WriteJSON(w, http.StatusOK, listBody(total, items))
+		return nil
+	}
 }
 
 func collectionBody(c *service.CollectionWithPerms) map[string]any {
@@ -192,7 +218,7 @@ func (s *API) imageBody(ctx context.Context, im *canopy.Image, perms []string) (
 	}
 	out := map[string]any{"id": im.ID, "title": im.Title, "collection_id": im.CollectionID, "tags": im.Tags, "owner": nullable(im.OwnerID),
 		"filename": im.Filename, "file_size": im.FileSize, "file_hash": im.FileHash, "width": im.Width, "height": im.Height,
-		"focal_point": im.Focal, "download_url": orig.URL, "thumbnail": thumb, "created_at": im.CreatedAt, "updated_at": im.UpdatedAt}
+		"alt_text": im.AltText, "focal_point": im.Focal, "download_url": orig.URL, "thumbnail": thumb, "created_at": im.CreatedAt, "updated_at": im.UpdatedAt}
 	if perms != nil {
 		out["permissions"] = perms
 	}
@@ -338,6 +364,7 @@ type mediaInput struct {
 	Title        *string         `json:"title"`
 	Tags         *[]string       `json:"tags"`
 	CollectionID *int64          `json:"collection_id"`
+	AltText      *string         `json:"alt_text"`
 	FocalPoint   json2FocalPoint `json:"focal_point"`
 }
 
@@ -374,7 +401,10 @@ func (s *API) updateMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.Ad
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	ch := service.MediaChange{Title: in.Title, Tags: in.Tags, CollectionID: in.CollectionID}
+	if in.AltText != nil && !isImages(r) {
+		return canopy.Errorf(canopy.EINVALID, "documents have no alt text")
+	}
+	ch := service.MediaChange{Title: in.Title, Tags: in.Tags, CollectionID: in.CollectionID, AltText: in.AltText}
 	if in.FocalPoint.set {
 		ch.SetFocal, ch.Focal = true, in.FocalPoint.value
 	}

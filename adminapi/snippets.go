@@ -15,6 +15,7 @@ func (s *API) snippetRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/api/snippets/{type}/{id}", s.admin(s.getSnippet, false))
 	m.HandleFunc("PATCH /admin/api/snippets/{type}/{id}", s.admin(s.updateSnippet, false))
 	m.HandleFunc("DELETE /admin/api/snippets/{type}/{id}", s.admin(s.deleteSnippet, false))
+	m.HandleFunc("GET /admin/api/snippets/{type}/{id}/usage", s.admin(s.usage(canopy.RefSnippet), false))
 }
 
 // snippetBody shows a snippet with its fields by name at the top level.

@@ -162,8 +162,10 @@ type SnippetData struct {
 // renditions by name ({{.Page.Fields.image.R.thumbnail.URL}}); URL, Width and
 // Height are the "large" rendition's (else the first).
 type ImageData struct {
-	ID            int64
-	Title         string
+	ID    int64
+	Title string
+	// Alt is the image's alt text, or its title when it has none.
+	Alt           string
 	URL           string
 	Width, Height int
 	R             map[string]*service.RenditionRef
@@ -486,7 +488,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 				case SnippetData:
 					v = x.Title
 				case *ImageData:
-					v = template.HTML(fmt.Sprintf(`<img src="%s" width="%d" height="%d" alt="%s">`, template.HTMLEscapeString(x.URL), x.Width, x.Height, template.HTMLEscapeString(x.Title)))
+					v = template.HTML(fmt.Sprintf(`<img src="%s" width="%d" height="%d" alt="%s">`, template.HTMLEscapeString(x.URL), x.Width, x.Height, template.HTMLEscapeString(x.Alt)))
 				case *DocumentData:
 					v = template.HTML(`<a href="` + template.HTMLEscapeString(x.URL) + `">` + template.HTMLEscapeString(x.Title) + `</a>`)
 				}
@@ -607,7 +609,10 @@ func (s *Server) mediaFields(ctx context.Context, siteID int64, defs []canopy.Fi
 }
 
 func (s *Server) imageData(ctx context.Context, im *canopy.Image, specs map[string]string) (*ImageData, error) {
-	d := &ImageData{ID: im.ID, Title: im.Title, R: map[string]*service.RenditionRef{}}
+	d := &ImageData{ID: im.ID, Title: im.Title, Alt: im.AltText, R: map[string]*service.RenditionRef{}}
+	if d.Alt == "" {
+		d.Alt = im.Title
+	}
 	names := make([]string, 0, len(specs))
 	for n := range specs {
 		names = append(names, n)

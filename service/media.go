@@ -340,8 +340,11 @@ func (a *Admin) scopes(k mediaKind, choosing bool) canopy.MediaFilter {
 type MediaQuery struct {
 	CollectionID int64
 	Tag, Q       string
-	Limit        int
-	Offset       int
+	// Order is one of canopy.MediaOrders ("": newest first, or best match
+	// first when searching).
+	Order  string
+	Limit  int
+	Offset int
 	// Choose lists what the user may choose (choosers) rather than change.
 	Choose bool
 	// See lists what the user may choose, change or add to (the admin's
@@ -356,7 +359,7 @@ func (a *Admin) filter(k mediaKind, q MediaQuery) canopy.MediaFilter {
 	if q.See && !f.All {
 		f.Scopes = append(f.Scopes, a.scopes(k, true).Scopes...)
 	}
-	f.CollectionID, f.Limit, f.Offset = q.CollectionID, q.Limit, q.Offset
+	f.CollectionID, f.Limit, f.Offset, f.Order = q.CollectionID, q.Limit, q.Offset, q.Order
 	if q.Q != "" {
 		// The search index (title and tags, the last word a prefix as one
 		// types), best match first; the first letters typed, or a query it
@@ -595,6 +598,7 @@ type MediaChange struct {
 	Title        *string
 	Tags         *[]string
 	CollectionID *int64
+	AltText      *string // images
 	SetFocal     bool
 	Focal        *canopy.Focal
 }
@@ -630,6 +634,13 @@ func cleanChange(ch MediaChange) (sqlstore.MediaUpdate, error) {
 		}
 		upd.Title = &t
 	}
+	if ch.AltText != nil {
+		alt := strings.TrimSpace(*ch.AltText)
+		if err := canopy.CheckText("the alt text", alt, 1000); err != nil {
+			return upd, canopy.FieldErrorf("alt_text", canopy.EINVALID, "%s", canopy.ErrorMessage(err))
+		}
+		upd.AltText = &alt
+	}
 	if ch.Tags != nil {
 		tags, err := canopy.CleanTags(*ch.Tags)
 		if err != nil {
@@ -660,6 +671,43 @@ func (a *Admin) UpdateImage(ctx context.Context, id int64, ch MediaChange) (*can
 	}
 	im, stale, err := a.storeOf(im.SiteID).UpdateImage(a.Ctx(ctx), id, upd)
 	if err != nil {
+		return nil, err
+	}
+	a.svc.removeFiles(ctx, stale...)
+	return im, nil
+}
+
+// ReplaceImage gives an image a new file, checked as an upload is; the
+// renditions are made again from it when next asked, and the old files go.
+func (a *Admin) ReplaceImage(ctx context.Context, id int64, up Upload) (*canopy.Image, error) {
+	im, err := a.pages.Image(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.editable(ctx, imageKind, im.CollectionID, im.OwnerID, MediaChange{}); err != nil {
+		return nil, err
+	}
+	up.Title = im.Title // the title stays; the upload's checks want one
+	u, err := a.svc.checkUpload(up, "image", a.svc.Limits.MaxImageBytes)
+	if err != nil {
+		return nil, err
+	}
+	info, err := a.svc.renderBudget().Inspect(ctx, up.Data, a.svc.Limits.MaxImagePixels, uploadWait)
+	if err != nil {
+		return nil, err
+	}
+	if claimed, ok := imageExts[strings.ToLower(path.Ext(u.name))]; ok && claimed != info.Format {
+		return nil, canopy.Errorf(canopy.EINVALID, "the file is named %s but its content is a %s image", u.name, strings.ToUpper(info.Format))
+	}
+	base := strings.TrimSuffix(canopy.SafeKeyName(u.name), path.Ext(canopy.SafeKeyName(u.name)))
+	key := fmt.Sprintf("%simages/%s-%s%s", media.SitePrefix(im.SiteID), randomHex(6), base, media.Ext(info.Format))
+	if err := a.svc.Media.Put(ctx, key, up.Data, media.MIME(info.Format)); err != nil {
+		return nil, err
+	}
+	im, stale, err := a.storeOf(im.SiteID).ReplaceImageFile(a.Ctx(ctx), id, sqlstore.ImageFile{Filename: u.name, FileKey: key,
+		Format: info.Format, Width: info.Width, Height: info.Height, FileSize: int64(len(up.Data)), FileHash: u.hash})
+	if err != nil {
+		a.svc.removeFiles(ctx, key)
 		return nil, err
 	}
 	a.svc.removeFiles(ctx, stale...)
@@ -830,6 +878,37 @@ func (a *Admin) UpdateDocument(ctx context.Context, id int64, ch MediaChange) (*
 		return nil, err
 	}
 	return a.storeOf(d.SiteID).UpdateDocument(a.Ctx(ctx), id, upd)
+}
+
+// ReplaceDocument gives a document a new file, checked as an upload is.
+func (a *Admin) ReplaceDocument(ctx context.Context, id int64, up Upload) (*canopy.Document, error) {
+	d, err := a.pages.Document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.editable(ctx, documentKind, d.CollectionID, d.OwnerID, MediaChange{}); err != nil {
+		return nil, err
+	}
+	up.Title = d.Title
+	u, err := a.svc.checkUpload(up, "document", a.svc.Limits.MaxDocumentBytes)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := documentType(u.name, up.Data)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%sdocuments/%s-%s", media.SitePrefix(d.SiteID), randomHex(6), canopy.SafeKeyName(u.name))
+	if err := a.svc.Media.Put(ctx, key, up.Data, ct); err != nil {
+		return nil, err
+	}
+	d, stale, err := a.storeOf(d.SiteID).ReplaceDocumentFile(a.Ctx(ctx), id, u.name, key, ct, int64(len(up.Data)), u.hash)
+	if err != nil {
+		a.svc.removeFiles(ctx, key)
+		return nil, err
+	}
+	a.svc.removeFiles(ctx, stale)
+	return d, nil
 }
 
 // DeleteDocument deletes a document, then its file.

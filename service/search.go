@@ -50,3 +50,23 @@ func (s *Service) EnsureSearchIndex(ctx context.Context) (bool, error) {
 	_, err = s.ReindexAllSearch(ctx, nil)
 	return err == nil, err
 }
+
+// EnsureReferences fills the reference index once after the upgrade that
+// made it (a pending job the migration left), site by site; it reports
+// whether it did. A search rebuild writes references too.
+func (s *Service) EnsureReferences(ctx context.Context) (bool, error) {
+	pending, err := s.DB.PendingJob(ctx, "references")
+	if err != nil || !pending {
+		return false, err
+	}
+	sites, err := s.DB.Sites(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, site := range sites {
+		if err := s.DB.RebuildReferences(ctx, site.ID, s.Types, s.Snippets); err != nil {
+			return false, err
+		}
+	}
+	return true, s.DB.JobDone(ctx, "references")
+}

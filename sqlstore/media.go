@@ -85,6 +85,23 @@ func mediaOrder(f MediaFilter) string {
 	return "DESC"
 }
 
+// mediaSort is the ORDER BY of a listing's explicit order ("" if none).
+func mediaSort(order string) string {
+	col, dir := strings.TrimPrefix(order, "-"), "ASC"
+	if strings.HasPrefix(order, "-") {
+		dir = "DESC"
+	}
+	switch col {
+	case "title":
+		return ` ORDER BY lower(m.title) ` + dir + `, m.id ` + dir
+	case "created":
+		return ` ORDER BY m.id ` + dir
+	case "file_size":
+		return ` ORDER BY m.file_size ` + dir + `, m.id ` + dir
+	}
+	return ""
+}
+
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -107,14 +124,14 @@ func splitTags(s string) []string {
 }
 
 const imageColumns = `m.id, COALESCE(m.site_id, 0), m.collection_id, m.title, m.filename, m.file_key, m.format, m.width, m.height, m.file_size,
-	m.file_hash, m.focal_x, m.focal_y, m.focal_w, m.focal_h, m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at`
+	m.file_hash, m.focal_x, m.focal_y, m.focal_w, m.focal_h, m.tags, COALESCE(m.owner_id, 0), m.created_at, m.updated_at, m.alt_text`
 
 func scanImage(row scanner) (*canopy.Image, error) {
 	im := &canopy.Image{}
 	var fx, fy, fw, fh sql.NullInt64
 	var tags string
 	if err := row.Scan(&im.ID, &im.SiteID, &im.CollectionID, &im.Title, &im.Filename, &im.FileKey, &im.Format, &im.Width, &im.Height,
-		&im.FileSize, &im.FileHash, &fx, &fy, &fw, &fh, &tags, &im.OwnerID, &im.CreatedAt, &im.UpdatedAt); err != nil {
+		&im.FileSize, &im.FileHash, &fx, &fy, &fw, &fh, &tags, &im.OwnerID, &im.CreatedAt, &im.UpdatedAt, &im.AltText); err != nil {
 		return nil, err
 	}
 	if fx.Valid {
@@ -211,6 +228,7 @@ type MediaUpdate struct {
 	Title        *string
 	Tags         *[]string
 	CollectionID *int64
+	AltText      *string // images
 	// Focal (images): set when SetFocal; nil then clears it.
 	SetFocal bool
 	Focal    *canopy.Focal
@@ -230,6 +248,11 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 		}
 		if err := tx.indexObject(ctx, s.site, SearchImage, id, canopy.MediaSearchDoc(im.Title, im.Tags)); err != nil {
 			return err
+		}
+		if upd.AltText != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE images SET alt_text = $2 WHERE id = $1 AND COALESCE(site_id, 0) = $3`, id, *upd.AltText, s.site); err != nil {
+				return err
+			}
 		}
 		if upd.SetFocal {
 			if _, err := tx.ExecContext(ctx, `UPDATE images SET focal_x = $2, focal_y = $3, focal_w = $4, focal_h = $5 WHERE id = $1 AND COALESCE(site_id, 0) = $6`,
@@ -258,6 +281,79 @@ func (s *SiteDB) UpdateImage(ctx context.Context, id int64, upd MediaUpdate) (im
 		return err
 	})
 	return im, stale, err
+}
+
+// ImageFile is the stored file of an image, as a replacement brings it.
+type ImageFile struct {
+	Filename, FileKey, Format string
+	Width, Height             int
+	FileSize                  int64
+	FileHash                  string
+}
+
+// ReplaceImageFile gives an image a new file: its renditions' records go
+// (they are made again from the new file when asked) and a focal point
+// outside the new size is cleared. It returns the keys of the files to
+// remove once the transaction has committed (the old file, the renditions').
+func (s *SiteDB) ReplaceImageFile(ctx context.Context, id int64, f ImageFile) (im *canopy.Image, stale []string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		old, err := s.findOwnImage(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		stale = append(stale, old.FileKey)
+		if err := eachRow(scanString, func(k string) { stale = append(stale, k) })(tx.QueryContext(ctx,
+			`SELECT file_key FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+			return err
+		}
+		focal := old.Focal
+		if focal != nil && (focal.X+focal.W > f.Width || focal.Y+focal.H > f.Height) {
+			focal = nil
+		}
+		args := append([]any{id, s.site, f.Filename, f.FileKey, f.Format, f.Width, f.Height, f.FileSize, f.FileHash, tx.now}, focalArgs(focal)...)
+		if _, err := tx.ExecContext(ctx, `UPDATE images SET filename = $3, file_key = $4, format = $5, width = $6, height = $7, file_size = $8,
+			file_hash = $9, updated_at = $10, focal_x = $11, focal_y = $12, focal_w = $13, focal_h = $14
+			WHERE id = $1 AND COALESCE(site_id, 0) = $2`, args...); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "replace_file", "image", id, old.Title, map[string]any{"filename": f.Filename, "file_size": f.FileSize}); err != nil {
+			return err
+		}
+		im, err = s.findImage(ctx, tx, id)
+		return err
+	})
+	return im, stale, err
+}
+
+// ReplaceDocumentFile gives a document a new file; it returns the old
+// file's key, to remove once the transaction has committed.
+func (s *SiteDB) ReplaceDocumentFile(ctx context.Context, id int64, filename, key, contentType string, size int64, hash string) (d *canopy.Document, stale string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		old, err := s.findOwnDocument(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		stale = old.FileKey
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET filename = $3, file_key = $4, content_type = $5, file_size = $6, file_hash = $7, updated_at = $8
+			WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site, filename, key, contentType, size, hash, tx.now); err != nil {
+			return err
+		}
+		if err := tx.touchSite(ctx, s.site); err != nil {
+			return err
+		}
+		if err := tx.log(ctx, s.site, "replace_file", "document", id, old.Title, map[string]any{"filename": filename, "file_size": size}); err != nil {
+			return err
+		}
+		d, err = s.findDocument(ctx, tx, id)
+		return err
+	})
+	return d, stale, err
 }
 
 // applyMediaUpdate writes the common title, tags and collection changes of an
@@ -584,6 +680,9 @@ func listMedia[T any](ctx context.Context, s *SiteDB, t mediaTable[T], f MediaFi
 			if f.Relevance {
 				order = ` ORDER BY sh.srank DESC, m.id`
 			}
+		}
+		if o := mediaSort(f.Order); o != "" {
+			order = o
 		}
 		from := ` FROM ` + t.table + ` m JOIN collections c ON c.id = m.collection_id` + join + ` WHERE `
 		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from+cond, args...).Scan(&total); err != nil {

@@ -126,6 +126,10 @@ func (tx *Tx) indexPages(ctx context.Context, site int64, ids []int64) error {
 		if err := tx.deleteDocs(ctx, site, SearchPage, ids); err != nil {
 			return err
 		}
+		if err := tx.deleteRefs(ctx, site, refFromPage, "", ids); err != nil {
+			return err
+		}
+		var refs []refRow
 		args := []any{site}
 		only := ""
 		if ids != nil {
@@ -150,8 +154,20 @@ func (tx *Tx) indexPages(ctx context.Context, site int64, ids []int64) error {
 			}
 			latest := row
 			if rev != nil {
+				latest = canopy.PageContent{} // not into the live content's map
 				if err := json.Unmarshal([]byte(*rev), &latest); err != nil {
 					return struct{}{}, fmt.Errorf("page %d: bad revision JSON: %w", id, err)
+				}
+			}
+			if pt != nil {
+				seen := map[canopy.Reference]bool{}
+				for _, fields := range []map[string]any{row.Fields, latest.Fields} {
+					for _, r := range canopy.FieldReferences(pt.Fields, fields) {
+						if !seen[r] {
+							seen[r] = true
+							refs = append(refs, refRow{refFromPage, "", id, r})
+						}
+					}
 				}
 			}
 			switch {
@@ -169,6 +185,9 @@ func (tx *Tx) indexPages(ctx context.Context, site int64, ids []int64) error {
 			FROM pages p LEFT JOIN revisions r ON p.has_unpublished_changes AND r.site_id = p.site_id AND r.id = p.latest_revision_id
 			WHERE p.site_id = $1 AND p.depth > 1`+only, args...))
 		if err != nil {
+			return err
+		}
+		if err := tx.insertRefs(ctx, site, refs); err != nil {
 			return err
 		}
 		return tx.insertDocs(ctx, rows)
@@ -530,6 +549,9 @@ func (tx *Tx) reindexSite(ctx context.Context, site int64, snippets *canopy.Snip
 			if err := tx.reindexSnippets(ctx, site, snippets); err != nil {
 				return err
 			}
+		}
+		if err := tx.rebuildSnippetAndSettingsRefs(ctx, site, snippets); err != nil {
+			return err
 		}
 	}
 	for _, kind := range []string{SearchImage, SearchDocument} {

@@ -97,11 +97,17 @@ func TestSearchIndex(t *testing.T) {
 		// A draft of a live page: the public index keeps the live text.
 		c := galaxy.Content()
 		c.Title = "Nebula survey"
+		c.Fields = map[string]any{"intro": "", "body": "<p>A quasar seen.</p>"}
 		if _, err := a.SaveDraft(ctx, galaxy.ID, c, 0, 0); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := searchTitles(t, a, "nebula", "", false); len(got) != 0 {
-			t.Fatalf("draft leaked to public = %v", got)
+		for _, q := range []string{"nebula", "quasar"} {
+			if got, _ := searchTitles(t, a, q, "", false); len(got) != 0 {
+				t.Fatalf("draft's %s leaked to public = %v", q, got)
+			}
+		}
+		if got, _ := searchTitles(t, a, "sky", "", false); !slices.Equal(got, []string{"Galaxy survey"}) {
+			t.Fatalf("the live body is no longer found = %v", got)
 		}
 		if got, _ := searchTitles(t, a, "nebula", "", true); !slices.Equal(got, []string{"Nebula survey"}) {
 			t.Fatalf("admin draft = %v", got)

@@ -66,6 +66,13 @@ func (s *SiteDB) SaveSettings(ctx context.Context, name string, fields map[strin
 }
 
 func (s *SiteDB) saveSettings(ctx context.Context, tx *Tx, name, body string) error {
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(body), &fields); err != nil {
+		return err
+	}
+	if err := tx.setRefs(ctx, s.site, refFromSettings, name, 0, settingsRefs(name, fields)); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO site_settings (site_id, name, fields, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (site_id, name) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at`, s.site, name, body, tx.now); err != nil {
 		return err

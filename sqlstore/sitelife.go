@@ -112,7 +112,7 @@ func scanSites(rows *sql.Rows, err error) ([]*canopy.Site, error) {
 // rows are deleted (children before parents).
 var SiteTables = []string{"log_entries", "site_logins", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
 	"group_collection_grants", "group_page_grants",
-	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings", "search_documents"}
+	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings", "search_documents", "object_refs"}
 
 // DeleteSite removes a site and every row it owns in one transaction: log,
 // sessions, tokens, grants, memberships, groups, revisions, pages, collections,

@@ -76,6 +76,7 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		if _, _, err := sb.SaveRendition(ctx, canopy.ImageRendition{ImageID: im.ID, Spec: "width-5", FileKey: "k", Format: "png", Width: 5, Height: 5, FileSize: 10}); err != nil {
 			t.Fatal(err)
 		}
+		must(t, sb.SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"logo": im.ID}, canopy.BuiltinSettingsTypes()[0].Fields...))
 		if _, err := sb.CreateDocument(ctx, sqlstore.NewDocument{CollectionID: sub.ID, Title: "Doc", Filename: "d.pdf", FileKey: "sites/x/d.pdf",
 			ContentType: "application/pdf", FileSize: 5, FileHash: "h"}); err != nil {
 			t.Fatal(err)

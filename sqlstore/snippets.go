@@ -95,6 +95,9 @@ func (s *SiteDB) createSnippet(ctx context.Context, tx *Tx, st *canopy.SnippetTy
 	if err := tx.indexObject(ctx, s.site, SearchSnippet, id, canopy.SnippetSearchDoc(st, title, fields, PlainText)); err != nil {
 		return 0, err
 	}
+	if err := tx.setRefs(ctx, s.site, refFromSnippet, st.Name, id, canopy.FieldReferences(st.Fields, fields)); err != nil {
+		return 0, err
+	}
 	if err := tx.log(ctx, s.site, "create", "snippet."+st.Name, id, title, nil); err != nil {
 		return 0, err
 	}
@@ -122,6 +125,9 @@ func (s *SiteDB) UpdateSnippet(ctx context.Context, st *canopy.SnippetType, id i
 		if err := tx.indexObject(ctx, s.site, SearchSnippet, id, canopy.SnippetSearchDoc(st, title, fields, PlainText)); err != nil {
 			return err
 		}
+		if err := tx.setRefs(ctx, s.site, refFromSnippet, st.Name, id, canopy.FieldReferences(st.Fields, fields)); err != nil {
+			return err
+		}
 		if err := tx.log(ctx, s.site, "edit", "snippet."+st.Name, id, title, nil); err != nil {
 			return err
 		}
@@ -145,6 +151,9 @@ func (s *SiteDB) DeleteSnippet(ctx context.Context, typ string, id int64) error 
 			return err
 		}
 		if err := tx.deleteDocs(ctx, s.site, SearchSnippet, []int64{id}); err != nil {
+			return err
+		}
+		if err := tx.deleteRefs(ctx, s.site, refFromSnippet, "", []int64{id}); err != nil {
 			return err
 		}
 		if err := tx.log(ctx, s.site, "delete", "snippet."+typ, id, sn.Title, nil); err != nil {

@@ -251,6 +251,12 @@ func (a *app) open() (*service.Service, func(), error) {
 	} else if built {
 		a.log.Info("search index built for the existing sites")
 	}
+	if built, err := svc.EnsureReferences(a.ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	} else if built {
+		a.log.Info("reference index built for the existing sites")
+	}
 	store, err := media.OpenStore(a.ctx, a.cfg.MediaStorage())
 	if err != nil {
 		db.Close()
