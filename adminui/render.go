@@ -233,7 +233,7 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 				// Uploads are streamed by their handler, which checks the
 				// form's token itself (q.csrfOK says whether the header did).
-				if !q.csrfOK && !strings.HasPrefix(r.URL.Path, "/admin/choose/") && r.URL.Path != "/admin/redirects/import/" {
+				if !q.csrfOK && !streamsUpload(r.URL.Path) {
 					u.fail(q, errCSRF)
 					return
 				}
@@ -254,6 +254,16 @@ func (u *UI) screen(h handler) http.HandlerFunc {
 			u.fail(q, err)
 		}
 	}
+}
+
+// streamsUpload reports whether a path's handler reads a multipart upload
+// itself, the form's CSRF token included (it must check it).
+func streamsUpload(p string) bool {
+	if strings.HasPrefix(p, "/admin/choose/") || p == "/admin/redirects/import/" {
+		return true
+	}
+	return (strings.HasPrefix(p, "/admin/images/") || strings.HasPrefix(p, "/admin/documents/")) &&
+		(strings.HasSuffix(p, "/add/") || strings.HasSuffix(p, "/file/"))
 }
 
 var errCSRF = canopy.Errorf(canopy.EFORBIDDEN, "this form has expired or did not come from this site's admin (missing or wrong CSRF token); go back, reload the page and try again")

@@ -428,8 +428,10 @@ func (a *Admin) listing(k mediaKind, q MediaQuery) (*sqlstore.SiteDB, canopy.Med
 	if !q.Shared {
 		return a.pages, f, nil
 	}
-	if err := a.requireSuperuser("see the installation-wide (shared) library; list this site's own without scope=installation"); err != nil {
-		return nil, f, err
+	// Superusers manage the shared library; whoever may choose from it sees
+	// it (read-only).
+	if !a.User.IsSuperuser && !a.canChooseAny(k) {
+		return nil, f, forbidden("you may not see the installation-wide (shared) library; list this site's own without scope=installation")
 	}
 	f.All = true
 	return a.shared(), f, nil
@@ -980,12 +982,25 @@ func (s *Service) RenditionURL(ctx context.Context, im *canopy.Image, specStr st
 		focal = &media.Focal{X: im.Focal.X, Y: im.Focal.Y, W: im.Focal.W, H: im.Focal.H}
 	}
 	plan := sp.Plan(im.Width, im.Height, focal)
-	name := strings.TrimSuffix(canopy.SafeKeyName(im.Filename), path.Ext(canopy.SafeKeyName(im.Filename))) + media.Ext(sp.OutputFormat(im.Format))
+	// The name carries the version of the file and focal point: renditions
+	// are cached as immutable, so a new file or focal point needs a new URL.
+	base := strings.TrimSuffix(canopy.SafeKeyName(im.Filename), path.Ext(canopy.SafeKeyName(im.Filename))) + "-" + imageVersion(im)
+	name := base + media.Ext(sp.OutputFormat(im.Format))
 	if spec == "original" {
-		name = canopy.SafeKeyName(im.Filename)
+		name = base + path.Ext(canopy.SafeKeyName(im.Filename))
 	}
 	return &RenditionRef{URL: "/media/images/" + sig + "/" + strconv.FormatInt(im.ID, 10) + "/" + url.PathEscape(spec) + "/" + name,
 		Width: plan.OutW, Height: plan.OutH}, nil
+}
+
+// imageVersion is a short hash of an image's file and focal point.
+func imageVersion(im *canopy.Image) string {
+	h := sha256.New()
+	h.Write([]byte(im.FileHash))
+	if f := im.Focal; f != nil {
+		fmt.Fprintf(h, "|%d,%d,%d,%d", f.X, f.Y, f.W, f.H)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:8]
 }
 
 // CheckSignature verifies a rendition URL's signature: made for this site, or

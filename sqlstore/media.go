@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -380,30 +381,35 @@ func (s *SiteDB) applyMediaUpdate(ctx context.Context, tx *Tx, table string, id 
 // file keys to remove once the transaction has committed.
 func (s *SiteDB) DeleteImage(ctx context.Context, id int64) (keys []string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		im, err := s.findOwnImage(ctx, tx, id)
+		keys, err = s.deleteImage(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		keys = append(keys, im.FileKey)
-		if err := eachRow(scanString, func(k string) { keys = append(keys, k) })(
-			tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
-			return err
-		}
-		if err := tx.deleteDocs(ctx, s.site, SearchImage, []int64{id}); err != nil {
-			return err
-		}
-		if err := tx.touchSite(ctx, s.site); err != nil {
-			return err
-		}
-		return tx.log(ctx, s.site, "delete", "image", id, im.Title, nil)
+		return tx.touchSite(ctx, s.site)
 	})
 	return keys, err
+}
+
+func (s *SiteDB) deleteImage(ctx context.Context, tx *Tx, id int64) (keys []string, err error) {
+	im, err := s.findOwnImage(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	keys = append(keys, im.FileKey)
+	if err := eachRow(scanString, func(k string) { keys = append(keys, k) })(
+		tx.QueryContext(ctx, `SELECT file_key FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site)); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM renditions WHERE image_id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM images WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+		return nil, err
+	}
+	if err := tx.deleteDocs(ctx, s.site, SearchImage, []int64{id}); err != nil {
+		return nil, err
+	}
+	return keys, tx.log(ctx, s.site, "delete", "image", id, im.Title, nil)
 }
 
 const renditionColumns = `id, image_id, spec, file_key, format, width, height, file_size`
@@ -564,23 +570,108 @@ func (s *SiteDB) UpdateDocument(ctx context.Context, id int64, upd MediaUpdate) 
 // the transaction has committed.
 func (s *SiteDB) DeleteDocument(ctx context.Context, id int64) (key string, err error) {
 	err = s.db.write(ctx, func(tx *Tx) error {
-		d, err := s.findOwnDocument(ctx, tx, id)
+		key, err = s.deleteDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		key = d.FileKey
-		if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
-			return err
-		}
-		if err := tx.deleteDocs(ctx, s.site, SearchDocument, []int64{id}); err != nil {
-			return err
-		}
-		if err := tx.touchSite(ctx, s.site); err != nil {
-			return err
-		}
-		return tx.log(ctx, s.site, "delete", "document", id, d.Title, nil)
+		return tx.touchSite(ctx, s.site)
 	})
 	return key, err
+}
+
+func (s *SiteDB) deleteDocument(ctx context.Context, tx *Tx, id int64) (string, error) {
+	d, err := s.findOwnDocument(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1 AND COALESCE(site_id, 0) = $2`, id, s.site); err != nil {
+		return "", err
+	}
+	if err := tx.deleteDocs(ctx, s.site, SearchDocument, []int64{id}); err != nil {
+		return "", err
+	}
+	return d.FileKey, tx.log(ctx, s.site, "delete", "document", id, d.Title, nil)
+}
+
+// MediaBulk is one change to many images or documents: a move to a
+// collection, tags added, or a delete.
+type MediaBulk struct {
+	MoveTo  int64
+	AddTags []string
+	Delete  bool
+}
+
+// BulkMedia applies a change to several images ("image") or documents of
+// this handle, in one transaction: all of them change or none. A delete
+// returns the file keys to remove once the transaction has committed.
+func (s *SiteDB) BulkMedia(ctx context.Context, kind string, ids []int64, op MediaBulk) (keys []string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		keys = nil
+		if op.MoveTo != 0 {
+			if _, err := s.findCollection(ctx, tx, op.MoveTo); err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if op.Delete {
+				if kind == SearchImage {
+					k, err := s.deleteImage(ctx, tx, id)
+					if err != nil {
+						return err
+					}
+					keys = append(keys, k...)
+				} else {
+					k, err := s.deleteDocument(ctx, tx, id)
+					if err != nil {
+						return err
+					}
+					keys = append(keys, k)
+				}
+				continue
+			}
+			var title string
+			var tags []string
+			var coll int64
+			table := "documents"
+			if kind == SearchImage {
+				im, err := s.findOwnImage(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				title, tags, coll, table = im.Title, im.Tags, im.CollectionID, "images"
+			} else {
+				d, err := s.findOwnDocument(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				title, tags, coll = d.Title, d.Tags, d.CollectionID
+			}
+			upd := MediaUpdate{}
+			if op.MoveTo != 0 {
+				upd.CollectionID = &op.MoveTo
+			}
+			if len(op.AddTags) > 0 {
+				merged := append([]string{}, tags...)
+				for _, t := range op.AddTags {
+					if !slices.Contains(merged, t) {
+						merged = append(merged, t)
+					}
+				}
+				upd.Tags = &merged
+			}
+			if err := s.applyMediaUpdate(ctx, tx, table, id, upd, &title, &tags, &coll); err != nil {
+				return err
+			}
+			if err := tx.indexObject(ctx, s.site, kind, id, canopy.MediaSearchDoc(title, tags)); err != nil {
+				return err
+			}
+			if err := tx.log(ctx, s.site, "edit", kind, id, title, nil); err != nil {
+				return err
+			}
+		}
+		return tx.touchSite(ctx, s.site)
+	})
+	return keys, err
 }
 
 // Secret returns the installation secret called name, making it with make()

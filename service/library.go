@@ -1,0 +1,158 @@
+package service
+
+import (
+	"context"
+	"sort"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// The admin's media library screens: who may use them, the collections
+// they offer, and bulk changes.
+
+func kindNamed(kind string) mediaKind {
+	if kind == "document" {
+		return documentKind
+	}
+	return imageKind
+}
+
+// ManagesMedia reports whether the user may add or change images ("image")
+// or documents somewhere on this site: the library screen of that kind is
+// theirs.
+func (a *Admin) ManagesMedia(kind string) bool {
+	if a.User.IsSuperuser {
+		return true
+	}
+	k := kindNamed(kind)
+	for _, g := range a.Check.User.CollectionGrants() {
+		if g.Perms.Has(k.change) || g.Perms.Has(k.add) {
+			return true
+		}
+	}
+	return false
+}
+
+// SharedLibraryVisible reports whether the user may see the installation's
+// shared library of a kind: superusers change it, choosers see it
+// read-only.
+func (a *Admin) SharedLibraryVisible(kind string) bool {
+	return a.canChooseAny(kindNamed(kind))
+}
+
+// MediaCollections lists the site's collections where the user may add or
+// change items of a kind (a listing's collection filter), in tree order.
+func (a *Admin) MediaCollections(ctx context.Context, kind string) ([]*CollectionWithPerms, error) {
+	k := kindNamed(kind)
+	list, err := a.pages.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*CollectionWithPerms{}
+	for _, c := range list {
+		if p := a.collPerms(c); p.Has(k.add) || p.Has(k.change) {
+			out = append(out, a.withCollPerms(c))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// CollectionNames names the site's collections by id (listings show where
+// each item is).
+func (a *Admin) CollectionNames(ctx context.Context) (map[int64]string, error) {
+	list, err := a.pages.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(list))
+	for _, c := range list {
+		out[c.ID] = c.Name
+	}
+	return out, nil
+}
+
+// MaxBulk is the most items one bulk action changes.
+const MaxBulk = 200
+
+// BulkMedia moves images or documents to a collection, adds tags to them,
+// or deletes them: every item must be one the user may change (and, for a
+// move, the destination one they may add to), all of this site's own
+// library or all of the shared library's; all change in one transaction or
+// none does.
+func (a *Admin) BulkMedia(ctx context.Context, kind string, ids []int64, op sqlstore.MediaBulk) (int, error) {
+	k := kindNamed(kind)
+	if len(ids) == 0 {
+		return 0, canopy.Errorf(canopy.EINVALID, "select at least one %s", k.name)
+	}
+	if len(ids) > MaxBulk {
+		return 0, canopy.Errorf(canopy.EINVALID, "select at most %d %ss at once", MaxBulk, k.name)
+	}
+	if n := btoi(op.MoveTo != 0) + btoi(len(op.AddTags) > 0) + btoi(op.Delete); n != 1 {
+		return 0, canopy.Errorf(canopy.EINVALID, "choose one action: move, add tags or delete")
+	}
+	if op.AddTags != nil {
+		tags, err := canopy.CleanTags(op.AddTags)
+		if err != nil {
+			return 0, err
+		}
+		if len(tags) == 0 {
+			return 0, canopy.FieldErrorf("tags", canopy.EINVALID, "type at least one tag")
+		}
+		op.AddTags = tags
+	}
+	site := int64(-1)
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var coll, owner, itemSite int64
+		if kind == "image" {
+			im, err := a.pages.Image(ctx, id)
+			if err != nil {
+				return 0, err
+			}
+			coll, owner, itemSite = im.CollectionID, im.OwnerID, im.SiteID
+		} else {
+			d, err := a.pages.Document(ctx, id)
+			if err != nil {
+				return 0, err
+			}
+			coll, owner, itemSite = d.CollectionID, d.OwnerID, d.SiteID
+		}
+		if site != -1 && itemSite != site {
+			return 0, canopy.Errorf(canopy.EINVALID, "select items of this site's library or of the shared library, not both")
+		}
+		site = itemSite
+		ch := MediaChange{}
+		if op.MoveTo != 0 {
+			ch.CollectionID = &op.MoveTo
+		}
+		if err := a.editable(ctx, k, coll, owner, ch); err != nil {
+			return 0, err
+		}
+	}
+	unique := make([]int64, 0, len(seen))
+	for _, id := range ids {
+		if seen[id] {
+			unique = append(unique, id)
+			delete(seen, id)
+		}
+	}
+	keys, err := a.storeOf(site).BulkMedia(a.Ctx(ctx), k.name, unique, op)
+	if err != nil {
+		return 0, err
+	}
+	a.svc.removeFiles(ctx, keys...)
+	return len(unique), nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
