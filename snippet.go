@@ -158,10 +158,11 @@ func (st *SettingsType) Clean(values map[string]any) (map[string]any, error) {
 			continue
 		}
 		switch {
+		case s == "":
 		case strings.HasSuffix(k, "_url") && !(strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")):
-			return nil, Errorf(EINVALID, "%s must be an http(s) URL", k)
+			return nil, FieldErrorf(k, EINVALID, "%s must be an http(s) URL: start it with https://", k)
 		case k == "contact_email" && (!strings.Contains(s, "@") || strings.ContainsAny(s, " \t\r\n<>")):
-			return nil, Errorf(EINVALID, "%q is not a valid email address", s)
+			return nil, FieldErrorf(k, EINVALID, "%q is not a valid email address", s)
 		}
 	}
 	return out, nil

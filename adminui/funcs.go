@@ -12,14 +12,23 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"has":          func(list []string, s string) bool { return slices.Contains(list, s) },
-	"ago":          ago,
+	"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
+	"ago":      ago,
+	"byteSize": byteSize,
+	"lower":    strings.ToLower,
+	"indent": func(depth int) string { // a collection's place in the tree
+		if depth <= 1 {
+			return ""
+		}
+		return strings.Repeat("— ", depth-1)
+	},
 	"when":         when,
 	"isoTime":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"displayName":  func(u *canopy.User) string { return canopy.DisplayName(u.FirstName, u.LastName, u.Username) },
 	"badges":       badgesOf,
 	"editorStatus": func(d *editorData) editorStatus { return editorStatus{d} },
 	"hiddenFields": hiddenFields,
+	"list":         func(v ...formField) []formField { return v },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

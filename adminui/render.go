@@ -36,6 +36,8 @@ type view struct {
 	// EditorJS is the rich-text editor's script, on screens that edit rich
 	// text only.
 	EditorJS string
+	// LibraryJS is the media library's script (uploads, focal point).
+	LibraryJS string
 	// NavCollapsed: the person keeps the side navigation hidden.
 	NavCollapsed bool
 	Flash        []flash
@@ -72,6 +74,8 @@ type req struct {
 	csrfOK bool
 	// richText: the screen edits rich text (it loads the editor's script).
 	richText bool
+	// library: a media library screen (it loads the library's script).
+	library bool
 }
 
 func (q *req) ctx() context.Context { return q.r.Context() }
@@ -149,6 +153,9 @@ func (q *req) view(title string, data any) *view {
 	if q.richText {
 		v.EditorJS = q.ui.AssetURL("editor.js")
 	}
+	if q.library {
+		v.LibraryJS = q.ui.AssetURL("library.js")
+	}
 	if q.a != nil {
 		// The login page and other screens without a user need no script.
 		v.JS = q.ui.AssetURL("admin.js")
@@ -167,6 +174,11 @@ func (u *UI) menu(q *req) []menuItem {
 	if q.a.Check.User.Superuser || q.a.Check.User.ExplorableRoot() != "" {
 		items = append(items, menuItem{Label: "Pages", URL: "/admin/pages/", Current: q.section == "pages"})
 	}
+	for _, k := range []libKind{imagesLib, documentsLib} {
+		if q.a.ManagesMedia(k.Kind) || q.a.SharedLibraryVisible(k.Kind) {
+			items = append(items, menuItem{Label: k.Label, URL: k.Path, Current: q.section == k.Plural})
+		}
+	}
 	if types := q.a.SnippetTypes(); len(types) > 0 {
 		sn := menuItem{Label: "Snippets"}
 		for _, st := range types {
@@ -175,6 +187,17 @@ func (u *UI) menu(q *req) []menuItem {
 			sn.Open, sn.Current = sn.Open || cur, sn.Current || cur
 		}
 		items = append(items, sn)
+	}
+	if sets := q.a.SettingsTypes(); len(sets) == 1 {
+		items = append(items, menuItem{Label: "Settings", URL: "/admin/settings/" + url.PathEscape(sets[0].Type.Name) + "/", Current: q.section == "settings"})
+	} else if len(sets) > 1 {
+		m := menuItem{Label: "Settings"}
+		for _, s := range sets {
+			cur := q.section == "settings" && q.r.PathValue("name") == s.Type.Name
+			m.Children = append(m.Children, menuItem{Label: s.Type.Label, URL: "/admin/settings/" + url.PathEscape(s.Type.Name) + "/", Current: cur})
+			m.Open, m.Current = m.Open || cur, m.Current || cur
+		}
+		items = append(items, m)
 	}
 	if len(q.a.RedirectActions()) > 0 {
 		items = append(items, menuItem{Label: "Redirects", URL: "/admin/redirects/", Current: q.section == "redirects"})

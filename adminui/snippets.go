@@ -28,8 +28,14 @@ type snippetForm struct {
 
 // snippetFields are a type's fields as a form, with values.
 func snippetFields(st *canopy.SnippetType, values map[string]any) []formField {
+	return fieldsForm(st.Fields, values)
+}
+
+// fieldsForm is declared fields as form fields, with values (snippets,
+// settings).
+func fieldsForm(defs []canopy.Field, values map[string]any) []formField {
 	var out []formField
-	for _, f := range st.Fields {
+	for _, f := range defs {
 		kind := string(f.Type)
 		if f.Type == canopy.FieldText && (f.MaxLength == 0 || f.MaxLength > 255) {
 			kind = "text"
@@ -114,14 +120,26 @@ func (u *UI) snippetsList(q *req) error {
 
 func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
 	f.RichLinkChooser, f.RichImageChooser, f.RichDocChooser = "/admin/choose/page/?link=1", "/admin/choose/image/?rich=1", "/admin/choose/document/?rich=1"
-	for _, ff := range f.Fields {
+	if err := u.nameChosen(q, f.Fields); err != nil {
+		return err
+	}
+	title := "New " + strings.ToLower(f.Type.Label)
+	if f.ID != 0 {
+		title = "Edit " + strings.ToLower(f.Type.Label)
+	}
+	q.crumbs = []crumb{{Label: "Snippets"}, {Label: f.Type.Label, URL: "/admin/snippets/" + url.PathEscape(f.Type.Name) + "/"}, {Label: title}}
+	return q.render(status, "snippet_form", title, f)
+}
+
+// nameChosen names the references chosen in chooser fields (title and
+// thumbnail, or "does not exist") and notes rich-text fields, whose screen
+// loads the editor.
+func (u *UI) nameChosen(q *req, fields []formField) error {
+	ids := map[string][]int64{}
+	for _, ff := range fields {
 		if ff.Kind == string(canopy.FieldRichText) {
 			q.richText = true
 		}
-	}
-	// Chosen references are named.
-	ids := map[string][]int64{}
-	for _, ff := range f.Fields {
 		if ff.ChooserURL != "" {
 			if id, err := strconv.ParseInt(ff.Value, 10, 64); err == nil {
 				ids[ff.Kind] = append(ids[ff.Kind], id)
@@ -132,8 +150,8 @@ func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
 	if err != nil {
 		return err
 	}
-	for i := range f.Fields {
-		ff := &f.Fields[i]
+	for i := range fields {
+		ff := &fields[i]
 		if id, err := strconv.ParseInt(ff.Value, 10, 64); err == nil && ff.ChooserURL != "" {
 			if r, ok := refs[ff.Kind][id]; ok {
 				ff.ChosenTitle, ff.ChosenThumb = r.Title, r.Thumb
@@ -142,12 +160,7 @@ func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
 			}
 		}
 	}
-	title := "New " + strings.ToLower(f.Type.Label)
-	if f.ID != 0 {
-		title = "Edit " + strings.ToLower(f.Type.Label)
-	}
-	q.crumbs = []crumb{{Label: "Snippets"}, {Label: f.Type.Label, URL: "/admin/snippets/" + url.PathEscape(f.Type.Name) + "/"}, {Label: title}}
-	return q.render(status, "snippet_form", title, f)
+	return nil
 }
 
 // readSnippetForm reads the posted fields into the form's fields and
@@ -164,6 +177,16 @@ func readSnippetForm(r *http.Request, fields []formField) map[string]any {
 			values[ff.Name] = ff.Checked
 		case canopy.FieldText, canopy.FieldRichText:
 			values[ff.Name] = strings.TrimSpace(v)
+		case canopy.FieldInteger, canopy.FieldPage, canopy.FieldSnippet, canopy.FieldImage, canopy.FieldDocument:
+			// Numbers as numbers; anything else as typed, for the
+			// service to refuse beside the field.
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				values[ff.Name] = n
+			} else if strings.TrimSpace(v) != "" {
+				values[ff.Name] = strings.TrimSpace(v)
+			} else {
+				values[ff.Name] = nil
+			}
 		default:
 			if strings.TrimSpace(v) != "" {
 				values[ff.Name] = strings.TrimSpace(v)

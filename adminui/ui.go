@@ -206,6 +206,23 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/snippets/{type}/{id}/{$}", u.screen(u.snippetEdit))
 	m.HandleFunc("GET /admin/snippets/{type}/{id}/delete/{$}", u.screen(u.snippetDelete))
 	m.HandleFunc("POST /admin/snippets/{type}/{id}/delete/{$}", u.screen(u.snippetDelete))
+	for _, k := range []string{"images", "documents"} {
+		base := "/admin/" + k + "/"
+		m.HandleFunc("GET "+base+"{$}", u.screen(u.libraryList))
+		m.HandleFunc("GET "+base+"add/{$}", u.screen(u.libraryAdd))
+		m.HandleFunc("POST "+base+"add/{$}", u.screen(u.libraryUpload))
+		m.HandleFunc("GET "+base+"bulk/{$}", u.screen(u.libraryBulk))
+		m.HandleFunc("POST "+base+"bulk/{$}", u.screen(u.libraryBulk))
+		m.HandleFunc("GET "+base+"{id}/{$}", u.screen(u.libraryEdit))
+		m.HandleFunc("POST "+base+"{id}/{$}", u.screen(u.libraryEditSubmit))
+		m.HandleFunc("POST "+base+"{id}/file/{$}", u.screen(u.libraryReplace))
+		m.HandleFunc("GET "+base+"{id}/usage/{$}", u.screen(u.libraryUsage))
+		m.HandleFunc("GET "+base+"{id}/delete/{$}", u.screen(u.libraryDelete))
+		m.HandleFunc("POST "+base+"{id}/delete/{$}", u.screen(u.libraryDelete))
+	}
+	m.HandleFunc("GET /admin/settings/{$}", u.screen(u.settingsIndex))
+	m.HandleFunc("GET /admin/settings/{name}/{$}", u.screen(u.settingsEdit))
+	m.HandleFunc("POST /admin/settings/{name}/{$}", u.screen(u.settingsEdit))
 	m.HandleFunc("GET /admin/redirects/{$}", u.screen(u.redirectsList))
 	m.HandleFunc("GET /admin/redirects/add/{$}", u.screen(u.redirectAdd))
 	m.HandleFunc("POST /admin/redirects/add/{$}", u.screen(u.redirectAddSubmit))

@@ -734,7 +734,7 @@ func TestSideNavigation(t *testing.T) {
 	entries := func() string {
 		return b.Eval(`[...document.querySelectorAll("#sidenav a, #sidenav summary")].map((a) => a.textContent).join(",")`)
 	}
-	if got := entries(); got != "Dashboard,Pages,Snippets,Location,Redirects" {
+	if got := entries(); got != "Dashboard,Pages,Images,Documents,Snippets,Location,Settings,Redirects" {
 		t.Errorf("a site admin's menu: %s", got)
 	}
 	b.Run(chromedp.Click(chromedp.CSS(".nav-hide button")))
@@ -754,7 +754,7 @@ func TestSideNavigation(t *testing.T) {
 	b.Eval(`document.querySelector('form[action="/admin/logout/"]').submit(), ""`)
 	b.Run(chromedp.WaitVisible(chromedp.CSS("#username")))
 	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
-	if got := entries(); got != "Dashboard,Pages,Snippets,Location" {
+	if got := entries(); got != "Dashboard,Pages,Images,Documents,Snippets,Location" {
 		t.Errorf("an editor's menu: %s", got)
 	}
 	// A phone: closed until the Menu button opens it.

@@ -56,3 +56,23 @@ func (a *Admin) SaveSettings(ctx context.Context, name string, fields map[string
 	}
 	return clean, nil
 }
+
+// SettingsTypes lists the settings groups the user may see on this site,
+// each with whether they may change it.
+func (a *Admin) SettingsTypes() []SettingsAccess {
+	var out []SettingsAccess
+	for _, st := range canopy.BuiltinSettingsTypes() {
+		change := a.Check.User.HasModelPerm("change_" + st.Name)
+		if change || a.Check.User.HasModelPerm("view_"+st.Name) {
+			st := st
+			out = append(out, SettingsAccess{Type: &st, Change: change})
+		}
+	}
+	return out
+}
+
+// SettingsAccess is a settings group and whether the user may change it.
+type SettingsAccess struct {
+	Type   *canopy.SettingsType
+	Change bool
+}

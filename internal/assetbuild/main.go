@@ -67,9 +67,9 @@ func build(root string) (map[string][]byte, error) {
 	res := api.Build(api.BuildOptions{
 		AbsWorkingDir: abs,
 		// admin.js is every screen's; editor.js (ProseMirror) only that of
-		// screens that edit rich text. What they share (the choosers) is one
+		// screens that edit rich text, library.js the media library's. What they share (the choosers) is one
 		// chunk, so that both use the same module.
-		EntryPoints:       []string{"src/admin.js", "src/editor.js", "src/admin.css"},
+		EntryPoints:       []string{"src/admin.js", "src/editor.js", "src/library.js", "src/admin.css"},
 		Bundle:            true,
 		Splitting:         true,
 		ChunkNames:        "chunk-[hash]",
