@@ -18,6 +18,37 @@ type SnippetType struct {
 	Unique string `json:"unique,omitempty"`
 	// Search lists the fields the chooser and listing search look in.
 	Search []string `json:"search"`
+	// List names the fields the admin's listing shows beside the title
+	// (empty: up to three of the plain fields).
+	List []string `json:"list,omitempty"`
+}
+
+// ListColumns are the fields a listing shows beside the title: List, or
+// the first three text, number, date and yes/no fields that are not the
+// title.
+func (st *SnippetType) ListColumns() []Field {
+	var out []Field
+	if len(st.List) > 0 {
+		for _, n := range st.List {
+			if f := st.Field(n); f != nil {
+				out = append(out, *f)
+			}
+		}
+		return out
+	}
+	title := st.Unique
+	if title == "" && len(st.Fields) > 0 {
+		title = st.Fields[0].Name
+	}
+	for _, f := range st.Fields {
+		switch f.Type {
+		case FieldText, FieldInteger, FieldDateTime, FieldBoolean:
+			if f.Name != title && len(out) < 3 {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // Field returns the declared field with the given name, or nil.

@@ -1,11 +1,13 @@
 package adminui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -24,6 +26,9 @@ type snippetForm struct {
 	// The rich-text choosers, for rich-text fields.
 	RichLinkChooser, RichImageChooser, RichDocChooser string
 	CanDelete                                         bool
+	// Used lists where the snippet is used (editing), UsedTotal how often.
+	Used      []usageRow
+	UsedTotal int
 }
 
 // snippetFields are a type's fields as a form, with values.
@@ -108,14 +113,55 @@ func (u *UI) snippetsList(q *req) error {
 		keep.Set("q", qs)
 	}
 	base.RawQuery = keep.Encode()
-	cols := sortColumns(base, order, [][2]string{{"Title", "title"}, {"Updated", "updated"}})
+	listed := st.ListColumns()
+	sorts := [][2]string{{"Title", "title"}}
+	for _, f := range listed {
+		sorts = append(sorts, [2]string{f.Label, f.Name})
+	}
+	cols := sortColumns(base, order, append(sorts, [2]string{"Updated", "updated"}))
+	rows := make([]snippetRow, len(list))
+	for i, sn := range list {
+		rows[i] = snippetRow{Snippet: sn}
+		for _, f := range listed {
+			rows[i].Values = append(rows[i].Values, [2]string{f.Label, listValue(f, sn.Fields[f.Name])})
+		}
+	}
 	if order != "" {
 		keep.Set("ordering", order)
 		base.RawQuery = keep.Encode()
 	}
 	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label}}
-	return q.render(http.StatusOK, "snippets", st.Label, map[string]any{"Type": st, "Items": list, "Q": qs, "Total": total, "Actions": acts,
+	return q.render(http.StatusOK, "snippets", st.Label, map[string]any{"Type": st, "Items": rows, "Q": qs, "Total": total, "Actions": acts, "Listed": listed,
 		"Columns": cols, "Error": searchErr, "Searching": qs != "", "Pager": makePager(base, total, offset, snippetsPageSize)})
+}
+
+// snippetRow is a snippet in its type's listing, with its listed values.
+type snippetRow struct {
+	*canopy.Snippet
+	Values [][2]string // label, value
+}
+
+// listValue is a field's value as a listing shows it.
+func listValue(f canopy.Field, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return "Yes"
+		}
+		return "No"
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		if f.Type == canopy.FieldDateTime {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				return t.UTC().Format("2 Jan 2006, 15:04")
+			}
+		}
+		return x
+	}
+	return fmt.Sprint(v)
 }
 
 func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
@@ -259,6 +305,11 @@ func (u *UI) snippetEdit(q *req) error {
 		return err
 	}
 	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slices.Contains(acts, "delete")}
+	used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, st.Name, id, 10, 0)
+	if err != nil {
+		return err
+	}
+	f.Used, f.UsedTotal = u.usageRows(q, used), total
 	if q.r.Method == http.MethodGet {
 		return u.showSnippetForm(q, http.StatusOK, f)
 	}
@@ -271,6 +322,31 @@ func (u *UI) snippetEdit(q *req) error {
 		return err
 	}
 	return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been saved.")
+}
+
+// snippetUsage lists every place a snippet is used.
+func (u *UI) snippetUsage(q *req) error {
+	st, _, err := u.snippetTypeOf(q)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(q.r, "id")
+	if err != nil {
+		return err
+	}
+	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
+	if err != nil {
+		return err
+	}
+	offset := pageNumber(q.r, 50)
+	used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, st.Name, id, 50, offset)
+	if err != nil {
+		return err
+	}
+	list := "/admin/snippets/" + url.PathEscape(st.Name) + "/"
+	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label, URL: list}, {Label: sn.Title, URL: list + strconv.FormatInt(id, 10) + "/"}, {Label: "Used on"}}
+	return q.render(http.StatusOK, "snippet_usage", "Where “"+sn.Title+"” is used", map[string]any{"Type": st, "Snippet": sn, "Rows": u.usageRows(q, used), "Total": total,
+		"Pager": makePager(url.URL{Path: q.r.URL.Path}, total, offset, 50)})
 }
 
 func (u *UI) snippetDelete(q *req) error {
@@ -295,6 +371,10 @@ func (u *UI) snippetDelete(q *req) error {
 	if !slices.Contains(q.a.SnippetActions(st), "delete") {
 		return canopy.Errorf(canopy.EFORBIDDEN, "you may not delete a %s", strings.ToLower(st.Label))
 	}
+	used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, st.Name, id, 50, 0)
+	if err != nil {
+		return err
+	}
 	q.crumbs = []crumb{{Label: "Snippets"}, {Label: st.Label, URL: "/admin/snippets/" + url.PathEscape(st.Name) + "/"}, {Label: "Delete"}}
-	return q.render(http.StatusOK, "snippet_delete", "Delete "+sn.Title, map[string]any{"Type": st, "Snippet": sn})
+	return q.render(http.StatusOK, "snippet_delete", "Delete "+sn.Title, map[string]any{"Type": st, "Snippet": sn, "Rows": u.usageRows(q, used), "Total": total})
 }

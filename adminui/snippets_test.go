@@ -62,8 +62,34 @@ func TestSnippetsScreens(t *testing.T) {
 	if n, first := b.Count("table.listing tbody tr"), b.Text("table.listing tbody tr td.title"); n != 1 || first != "Observatory dome" {
 		t.Errorf("search: %d rows, %q", n, first)
 	}
+	// Sorted by a listed field (the room number).
+	b.Run(chromedp.Navigate(list + "?ordering=-room_number"))
+	waitFor(t, b, `document.querySelector("th[aria-sort=descending]")`)
+	if col := b.Text("th[aria-sort=descending]"); !strings.Contains(col, "Room number") {
+		t.Errorf("sorted column: %q", col)
+	}
+	// Chosen in an event page through the editor's chooser: "used on" lists it.
+	events := d.page(d.alpha, "/events/")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/pages/%d/add/canopy.EventPage/", alpha, events.ID)))
+	waitFor(t, b, `document.activeElement && document.activeElement.id === "id_title"`)
+	b.Run(chromedp.SendKeys(chromedp.CSS("#id_title"), "Dome night"), chromedp.SetValue(chromedp.CSS("#id_f_start"), "2027-03-06T20:00"))
+	b.Run(chromedp.Click(chromedp.CSS(`button[data-chooser^="/admin/choose/snippet/location/"]`)))
+	waitFor(t, b, `document.querySelector("#chooser[open] #snippet-q")`)
+	b.Run(chromedp.SendKeys(chromedp.CSS("#snippet-q"), "dome"))
+	waitFor(t, b, `document.querySelectorAll("#chooser [data-chooser-results] button[data-choose]").length === 1`)
+	b.Run(chromedp.Click(chromedp.CSS(`#chooser [data-chooser-results] button[data-choose]`)))
+	waitFor(t, b, `!document.querySelector("#chooser").open && document.querySelector("#id_f_location").value !== ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`button[name=action][value=save]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
 	// Edit, then delete.
+	b.Run(chromedp.Navigate(list + "?q=dome"))
+	waitFor(t, b, `document.querySelector("table.listing")`)
 	b.Run(chromedp.Click(chromedp.CSS("table.listing td.title a")))
+	waitFor(t, b, `document.querySelector("#usage-heading")`)
+	if used := b.Text("#usage-heading + ul"); !strings.Contains(used, "Dome night") || !strings.Contains(used, "Event page") {
+		t.Errorf("used on: %q", used)
+	}
+	look(t, b, "snippet-edit")
 	waitFor(t, b, `document.querySelector("#id_building_name")`)
 	b.Eval(`document.querySelector("#id_building_name").value = "East Tower", ""`)
 	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
@@ -75,6 +101,9 @@ func TestSnippetsScreens(t *testing.T) {
 	}
 	b.Run(chromedp.Navigate(fmt.Sprintf("%s%d/delete/", list, all[0].ID)))
 	waitFor(t, b, `document.querySelector("button.danger")`)
+	if !strings.Contains(b.Text("main"), "Dome night") {
+		t.Error("the delete screen does not show the usage")
+	}
 	look(t, b, "snippet-delete")
 	b.Run(chromedp.Click(chromedp.CSS("button.danger")))
 	waitFor(t, b, `document.querySelector(".message.success")`)
@@ -85,7 +114,7 @@ func TestSnippetsScreens(t *testing.T) {
 	// Beta's admin: alpha's snippets by id are 404, the list shows only beta's.
 	bc := d.login("beta.localhost", "beta-admin")
 	for _, sn := range left {
-		for _, p := range []string{"/admin/snippets/location/%d/", "/admin/snippets/location/%d/delete/"} {
+		for _, p := range []string{"/admin/snippets/location/%d/", "/admin/snippets/location/%d/delete/", "/admin/snippets/location/%d/usage/"} {
 			if status, _ := bc.get(fmt.Sprintf(p, sn.ID)); status != 404 {
 				t.Errorf("beta GET %s: %d", fmt.Sprintf(p, sn.ID), status)
 			}

@@ -204,6 +204,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/snippets/{type}/add/{$}", u.screen(u.snippetAdd))
 	m.HandleFunc("GET /admin/snippets/{type}/{id}/{$}", u.screen(u.snippetEdit))
 	m.HandleFunc("POST /admin/snippets/{type}/{id}/{$}", u.screen(u.snippetEdit))
+	m.HandleFunc("GET /admin/snippets/{type}/{id}/usage/{$}", u.screen(u.snippetUsage))
 	m.HandleFunc("GET /admin/snippets/{type}/{id}/delete/{$}", u.screen(u.snippetDelete))
 	m.HandleFunc("POST /admin/snippets/{type}/{id}/delete/{$}", u.screen(u.snippetDelete))
 	for _, k := range []string{"images", "documents"} {

@@ -186,10 +186,6 @@ var SnippetOrders = map[string]string{
 
 // SnippetsOrdered is Snippets in one of SnippetOrders.
 func (s *SiteDB) SnippetsOrdered(ctx context.Context, typ, q, order string, limit, offset int) (out []*canopy.Snippet, total int, err error) {
-	orderBy, ok := SnippetOrders[order]
-	if !ok {
-		return nil, 0, canopy.FieldErrorf("ordering", canopy.EINVALID, "cannot order snippets by %q (use title or updated, - first to reverse)", order)
-	}
 	rest := `snippet_type = $2`
 	args := []any{s.site, typ}
 	if q = strings.TrimSpace(q); q != "" {
@@ -197,14 +193,43 @@ func (s *SiteDB) SnippetsOrdered(ctx context.Context, typ, q, order string, limi
 		rest += ` AND search_text LIKE $3 ESCAPE '\'`
 		args = append(args, "%"+esc+"%")
 	}
+	listArgs := append([]any{}, args...)
+	orderBy, ok := SnippetOrders[order]
+	if !ok {
+		// A field the listing shows: its value in the JSON, then the title.
+		var st *canopy.SnippetType
+		if types := s.db.snippetTypes.Load(); types != nil {
+			st = types.Get(typ)
+		}
+		name, dir := strings.TrimPrefix(order, "-"), ""
+		if strings.HasPrefix(order, "-") {
+			dir = " DESC"
+		}
+		listed := false
+		if st != nil {
+			for _, f := range st.ListColumns() {
+				listed = listed || f.Name == name
+			}
+		}
+		if !listed {
+			return nil, 0, canopy.FieldErrorf("ordering", canopy.EINVALID, "cannot order snippets by %q (use title, updated or a listed field, - first to reverse)", order)
+		}
+		listArgs = append(listArgs, name)
+		n := "$" + strconv.Itoa(len(listArgs))
+		value := `json_extract(fields, '$.' || ` + n + `)`
+		if s.db.dialect == Postgres {
+			value = `(fields::jsonb ->> CAST(` + n + ` AS TEXT))`
+		}
+		orderBy = `lower(CAST(` + value + ` AS TEXT))` + dir + `, lower(title)` + dir + `, id` + dir
+	}
 	out = []*canopy.Snippet{}
 	err = s.db.read(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM snippets WHERE site_id = $1 AND `+rest, args...).Scan(&total); err != nil {
 			return err
 		}
-		la := append(append([]any{}, args...), limit, offset)
+		listArgs = append(listArgs, limit, offset)
 		return eachRow(scanSnippet, func(sn *canopy.Snippet) { out = append(out, sn) })(
-			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE site_id = $1 AND `+rest+` ORDER BY `+orderBy+` LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), la...))
+			tx.QueryContext(ctx, `SELECT `+snippetColumns+` FROM snippets WHERE site_id = $1 AND `+rest+` ORDER BY `+orderBy+` LIMIT $`+strconv.Itoa(len(listArgs)-1)+` OFFSET $`+strconv.Itoa(len(listArgs)), listArgs...))
 	})
 	return out, total, err
 }
