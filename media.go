@@ -21,13 +21,15 @@ type Collection struct {
 }
 
 // Restriction is a view restriction: Kind "login" (any logged-in member of
-// the site), "password" (pages only: a shared password) or "groups" (members
-// of GroupIDs, groups of the same site).
+// the site), "password" (a shared password) or "groups" (members of
+// GroupIDs, groups of the same site).
 type Restriction struct {
 	Kind     string  `json:"type"`
 	GroupIDs []int64 `json:"groups,omitempty"`
 	// PageID is the page the restriction is set on (page restrictions).
 	PageID int64 `json:"page_id,omitempty"`
+	// CollectionID is the collection it is set on (collection restrictions).
+	CollectionID int64 `json:"collection_id,omitempty"`
 	// PasswordHash is the bcrypt hash of a password restriction (never shown).
 	PasswordHash string `json:"-"`
 }

@@ -187,6 +187,7 @@ func (s *API) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *h
 		Type     string  `json:"type"`
 		GroupIDs []int64 `json:"group_ids"`
 		Groups   []int64 `json:"groups"`
+		Password string  `json:"password"`
 	}
 	if err := httpkit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -195,7 +196,7 @@ func (s *API) setCollectionPrivacy(w http.ResponseWriter, r *http.Request, ar *h
 	if err != nil {
 		return err
 	}
-	c, err := ar.Admin.SetCollectionPrivacy(r.Context(), id, in.Type, groups)
+	c, err := ar.Admin.SetCollectionPrivacy(r.Context(), id, in.Type, groups, in.Password)
 	if err != nil {
 		return err
 	}

@@ -179,6 +179,9 @@ func (u *UI) menu(q *req) []menuItem {
 			items = append(items, menuItem{Label: k.Label, URL: k.Path, Current: q.section == k.Plural})
 		}
 	}
+	if q.a.User.IsSuperuser || q.a.Check.User.ManagesCollections() {
+		items = append(items, menuItem{Label: "Collections", URL: "/admin/collections/", Current: q.section == "collections"})
+	}
 	if types := q.a.SnippetTypes(); len(types) > 0 {
 		sn := menuItem{Label: "Snippets"}
 		for _, st := range types {

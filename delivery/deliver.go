@@ -213,6 +213,7 @@ type FormView struct {
 	Action   string // where the form posts
 	Next     string // where to go after it
 	PageID   int64  // the restricted page (password form)
+	Document bool   // the password form is a collection's, for a document
 	Username string
 	Error    string
 }

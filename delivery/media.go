@@ -65,16 +65,28 @@ func (s *Server) serveDocument(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	d, private, err := s.svc.DocumentFile(r.Context(), site.ID, id, func() (*service.Viewer, error) {
+	d, private, failing, err := s.svc.DocumentFile(r.Context(), site.ID, id, func() (*service.Viewer, error) {
 		u, _, err := s.kit.Authenticate(r, site)
 		if err != nil {
 			return nil, nil // anonymous
 		}
 		return s.svc.ViewerFor(r.Context(), site.ID, u)
-	})
+	}, func(x canopy.Restriction) bool { return s.hasPassword(r, site, x) })
 	cache := "public, max-age=300"
 	if private {
 		cache = "private, no-store"
+	}
+	if failing != nil && failing.Kind == "password" {
+		// The password form, posted to the collection's password check.
+		w.Header().Set("Cache-Control", cache)
+		e, ferr := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required",
+			&FormView{Action: "/_password/collection/" + strconv.FormatInt(failing.CollectionID, 10) + "/", Next: r.URL.RequestURI(), Document: true})
+		if ferr != nil {
+			s.internalError(w, r, ferr)
+			return
+		}
+		httpkit.WritePage(w, r, e)
+		return
 	}
 	if err != nil {
 		w.Header().Set("Cache-Control", cache)

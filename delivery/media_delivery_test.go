@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -107,6 +108,42 @@ func TestMediaInPages(t *testing.T) {
 			status, _, b := rootA.Fetch("/api/v2/documents/")
 			if status != 200 || !strings.Contains(string(b), `"total_count": 1`) {
 				t.Fatalf("logged-in member: %d %s", status, b)
+			}
+			// A password: the document asks for it, a wrong one is refused,
+			// the right one opens the collection's documents.
+			coll := fmt.Sprint(f.Alpha.RootCollectionID)
+			if status, resp := rootA.Do("PUT", "/admin/api/collections/"+coll+"/privacy", map[string]any{"type": "password", "password": "open sesame"}); status != 200 {
+				t.Fatalf("password privacy: %d %v", status, resp)
+			}
+			docPath := fmt.Sprintf("/media/documents/%d/programme.pdf", docID)
+			r = f.Get("alpha.test", docPath)
+			if r.Status != 401 || !strings.Contains(r.Body, `action="/_password/collection/`+coll+`/"`) || !strings.Contains(r.Body, "document is protected") ||
+				r.Header.Get("Cache-Control") != "private, no-store" {
+				t.Fatalf("a password-protected document: %d %v", r.Status, r.Header)
+			}
+			form := url.Values{"password": {"nope"}, "next": {docPath}}
+			if status, _, _ := f.Post("alpha.test", "/_password/collection/"+coll+"/", form); status != 401 {
+				t.Fatalf("wrong password: %d", status)
+			}
+			form.Set("password", "open sesame")
+			status, h, _ := f.Post("alpha.test", "/_password/collection/"+coll+"/", form)
+			pw := cookieNamed(h, "canopy_pw_c"+coll)
+			if status != 303 || pw == nil {
+				t.Fatalf("right password: %d %v", status, h)
+			}
+			if r := f.Get("alpha.test", docPath, "Cookie", pw.Name+"="+pw.Value); r.Status != 200 {
+				t.Fatalf("after the password: %d", r.Status)
+			}
+			if r := f.Get("alpha.test", docPath, "Cookie", pw.Name+"=forged"); r.Status == 200 {
+				t.Fatal("a forged cookie passed")
+			}
+			// Beta's collection id on alpha's host: 404; a page's password form is not a collection's.
+			if status, _, _ := f.Post("alpha.test", fmt.Sprintf("/_password/collection/%d/", f.Beta.RootCollectionID), form); status != 404 {
+				t.Fatalf("beta's collection on alpha: %d", status)
+			}
+			json.Unmarshal([]byte(f.Get("alpha.test", "/api/v2/documents/").Body), &list)
+			if list["meta"].(map[string]any)["total_count"].(float64) != 0 {
+				t.Fatalf("a password-protected document is listed: %v", list)
 			}
 		})
 	}

@@ -20,10 +20,19 @@ import (
 
 const passwordCookiePrefix = "canopy_pw_"
 
+// passwordCookie names the cookie that proves a restriction's password:
+// canopy_pw_PAGE for a page, canopy_pw_cCOLLECTION for a collection.
+func passwordCookie(rs canopy.Restriction) string {
+	if rs.CollectionID != 0 {
+		return passwordCookiePrefix + "c" + strconv.FormatInt(rs.CollectionID, 10)
+	}
+	return passwordCookiePrefix + strconv.FormatInt(rs.PageID, 10)
+}
+
 // hasPassword reports whether the request carries the proof of having entered
 // a password restriction's password.
 func (s *Server) hasPassword(r *http.Request, site *canopy.Site, rs canopy.Restriction) bool {
-	c, err := r.Cookie(passwordCookiePrefix + strconv.FormatInt(rs.PageID, 10))
+	c, err := r.Cookie(passwordCookie(rs))
 	if err != nil {
 		return false
 	}
@@ -82,6 +91,7 @@ func (s *Server) privacyRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_login/{$}", s.loginPage)
 	m.HandleFunc("POST /_logout/{$}", s.logoutPage)
 	m.HandleFunc("POST /_password/{$}", s.passwordPage)
+	m.HandleFunc("POST /_password/collection/{id}/{$}", s.passwordPage)
 }
 
 // loginPage is the site's own login form for visitors (restricted pages).
@@ -149,15 +159,41 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostFormValue("next"))
-	pageID, err := strconv.ParseInt(r.PostFormValue("page_id"), 10, 64)
-	if err != nil {
-		http.Error(w, "bad request: page_id", http.StatusBadRequest)
-		return
-	}
-	rs, err := s.svc.Content(site.ID).PageRestrictions(r.Context(), []int64{pageID})
-	if err != nil {
-		s.internalError(w, r, err)
-		return
+	var rs []canopy.Restriction
+	var pageID int64
+	form := &FormView{Action: "/_password/", Next: next}
+	if v := r.PathValue("id"); v != "" {
+		// A collection's password (its documents).
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		c, err := s.svc.Content(site.ID).Collection(r.Context(), id)
+		if canopy.ErrorCode(err) == canopy.ENOTFOUND {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			s.internalError(w, r, err)
+			return
+		}
+		if c.Restriction != nil {
+			rs = []canopy.Restriction{*c.Restriction}
+		}
+		pageID = -id // the throttle's key: never a page's
+		form.Action, form.Document = "/_password/collection/"+v+"/", true
+	} else {
+		id, err := strconv.ParseInt(r.PostFormValue("page_id"), 10, 64)
+		if err != nil {
+			http.Error(w, "bad request: page_id", http.StatusBadRequest)
+			return
+		}
+		pageID, form.PageID = id, id
+		if rs, err = s.svc.Content(site.ID).PageRestrictions(r.Context(), []int64{pageID}); err != nil {
+			s.internalError(w, r, err)
+			return
+		}
 	}
 	if len(rs) != 1 || rs[0].Kind != "password" {
 		http.NotFound(w, r)
@@ -174,8 +210,8 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if !service.CheckPassword(&canopy.User{PasswordHash: rs[0].PasswordHash}, r.PostFormValue("password")) {
 		s.kit.Logins.Fail(keys)
-		e, err := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required",
-			&FormView{Action: "/_password/", Next: next, PageID: pageID, Error: "That password is not right."})
+		form.Error = "That password is not right."
+		e, err := s.renderForm(r, site, s.themes.Get(site.Theme), "password.html", http.StatusUnauthorized, "Password required", form)
 		if err != nil {
 			s.internalError(w, r, err)
 			return
@@ -188,7 +224,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: passwordCookiePrefix + strconv.FormatInt(pageID, 10), Value: token, Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: passwordCookie(rs[0]), Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.kit.IsTLS(r)})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, next, http.StatusSeeOther)

@@ -156,3 +156,56 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// CollectionTree is the collections screen's content: this site's tree as
+// far as the user manages it, and the shared library's (read-only unless
+// the user is a superuser), with item counts.
+type CollectionTree struct {
+	Site, Shared       []*CollectionWithPerms
+	SiteCounts, Counts map[int64][2]int
+	SharedEditable     bool
+}
+
+// CollectionTree is for the collections screen; 403 to those who manage no
+// collection.
+func (a *Admin) CollectionTree(ctx context.Context) (*CollectionTree, error) {
+	t := &CollectionTree{SharedEditable: a.User.IsSuperuser}
+	if !a.Check.User.ManagesCollections() && !a.User.IsSuperuser {
+		return nil, forbidden("you manage no collections on this site (you need add, change or delete collection permission on one)")
+	}
+	{
+		list, err := a.Collections(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		t.Site = list
+		if t.SiteCounts, err = a.pages.CollectionCounts(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if a.User.IsSuperuser || a.SharedLibraryVisible("image") || a.SharedLibraryVisible("document") {
+		list, err := a.shared().Collections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			if a.User.IsSuperuser {
+				t.Shared = append(t.Shared, a.withCollPerms(c))
+			} else {
+				t.Shared = append(t.Shared, &CollectionWithPerms{Collection: c})
+			}
+		}
+		if t.Counts, err = a.shared().CollectionCounts(ctx); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(t.Site, func(i, j int) bool { return t.Site[i].Path < t.Site[j].Path })
+	sort.Slice(t.Shared, func(i, j int) bool { return t.Shared[i].Path < t.Shared[j].Path })
+	return t, nil
+}
+
+// CollectionPrivacyGroups lists this site's groups, for choosing who may
+// download a collection's documents.
+func (a *Admin) CollectionPrivacyGroups(ctx context.Context) ([]*canopy.Group, error) {
+	return a.pages.Groups(ctx)
+}

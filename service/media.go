@@ -265,7 +265,7 @@ func (a *Admin) DeleteCollection(ctx context.Context, id int64) error {
 
 // SetCollectionPrivacy sets who may download the collection's documents:
 // kind "none", "login" or "groups" (with this site's group ids).
-func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string, groups []int64) (*CollectionWithPerms, error) {
+func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string, groups []int64, password string) (*CollectionWithPerms, error) {
 	c, store, err := a.collection(ctx, id)
 	if err != nil {
 		return nil, err
@@ -273,24 +273,9 @@ func (a *Admin) SetCollectionPrivacy(ctx context.Context, id int64, kind string,
 	if !a.Check.User.CanManageCollection(c.Path, perm.ChangeCollection, false) && !(a.User.IsSuperuser && c.Depth == 1) {
 		return nil, forbidden("you may not change the privacy of %q", c.Name)
 	}
-	var r *canopy.Restriction
-	switch kind {
-	case "none", "":
-		if len(groups) > 0 {
-			return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
-		}
-	case "login":
-		if len(groups) > 0 {
-			return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
-		}
-		r = &canopy.Restriction{Kind: "login"}
-	case "groups":
-		if len(groups) == 0 {
-			return nil, canopy.Errorf(canopy.EINVALID, "a groups restriction needs at least one group")
-		}
-		r = &canopy.Restriction{Kind: "groups", GroupIDs: groups}
-	default:
-		return nil, canopy.Errorf(canopy.EINVALID, "privacy type must be none, login or groups")
+	r, err := a.restrictionFor(kind, password, groups, c.Restriction)
+	if err != nil {
+		return nil, err
 	}
 	c, err = store.SetCollectionRestriction(a.Ctx(ctx), id, r)
 	if err != nil {
@@ -1139,34 +1124,41 @@ type Viewer struct {
 // DocumentFile returns a document of siteID for download if the viewer
 // passes its collection's restrictions (and its ancestors'). private says the
 // answer must not be cached by shared caches.
-func (s *Service) DocumentFile(ctx context.Context, siteID, id int64, viewer func() (*Viewer, error)) (d *canopy.Document, private bool, err error) {
+func (s *Service) DocumentFile(ctx context.Context, siteID, id int64, viewer func() (*Viewer, error), hasPassword func(canopy.Restriction) bool) (d *canopy.Document, private bool, failing *canopy.Restriction, err error) {
 	store := s.DB.Site(siteID, s.Types)
 	d, err = store.Document(ctx, id)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	if d.SiteID == 0 { // the shared library is public
-		return d, false, nil
+		return d, false, nil, nil
 	}
 	c, err := store.Collection(ctx, d.CollectionID)
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
 	rs, err := store.CollectionRestrictions(ctx, c.Path)
 	if err != nil || len(rs) == 0 {
-		return d, false, err
+		return d, false, nil, err
 	}
-	v, err := viewer()
-	if err != nil {
-		return nil, true, err
+	var verr error
+	access, failing := CheckPage(rs, func() *Viewer {
+		v, err := viewer()
+		verr = err
+		return v
+	}, hasPassword)
+	if verr != nil {
+		return nil, true, nil, verr
 	}
-	if !Passes(rs, v) {
-		if v == nil || v.User == nil {
-			return nil, true, canopy.Errorf(canopy.EUNAUTHENTICATED, "this document is private: log in to download it")
-		}
-		return nil, true, canopy.Errorf(canopy.EFORBIDDEN, "you may not download this document")
+	switch access {
+	case NeedPassword:
+		return nil, true, failing, canopy.Errorf(canopy.EUNAUTHENTICATED, "this document is protected by a password")
+	case NeedLogin:
+		return nil, true, failing, canopy.Errorf(canopy.EUNAUTHENTICATED, "this document is private: log in to download it")
+	case Denied:
+		return nil, true, failing, canopy.Errorf(canopy.EFORBIDDEN, "you may not download this document")
 	}
-	return d, true, nil
+	return d, true, nil, nil
 }
 
 // Passes reports whether a viewer passes every restriction.
@@ -1174,6 +1166,9 @@ func Passes(rs []canopy.Restriction, v *Viewer) bool {
 	for _, r := range rs {
 		if v == nil || v.User == nil || !v.User.IsActive {
 			return false
+		}
+		if r.Kind == "password" {
+			return false // passed only with the password's proof (CheckPage)
 		}
 		if v.User.IsSuperuser {
 			continue

@@ -51,6 +51,45 @@ func (a *Admin) PagePrivacy(ctx context.Context, id int64) (*PagePrivacy, error)
 	return out, nil
 }
 
+// restrictionFor builds a restriction of a kind: "none" (nil), "login",
+// "password" (the password hashed; an empty one keeps the current
+// restriction's hash, when it is a password one) or "groups".
+func (a *Admin) restrictionFor(kind, password string, groups []int64, current *canopy.Restriction) (*canopy.Restriction, error) {
+	if kind != "password" && password != "" {
+		return nil, canopy.Errorf(canopy.EINVALID, "a password is only given with type password")
+	}
+	if kind != "groups" && len(groups) > 0 {
+		return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
+	}
+	switch kind {
+	case "none", "":
+		return nil, nil
+	case "login":
+		return &canopy.Restriction{Kind: "login"}, nil
+	case "password":
+		if password == "" && current != nil && current.Kind == "password" && current.PasswordHash != "" {
+			return &canopy.Restriction{Kind: "password", PasswordHash: current.PasswordHash}, nil
+		}
+		if password == "" {
+			return nil, canopy.FieldErrorf("password", canopy.EINVALID, "a password restriction needs a password")
+		}
+		if len(password) > 72 {
+			return nil, canopy.FieldErrorf("password", canopy.EINVALID, "the password must be at most 72 bytes long")
+		}
+		hash, err := HashPassword(password, a.svc.BcryptCost)
+		if err != nil {
+			return nil, err
+		}
+		return &canopy.Restriction{Kind: "password", PasswordHash: hash}, nil
+	case "groups":
+		if len(groups) == 0 {
+			return nil, canopy.FieldErrorf("groups", canopy.EINVALID, "a groups restriction needs at least one group")
+		}
+		return &canopy.Restriction{Kind: "groups", GroupIDs: slices.Compact(slices.Sorted(slices.Values(groups)))}, nil
+	}
+	return nil, canopy.Errorf(canopy.EINVALID, "privacy type must be none, login, password or groups")
+}
+
 // SetPagePrivacy sets a page's own restriction: kind "none", "login",
 // "password" (with a non-empty password, stored as a bcrypt hash) or "groups"
 // (this site's groups). It needs the set_privacy permission (as publishing).
@@ -62,36 +101,9 @@ func (a *Admin) SetPagePrivacy(ctx context.Context, id int64, kind, password str
 	if !a.Check.CanSetPrivacy(a.pp(p)) {
 		return nil, forbidden("you may not change the privacy of %q", p.Title)
 	}
-	var r *canopy.Restriction
-	if kind != "password" && password != "" {
-		return nil, canopy.Errorf(canopy.EINVALID, "a password is only given with type password")
-	}
-	if kind != "groups" && len(groups) > 0 {
-		return nil, canopy.Errorf(canopy.EINVALID, "groups are only given with type groups")
-	}
-	switch kind {
-	case "none", "":
-	case "login":
-		r = &canopy.Restriction{Kind: "login"}
-	case "password":
-		if password == "" {
-			return nil, canopy.Errorf(canopy.EINVALID, "a password restriction needs a password")
-		}
-		if len(password) > 72 {
-			return nil, canopy.Errorf(canopy.EINVALID, "the password must be at most 72 bytes long")
-		}
-		hash, err := HashPassword(password, a.svc.BcryptCost)
-		if err != nil {
-			return nil, err
-		}
-		r = &canopy.Restriction{Kind: "password", PasswordHash: hash}
-	case "groups":
-		if len(groups) == 0 {
-			return nil, canopy.Errorf(canopy.EINVALID, "a groups restriction needs at least one group")
-		}
-		r = &canopy.Restriction{Kind: "groups", GroupIDs: slices.Compact(slices.Sorted(slices.Values(groups)))}
-	default:
-		return nil, canopy.Errorf(canopy.EINVALID, "privacy type must be none, login, password or groups")
+	r, err := a.restrictionFor(kind, password, groups, nil)
+	if err != nil {
+		return nil, err
 	}
 	if err := a.pages.SetPageRestriction(a.Ctx(ctx), id, r); err != nil {
 		return nil, err
@@ -145,14 +157,18 @@ func CheckPage(rs []canopy.Restriction, viewer func() *Viewer, hasPassword func(
 }
 
 // PasswordToken is the value of the cookie that proves a visitor entered a
-// page's password; changing the password changes it.
+// page's or a collection's password; changing the password changes it.
 func (s *Service) PasswordToken(ctx context.Context, siteID int64, r canopy.Restriction) (string, error) {
 	key, err := s.signingKey(ctx)
 	if err != nil {
 		return "", err
 	}
 	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "page-password/%d/%d/%s", siteID, r.PageID, r.PasswordHash)
+	if r.CollectionID != 0 {
+		fmt.Fprintf(m, "collection-password/%d/%d/%s", siteID, r.CollectionID, r.PasswordHash)
+	} else {
+		fmt.Fprintf(m, "page-password/%d/%d/%s", siteID, r.PageID, r.PasswordHash)
+	}
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:32], nil
 }
 

@@ -11,19 +11,19 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const collectionColumns = `c.id, COALESCE(c.site_id, 0), COALESCE(c.parent_id, 0), c.path, c.depth, c.name, c.created_at, r.kind, r.group_ids`
+const collectionColumns = `c.id, COALESCE(c.site_id, 0), COALESCE(c.parent_id, 0), c.path, c.depth, c.name, c.created_at, r.kind, r.group_ids, r.password_hash`
 
 const collectionFrom = ` FROM collections c LEFT JOIN collection_restrictions r ON r.collection_id = c.id`
 
 func scanCollection(row scanner) (*canopy.Collection, error) {
 	c := &canopy.Collection{}
-	var kind, groups sql.NullString
-	if err := row.Scan(&c.ID, &c.SiteID, &c.ParentID, &c.Path, &c.Depth, &c.Name, &c.CreatedAt, &kind, &groups); err != nil {
+	var kind, groups, hash sql.NullString
+	if err := row.Scan(&c.ID, &c.SiteID, &c.ParentID, &c.Path, &c.Depth, &c.Name, &c.CreatedAt, &kind, &groups, &hash); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	if kind.Valid {
-		c.Restriction = &canopy.Restriction{Kind: kind.String}
+		c.Restriction = &canopy.Restriction{Kind: kind.String, CollectionID: c.ID, PasswordHash: hash.String}
 		if err := json.Unmarshal([]byte(groups.String), &c.Restriction.GroupIDs); err != nil {
 			return nil, err
 		}
@@ -221,8 +221,8 @@ func (s *SiteDB) SetCollectionRestriction(ctx context.Context, id int64, r *cano
 				return err
 			}
 			ids, _ := json.Marshal(nonNilIDs(r.GroupIDs))
-			if _, err := tx.ExecContext(ctx, `INSERT INTO collection_restrictions (collection_id, site_id, kind, group_ids) VALUES ($1, $2, $3, $4)`,
-				id, s.site, r.Kind, string(ids)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO collection_restrictions (collection_id, site_id, kind, group_ids, password_hash) VALUES ($1, $2, $3, $4, $5)`,
+				id, s.site, r.Kind, string(ids), r.PasswordHash); err != nil {
 				return err
 			}
 			data = map[string]any{"type": r.Kind, "groups": nonNilIDs(r.GroupIDs)}
@@ -258,9 +258,29 @@ func (s *SiteDB) CollectionRestrictions(ctx context.Context, path string) (out [
 		ph[i] = "$" + strconv.Itoa(len(args))
 	}
 	err = s.db.read(ctx, func(tx *Tx) error {
-		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr.Restriction) })(
-			tx.QueryContext(ctx, `SELECT c.path, 0, r.kind, '', r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
+		return eachRow(scanCollectionRestriction, func(pr PathRestriction) { out = append(out, pr.Restriction) })(
+			tx.QueryContext(ctx, `SELECT c.path, c.id, r.kind, r.password_hash, r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
 			WHERE c.site_id = $1 AND c.path IN (`+strings.Join(ph, ", ")+`) ORDER BY c.path`, args...))
+	})
+	return out, err
+}
+
+// CollectionCounts counts the images and documents directly in each of this
+// handle's collections (collections without any are left out).
+func (s *SiteDB) CollectionCounts(ctx context.Context) (map[int64][2]int, error) {
+	out := map[int64][2]int{}
+	err := s.db.read(ctx, func(tx *Tx) error {
+		for i, table := range []string{"images", "documents"} {
+			type count struct{ id, n int64 }
+			if err := eachRow(func(r scanner) (c count, err error) { err = r.Scan(&c.id, &c.n); return c, err }, func(c count) {
+				v := out[c.id]
+				v[i] = int(c.n)
+				out[c.id] = v
+			})(tx.QueryContext(ctx, `SELECT collection_id, count(*) FROM `+table+` WHERE COALESCE(site_id, 0) = $1 GROUP BY collection_id`, s.site)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -807,11 +807,22 @@ type PathRestriction = canopy.PathRestriction
 // RestrictedCollections lists the site's collections that have a restriction.
 func (s *SiteDB) RestrictedCollections(ctx context.Context) (out []PathRestriction, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
-		return eachRow(scanPathRestriction, func(pr PathRestriction) { out = append(out, pr) })(
-			tx.QueryContext(ctx, `SELECT c.path, 0, r.kind, '', r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
+		return eachRow(scanCollectionRestriction, func(pr PathRestriction) { out = append(out, pr) })(
+			tx.QueryContext(ctx, `SELECT c.path, c.id, r.kind, r.password_hash, r.group_ids FROM collection_restrictions r JOIN collections c ON c.id = r.collection_id
 			WHERE r.site_id = $1 ORDER BY c.path`, s.site))
 	})
 	return out, err
+}
+
+// scanCollectionRestriction reads (path, collection id, kind, password
+// hash, group ids).
+func scanCollectionRestriction(row scanner) (PathRestriction, error) {
+	var pr PathRestriction
+	var ids string
+	if err := row.Scan(&pr.Path, &pr.CollectionID, &pr.Kind, &pr.PasswordHash, &ids); err != nil {
+		return pr, err
+	}
+	return pr, json.Unmarshal([]byte(ids), &pr.GroupIDs)
 }
 
 // scanPathRestriction reads (path, page id, kind, password hash, group ids).
