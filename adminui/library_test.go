@@ -342,3 +342,37 @@ func TestLibraryWithoutScript(t *testing.T) {
 		t.Error("the refused upload stored an image")
 	}
 }
+
+// TestDocumentScreens: the documents listing, upload and edit screens in a
+// browser (accessibility and screenshots), a document uploaded through the
+// script's per-file upload, then its title changed.
+func TestDocumentScreens(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	b.Run(chromedp.Navigate(alpha + "/admin/documents/add/"))
+	waitFor(t, b, `document.querySelector("[data-upload-submit]").hidden`)
+	p := filepath.Join(t.TempDir(), "timetable.pdf")
+	if err := os.WriteFile(p, []byte("%PDF-1.4 the timetable"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.Run(chromedp.SetUploadFiles(chromedp.CSS("#id_files"), []string{p}))
+	waitFor(t, b, `/1 of 1 uploaded/.test(document.querySelector("[data-upload-summary]").textContent)`)
+	look(t, b, "documents-upload")
+	b.Run(chromedp.Navigate(alpha + "/admin/documents/"))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	if !strings.Contains(b.Text("table.listing"), "timetable") || !strings.Contains(b.Text("table.listing"), "PDF") {
+		t.Errorf("the listing: %q", b.Text("table.listing"))
+	}
+	look(t, b, "documents")
+	b.Run(chromedp.Click(chromedp.CSS("table.listing td.title a[href^='/admin/documents/']")))
+	waitFor(t, b, `document.querySelector("#id_title")`)
+	look(t, b, "document-edit")
+	b.Eval(`document.querySelector("#id_title").value = "Spring timetable", ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`#edit-form button[type=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if got := b.Text("main h1"); got != "Spring timetable" {
+		t.Errorf("after saving: %q", got)
+	}
+}
