@@ -131,7 +131,9 @@ func fillBeta(t *testing.T, d *demo, scale int) *betaContent {
 	return b
 }
 
-func canopyColour(i int) color.NRGBA { return color.NRGBA{uint8(40 * i), uint8(90 + 7*i), uint8(200 - 9*i), 255} }
+func canopyColour(i int) color.NRGBA {
+	return color.NRGBA{uint8(40 * i), uint8(90 + 7*i), uint8(200 - 9*i), 255}
+}
 
 var (
 	hrefRE2   = regexp.MustCompile(`href="(/admin/[^"#]*)"`)
