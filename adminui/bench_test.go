@@ -176,3 +176,54 @@ func TestFirstViewWeight(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLibraryScreens: server time of the library's listings on a site
+// with 10,000 images and 5,000 snippets (issue 26's sizes), against the
+// admin JSON API's image listing of the same page as the baseline.
+//
+//	go test -run '^$' -bench LibraryScreens -benchtime 200x ./adminui/
+func BenchmarkLibraryScreens(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := newDemo(b, dialect)
+			store := d.svc.DB.Site(d.alpha.ID, d.svc.Types)
+			words := []string{"harbour", "garden", "telescope", "campus", "winter", "lab", "library", "river"}
+			for i := 0; i < 10_000; i++ {
+				w := words[i%len(words)]
+				if _, err := store.CreateImage(ctx, sqlstore.NewImage{CollectionID: d.alpha.RootCollectionID, Title: fmt.Sprintf("%s view %05d", w, i),
+					Filename: fmt.Sprintf("%s-%05d.jpg", w, i), FileKey: fmt.Sprintf("bench/%d.jpg", i), Format: "jpeg", Width: 1600, Height: 1000,
+					FileSize: int64(100_000 + i), FileHash: fmt.Sprint(i), Tags: []string{w, fmt.Sprintf("batch%d", i%20)}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			st := d.svc.Snippets.Get(canopy.LocationType)
+			for i := 0; i < 5000; i++ {
+				if _, err := store.CreateSnippet(ctx, st, map[string]any{"name": fmt.Sprintf("Room %04d", i), "building_name": fmt.Sprintf("Building %d", i%50),
+					"room_number": fmt.Sprintf("%d.%02d", i%9, i%100)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			admin := d.login("alpha.localhost", "alpha-admin")
+			for _, s := range []struct{ name, path string }{
+				{"baseline-json-images-30", "/admin/api/images?limit=30"},
+				{"images-grid-10000", "/admin/images/"},
+				{"images-page-300-of-334", "/admin/images/?p=300"},
+				{"images-list-by-title", "/admin/images/?view=list&ordering=title&p=150"},
+				{"images-largest-first", "/admin/images/?ordering=-file_size"},
+				{"images-search", "/admin/images/?q=telescope"},
+				{"images-tag", "/admin/images/?tag=batch7"},
+				{"snippets-5000", "/admin/snippets/location/"},
+				{"snippets-5000-by-building", "/admin/snippets/location/?ordering=-building_name&p=50"},
+				{"snippets-5000-search", "/admin/snippets/location/?q=building%2042"},
+			} {
+				b.Run(s.name, func(b *testing.B) {
+					benchRequest(b, admin, s.path)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						benchRequest(b, admin, s.path)
+					}
+				})
+			}
+		})
+	}
+}

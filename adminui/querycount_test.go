@@ -25,8 +25,9 @@ func manyChildren(t testing.TB, svc *service.Service, site *canopy.Site, parent 
 }
 
 // TestScreenStatementCounts: the explorer of a page with 1,000 children, the
-// editor of a page with every field type and the dashboard each run at most
-// 10 SQL statements, the session and the grants included.
+// editor of a page with every field type, the dashboard and the library's
+// screens each run at most 10 SQL statements, the session and the grants
+// included.
 func TestScreenStatementCounts(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -64,6 +65,15 @@ func TestScreenStatementCounts(t *testing.T) {
 				{"editor in moderation (reviewer)", mod, fmt.Sprintf("/admin/pages/%d/edit/", news.ID)},
 				{"dashboard (reviewer)", mod, "/admin/"},
 				{"dashboard (editor)", editor, "/admin/"},
+				{"images, grid", ed, "/admin/images/"},
+				{"images, list by title", ed, "/admin/images/?view=list&ordering=title"},
+				{"images, searched", ed, "/admin/images/?q=banner&tag=demo"},
+				{"images (editor)", editor, "/admin/images/"},
+				{"documents", ed, "/admin/documents/"},
+				{"image edit", ed, fmt.Sprintf("/admin/images/%d/", ims[0].ID)},
+				{"snippets", ed, "/admin/snippets/location/?ordering=-building_name"},
+				{"collections", ed, "/admin/collections/"},
+				{"settings", ed, "/admin/settings/general/"},
 			} {
 				c.cl.get(c.path) // warm
 				before := d.svc.DB.Statements()

@@ -313,6 +313,11 @@ func (a *Admin) scopes(k mediaKind, choosing bool) canopy.MediaFilter {
 	for _, g := range a.Check.User.CollectionGrants() {
 		switch {
 		case choosing && g.Perms.Has(k.choose), !choosing && g.Perms.Has(k.change):
+			if len(g.Path) == canopy.StepLen {
+				// The site's root collection: every item of the site, which
+				// the listing reads without looking at collections.
+				return canopy.MediaFilter{All: true}
+			}
 			f.Scopes = append(f.Scopes, canopy.MediaScope{Path: g.Path})
 		case !choosing && g.Perms.Has(k.add):
 			f.Scopes = append(f.Scopes, canopy.MediaScope{Path: g.Path, OwnerID: a.User.ID})

@@ -1,0 +1,158 @@
+package adminui_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"math/rand"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// cameraJPEG is a w×h JPEG with photo-like detail (noise over gradients).
+func cameraJPEG(b *testing.B, w, h int, seed int64) []byte {
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	rng := rand.New(rand.NewSource(seed))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Y[y*img.YStride+x] = uint8((x/16+y/16)%200 + rng.Intn(12))
+		}
+	}
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = uint8(100+rng.Intn(40)), uint8(120+rng.Intn(30))
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// peakHeap samples the live heap while fn runs; it returns the peak above
+// what was live before.
+func peakHeap(fn func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	runtime.GC()
+	base := read()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(500 * time.Microsecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if v := read(); v > peak.Load() {
+					peak.Store(v)
+				}
+			}
+		}
+	}()
+	fn()
+	close(done)
+	if v := read(); v > peak.Load() {
+		peak.Store(v)
+	}
+	return max(peak.Load(), base) - base
+}
+
+// residentPeak is the process's peak resident memory so far (VmHWM), in bytes.
+func residentPeak() uint64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			n, _ := strconv.ParseUint(f[1], 10, 64)
+			return n << 10
+		}
+	}
+	return 0
+}
+
+// BenchmarkUpload20Images: twenty 4000×3000 camera JPEGs uploaded at once
+// through the images screen, as the upload page's script sends them (one
+// request per file, here all 20 at the same time rather than its 2) and as
+// the form sends them without script (one request with the 20 files, each
+// stored as it streams in). Reports the peak heap above the idle server and
+// the process's peak resident memory.
+//
+//	go test -run '^$' -bench Upload20Images -benchtime 2x ./adminui/
+func BenchmarkUpload20Images(b *testing.B) {
+	d := newDemo(b, sqlstore.SQLite)
+	c := d.login("alpha.localhost", "alpha-admin")
+	c.get("/admin/images/add/")
+	files := make([][]byte, 20)
+	total := 0
+	for i := range files {
+		files[i] = cameraJPEG(b, 4000, 3000, int64(i))
+		total += len(files[i])
+	}
+	post := func(parts [][]byte) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		_ = w.WriteField("csrf", c.csrf)
+		for i, data := range parts {
+			part, _ := w.CreateFormFile("file", fmt.Sprintf("photo-%d.jpg", i))
+			_, _ = part.Write(data)
+		}
+		w.Close()
+		req := httptest.NewRequest("POST", "/admin/images/add/", &body)
+		req.Host = c.host + ":" + d.port
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Origin", "http://"+req.Host)
+		if len(parts) == 1 {
+			req.Header.Set("X-Requested-With", "canopy")
+		}
+		u, _ := url.Parse("http://" + c.host + "/admin/")
+		for _, ck := range c.jar.Cookies(u) {
+			req.AddCookie(ck)
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Errorf("upload: %d %.200s", rec.Code, rec.Body.String())
+		}
+	}
+	for _, mode := range []string{"script-20-requests-at-once", "no-script-one-request"} {
+		b.Run(mode, func(b *testing.B) {
+			var peak uint64
+			for i := 0; i < b.N; i++ {
+				p := peakHeap(func() {
+					if mode == "no-script-one-request" {
+						post(files)
+						return
+					}
+					var wg sync.WaitGroup
+					for _, f := range files {
+						wg.Add(1)
+						go func() { defer wg.Done(); post([][]byte{f}) }()
+					}
+					wg.Wait()
+				})
+				peak = max(peak, p)
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "MiB-peak-heap")
+			b.ReportMetric(float64(residentPeak())/(1<<20), "MiB-peak-RSS")
+			b.ReportMetric(float64(total)/(1<<20)/20, "MiB-per-file")
+		})
+	}
+}
