@@ -329,6 +329,11 @@ func (s *API) getMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.Admin
 }
 
 func (s *API) uploadMedia(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	release, err := s.svc.UploadSlot(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	limits := s.svc.Limits
 	if isImages(r) {
 		up, err := httpkit.ReadUpload(w, r, limits.MaxImageBytes, nil)

@@ -276,6 +276,11 @@ func (u *UI) libraryUpload(q *req) error {
 	}
 	limit := u.limit(k)
 	d := uploadData{K: k, Collections: colls, MaxBytes: limit}
+	release, err := u.kit.Svc.UploadSlot(q.ctx())
+	if err != nil {
+		return err
+	}
+	defer release()
 	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, maxFilesPerPost*(limit+1<<20))
 	mr, err := q.r.MultipartReader()
 	if err != nil {
@@ -710,6 +715,11 @@ func (u *UI) libraryReplace(q *req) error {
 	if err != nil {
 		return err
 	}
+	release, err := u.kit.Svc.UploadSlot(q.ctx())
+	if err != nil {
+		return err
+	}
+	defer release()
 	extra := map[string]string{"csrf": ""}
 	up, err := httpkit.ReadUpload(q.w, q.r, u.limit(k), extra)
 	if !q.csrfOK && !hmac.Equal([]byte(extra["csrf"]), []byte(q.csrf)) {

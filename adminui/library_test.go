@@ -2,6 +2,8 @@ package adminui_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"fmt"
 	"image"
 	"image/color"
@@ -44,6 +46,17 @@ func pngOf(t testing.TB, w, h int, left, right color.Color) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// hugePNG is a PNG whose header claims w×h pixels (the pixel data is a
+// 1×1 image's): what a decompression bomb looks like to the size check.
+func hugePNG(t testing.TB, w, h uint32) []byte {
+	b := pngOf(t, 2, 1, color.White, color.Black)
+	// IHDR: 8-byte signature, length, "IHDR", width, height, …, CRC.
+	binary.BigEndian.PutUint32(b[16:], w)
+	binary.BigEndian.PutUint32(b[20:], h)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
 }
 
 // multipart posts files (name, content) with form fields, the CSRF token
@@ -288,7 +301,8 @@ func TestLibraryWithoutScript(t *testing.T) {
 	c := d.login("alpha.localhost", "alpha-admin")
 	c.get("/admin/documents/add/")
 	status, body := c.multipart("/admin/documents/add/", [][2]string{{"tags", "minutes"}}, [][2]string{
-		{"minutes.txt", "Minutes of the meeting."}, {"empty.pdf", ""}, {"report.pdf", "%PDF-1.4 a report"}, {"fake.pdf", "not a pdf at all"}})
+		{"minutes.txt", "Minutes of the meeting."}, {"empty.pdf", ""}, {"report.pdf", "%PDF-1.4 a report"}, {"fake.pdf", "not a pdf at all"},
+		{"report.pdf", "%PDF-1.4 another report, same name"}})
 	if status != 400 {
 		t.Errorf("a form with bad files: %d", status)
 	}
@@ -297,12 +311,26 @@ func TestLibraryWithoutScript(t *testing.T) {
 			t.Errorf("the results lack %q", want)
 		}
 	}
-	if n := strings.Count(body, `class="upload-item done"`); n != 2 {
-		t.Errorf("%d files arrived", n)
+	if n := strings.Count(body, `class="upload-item done"`); n != 3 {
+		t.Errorf("%d files arrived (two of them with the same name)", n)
+	}
+	docs, n, _ := d.svc.DB.Site(d.alpha.ID, d.svc.Types).Documents(ctx, canopy.MediaFilter{All: true, Q: "report", Limit: 10})
+	if n != 2 || docs[0].FileKey == docs[1].FileKey {
+		t.Errorf("two files named report.pdf: %d documents", n)
 	}
 	_, list := c.get("/admin/documents/")
 	if !strings.Contains(list, "report") || !strings.Contains(list, "PDF") || !strings.Contains(list, `download`) {
 		t.Error("the documents listing lacks the report, its type or its download link")
+	}
+	// Images: a 56-megapixel one and an SVG with a script are refused by name, the good one goes in.
+	c.get("/admin/images/add/")
+	status, body = c.multipart("/admin/images/add/", nil, [][2]string{{"bomb.png", string(hugePNG(t, 8000, 7000))},
+		{"evil.svg", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`}, {"fine.png", string(pngOf(t, 20, 10, color.White, color.Black))}})
+	if status != 400 || strings.Count(body, `class="upload-item done"`) != 1 || !strings.Contains(body, "megapixel") && !strings.Contains(body, "pixels") {
+		t.Errorf("bomb and SVG: %d %s", status, excerpt(body, "bomb.png"))
+	}
+	if !strings.Contains(excerpt(body, "evil.svg"), "Not uploaded") {
+		t.Errorf("the SVG: %s", excerpt(body, "evil.svg"))
 	}
 	// A CSRF-less upload is refused.
 	c.csrf = "wrong"

@@ -149,6 +149,11 @@ func (u *UI) upload(q *req, kind string) error {
 	if kind == "document" {
 		limit = u.kit.Svc.Limits.MaxDocumentBytes
 	}
+	release, err := u.kit.Svc.UploadSlot(q.ctx())
+	if err != nil {
+		return err
+	}
+	defer release()
 	extra := map[string]string{"csrf": "", "rich": ""}
 	up, err := httpkit.ReadUpload(q.w, q.r, limit, extra)
 	if !q.csrfOK && !hmac.Equal([]byte(extra["csrf"]), []byte(q.csrf)) {

@@ -47,6 +47,7 @@ func DefaultMediaLimits() MediaLimits {
 type mediaState struct {
 	flight singleflight.Group
 	gen    chan struct{} // bounds concurrent rendition generation (CPU)
+	upload chan struct{} // bounds the uploads read and stored at once (memory)
 	budget *media.Budget // bounds the memory of concurrent rendition generation
 	key    []byte        // signs rendition URLs
 }
@@ -513,6 +514,24 @@ func (a *Admin) UploadImage(ctx context.Context, up Upload) (*canopy.Image, erro
 // uploadWait is how long an image upload waits for room in the render
 // budget before it is answered busy (503).
 const uploadWait = 20 * time.Second
+
+// UploadSlot waits for one of the slots that bound the uploads a server
+// reads and stores at once (twice the cores, at least 4): an upload holds
+// its file in memory, so twenty at once would hold twenty files; the others
+// wait, unread, in their connections. Busy for uploadWait: 503. The caller
+// calls release when the upload is stored.
+func (s *Service) UploadSlot(ctx context.Context) (release func(), err error) {
+	t := time.NewTimer(uploadWait)
+	defer t.Stop()
+	select {
+	case s.media.upload <- struct{}{}:
+		return func() { <-s.media.upload }, nil
+	case <-t.C:
+		return nil, canopy.Errorf(canopy.EUNAVAILABLE, "the server is busy with other uploads; try again in a minute")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
 
 // StoreImage checks and stores an image in a collection of the site (0: of
 // the shared library) (no permission check: the caller made it). The file is written before the

@@ -61,7 +61,7 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 		panic(err) // the built-in snippet types are valid
 	}
 	s := &Service{DB: db, Types: types, Snippets: snippets, BcryptCost: 11, richText: richTextPolicy(), Limits: DefaultMediaLimits(),
-		media: mediaState{gen: make(chan struct{}, runtime.NumCPU())}}
+		media: mediaState{gen: make(chan struct{}, runtime.NumCPU()), upload: make(chan struct{}, max(4, 2*runtime.NumCPU()))}}
 	for name, t := range builtinTemplates() {
 		if err := s.RegisterSiteTemplate(name, t); err != nil {
 			panic(err) // the built-in templates are valid for the built-in types
