@@ -127,6 +127,30 @@ func TestCollectionsScreens(t *testing.T) {
 	if got := byName("Press"); got.Restriction == nil || got.Name != "Press" {
 		t.Errorf("alpha's collection after beta: %+v", got)
 	}
+	// The shared library: a superuser adds a collection to it from alpha's
+	// admin; a site admin may not (the shared collection does not exist for them).
+	shared, _ := d.svc.DB.Shared(d.svc.Types).Collections(ctx)
+	if len(shared) == 0 {
+		t.Fatal("no shared library")
+	}
+	root := d.login("alpha.localhost", "admin")
+	if status, body := root.get(fmt.Sprintf("/admin/collections/add/?parent=%d", shared[0].ID)); status != 200 || !strings.Contains(body, "Shared library") {
+		t.Errorf("superuser adding to the shared library: %d", status)
+	}
+	if status, _, _ := root.post("/admin/collections/add/", url.Values{"name": {"Logos"}, "parent": {fmt.Sprint(shared[0].ID)}}); status != 303 {
+		t.Errorf("superuser created a shared collection: %d", status)
+	}
+	after, _ := d.svc.DB.Shared(d.svc.Types).Collections(ctx)
+	if len(after) != len(shared)+1 {
+		t.Errorf("shared collections: %d then %d", len(shared), len(after))
+	}
+	if _, body := root.get("/admin/collections/"); !strings.Contains(body, "Logos") {
+		t.Error("the superuser's listing lacks the new shared collection")
+	}
+	c.get("/admin/collections/")
+	if status, _, _ := c.post("/admin/collections/add/", url.Values{"name": {"Mine"}, "parent": {fmt.Sprint(shared[0].ID)}}); status != 404 {
+		t.Errorf("a site admin adding to the shared library: %d", status)
+	}
 	// An editor manages no collections.
 	ed := d.login("alpha.localhost", "alpha-editor")
 	if _, home := ed.get("/admin/"); strings.Contains(home, `href="/admin/collections/"`) {
