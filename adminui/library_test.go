@@ -92,7 +92,6 @@ func (c *client) multipart(path string, fields [][2]string, files [][2]string) (
 	return res.StatusCode, string(b)
 }
 
-var cropRE = regexp.MustCompile(`<img src="([^"]+/fill-240x240/[^"]+)"`)
 
 // TestImageLibraryScreens: a site admin uploads two images and a bad file
 // at once (the two arrive, the bad one is named with its reason), sets a
