@@ -263,6 +263,9 @@ func TestImageLibraryScreens(t *testing.T) {
 		t.Error("the delete screen does not show where it is used")
 	}
 	look(t, b, "image-delete")
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/images/%d/usage/", alpha, harbour.ID)))
+	waitFor(t, b, `document.querySelector("table.listing td.title a")`)
+	look(t, b, "image-usage")
 
 	// Beta's admin: every address of alpha's image is 404, and nothing changes.
 	bc := d.login("beta.localhost", "beta-admin")

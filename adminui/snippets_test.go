@@ -90,6 +90,13 @@ func TestSnippetsScreens(t *testing.T) {
 		t.Errorf("used on: %q", used)
 	}
 	look(t, b, "snippet-edit")
+	b.Run(chromedp.Navigate(b.Eval(`location.href`) + "usage/"))
+	waitFor(t, b, `document.querySelector("table.listing td.title a")`)
+	look(t, b, "snippet-usage")
+	b.Run(chromedp.Navigate(list + "?q=dome"))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	b.Run(chromedp.Click(chromedp.CSS("table.listing td.title a")))
+	waitFor(t, b, `document.querySelector("#usage-heading")`)
 	waitFor(t, b, `document.querySelector("#id_building_name")`)
 	b.Eval(`document.querySelector("#id_building_name").value = "East Tower", ""`)
 	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
