@@ -92,7 +92,6 @@ func (c *client) multipart(path string, fields [][2]string, files [][2]string) (
 	return res.StatusCode, string(b)
 }
 
-
 // TestImageLibraryScreens: a site admin uploads two images and a bad file
 // at once (the two arrive, the bad one is named with its reason), sets a
 // focal point and sees the crop change, replaces the file of an image a
