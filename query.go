@@ -65,6 +65,14 @@ type MediaFilter struct {
 // MediaOrders are the orders a media listing may ask for.
 var MediaOrders = []string{"title", "-title", "created", "-created", "file_size", "-file_size"}
 
+// MediaBulk is one change to many images or documents: a move to a
+// collection, tags added, or a delete.
+type MediaBulk struct {
+	MoveTo  int64
+	AddTags []string
+	Delete  bool
+}
+
 // MediaScope is part of what a media listing may show: items in the
 // collection at Path and below, all of them or (OwnerID ≠ 0) only that
 // user's own.

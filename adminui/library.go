@@ -15,7 +15,6 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
 	"github.com/canopy-cms/canopy/service"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The site's media library: images and documents listed (images as a
@@ -867,7 +866,7 @@ func (u *UI) libraryBulk(q *req) error {
 		return err
 	}
 	if q.r.Method == http.MethodPost {
-		op := sqlstore.MediaBulk{}
+		op := canopy.MediaBulk{}
 		switch d.Action {
 		case "move":
 			d.MoveTo, _ = strconv.ParseInt(form.Get("collection_id"), 10, 64)

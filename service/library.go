@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/canopy-cms/canopy"
-	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // The admin's media library screens: who may use them, the collections
@@ -81,7 +80,7 @@ const MaxBulk = 200
 // move, the destination one they may add to), all of this site's own
 // library or all of the shared library's; all change in one transaction or
 // none does.
-func (a *Admin) BulkMedia(ctx context.Context, kind string, ids []int64, op sqlstore.MediaBulk) (int, error) {
+func (a *Admin) BulkMedia(ctx context.Context, kind string, ids []int64, op canopy.MediaBulk) (int, error) {
 	k := kindNamed(kind)
 	if len(ids) == 0 {
 		return 0, canopy.Errorf(canopy.EINVALID, "select at least one %s", k.name)

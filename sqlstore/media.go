@@ -593,13 +593,8 @@ func (s *SiteDB) deleteDocument(ctx context.Context, tx *Tx, id int64) (string, 
 	return d.FileKey, tx.log(ctx, s.site, "delete", "document", id, d.Title, nil)
 }
 
-// MediaBulk is one change to many images or documents: a move to a
-// collection, tags added, or a delete.
-type MediaBulk struct {
-	MoveTo  int64
-	AddTags []string
-	Delete  bool
-}
+// MediaBulk is canopy.MediaBulk (the domain type; this alias keeps the store readable).
+type MediaBulk = canopy.MediaBulk
 
 // BulkMedia applies a change to several images ("image") or documents of
 // this handle, in one transaction: all of them change or none. A delete
