@@ -50,6 +50,25 @@ type Member struct {
 	IdentityHere bool `json:"identity_here"`
 }
 
+// MemberFilter narrows a site's members list: a search in username, name
+// and email, one of the site's groups, the active state.
+type MemberFilter struct {
+	Q       string
+	GroupID int64
+	Active  *bool
+	Limit   int
+	Offset  int
+}
+
+// AccountMatch is an active account the add-a-person search found: its
+// username and name, and whether it is already a member of the asking
+// site — never where else it is one.
+type AccountMatch struct {
+	ID             int64
+	Username, Name string
+	MemberHere     bool
+}
+
 // LogEntry is one recorded action.
 type LogEntry struct {
 	ID          int64           `json:"id"`

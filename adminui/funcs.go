@@ -16,6 +16,7 @@ var funcs = template.FuncMap{
 	"ago":      ago,
 	"byteSize": byteSize,
 	"lower":    strings.ToLower,
+	"fullName": func(u *canopy.User) string { return strings.TrimSpace(u.FirstName + " " + u.LastName) },
 	"indent": func(depth int) string { // a collection's place in the tree
 		if depth <= 1 {
 			return ""

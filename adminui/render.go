@@ -205,6 +205,9 @@ func (u *UI) menu(q *req) []menuItem {
 	if len(q.a.RedirectActions()) > 0 {
 		items = append(items, menuItem{Label: "Redirects", URL: "/admin/redirects/", Current: q.section == "redirects"})
 	}
+	if len(q.a.UserActions()) > 0 {
+		items = append(items, menuItem{Label: "Users", URL: "/admin/users/", Current: q.section == "users"})
+	}
 	return items
 }
 

@@ -440,3 +440,77 @@ func (a *Admin) SetNavCollapsed(ctx context.Context, collapsed bool) error {
 	a.User.NavCollapsed = collapsed
 	return a.svc.DB.SetNavCollapsed(ctx, a.User.ID, collapsed)
 }
+
+// FilterMembers lists this site's members that match the filter.
+func (a *Admin) FilterMembers(ctx context.Context, f canopy.MemberFilter) ([]*canopy.Member, int, error) {
+	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {
+		return nil, 0, err
+	}
+	if f.GroupID != 0 {
+		if _, err := a.pages.Group(ctx, f.GroupID); err != nil {
+			return nil, 0, err
+		}
+	}
+	return a.pages.FilterMembers(ctx, f)
+}
+
+// MinAccountSearch is the shortest query the add-a-person search answers.
+const MinAccountSearch = 3
+
+// FindAccounts finds active accounts to add to this site (add_user): by the
+// start of the username, a part of the name, or the whole email address;
+// the answer says whether each is a member here, never where else it is.
+// A query shorter than MinAccountSearch finds nothing.
+func (a *Admin) FindAccounts(ctx context.Context, q string) ([]canopy.AccountMatch, error) {
+	if err := a.requireAny("add_user"); err != nil {
+		return nil, err
+	}
+	if len([]rune(strings.TrimSpace(q))) < MinAccountSearch {
+		return nil, canopy.FieldErrorf("q", canopy.EINVALID, "type at least %d characters of the username, the name or the whole email address", MinAccountSearch)
+	}
+	if len(q) > 200 {
+		return nil, canopy.FieldErrorf("q", canopy.EINVALID, "the search is longer than 200 characters")
+	}
+	return a.pages.FindAccounts(ctx, q, 20)
+}
+
+// UserActions lists what the user may do with this site's members: view,
+// add, change, delete (view whenever any of the others).
+func (a *Admin) UserActions() []string { return a.modelActions("user") }
+
+// modelActions lists the actions of view, add, change, delete the user holds
+// on a model (view whenever any of the others).
+func (a *Admin) modelActions(model string) []string {
+	var out []string
+	for _, act := range []string{"view", "add", "change", "delete"} {
+		if a.Check.User.HasModelPerm(act + "_" + model) {
+			out = append(out, act)
+		}
+	}
+	if len(out) > 0 && out[0] != "view" {
+		out = append([]string{"view"}, out...)
+	}
+	return out
+}
+
+// SiteGroups lists this site's own groups (not the installation-wide ones):
+// the roles a site admin gives.
+func (a *Admin) SiteGroups(ctx context.Context) ([]*canopy.Group, error) {
+	all, err := a.Groups(ctx)
+	if err != nil && !a.Check.User.HasModelPerm("view_user") && !a.Check.User.HasModelPerm("change_user") && !a.Check.User.HasModelPerm("add_user") {
+		return nil, err
+	}
+	if err != nil {
+		// Those who manage users but not groups still choose roles.
+		if all, err = a.pages.Groups(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []*canopy.Group
+	for _, g := range all {
+		if g.SiteID == a.Site.ID {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}

@@ -353,18 +353,7 @@ const (
 
 // RedirectActions says what the caller may do with this site's redirects:
 // "view" (they see the screen), "add", "change", "delete".
-func (a *Admin) RedirectActions() []string {
-	var out []string
-	for _, act := range []string{"view", "add", "change", "delete"} {
-		if a.Check.User.HasModelPerm(act + "_redirect") {
-			out = append(out, act)
-		}
-	}
-	if len(out) > 0 && out[0] != "view" {
-		out = append([]string{"view"}, out...)
-	}
-	return out
-}
+func (a *Admin) RedirectActions() []string { return a.modelActions("redirect") }
 
 // ExportRedirects writes this site's redirects as CSV (from, to, permanent),
 // a page's target as its current address: what ImportRedirects reads.

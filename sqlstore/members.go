@@ -123,14 +123,43 @@ func (e extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.ex
 
 // Members lists a site's members, by username, with their groups on this site.
 func (s *SiteDB) Members(ctx context.Context, limit, offset int) (out []*Member, total int, err error) {
+	return s.FilterMembers(ctx, canopy.MemberFilter{Limit: limit, Offset: offset})
+}
+
+// memberIDs are the site's members' ids, read from the site's memberships
+// and its local accounts (indexes), never from the installation's whole
+// users table.
+const memberIDs = `u.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1)`
+
+// FilterMembers lists this site's members that match the filter, by
+// username, with their groups here, and how many match.
+func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out []*Member, total int, err error) {
 	db, siteID := s.db, s.site
+	args := []any{siteID}
+	add := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	cond := memberIDs
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		p := add("%" + likeEscape(q) + "%")
+		cond += ` AND (lower(u.username) LIKE ` + p + ` ESCAPE '\' OR lower(u.email) LIKE ` + p + ` ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE ` + p + ` ESCAPE '\')`
+	}
+	if f.GroupID != 0 {
+		cond += ` AND EXISTS (SELECT 1 FROM group_members g2 WHERE g2.user_id = u.id AND g2.site_id = $1 AND g2.group_id = ` + add(f.GroupID) + `)`
+	}
+	if f.Active != nil {
+		cond += ` AND u.is_active = ` + add(*f.Active)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
 	out = []*Member{}
 	err = db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+memberCondition, siteID).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, memberSelect+` WHERE `+memberCondition+
-			` ORDER BY lower(u.username) LIMIT $2 OFFSET $3`, siteID, limit, offset)
+		n := len(args)
+		rows, err := tx.QueryContext(ctx, memberSelect+` WHERE `+cond+
+			` ORDER BY lower(u.username) LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
@@ -495,4 +524,27 @@ func (s *SiteDB) AddExistingMember(ctx context.Context, usernameOrEmail string, 
 		return err
 	})
 	return m, err
+}
+
+// AccountMatch is canopy.AccountMatch (the domain type; this alias keeps the store readable).
+type AccountMatch = canopy.AccountMatch
+
+// FindAccounts finds active accounts of the installation by the start of
+// their username, a part of their name, or their whole email address, for
+// site $1's admins to add; at most limit, by username.
+func (s *SiteDB) FindAccounts(ctx context.Context, q string, limit int) (out []AccountMatch, err error) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(func(r scanner) (m AccountMatch, err error) {
+			var first, last string
+			err = r.Scan(&m.ID, &m.Username, &first, &last, &m.MemberHere)
+			m.Name = strings.TrimSpace(first + " " + last)
+			return m, err
+		}, func(m AccountMatch) { out = append(out, m) })(tx.QueryContext(ctx, `SELECT u.id, u.username, u.first_name, u.last_name,
+			(EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.site_id = $1) OR COALESCE(u.home_site_id, 0) = $1)
+			FROM users u WHERE u.is_active AND (lower(u.username) LIKE $2 ESCAPE '\' OR (u.email <> '' AND lower(u.email) = $3)
+			OR lower(u.first_name || ' ' || u.last_name) LIKE $4 ESCAPE '\') ORDER BY lower(u.username) LIMIT $5`,
+			s.site, likeEscape(q)+"%", q, "%"+likeEscape(q)+"%", limit))
+	})
+	return out, err
 }

@@ -141,6 +141,12 @@ func (b *Browser) Run(actions ...chromedp.Action[chromedp.Void]) {
 				time.Sleep(100 * time.Millisecond)
 				continue
 			}
+			if strings.Contains(err.Error(), "Inspected target navigated or closed") {
+				// The action made the page navigate (a click on a submit
+				// button) before chromedp finished with it: the navigation
+				// is the point, and the test's next wait checks where it led.
+				break
+			}
 			b.t.Fatalf("browser: %v", err)
 		}
 	}

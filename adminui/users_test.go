@@ -1,0 +1,150 @@
+package adminui_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/sqlstore"
+)
+
+// TestUsersScreens: alpha's site admin lists alpha's users (never beta's),
+// filters them, finds beta's admin through the search (a short query finds
+// nothing; nothing says where else they are a member), adds them as an
+// editor, changes their roles (at least one), removes them (they keep
+// beta); creates an account (errors beside the fields); cannot see or set
+// the superuser flag, even by a forged POST; beta's admin gets 404 for
+// alpha's users; an editor has no Users.
+func TestUsersScreens(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
+	b.Run(chromedp.Navigate(alpha + "/admin/"))
+	b.Run(chromedp.Click(chromedp.CSS(`#sidenav a[href="/admin/users/"]`)))
+	waitFor(t, b, `document.querySelector("table.listing")`)
+	names := b.Text("table.listing tbody")
+	for _, want := range []string{"alpha-admin", "alpha-editor", "alpha-moderator"} {
+		if !strings.Contains(names, want) {
+			t.Errorf("the list lacks %s", want)
+		}
+	}
+	if strings.Contains(names, "beta-admin") {
+		t.Error("alpha's list shows beta's admin")
+	}
+	look(t, b, "users")
+	// Filter by group.
+	b.Eval(`(() => { const s = document.querySelector("#users-group"); s.value = [...s.options].find(o => o.text === "Moderators").value; })(), ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.filter-form button[type=submit]`)))
+	waitFor(t, b, `location.search.includes("group=") && document.querySelector("table.listing")`)
+	if got := b.Text("table.listing tbody"); !strings.Contains(got, "alpha-moderator") || strings.Contains(got, "alpha-editor") {
+		t.Errorf("the Moderators filter: %q", got)
+	}
+	// Add beta's admin: too short, then found.
+	b.Run(chromedp.Navigate(alpha + "/admin/users/add/?q=be"))
+	waitFor(t, b, `document.querySelector("#find-error")`)
+	b.Run(chromedp.Navigate(alpha + "/admin/users/add/?q=beta-"))
+	waitFor(t, b, `document.querySelector(".account-matches")`)
+	found := b.Text(".account-matches")
+	if !strings.Contains(found, "beta-admin") || strings.Contains(strings.ToLower(b.Text("main")), "gardening") || strings.Contains(b.Text("main"), "beta.localhost") {
+		t.Errorf("the search: %q", found)
+	}
+	look(t, b, "user-add")
+	b.Eval(`(() => { const f = document.querySelector("form.add-existing"); [...f.querySelectorAll("label")].find(l => l.textContent === "Editors").click(); })(), ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.add-existing button[type=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	ba, _ := d.svc.DB.UserByUsername(ctx, "beta-admin")
+	store := d.svc.DB.Site(d.alpha.ID, nil)
+	m, err := store.Member(ctx, ba.ID)
+	if err != nil || len(m.Groups) != 1 || m.Groups[0].Name != "Editors" {
+		t.Fatalf("beta-admin on alpha: %+v %v", m, err)
+	}
+	// Beta still sees only beta's roles for them.
+	bm, _ := d.svc.DB.Site(d.beta.ID, nil).Member(ctx, ba.ID)
+	for _, g := range bm.Groups {
+		if g.SiteID != d.beta.ID {
+			t.Errorf("beta sees a group of another site: %+v", g)
+		}
+	}
+	// Roles: none is refused, Moderators saved.
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/users/%d/", alpha, ba.ID)))
+	waitFor(t, b, `document.querySelector("#groups")`)
+	if b.Count("#id_is_superuser") != 0 || b.Count("#id_is_superadmin") != 0 {
+		t.Error("a site admin is shown the superuser flags")
+	}
+	if b.Count("#id_email") != 0 {
+		t.Error("a site admin may change the identity of an account of another site")
+	}
+	b.Eval(`document.querySelectorAll("#groups input[type=checkbox]").forEach(c => c.checked = false), ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	waitFor(t, b, `document.querySelector("#groups-error")`)
+	look(t, b, "user-form-error")
+	b.Eval(`(() => { [...document.querySelectorAll("#groups label")].find(l => l.textContent.startsWith("Moderators")).click(); })(), ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if m, _ := store.Member(ctx, ba.ID); len(m.Groups) != 1 || m.Groups[0].Name != "Moderators" {
+		t.Errorf("roles after saving: %+v", m.Groups)
+	}
+	// A forged superuser flag is ignored.
+	c := d.login("alpha.localhost", "alpha-admin")
+	c.get(fmt.Sprintf("/admin/users/%d/", ba.ID))
+	c.post(fmt.Sprintf("/admin/users/%d/", ba.ID), url.Values{"groups": {fmt.Sprint(m.Groups[0].ID)}, "is_superuser": {"on"}, "is_superadmin": {"on"}})
+	if u, _ := d.svc.DB.UserByUsername(ctx, "beta-admin"); u.IsSuperuser || u.IsSuperadmin {
+		t.Error("a forged POST made a superuser")
+	}
+	// Remove from alpha: they keep beta.
+	b.Run(chromedp.Navigate(fmt.Sprintf("%s/admin/users/%d/remove/", alpha, ba.ID)))
+	waitFor(t, b, `document.querySelector("button.danger")`)
+	look(t, b, "user-remove")
+	b.Run(chromedp.Click(chromedp.CSS("button.danger")))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if _, err := store.Member(ctx, ba.ID); err == nil {
+		t.Error("still a member of alpha")
+	}
+	if _, err := d.svc.DB.Site(d.beta.ID, nil).Member(ctx, ba.ID); err != nil {
+		t.Errorf("no longer a member of beta: %v", err)
+	}
+	// Create an account: a duplicate username is refused beside the field.
+	b.Run(chromedp.Navigate(alpha + "/admin/users/add/"))
+	waitFor(t, b, `document.querySelector("#id_username")`)
+	b.Run(chromedp.SendKeys(chromedp.CSS("#id_username"), "alpha-editor"), chromedp.SendKeys(chromedp.CSS("#id_password"), "a good password"))
+	b.Eval(`document.querySelector("#new-groups input[type=checkbox]").checked = true, ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`section[aria-labelledby=new-heading] button[type=submit]`)))
+	waitFor(t, b, `document.querySelector("#id_username-error")`)
+	b.Eval(`document.querySelector("#id_username").value = "lab-tech", document.querySelector("#id_password").value = "a good password", ""`)
+	b.Eval(`document.querySelector("#new-groups input[type=checkbox]").checked = true, ""`)
+	b.Run(chromedp.Click(chromedp.CSS(`section[aria-labelledby=new-heading] button[type=submit]`)))
+	waitFor(t, b, `document.querySelector(".message.success") || document.querySelector(".error-summary") && !document.querySelector("#id_username-error")`)
+	if b.Count(".message.success") == 0 {
+		t.Fatalf("creating lab-tech: %s", b.Text(".error-summary"))
+	}
+	if u, err := d.svc.DB.UserByUsername(ctx, "lab-tech"); err != nil || u.HomeSiteID != d.alpha.ID {
+		t.Errorf("the new account: %+v %v", u, err)
+	}
+	// Beta's admin: alpha's users by id are 404.
+	bc := d.login("beta.localhost", "beta-admin")
+	ed, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+	for _, p := range []string{"/admin/users/%d/", "/admin/users/%d/remove/"} {
+		if status, _ := bc.get(fmt.Sprintf(p, ed.ID)); status != 404 {
+			t.Errorf("beta GET %s: %d", fmt.Sprintf(p, ed.ID), status)
+		}
+		if status, _, _ := bc.post(fmt.Sprintf(p, ed.ID), url.Values{"groups": {"1"}}); status != 404 {
+			t.Errorf("beta POST %s: %d", fmt.Sprintf(p, ed.ID), status)
+		}
+	}
+	if _, body := bc.get("/admin/users/"); strings.Contains(body, "alpha-editor") {
+		t.Error("beta's list shows alpha's editor")
+	}
+	// An editor may not manage users.
+	edc := d.login("alpha.localhost", "alpha-editor")
+	if _, home := edc.get("/admin/"); strings.Contains(home, `href="/admin/users/"`) {
+		t.Error("the editor is offered Users")
+	}
+	if status, _ := edc.get("/admin/users/"); status != 403 {
+		t.Errorf("editor GET users: %d", status)
+	}
+}
