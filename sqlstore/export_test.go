@@ -87,3 +87,12 @@ func ReopenSQLite(ctx context.Context, db *DB, readPragmas string) (*DB, error) 
 	defer func() { sqliteReadPragmas = old }()
 	return Open(ctx, "sqlite:"+db.dsn)
 }
+
+// CountMembersByScan counts a site's members as the list did before issue
+// 27 (every account of the installation tested): the benchmark's baseline.
+func (s *SiteDB) CountMembersByScan(ctx context.Context) (n int, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+memberCondition, s.site).Scan(&n)
+	})
+	return n, err
+}

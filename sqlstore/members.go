@@ -126,10 +126,15 @@ func (s *SiteDB) Members(ctx context.Context, limit, offset int) (out []*Member,
 	return s.FilterMembers(ctx, canopy.MemberFilter{Limit: limit, Offset: offset})
 }
 
-// memberIDs are the site's members' ids, read from the site's memberships
-// and its local accounts (indexes), never from the installation's whole
-// users table.
-const memberIDs = `u.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1)`
+// memberFrom reads the site's members from its memberships and its local
+// accounts (indexes) and joins their accounts: never a scan of the
+// installation's whole users table.
+const memberFrom = ` FROM (SELECT gm.user_id AS mid FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1) mids
+	JOIN users u ON u.id = mids.mid`
+
+// memberListSelect is memberSelect over memberFrom.
+var memberListSelect = `SELECT ` + strings.Replace(prefixed("u.", userColumns), "u.last_login", "sl.last_login", 1) + `, ` + ownedCondition +
+	memberFrom + ` LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id`
 
 // FilterMembers lists this site's members that match the filter, by
 // username, with their groups here, and how many match.
@@ -137,7 +142,7 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 	db, siteID := s.db, s.site
 	args := []any{siteID}
 	add := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	cond := memberIDs
+	cond := "TRUE"
 	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
 		p := add("%" + likeEscape(q) + "%")
 		cond += ` AND (lower(u.username) LIKE ` + p + ` ESCAPE '\' OR lower(u.email) LIKE ` + p + ` ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE ` + p + ` ESCAPE '\')`
@@ -154,11 +159,11 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 	}
 	out = []*Member{}
 	err = db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+cond, args...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+memberFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
 			return err
 		}
 		n := len(args)
-		rows, err := tx.QueryContext(ctx, memberSelect+` WHERE `+cond+
+		rows, err := tx.QueryContext(ctx, memberListSelect+` WHERE `+cond+
 			` ORDER BY lower(u.username) LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
 		if err != nil {
 			return err
