@@ -132,9 +132,10 @@ func (s *SiteDB) Members(ctx context.Context, limit, offset int) (out []*Member,
 const memberFrom = ` FROM (SELECT gm.user_id AS mid FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1) mids
 	JOIN users u ON u.id = mids.mid`
 
-// memberListSelect is memberSelect over memberFrom.
+// memberListSelect is memberSelect over memberFrom,
+// with how many rows match beside each.
 var memberListSelect = `SELECT ` + strings.Replace(prefixed("u.", userColumns), "u.last_login", "sl.last_login", 1) + `, ` + ownedCondition +
-	memberFrom + ` LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id`
+	`, count(*) OVER ()` + memberFrom + ` LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id`
 
 // FilterMembers lists this site's members that match the filter, by
 // username, with their groups here, and how many match.
@@ -159,9 +160,7 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 	}
 	out = []*Member{}
 	err = db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+memberFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
+		// One pass: the page and, beside each row, how many match.
 		n := len(args)
 		rows, err := tx.QueryContext(ctx, memberListSelect+` WHERE `+cond+
 			` ORDER BY lower(u.username) LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
@@ -171,7 +170,7 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 		byID := map[int64]*Member{}
 		var ids []any
 		for rows.Next() {
-			m, err := scanMember(rows, siteID)
+			m, err := scanMember(extraScan{rows, []any{&total}}, siteID)
 			if err != nil {
 				rows.Close()
 				return err
@@ -181,6 +180,12 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 			ids = append(ids, m.ID)
 		}
 		rows.Close()
+		if len(out) == 0 {
+			// A page past the end says nothing of the total.
+			if err := tx.QueryRowContext(ctx, `SELECT count(*)`+memberFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
+				return err
+			}
+		}
 		return memberGroups(ctx, tx, siteID, byID, ids)
 	})
 	return out, total, err
