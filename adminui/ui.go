@@ -160,6 +160,8 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/static/{file}", u.serveStatic)
 	m.HandleFunc("GET /admin/login/{$}", u.loginPage)
 	m.HandleFunc("POST /admin/login/{$}", u.loginSubmit)
+	m.HandleFunc("GET /admin/invite/{token}/{$}", u.invitePage)
+	m.HandleFunc("POST /admin/invite/{token}/{$}", u.invitePage)
 	m.HandleFunc("POST /admin/logout/{$}", u.logout)
 	m.HandleFunc("GET /admin/{$}", u.screen(u.dashboard))
 	m.HandleFunc("POST /admin/reviews/{id}/{$}", u.screen(u.reviewFromDashboard))

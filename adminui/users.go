@@ -95,6 +95,9 @@ type userAddData struct {
 	NewGroupsError                                 string
 	Errors                                         []summaryItem
 	Superuser                                      bool
+	// CanInvite: the installation sends e-mail; How is "invite" or "password".
+	CanInvite bool
+	How       string
 }
 
 func newAccountFields() (username, email, first, last, password formField) {
@@ -118,8 +121,12 @@ func (u *UI) userAdd(q *req) error {
 	if err != nil {
 		return err
 	}
-	d := &userAddData{Groups: groups, Chosen: map[int64]bool{}, Superuser: q.a.User.IsSuperuser}
+	d := &userAddData{Groups: groups, Chosen: map[int64]bool{}, Superuser: q.a.User.IsSuperuser, CanInvite: u.kit.Svc.MailConfigured(), How: "password"}
+	if d.CanInvite {
+		d.How = "invite"
+	}
 	d.Username, d.Email, d.FirstName, d.LastName, d.Password = newAccountFields()
+	d.Password.Required = !d.CanInvite
 	status := http.StatusOK
 	if q.r.Method == http.MethodGet {
 		d.Q = strings.TrimSpace(q.r.URL.Query().Get("q"))
@@ -159,17 +166,32 @@ func (u *UI) userAdd(q *req) error {
 		case "create":
 			in := service.MemberInput{Username: strings.TrimSpace(q.r.PostFormValue("username")), Groups: &ids}
 			email, first, last, password := strings.TrimSpace(q.r.PostFormValue("email")), q.r.PostFormValue("first_name"), q.r.PostFormValue("last_name"), q.r.PostFormValue("password")
-			in.Email, in.FirstName, in.LastName, in.Password = &email, &first, &last, &password
+			in.Email, in.FirstName, in.LastName = &email, &first, &last
 			d.Username.Value, d.Email.Value, d.FirstName.Value, d.LastName.Value = in.Username, email, first, last
+			if d.How = q.r.PostFormValue("how"); d.How != "invite" || !d.CanInvite {
+				d.How = "password"
+				in.Password = &password
+			}
 			switch {
 			case in.Username == "":
 				d.Username.Error = "This field is required."
-			case password == "":
+			case d.How == "password" && password == "":
 				d.Password.Error = "This field is required."
+			case d.How == "invite" && email == "":
+				d.Email.Error = "An invitation needs their email address."
 			case len(ids) == 0:
 				d.NewGroupsError = "Choose at least one group for them on this site."
 			default:
-				m, err := q.a.CreateMember(q.ctx(), in)
+				var m *canopy.Member
+				var err error
+				if d.How == "invite" {
+					m, err = q.a.InviteMember(q.ctx(), in, q.site.RootURL())
+				} else {
+					m, err = q.a.CreateMember(q.ctx(), in)
+				}
+				if err == nil && d.How == "invite" {
+					return q.redirect("/admin/users/", "success", "The account "+m.Username+" is created; an invitation to choose a password is on its way to "+m.Email+".")
+				}
 				if err == nil {
 					return q.redirect("/admin/users/", "success", "The account "+m.Username+" is created; they may log in to this site.")
 				}

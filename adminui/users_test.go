@@ -3,8 +3,10 @@ package adminui_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -146,5 +148,72 @@ func TestUsersScreens(t *testing.T) {
 	}
 	if status, _ := edc.get("/admin/users/"); status != 403 {
 		t.Errorf("editor GET users: %d", status)
+	}
+}
+
+// TestUserInvitation: a site admin creates an account with an invitation;
+// the e-mail (through the outbox) carries a link that sets the password
+// once; the person logs in with it; the link used again, or expired, says
+// so and changes nothing; beta's host does not know alpha's invitation.
+func TestUserInvitation(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	d.svc.DB.QueueMail = true
+	c := d.login("alpha.localhost", "alpha-admin")
+	_, page := c.get("/admin/users/add/")
+	if !strings.Contains(page, `id="how-invite"`) {
+		t.Fatal("no invitation offered although mail is configured")
+	}
+	gs, _ := d.svc.DB.Site(d.alpha.ID, nil).Groups(ctx)
+	status, _, body := c.post("/admin/users/add/", url.Values{"action": {"create"}, "how": {"invite"}, "username": {"newcomer"},
+		"email": {"newcomer@example.org"}, "first_name": {"Nia"}, "groups": {fmt.Sprint(gs[0].ID)}})
+	if status != 303 {
+		t.Fatalf("invite: %d %s", status, excerpt(body, "error"))
+	}
+	mails, err := d.svc.DB.ClaimMail(ctx, time.Now().Add(time.Minute), 10, time.Minute)
+	if err != nil || len(mails) != 1 || mails[0].To != "newcomer@example.org" {
+		t.Fatalf("the outbox: %+v %v", mails, err)
+	}
+	m := regexp.MustCompile(`http://alpha\.localhost[^\s]*/admin/invite/([A-Za-z0-9_-]+)/`).FindStringSubmatch(mails[0].Body)
+	if m == nil {
+		t.Fatalf("no link in %q", mails[0].Body)
+	}
+	link := "/admin/invite/" + m[1] + "/"
+	// Beta's host does not know the link.
+	if status, _ := d.client("beta.localhost").get(link); status != 404 {
+		t.Errorf("alpha's invitation on beta: %d", status)
+	}
+	// The person: a browser, a short password refused, then set.
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	b.Run(chromedp.Navigate(alpha + link))
+	waitFor(t, b, `document.querySelector("#password")`)
+	look(t, b, "invite")
+	b.Run(chromedp.SendKeys(chromedp.CSS("#password"), "short"), chromedp.SendKeys(chromedp.CSS("#password2"), "short"),
+		chromedp.Click(chromedp.CSS("form.form button[type=submit]")))
+	waitFor(t, b, `document.querySelector("#password-error")`)
+	b.Run(chromedp.SendKeys(chromedp.CSS("#password"), "a long enough password"), chromedp.SendKeys(chromedp.CSS("#password2"), "a long enough password"),
+		chromedp.Click(chromedp.CSS("form.form button[type=submit]")))
+	waitFor(t, b, `document.querySelector("#username") && document.querySelector(".message.success")`)
+	d.password["newcomer"] = "a long enough password"
+	login(b, alpha, "newcomer", "a long enough password")
+	// Used once: the link says so.
+	b.Run(chromedp.Navigate(alpha + link))
+	waitFor(t, b, `document.querySelector("#invite-error")`)
+	if !strings.Contains(b.Text("#invite-error"), "used already") || b.Count("#password") != 0 {
+		t.Errorf("the used link: %q", b.Text("#invite-error"))
+	}
+	// An expired invitation: refused, the password stays unset.
+	d.svc.InvitationTTL = time.Millisecond
+	c.get("/admin/users/add/")
+	c.post("/admin/users/add/", url.Values{"action": {"create"}, "how": {"invite"}, "username": {"latecomer"}, "email": {"late@example.org"}, "groups": {fmt.Sprint(gs[0].ID)}})
+	mails, _ = d.svc.DB.ClaimMail(ctx, time.Now().Add(time.Minute), 10, time.Minute)
+	m = regexp.MustCompile(`/admin/invite/([A-Za-z0-9_-]+)/`).FindStringSubmatch(mails[0].Body)
+	time.Sleep(5 * time.Millisecond)
+	anon := d.client("alpha.localhost")
+	if status, body := anon.get("/admin/invite/" + m[1] + "/"); status != 410 || !strings.Contains(body, "expired") {
+		t.Errorf("an expired link: %d", status)
+	}
+	if u, _ := d.svc.DB.UserByUsername(ctx, "latecomer"); u.PasswordHash != "" {
+		t.Error("the expired invitation set a password")
 	}
 }

@@ -2,9 +2,15 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/sqlstore"
@@ -513,4 +519,92 @@ func (a *Admin) SiteGroups(ctx context.Context) ([]*canopy.Group, error) {
 		}
 	}
 	return out, nil
+}
+
+// InvitationDays is how long an invitation link works (Service.InvitationTTL
+// changes it).
+const InvitationDays = 7
+
+// MailConfigured reports whether the installation sends e-mail (invitations
+// need it).
+func (s *Service) MailConfigured() bool { return s.DB.QueueMail }
+
+// InviteMember creates an account of this site without a password and
+// e-mails the person a single-use link, valid InvitationDays, to choose one
+// (through the mail outbox, in the account's transaction). baseURL is the
+// site's admin address the link starts with.
+func (a *Admin) InviteMember(ctx context.Context, in MemberInput, baseURL string) (*canopy.Member, error) {
+	if err := a.requireAny("add_user"); err != nil {
+		return nil, err
+	}
+	if !a.svc.MailConfigured() {
+		return nil, canopy.Errorf(canopy.EUNAVAILABLE, "this installation sends no e-mail: type a password for them instead")
+	}
+	if in.Password != nil {
+		return nil, canopy.FieldErrorf("password", canopy.EINVALID, "an invited person chooses their own password")
+	}
+	if err := a.checkFlags(&in); err != nil {
+		return nil, err
+	}
+	if in.Email == nil || *in.Email == "" {
+		return nil, canopy.FieldErrorf("email", canopy.EINVALID, "an invitation needs the person's email address")
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	sum := sha256.Sum256([]byte(token))
+	ttl := a.svc.InvitationTTL
+	if ttl == 0 {
+		ttl = InvitationDays * 24 * time.Hour
+	}
+	expires := time.Now().Add(ttl)
+	u := &canopy.User{Username: in.Username, Email: *in.Email, IsActive: true}
+	if in.FirstName != nil {
+		u.FirstName = *in.FirstName
+	}
+	if in.LastName != nil {
+		u.LastName = *in.LastName
+	}
+	var groups []int64
+	if in.Groups != nil {
+		groups = *in.Groups
+	}
+	link := strings.TrimSuffix(baseURL, "/") + "/admin/invite/" + token + "/"
+	body := fmt.Sprintf("Hello %s,\n\n%s has given you an account on %s (username: %s).\n\nChoose your password here; the link works once, until %s:\n\n%s\n\nIf you did not expect this, ignore this message.\n",
+		strings.TrimSpace(u.FirstName+" "+u.LastName), a.User.Username, a.Site.Name, u.Username, expires.UTC().Format("2 January 2006, 15:04 UTC"), link)
+	return a.pages.CreateMember(a.Ctx(ctx), u, groups, sqlstore.Invitation{TokenHash: hex.EncodeToString(sum[:]), ExpiresAt: expires,
+		CreatedBy: a.User.ID, Subject: "Your account on " + a.Site.Name, Body: body})
+}
+
+// Invitation finds an invitation of a site by its token: whose account,
+// until when; a used or expired one says so.
+func (s *Service) Invitation(ctx context.Context, site *canopy.Site, token string) (*sqlstore.InvitationInfo, error) {
+	sum := sha256.Sum256([]byte(token))
+	inv, err := s.DB.Site(site.ID, nil).Invitation(ctx, hex.EncodeToString(sum[:]))
+	if err != nil {
+		return nil, err
+	}
+	if inv.Used {
+		return inv, canopy.Errorf(canopy.ECONFLICT, "this invitation was used already: log in with the password you chose, or ask an administrator of the site for a new one")
+	}
+	if !time.Now().Before(inv.ExpiresAt) {
+		return inv, canopy.Errorf(canopy.ECONFLICT, "this invitation expired on %s: ask an administrator of the site for a new one", inv.ExpiresAt.Format("2 January 2006"))
+	}
+	return inv, nil
+}
+
+// AcceptInvitation sets the invited account's password (8 to 72
+// characters); the link works once.
+func (s *Service) AcceptInvitation(ctx context.Context, site *canopy.Site, token, password string) (string, error) {
+	if len(password) < 8 || len(password) > 72 {
+		return "", canopy.FieldErrorf("password", canopy.EINVALID, "the password must be 8 to 72 characters long")
+	}
+	hash, err := HashPassword(password, s.BcryptCost)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(token))
+	return s.DB.Site(site.ID, nil).AcceptInvitation(ctx, hex.EncodeToString(sum[:]), hash)
 }

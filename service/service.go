@@ -24,6 +24,8 @@ import (
 type Service struct {
 	DB       *sqlstore.DB
 	Types    *canopy.PageTypes
+	// InvitationTTL is how long an invitation link works (0: InvitationDays).
+	InvitationTTL time.Duration
 	Snippets *canopy.SnippetTypes
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -411,7 +412,17 @@ func checkSiteGroups(ctx context.Context, tx *Tx, siteID int64, groupIDs []int64
 }
 
 // CreateMember creates a site-local user of this site in the given groups.
-func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []int64) (m *Member, err error) {
+// Invitation is a single-use link to set an account's password, sent by
+// e-mail through the outbox with the account's creation.
+type Invitation struct {
+	TokenHash string
+	ExpiresAt time.Time
+	CreatedBy int64
+	// The e-mail: Body holds the link.
+	Subject, Body string
+}
+
+func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []int64, invite ...Invitation) (m *Member, err error) {
 	db, siteID := s.db, s.site
 	u.HomeSiteID = siteID
 	if err := validUsername(u.Username); err != nil {
@@ -443,6 +454,23 @@ func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []in
 		}
 		if err := tx.log(ctx, siteID, "create", "user", u.ID, u.Username, map[string]any{"groups": groupIDs}); err != nil {
 			return err
+		}
+		for _, inv := range invite {
+			var by any
+			if inv.CreatedBy != 0 {
+				by = inv.CreatedBy
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (token_hash, site_id, user_id, created_by, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+				inv.TokenHash, siteID, u.ID, by, inv.ExpiresAt.UTC(), tx.now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO mail_outbox (site_id, to_email, subject, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+				siteID, u.Email, inv.Subject, inv.Body, tx.now); err != nil {
+				return err
+			}
+			if err := tx.log(ctx, siteID, "invite", "user", u.ID, u.Username, map[string]any{"expires_at": inv.ExpiresAt.UTC()}); err != nil {
+				return err
+			}
 		}
 		m, err = findMember(ctx, tx, siteID, u.ID)
 		return err
@@ -557,4 +585,65 @@ func (s *SiteDB) FindAccounts(ctx context.Context, q string, limit int) (out []A
 			s.site, likeEscape(q)+"%", q, "%"+likeEscape(q)+"%", limit))
 	})
 	return out, err
+}
+
+// InvitationInfo is what an invitation link opens: whose account, until
+// when, and whether it was used.
+type InvitationInfo struct {
+	UserID    int64
+	Username  string
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// Invitation finds this site's invitation by its token's hash.
+func (s *SiteDB) Invitation(ctx context.Context, tokenHash string) (inv *InvitationInfo, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		inv, err = findInvitation(ctx, tx, s.site, tokenHash)
+		return err
+	})
+	return inv, err
+}
+
+func findInvitation(ctx context.Context, tx *Tx, site int64, tokenHash string) (*InvitationInfo, error) {
+	inv := &InvitationInfo{}
+	var used sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT i.user_id, u.username, i.expires_at, i.used_at FROM invitations i JOIN users u ON u.id = i.user_id
+		WHERE i.site_id = $1 AND i.token_hash = $2`, site, tokenHash).Scan(&inv.UserID, &inv.Username, &inv.ExpiresAt, &used)
+	if err == sql.ErrNoRows {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "this invitation link is not valid on this site: check that the whole link was copied")
+	}
+	inv.Used = used.Valid
+	inv.ExpiresAt = inv.ExpiresAt.UTC()
+	return inv, err
+}
+
+// AcceptInvitation sets the invited account's password once: a used or
+// expired invitation is refused and nothing changes.
+func (s *SiteDB) AcceptInvitation(ctx context.Context, tokenHash, passwordHash string) (username string, err error) {
+	err = s.db.write(ctx, func(tx *Tx) error {
+		inv, err := findInvitation(ctx, tx, s.site, tokenHash)
+		if err != nil {
+			return err
+		}
+		if inv.Used {
+			return canopy.Errorf(canopy.ECONFLICT, "this invitation was used already: log in with the password you chose, or ask an administrator of the site for a new one")
+		}
+		if !tx.now.Before(inv.ExpiresAt) {
+			return canopy.Errorf(canopy.ECONFLICT, "this invitation expired on %s: ask an administrator of the site for a new one", inv.ExpiresAt.Format("2 January 2006"))
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = $3 WHERE site_id = $1 AND token_hash = $2 AND used_at IS NULL`, s.site, tokenHash, tx.now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return canopy.Errorf(canopy.ECONFLICT, "this invitation was used already")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, inv.UserID, passwordHash); err != nil {
+			return err
+		}
+		username = inv.Username
+		return tx.log(ctx, s.site, "accept_invitation", "user", inv.UserID, inv.Username, nil)
+	})
+	return username, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
@@ -48,7 +49,8 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		must(t, db.Site(b.ID, nil).AddMember(ctx, g.ID, shared.ID))
 		ga, _ := db.Site(a.ID, nil).CreateGroup(ctx, "Editors")
 		must(t, db.Site(a.ID, nil).AddMember(ctx, ga.ID, shared.ID))
-		local, err := db.Site(b.ID, nil).CreateMember(ctx, &canopy.User{Username: "local", IsActive: true, PasswordHash: "x"}, []int64{g.ID})
+		local, err := db.Site(b.ID, nil).CreateMember(ctx, &canopy.User{Username: "local", IsActive: true, PasswordHash: "x", Email: "local@b.test"}, []int64{g.ID},
+			sqlstore.Invitation{TokenHash: "h", ExpiresAt: time.Now().Add(time.Hour), Subject: "Your account", Body: "link"})
 		if err != nil {
 			t.Fatal(err)
 		}
