@@ -22,11 +22,11 @@ import (
 
 // Service is the entry point for every use case of one installation.
 type Service struct {
-	DB       *sqlstore.DB
-	Types    *canopy.PageTypes
+	DB    *sqlstore.DB
+	Types *canopy.PageTypes
 	// InvitationTTL is how long an invitation link works (0: InvitationDays).
 	InvitationTTL time.Duration
-	Snippets *canopy.SnippetTypes
+	Snippets      *canopy.SnippetTypes
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
 	// Media stores images and documents (each site's under sites/ID/); nil
