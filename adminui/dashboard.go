@@ -62,7 +62,7 @@ func (u *UI) markRead(q *req) error {
 	if err := q.a.MarkNotificationsRead(q.ctx()); err != nil {
 		return err
 	}
-	return q.redirect("/admin/", "success", "Notifications marked as read.")
+	return q.redirect(backTo(q, "/admin/"), "success", "Notifications marked as read.")
 }
 
 // backTo is the form's "next" (a path of this admin), else def.

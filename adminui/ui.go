@@ -166,6 +166,8 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/{$}", u.screen(u.dashboard))
 	m.HandleFunc("POST /admin/reviews/{id}/{$}", u.screen(u.reviewFromDashboard))
 	m.HandleFunc("POST /admin/notifications/read/{$}", u.screen(u.markRead))
+	m.HandleFunc("GET /admin/notifications/{$}", u.screen(u.notificationsPage))
+	m.HandleFunc("POST /admin/notifications/prefs/{$}", u.screen(u.notificationPrefs))
 	m.HandleFunc("GET /admin/my-sites/{$}", u.screen(u.mySites))
 	m.HandleFunc("POST /admin/theme/{$}", u.screen(u.setTheme))
 	m.HandleFunc("POST /admin/nav/{$}", u.screen(u.setNav))
