@@ -69,6 +69,14 @@ type AccountMatch struct {
 	MemberHere     bool
 }
 
+// SessionInfo is one of a person's live sessions on a site: Key is its
+// stored hash (never the secret).
+type SessionInfo struct {
+	Key                              string
+	CreatedAt, LastSeenAt, ExpiresAt time.Time
+	RemoteAddr, UserAgent            string
+}
+
 // LogEntry is one recorded action.
 type LogEntry struct {
 	ID          int64           `json:"id"`

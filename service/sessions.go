@@ -124,3 +124,14 @@ func (a *Admin) CreateToken(ctx context.Context, name string, expiresInDays int)
 func (a *Admin) DeleteToken(ctx context.Context, id int64) error {
 	return a.pages.DeleteToken(a.Ctx(ctx), a.User.ID, id)
 }
+
+// Sessions lists the caller's live sessions on this site.
+func (a *Admin) Sessions(ctx context.Context) ([]canopy.SessionInfo, error) {
+	return a.pages.Sessions(ctx, a.User.ID)
+}
+
+// EndOtherSessions logs the caller out everywhere but the session keep (its
+// stored hash, SessionKey): on every site, every browser.
+func (a *Admin) EndOtherSessions(ctx context.Context, keep string) (int64, error) {
+	return a.svc.DB.EndOtherSessions(a.Ctx(ctx), a.Site.ID, a.User.ID, keep)
+}

@@ -324,3 +324,34 @@ func splitColumns(columns string) []string {
 	}
 	return append(out, cur)
 }
+
+// SessionInfo is one of a person's live sessions on a site.
+type SessionInfo = canopy.SessionInfo
+
+// Sessions lists a user's live sessions on this site, the most recently
+// used first.
+func (s *SiteDB) Sessions(ctx context.Context, userID int64) (out []canopy.SessionInfo, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(func(r scanner) (si canopy.SessionInfo, err error) {
+			err = r.Scan(&si.Key, &si.CreatedAt, &si.LastSeenAt, &si.ExpiresAt, &si.RemoteAddr, &si.UserAgent)
+			si.CreatedAt, si.LastSeenAt, si.ExpiresAt = si.CreatedAt.UTC(), si.LastSeenAt.UTC(), si.ExpiresAt.UTC()
+			return si, err
+		}, func(si canopy.SessionInfo) { out = append(out, si) })(tx.QueryContext(ctx, `SELECT id_hash, created_at, last_seen_at, expires_at, remote_addr, user_agent
+			FROM sessions WHERE site_id = $1 AND user_id = $2 AND expires_at > $3 ORDER BY last_seen_at DESC, created_at DESC LIMIT 100`, s.site, userID, tx.now))
+	})
+	return out, err
+}
+
+// EndOtherSessions ends every session of a user, on every site, but keep
+// (a session's hash); it returns how many ended.
+func (db *DB) EndOtherSessions(ctx context.Context, siteID, userID int64, keep string) (n int64, err error) {
+	err = db.write(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2`, userID, keep)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return tx.log(WithActor(ctx, Actor{UserID: userID}), siteID, "logout_elsewhere", "user", userID, "", map[string]any{"sessions": n})
+	})
+	return n, err
+}
