@@ -34,7 +34,7 @@ func TestAccountScreen(t *testing.T) {
 	waitFor(t, b, `document.querySelector("#id_current_password-error")`)
 	// The error page moves the focus to its summary once loaded: typed keys
 	// would follow it, so the fields are filled once it has.
-	waitFor(t, b, `document.readyState === "complete" && document.activeElement && document.activeElement.matches("[data-error-summary]")`)
+	settled(t, b)
 	b.Run(chromedp.SendKeys(chromedp.CSS("#id_password"), "brand new password"), chromedp.SendKeys(chromedp.CSS("#id_password2"), "brand new password"),
 		chromedp.SendKeys(chromedp.CSS("#id_current_password"), d.password["alpha-editor"]), chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
 	waitFor(t, b, `document.querySelector(".message.success") || document.querySelector(".error-summary") && !document.querySelector("#id_current_password-error")`)

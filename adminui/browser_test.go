@@ -99,3 +99,11 @@ func TestBrowserShell(t *testing.T) {
 		}
 	}
 }
+
+// settled waits until a page has loaded and, when it shows an error
+// summary, the summary has taken the focus (the page scrolls to it): keys
+// typed or a click aimed before that would land elsewhere.
+func settled(t *testing.T, b *browser.Browser) {
+	t.Helper()
+	waitFor(t, b, `document.readyState === "complete" && (!document.querySelector("[data-error-summary]") || document.activeElement === document.querySelector("[data-error-summary]"))`)
+}

@@ -192,6 +192,7 @@ func TestImageLibraryScreens(t *testing.T) {
 	b.Eval(`document.querySelector("#id_focal_w").value = "-4", document.querySelector("#id_title").value = "Lost", ""`)
 	b.Run(chromedp.Click(chromedp.CSS(`#edit-form button[type=submit]`)))
 	waitFor(t, b, `document.querySelector("#focal-error")`)
+	settled(t, b)
 	if im2, _ := store.Image(ctx, harbour.ID); im2.Title == "Lost" {
 		t.Error("a refused edit was half-saved")
 	}

@@ -32,6 +32,7 @@ func TestSettingsScreen(t *testing.T) {
 	b.Eval(`document.querySelector("#id_contact_email").value = "not an address", document.querySelector("#id_facebook_url").value = "https://facebook.example/alpha", ""`)
 	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
 	waitFor(t, b, `document.querySelector("#id_contact_email-error")`)
+	settled(t, b)
 	if v := b.Eval(`document.querySelector("#id_facebook_url").value`); v != "https://facebook.example/alpha" {
 		t.Errorf("the input was lost: %q", v)
 	}

@@ -41,10 +41,12 @@ func TestSnippetsScreens(t *testing.T) {
 	waitFor(t, b, `document.querySelector("#id_name")`)
 	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
 	waitFor(t, b, `document.querySelector("#id_name-error")`)
+	settled(t, b)
 	look(t, b, "snippet-form-error")
 	b.Eval(`document.querySelector("#id_name").value = "Main Hall", document.querySelector("#id_room_number").value = "1.01", ""`)
 	b.Run(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
 	waitFor(t, b, `document.readyState === "complete" && document.querySelector("#id_name-error") && /already exists/.test(document.querySelector("#id_name-error").textContent)`)
+	settled(t, b)
 	if v := b.Eval(`document.querySelector("#id_room_number").value`); v != "1.01" {
 		t.Errorf("the input was lost: %q", v)
 	}
