@@ -208,6 +208,9 @@ func (u *UI) menu(q *req) []menuItem {
 	if len(q.a.UserActions()) > 0 {
 		items = append(items, menuItem{Label: "Users", URL: "/admin/users/", Current: q.section == "users"})
 	}
+	if len(q.a.GroupActions()) > 0 {
+		items = append(items, menuItem{Label: "Groups", URL: "/admin/groups/", Current: q.section == "groups"})
+	}
 	return items
 }
 

@@ -608,3 +608,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, site *canopy.Site, token
 	sum := sha256.Sum256([]byte(token))
 	return s.DB.Site(site.ID, nil).AcceptInvitation(ctx, hex.EncodeToString(sum[:]), hash)
 }
+
+// GroupActions lists what the user may do with this site's groups: view,
+// add, change, delete.
+func (a *Admin) GroupActions() []string { return a.modelActions("group") }
+
+// GroupMemberCounts counts the members of each of this site's groups.
+func (a *Admin) GroupMemberCounts(ctx context.Context) (map[int64]int, error) {
+	if err := a.requireAny("view_group", "change_group", "add_group", "delete_group"); err != nil {
+		return nil, err
+	}
+	return a.pages.GroupMemberCounts(ctx)
+}

@@ -481,3 +481,18 @@ func (db *DB) InstallationGroupByName(ctx context.Context, name string) (g *Grou
 	})
 	return g, err
 }
+
+// GroupMemberCounts counts the members of each of this site's groups (groups
+// without members are left out).
+func (s *SiteDB) GroupMemberCounts(ctx context.Context) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := s.db.read(ctx, func(tx *Tx) error {
+		type count struct {
+			id int64
+			n  int
+		}
+		return eachRow(func(r scanner) (c count, err error) { err = r.Scan(&c.id, &c.n); return c, err }, func(c count) { out[c.id] = c.n })(
+			tx.QueryContext(ctx, `SELECT group_id, count(*) FROM group_members WHERE site_id = $1 GROUP BY group_id`, s.site))
+	})
+	return out, err
+}
