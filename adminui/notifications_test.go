@@ -28,7 +28,7 @@ func TestNotificationsScreen(t *testing.T) {
 	alpha := d.site("alpha.localhost")
 	login(b, alpha, "alpha-admin", d.password["alpha-admin"])
 	b.Run(chromedp.Navigate(alpha + "/admin/"))
-	b.Run(chromedp.Click(chromedp.CSS(`a[href="/admin/notifications/"]`)))
+	b.Run(chromedp.Click(chromedp.CSS(`main a[href="/admin/notifications/"]`)))
 	waitFor(t, b, `document.querySelector(".notes")`)
 	if got := b.Text(".notes li.unread"); !strings.Contains(got, "alpha-editor submitted “Telescope” for moderation") {
 		t.Errorf("the notification: %q", got)

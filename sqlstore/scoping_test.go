@@ -133,6 +133,7 @@ var unscoped = map[string]string{
 	"DB.RemoveGroupMember":       "installation-wide group membership",
 	"DB.InstallationGroupByName": "installation-wide groups",
 	"SiteDB.CreateSession":       "clears the user's expired sessions on every site as they log in",
+	"DB.EndOtherSessions":        "log out everywhere else: the person's own sessions on every site",
 	// Cross-site work queues, claimed row by row (decision 10).
 	"DB.RunScheduled":    "the scheduler finds due pages of every site, then publishes each by id and site_id",
 	"DB.ClaimMail":       "the mailer claims due mail of every site",
