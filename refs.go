@@ -33,6 +33,19 @@ var richRefs = []struct {
 	{regexp.MustCompile(`data-page-id="(\d+)"`), RefPage},
 }
 
+// RichTextRefs lists the objects rich text refers to, in the order of the
+// kinds (images, documents, pages) then of the text; Field is empty.
+func RichTextRefs(html string) []Reference {
+	var out []Reference
+	for _, r := range richRefs {
+		for _, m := range r.re.FindAllStringSubmatch(html, -1) {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			out = append(out, Reference{Kind: r.kind, ID: id})
+		}
+	}
+	return out
+}
+
 // FieldReferences lists the objects that field values refer to (chooser
 // fields and rich text), each once per field, sorted.
 func FieldReferences(defs []Field, fields map[string]any) []Reference {
@@ -49,20 +62,17 @@ func FieldReferences(defs []Field, fields map[string]any) []Reference {
 		}
 		switch f.Type {
 		case FieldImage:
-			add(RefImage, refNumber(v), f.Name)
+			add(RefImage, RefID(v), f.Name)
 		case FieldDocument:
-			add(RefDocument, refNumber(v), f.Name)
+			add(RefDocument, RefID(v), f.Name)
 		case FieldSnippet:
-			add(RefSnippet, refNumber(v), f.Name)
+			add(RefSnippet, RefID(v), f.Name)
 		case FieldPage:
-			add(RefPage, refNumber(v), f.Name)
+			add(RefPage, RefID(v), f.Name)
 		case FieldRichText:
 			html, _ := v.(string)
-			for _, r := range richRefs {
-				for _, m := range r.re.FindAllStringSubmatch(html, -1) {
-					id, _ := strconv.ParseInt(m[1], 10, 64)
-					add(r.kind, id, f.Name)
-				}
+			for _, r := range RichTextRefs(html) {
+				add(r.Kind, r.ID, f.Name)
 			}
 		}
 	}
@@ -83,7 +93,9 @@ func FieldReferences(defs []Field, fields map[string]any) []Reference {
 	return out
 }
 
-func refNumber(v any) int64 {
+// RefID is the id a reference field's value holds (JSON numbers decode as
+// float64), 0 for anything else.
+func RefID(v any) int64 {
 	switch x := v.(type) {
 	case int64:
 		return x

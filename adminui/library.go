@@ -118,20 +118,13 @@ func (u *UI) libraryList(q *req) error {
 	if d.Shared {
 		mq.CollectionID = 0
 	}
-	var err error
-	if !d.Shared {
-		if d.Collections, err = q.a.MediaCollections(q.ctx(), k.Kind); err != nil {
-			return err
-		}
-		adds, err := q.a.Collections(q.ctx(), "add_"+k.Kind)
-		if err != nil {
-			return err
-		}
-		d.MoveTargets, d.CanAdd = adds, len(adds) > 0
-	}
-	names, err := q.a.CollectionNames(q.ctx())
+	colls, err := q.a.MediaCollections(q.ctx(), k.Kind)
 	if err != nil {
 		return err
+	}
+	names := colls.Names
+	if !d.Shared {
+		d.Collections, d.MoveTargets, d.CanAdd = colls.Managed, colls.Addable, len(colls.Addable) > 0
 	}
 	editable := !d.Shared || q.a.User.IsSuperuser
 	if k.Kind == "image" {

@@ -196,12 +196,17 @@ func (u *UI) redirectAddSubmit(q *req) error {
 	return q.redirect("/admin/redirects/", "success", "Visitors of "+r.OldPath+" are now redirected.")
 }
 
-func (u *UI) redirectEdit(q *req) error {
+// redirectOf loads the redirect of the address's id (another site's: 404).
+func (u *UI) redirectOf(q *req) (*canopy.Redirect, error) {
 	id, err := pathID(q.r, "id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r, err := q.a.Redirect(q.ctx(), id)
+	return q.a.Redirect(q.ctx(), id)
+}
+
+func (u *UI) redirectEdit(q *req) error {
+	r, err := u.redirectOf(q)
 	if err != nil {
 		return err
 	}
@@ -209,16 +214,12 @@ func (u *UI) redirectEdit(q *req) error {
 }
 
 func (u *UI) redirectEditSubmit(q *req) error {
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return err
-	}
-	old, err := q.a.Redirect(q.ctx(), id)
+	old, err := u.redirectOf(q)
 	if err != nil {
 		return err
 	}
 	f := newRedirectForm(old)
-	r, err := q.a.UpdateRedirect(q.ctx(), id, f.read(q.r))
+	r, err := q.a.UpdateRedirect(q.ctx(), old.ID, f.read(q.r))
 	if err != nil {
 		if formError(err) {
 			f.fail(err)
@@ -230,16 +231,12 @@ func (u *UI) redirectEditSubmit(q *req) error {
 }
 
 func (u *UI) redirectDelete(q *req) error {
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return err
-	}
-	r, err := q.a.Redirect(q.ctx(), id)
+	r, err := u.redirectOf(q)
 	if err != nil {
 		return err
 	}
 	if q.r.Method == http.MethodPost {
-		if err := q.a.DeleteRedirect(q.ctx(), id); err != nil {
+		if err := q.a.DeleteRedirect(q.ctx(), r.ID); err != nil {
 			return err
 		}
 		return q.redirect("/admin/redirects/", "success", "The redirect from "+r.OldPath+" has been deleted: that address now answers “not found”.")

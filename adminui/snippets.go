@@ -169,6 +169,13 @@ func (u *UI) showSnippetForm(q *req, status int, f *snippetForm) error {
 	if err := u.nameChosen(q, f.Fields); err != nil {
 		return err
 	}
+	if f.ID != 0 {
+		used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, f.Type.Name, f.ID, 10, 0)
+		if err != nil {
+			return err
+		}
+		f.Used, f.UsedTotal = u.usageRows(q, used), total
+	}
 	title := "New " + strings.ToLower(f.Type.Label)
 	if f.ID != 0 {
 		title = "Edit " + strings.ToLower(f.Type.Label)
@@ -291,25 +298,31 @@ func (u *UI) snippetAdd(q *req) error {
 	return q.redirect("/admin/snippets/"+url.PathEscape(st.Name)+"/", "success", "“"+sn.Title+"” has been created.")
 }
 
-func (u *UI) snippetEdit(q *req) error {
+// snippetOf loads the snippet of the address's type and id (another
+// site's, or one of another type: 404), with what the user may do.
+func (u *UI) snippetOf(q *req) (*canopy.SnippetType, []string, *canopy.Snippet, error) {
 	st, acts, err := u.snippetTypeOf(q)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	id, err := pathID(q.r, "id")
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slices.Contains(acts, "delete")}
-	used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, st.Name, id, 10, 0)
+	return st, acts, sn, nil
+}
+
+func (u *UI) snippetEdit(q *req) error {
+	st, acts, sn, err := u.snippetOf(q)
 	if err != nil {
 		return err
 	}
-	f.Used, f.UsedTotal = u.usageRows(q, used), total
+	id := sn.ID
+	f := &snippetForm{Type: st, ID: id, Fields: snippetFields(st, sn.Fields), CanDelete: slices.Contains(acts, "delete")}
 	if q.r.Method == http.MethodGet {
 		return u.showSnippetForm(q, http.StatusOK, f)
 	}
@@ -326,18 +339,11 @@ func (u *UI) snippetEdit(q *req) error {
 
 // snippetUsage lists every place a snippet is used.
 func (u *UI) snippetUsage(q *req) error {
-	st, _, err := u.snippetTypeOf(q)
+	st, _, sn, err := u.snippetOf(q)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return err
-	}
-	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
-	if err != nil {
-		return err
-	}
+	id := sn.ID
 	offset := pageNumber(q.r, 50)
 	used, total, err := q.a.Usage(q.ctx(), canopy.RefSnippet, st.Name, id, 50, offset)
 	if err != nil {
@@ -350,18 +356,11 @@ func (u *UI) snippetUsage(q *req) error {
 }
 
 func (u *UI) snippetDelete(q *req) error {
-	st, _, err := u.snippetTypeOf(q)
+	st, _, sn, err := u.snippetOf(q)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return err
-	}
-	sn, err := q.a.Snippet(q.ctx(), st.Name, id)
-	if err != nil {
-		return err
-	}
+	id := sn.ID
 	if q.r.Method == http.MethodPost {
 		if err := q.a.DeleteSnippet(q.ctx(), st.Name, id); err != nil {
 			return err

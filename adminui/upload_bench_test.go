@@ -3,75 +3,19 @@ package adminui_test
 import (
 	"bytes"
 	"fmt"
-	"image"
-	"image/jpeg"
-	"math/rand"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/canopy-cms/canopy/internal/benchmem"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
-
-// cameraJPEG is a w×h JPEG with photo-like detail (noise over gradients).
-func cameraJPEG(b *testing.B, w, h int, seed int64) []byte {
-	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
-	rng := rand.New(rand.NewSource(seed))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Y[y*img.YStride+x] = uint8((x/16+y/16)%200 + rng.Intn(12))
-		}
-	}
-	for i := range img.Cb {
-		img.Cb[i], img.Cr[i] = uint8(100+rng.Intn(40)), uint8(120+rng.Intn(30))
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
-		b.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// peakHeap samples the live heap while fn runs; it returns the peak above
-// what was live before.
-func peakHeap(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	runtime.GC()
-	base := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(500 * time.Microsecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if v := read(); v > peak.Load() {
-					peak.Store(v)
-				}
-			}
-		}
-	}()
-	fn()
-	close(done)
-	if v := read(); v > peak.Load() {
-		peak.Store(v)
-	}
-	return max(peak.Load(), base) - base
-}
 
 // residentPeak is the process's peak resident memory so far (VmHWM), in bytes.
 func residentPeak() uint64 {
@@ -103,7 +47,11 @@ func BenchmarkUpload20Images(b *testing.B) {
 	files := make([][]byte, 20)
 	total := 0
 	for i := range files {
-		files[i] = cameraJPEG(b, 4000, 3000, int64(i))
+		data, err := benchmem.CameraJPEG(4000, 3000, int64(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		files[i] = data
 		total += len(files[i])
 	}
 	// The requests are built before the measurement: the client's copies
@@ -149,7 +97,7 @@ func BenchmarkUpload20Images(b *testing.B) {
 						reqs = append(reqs, build([][]byte{f}))
 					}
 				}
-				p := peakHeap(func() {
+				p := benchmem.Peak(func() {
 					var wg sync.WaitGroup
 					for _, r := range reqs {
 						wg.Add(1)

@@ -7,72 +7,23 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"math/rand"
-	"runtime"
-	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/image/draw"
 
+	"github.com/canopy-cms/canopy/internal/benchmem"
 	"github.com/canopy-cms/canopy/media"
 )
 
-// photo makes a 4000×3000 JPEG with photo-like detail (noise over gradients),
-// so that decoding costs what a camera image costs.
+// photo is a 4000×3000 camera-like JPEG.
 func photo(b *testing.B) []byte {
-	const w, h = 4000, 3000
-	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
-	rng := rand.New(rand.NewSource(1))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			img.Y[y*img.YStride+x] = uint8((x/16+y/16)%200 + rng.Intn(12))
-		}
-	}
-	for i := range img.Cb {
-		img.Cb[i], img.Cr[i] = uint8(100+rng.Intn(40)), uint8(120+rng.Intn(30))
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+	data, err := benchmem.CameraJPEG(4000, 3000, 1)
+	if err != nil {
 		b.Fatal(err)
 	}
-	return buf.Bytes()
-}
-
-// heapPeak samples the live heap while fn runs and returns its peak above
-// what was live before.
-func heapPeak(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	runtime.GC()
-	base := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(200 * time.Microsecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if v := read(); v > peak.Load() {
-					peak.Store(v)
-				}
-			}
-		}
-	}()
-	fn()
-	close(done)
-	if v := read(); v > peak.Load() {
-		peak.Store(v)
-	}
-	if peak.Load() < base {
-		return 0
-	}
-	return peak.Load() - base
+	return data
 }
 
 // BenchmarkFill4000x3000 generates fill-300x200 from a 4000×3000 JPEG
@@ -84,7 +35,7 @@ func BenchmarkFill4000x3000(b *testing.B) {
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		p := heapPeak(func() {
+		p := benchmem.Peak(func() {
 			if _, err := media.Render(src, "jpeg", sp, nil); err != nil {
 				b.Fatal(err)
 			}
@@ -161,7 +112,7 @@ func burst(b *testing.B, render func(src []byte, sp media.Spec) error) {
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		p := heapPeak(func() {
+		p := benchmem.Peak(func() {
 			var wg sync.WaitGroup
 			for _, sp := range specs {
 				wg.Add(1)
@@ -208,7 +159,7 @@ func uploadBurst(b *testing.B, inspect func(src []byte) error) {
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		p := heapPeak(func() {
+		p := benchmem.Peak(func() {
 			var wg sync.WaitGroup
 			for range 20 {
 				wg.Add(1)

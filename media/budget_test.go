@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopy-cms/canopy/internal/benchmem"
 	"github.com/canopy-cms/canopy/media"
 )
 
@@ -45,7 +46,7 @@ func TestRenderCostBoundsTheHeap(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			peak := heapPeak(func() {
+			peak := benchmem.Peak(func() {
 				if _, err := media.Render(c.src, c.format, sp, nil); err != nil {
 					t.Fatal(err)
 				}

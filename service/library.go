@@ -40,26 +40,40 @@ func (a *Admin) SharedLibraryVisible(kind string) bool {
 	return a.canChooseAny(kindNamed(kind))
 }
 
-// MediaCollections lists the site's collections where the user may add or
-// change items of a kind (a listing's collection filter), in tree order.
-func (a *Admin) MediaCollections(ctx context.Context, kind string) ([]*CollectionWithPerms, error) {
+// LibraryCollections is what a media listing needs of the site's
+// collections, read once: those where the user may add or change items of a
+// kind (the collection filter), those where they may add (bulk moves), in
+// tree order, and every collection's name by id.
+type LibraryCollections struct {
+	Managed, Addable []*CollectionWithPerms
+	Names            map[int64]string
+}
+
+// MediaCollections reads the site's collections for a media listing.
+func (a *Admin) MediaCollections(ctx context.Context, kind string) (*LibraryCollections, error) {
 	k := kindNamed(kind)
 	list, err := a.pages.Collections(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []*CollectionWithPerms{}
+	out := &LibraryCollections{Names: make(map[int64]string, len(list))}
 	for _, c := range list {
-		if p := a.collPerms(c); p.Has(k.add) || p.Has(k.change) {
-			out = append(out, a.withCollPerms(c))
+		out.Names[c.ID] = c.Name
+		p := a.collPerms(c)
+		if p.Has(k.add) || p.Has(k.change) {
+			cp := a.withCollPerms(c)
+			out.Managed = append(out.Managed, cp)
+			if p.Has(k.add) {
+				out.Addable = append(out.Addable, cp)
+			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	sort.Slice(out.Managed, func(i, j int) bool { return out.Managed[i].Path < out.Managed[j].Path })
+	sort.Slice(out.Addable, func(i, j int) bool { return out.Addable[i].Path < out.Addable[j].Path })
 	return out, nil
 }
 
-// CollectionNames names the site's collections by id (listings show where
-// each item is).
+// CollectionNames names the site's collections by id.
 func (a *Admin) CollectionNames(ctx context.Context) (map[int64]string, error) {
 	list, err := a.pages.Collections(ctx)
 	if err != nil {

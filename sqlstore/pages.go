@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -505,26 +503,6 @@ func (s *SiteDB) checkPageRefs(ctx context.Context, tx *Tx, typeName string, fie
 	return s.checkFieldRefs(ctx, tx, pt.Fields, fields)
 }
 
-// Rich text refers to media by id: <img data-image-id="N"> and
-// <a data-document-id="N"> (attributes as the sanitiser writes them).
-var (
-	richImageRef    = regexp.MustCompile(`data-image-id="(\d+)"`)
-	richDocumentRef = regexp.MustCompile(`data-document-id="(\d+)"`)
-	richPageRef     = regexp.MustCompile(`data-page-id="(\d+)"`)
-)
-
-func refID(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		return int64(x)
-	case int:
-		return int64(x)
-	}
-	return 0
-}
-
 // checkFieldRefs checks the references of field values against this site.
 func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field, fields map[string]any) error {
 	exists := func(q string, args ...any) (bool, error) {
@@ -539,7 +517,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 		}
 		switch f.Type {
 		case canopy.FieldSnippet:
-			id := refID(v)
+			id := canopy.RefID(v)
 			ok, err := exists(`SELECT count(*) FROM snippets WHERE site_id = $1 AND id = $2 AND snippet_type = $3`, s.site, id, f.SnippetType)
 			if err != nil {
 				return err
@@ -548,7 +526,7 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 				return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: %s %d not found on this site", f.Name, f.SnippetType, id)
 			}
 		case canopy.FieldImage, canopy.FieldDocument:
-			id := refID(v)
+			id := canopy.RefID(v)
 			table := map[canopy.FieldType]string{canopy.FieldImage: "images", canopy.FieldDocument: "documents"}[f.Type]
 			ok, err := exists(`SELECT count(*) FROM `+table+` WHERE `+s.visible("site_id")+` AND id = $2`, s.site, id)
 			if err != nil {
@@ -559,26 +537,24 @@ func (s *SiteDB) checkFieldRefs(ctx context.Context, tx *Tx, defs []canopy.Field
 			}
 		case canopy.FieldRichText:
 			html, _ := v.(string)
-			for _, ref := range []struct {
-				re    *regexp.Regexp
-				table string
-				what  string
-				where string
-			}{{richImageRef, "images", "image", s.visible("site_id")}, {richDocumentRef, "documents", "document", s.visible("site_id")},
-				{richPageRef, "pages", "page", "site_id = $1"}} {
-				for _, m := range ref.re.FindAllStringSubmatch(html, -1) {
-					id, _ := strconv.ParseInt(m[1], 10, 64)
-					ok, err := exists(`SELECT count(*) FROM `+ref.table+` WHERE `+ref.where+` AND id = $2`, s.site, id)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: the rich text refers to %s %d, which is not on this site", f.Name, ref.what, id)
-					}
+			for _, ref := range canopy.RichTextRefs(html) {
+				table, where := "pages", "site_id = $1"
+				switch ref.Kind {
+				case canopy.RefImage:
+					table, where = "images", s.visible("site_id")
+				case canopy.RefDocument:
+					table, where = "documents", s.visible("site_id")
+				}
+				ok, err := exists(`SELECT count(*) FROM `+table+` WHERE `+where+` AND id = $2`, s.site, ref.ID)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return canopy.FieldErrorf("fields."+f.Name, canopy.EINVALID, "field %q: the rich text refers to %s %d, which is not on this site", f.Name, ref.Kind, ref.ID)
 				}
 			}
 		case canopy.FieldPage:
-			id := refID(v)
+			id := canopy.RefID(v)
 			var typ string
 			err := tx.QueryRowContext(ctx, `SELECT page_type FROM pages WHERE site_id = $1 AND id = $2 AND depth > 1`, s.site, id).Scan(&typ)
 			if err == sql.ErrNoRows {
