@@ -227,3 +227,55 @@ func BenchmarkLibraryScreens(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGroupScreens: a group of 200 grants (190 pages, 10 collections)
+// on its page and in its permission matrix, as alpha's site admin; server
+// time without the network. Baseline: the admin JSON API's grants of the
+// same group, same session.
+func BenchmarkGroupScreens(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := newDemo(b, dialect)
+			store := d.svc.DB.Site(d.alpha.ID, d.svc.Types)
+			events := d.page(d.alpha, "/events/")
+			manyChildren(b, d.svc, d.alpha, events.ID, 190)
+			children, err := store.Children(ctx, events.ID, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			g, err := store.CreateGroup(ctx, "Two hundred")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var pages []canopy.PageGrantRow
+			for _, c := range children[:190] {
+				pages = append(pages, canopy.PageGrantRow{PageID: c.ID, Actions: []string{"add", "change", "publish"}})
+			}
+			var colls []canopy.CollectionGrantRow
+			for i := 0; i < 10; i++ {
+				c, err := store.CreateCollection(ctx, d.alpha.RootCollectionID, fmt.Sprintf("Department %d", i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				colls = append(colls, canopy.CollectionGrantRow{CollectionID: c.ID, Permissions: []string{"add_image", "choose_image", "add_document"}})
+			}
+			if err := store.SetGroupGrants(ctx, g.ID, pages, []string{"access_admin", "view_history", "add_location"}, colls...); err != nil {
+				b.Fatal(err)
+			}
+			admin := d.login("alpha.localhost", "alpha-admin")
+			for _, s := range []struct{ name, path string }{
+				{"baseline-json-grants", fmt.Sprintf("/admin/api/groups/%d/permissions", g.ID)},
+				{"group-200-grants", fmt.Sprintf("/admin/groups/%d/", g.ID)},
+				{"matrix-200-grants", fmt.Sprintf("/admin/groups/%d/permissions/", g.ID)},
+			} {
+				b.Run(s.name, func(b *testing.B) {
+					benchRequest(b, admin, s.path)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						benchRequest(b, admin, s.path)
+					}
+				})
+			}
+		})
+	}
+}

@@ -13,9 +13,8 @@ import (
 )
 
 // Groups of this site: list with members counted, create, rename, delete
-// (saying whom it affects), and what each group may do in plain words.
-// Editing the grants themselves (the permission matrix) is the next part of
-// issue 27; the JSON API has it.
+// (saying whom it affects), and what each group may do in plain words; the
+// grants themselves are edited in the permission matrix (permissions.go).
 
 type groupRow struct {
 	*canopy.Group
@@ -87,7 +86,7 @@ func (u *UI) groupAdd(q *req) error {
 		name.Value = strings.TrimSpace(q.r.PostFormValue("name"))
 		g, err := q.a.CreateGroup(q.ctx(), name.Value, false)
 		if err == nil {
-			return q.redirect("/admin/groups/"+strconv.FormatInt(g.ID, 10)+"/", "success", "The group “"+g.Name+"” is made. Give it permissions through the admin API for now; its members get them on their next request.")
+			return q.redirect("/admin/groups/"+strconv.FormatInt(g.ID, 10)+"/permissions/", "success", "The group “"+g.Name+"” is made. Now give it permissions.")
 		}
 		if !formError(err) {
 			return err

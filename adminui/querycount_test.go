@@ -25,8 +25,8 @@ func manyChildren(t testing.TB, svc *service.Service, site *canopy.Site, parent 
 }
 
 // TestScreenStatementCounts: the explorer of a page with 1,000 children, the
-// editor of a page with every field type, the dashboard and the library's
-// screens each run at most 10 SQL statements, the session and the grants
+// editor of a page with every field type, the dashboard, the library's
+// screens and a group of 200 grants with its permission matrix each run at most 10 SQL statements, the session and the grants
 // included.
 func TestScreenStatementCounts(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
@@ -54,6 +54,24 @@ func TestScreenStatementCounts(t *testing.T) {
 				t.Fatalf("submit: %d %.300s", status, body)
 			}
 			mod := d.login("alpha.localhost", "alpha-moderator")
+			// A group with 200 page grants and a collection grant.
+			site := d.svc.DB.Site(d.alpha.ID, d.svc.Types)
+			big, err := site.CreateGroup(ctx, "Two hundred")
+			if err != nil {
+				t.Fatal(err)
+			}
+			children, err := site.Children(ctx, events.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var grants []canopy.PageGrantRow
+			for _, c := range children[:200] {
+				grants = append(grants, canopy.PageGrantRow{PageID: c.ID, Actions: []string{"add", "change", "publish"}})
+			}
+			if err := site.SetGroupGrants(ctx, big.ID, grants, []string{"access_admin", "view_history"},
+				canopy.CollectionGrantRow{CollectionID: d.alpha.RootCollectionID, Permissions: []string{"add_image"}}); err != nil {
+				t.Fatal(err)
+			}
 			for _, c := range []struct {
 				name string
 				cl   *client
@@ -74,6 +92,8 @@ func TestScreenStatementCounts(t *testing.T) {
 				{"snippets", ed, "/admin/snippets/location/?ordering=-building_name"},
 				{"collections", ed, "/admin/collections/"},
 				{"settings", ed, "/admin/settings/general/"},
+				{"group of 200 grants", ed, fmt.Sprintf("/admin/groups/%d/", big.ID)},
+				{"permission matrix of 200 grants", ed, fmt.Sprintf("/admin/groups/%d/permissions/", big.ID)},
 			} {
 				c.cl.get(c.path) // warm
 				before := d.svc.DB.Statements()

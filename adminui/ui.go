@@ -244,6 +244,8 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/groups/add/{$}", u.screen(u.groupAdd))
 	m.HandleFunc("GET /admin/groups/{id}/{$}", u.screen(u.groupEdit))
 	m.HandleFunc("POST /admin/groups/{id}/{$}", u.screen(u.groupEdit))
+	m.HandleFunc("GET /admin/groups/{id}/permissions/{$}", u.screen(u.groupPermissions))
+	m.HandleFunc("POST /admin/groups/{id}/permissions/{$}", u.screen(u.groupPermissions))
 	m.HandleFunc("GET /admin/groups/{id}/delete/{$}", u.screen(u.groupDelete))
 	m.HandleFunc("POST /admin/groups/{id}/delete/{$}", u.screen(u.groupDelete))
 	m.HandleFunc("GET /admin/users/{$}", u.screen(u.usersList))

@@ -70,6 +70,7 @@ func New(db *sqlstore.DB, types *canopy.PageTypes) *Service {
 		}
 	}
 	registerFieldPermissions(types)
+	registerSnippetPermissions(snippets)
 	if db != nil {
 		db.UsePageTypes(types)
 		db.UseSnippetTypes(snippets)

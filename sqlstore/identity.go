@@ -264,37 +264,33 @@ func (s *SiteDB) GroupGrantsOf(ctx context.Context, groupID int64) (out GroupGra
 		if err != nil {
 			return err
 		}
-		// Only this site's objects, also for an installation-wide group.
-		rows, err := tx.QueryContext(ctx, `SELECT page_id, actions FROM group_page_grants WHERE group_id = $1 AND site_id = $2 ORDER BY page_id`, g.ID, siteID)
+		// Only this site's objects, also for an installation-wide group; the
+		// three kinds of grant in one statement.
+		rows, err := tx.QueryContext(ctx, `SELECT 0, page_id, actions, '' FROM group_page_grants WHERE group_id = $1 AND site_id = $2
+			UNION ALL SELECT 1, collection_id, permissions, '' FROM group_collection_grants WHERE group_id = $1 AND site_id = $2
+			UNION ALL SELECT 2, 0, 0, codename FROM group_model_perms WHERE group_id = $1
+			ORDER BY 1, 2, 4`, g.ID, siteID)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
+			var kind, bits int
 			var id int64
-			var a int
-			if err := rows.Scan(&id, &a); err != nil {
-				rows.Close()
+			var codename string
+			if err := rows.Scan(&kind, &id, &bits, &codename); err != nil {
 				return err
 			}
-			out.Pages = append(out.Pages, PageGrantRow{PageID: id, Actions: perm.Actions(a).Names()})
-		}
-		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT collection_id, permissions FROM group_collection_grants WHERE group_id = $1 AND site_id = $2 ORDER BY collection_id`, g.ID, siteID)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var p int
-			if err := rows.Scan(&id, &p); err != nil {
-				rows.Close()
-				return err
+			switch kind {
+			case 0:
+				out.Pages = append(out.Pages, PageGrantRow{PageID: id, Actions: perm.Actions(bits).Names()})
+			case 1:
+				out.Collections = append(out.Collections, CollectionGrantRow{CollectionID: id, Permissions: perm.CollectionPerms(bits).Names()})
+			default:
+				out.Models = append(out.Models, codename)
 			}
-			out.Collections = append(out.Collections, CollectionGrantRow{CollectionID: id, Permissions: perm.CollectionPerms(p).Names()})
 		}
-		rows.Close()
-		return eachRow(scanString, func(c string) { out.Models = append(out.Models, c) })(
-			tx.QueryContext(ctx, `SELECT codename FROM group_model_perms WHERE group_id = $1 ORDER BY codename`, g.ID))
+		return rows.Err()
 	})
 	return out, err
 }
@@ -408,12 +404,16 @@ func (s *SiteDB) GroupMembers(ctx context.Context, groupID int64, q string, limi
 			args = append(args, "%"+likeEscape(q)+"%")
 			from += ` AND (lower(u.username) LIKE $3 ESCAPE '\' OR lower(u.email) LIKE $3 ESCAPE '\' OR lower(u.first_name || ' ' || u.last_name) LIKE $3 ESCAPE '\')`
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+		// The page and the count in one statement; an empty page past the
+		// end (or a count alone, limit 0) says nothing of the total, which is
+		// then counted.
+		err = eachRow(func(r scanner) (*canopy.User, error) { return scanUser(extraScan{r, []any{&total}}) },
+			func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+`, count(*) OVER ()`+
+			from+` ORDER BY lower(u.username), u.id`+pageClause(limit, offset), args...))
+		if err != nil || len(out) > 0 || (offset == 0 && limit != 0) {
 			return err
 		}
-		page := pageClause(limit, offset)
-		return eachRow(scanUser, func(u *canopy.User) { out = append(out, u) })(tx.QueryContext(ctx, `SELECT `+prefixed("u.", userColumns)+
-			from+` ORDER BY lower(u.username), u.id`+page, args...))
+		return tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total)
 	})
 	return out, total, err
 }
