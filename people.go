@@ -79,15 +79,17 @@ type SessionInfo struct {
 
 // LogEntry is one recorded action.
 type LogEntry struct {
-	ID          int64           `json:"id"`
-	SiteID      int64           `json:"site_id"`
-	UserID      int64           `json:"user_id"`
-	Action      string          `json:"action"`
-	ObjectType  string          `json:"object_type"`
-	ObjectID    string          `json:"object_id"`
-	ObjectTitle string          `json:"object_title"`
-	Data        json.RawMessage `json:"data"`
-	CreatedAt   time.Time       `json:"created_at"`
+	ID          int64  `json:"id"`
+	SiteID      int64  `json:"site_id"`
+	UserID      int64  `json:"user_id"`
+	Action      string `json:"action"`
+	ObjectType  string `json:"object_type"`
+	ObjectID    string `json:"object_id"`
+	ObjectTitle string `json:"object_title"`
+	// Username is who acted ("" for the system or a deleted account).
+	Username  string          `json:"username"`
+	Data      json.RawMessage `json:"data"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // HistoryFilter selects log entries. SiteID 0 with AllSites false selects
@@ -100,7 +102,15 @@ type HistoryFilter struct {
 	Action         string
 	ObjectType     string
 	ObjectID       string
-	Limit, Offset  int
+	// From and To (exclusive) bound the entries' time; zero: unbounded.
+	From, To      time.Time
+	Limit, Offset int
+	// BeforeID, AfterID page by id instead of offset: the entries older than
+	// BeforeID, or the oldest ones newer than AfterID (newest first either way).
+	BeforeID, AfterID int64
+	// CountCap > 0 counts at most CountCap+1 entries (a million need not be
+	// counted to say "more than 10,000"); < 0 counts nothing (total 0).
+	CountCap int
 }
 
 // Token is an API token's record (never its secret).
@@ -111,4 +121,13 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	ExpiresAt  *time.Time `json:"expires_at"`
+}
+
+// ReportPage is a page as a page report lists it: who and when for the
+// report's question (who locked it and when; who scheduled it and for when;
+// who last edited it and when).
+type ReportPage struct {
+	Page *Page
+	Who  string
+	At   time.Time
 }

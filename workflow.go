@@ -87,3 +87,19 @@ type DefaultTask struct {
 	Name   string   `json:"name"`
 	Groups []string `json:"groups"`
 }
+
+// ModerationRow is a page in moderation as the moderation report shows it:
+// its workflow, the task it waits on (or that asked for changes), who
+// submitted it and since when it has waited.
+type ModerationRow struct {
+	PageID       int64     `json:"page_id"`
+	Title        string    `json:"title"`
+	WorkflowID   int64     `json:"workflow_id"`
+	WorkflowName string    `json:"workflow"`
+	TaskName     string    `json:"task"`
+	Status       string    `json:"status"` // in_progress, needs_changes
+	RequestedBy  string    `json:"requested_by"`
+	SubmittedAt  time.Time `json:"submitted_at"`
+	// Since is when the current task began (or changes were asked for).
+	Since time.Time `json:"since"`
+}

@@ -123,6 +123,34 @@ func TestModeration(t *testing.T) {
 			if _, list := mod.Do("GET", "/admin/api/reviews", nil); list["meta"].(map[string]any)["total_count"].(float64) != 0 {
 				t.Fatalf("mod's reviews after approving: %v", list)
 			}
+			// The moderation report names the task it now waits on, for the
+			// site's admins; beta's never see it; one workflow or all.
+			report := func(c *testserver.Client, q string) (int, []any) {
+				status, body := c.Do("GET", "/admin/api/reports/moderation"+q, nil)
+				if status != 200 {
+					return status, nil
+				}
+				return status, body["items"].([]any)
+			}
+			if _, items := report(boss, ""); len(items) != 1 || items[0].(map[string]any)["task"] != "Admins sign off" ||
+				items[0].(map[string]any)["requested_by"] != "ed" || items[0].(map[string]any)["status"] != "in_progress" {
+				t.Fatalf("moderation report: %v", items)
+			}
+			if _, items := report(boss, "?workflow="+wid); len(items) != 1 {
+				t.Fatalf("moderation report of the workflow: %v", items)
+			}
+			if _, items := report(boss, "?workflow=999999"); len(items) != 0 {
+				t.Fatalf("moderation report of another workflow: %v", items)
+			}
+			if status, _ := report(boss, "?workflow=x"); status != 400 {
+				t.Fatalf("moderation report of workflow x: %d", status)
+			}
+			if status, items := report(bea, ""); status == 200 && len(items) != 0 {
+				t.Fatalf("beta's admin sees alpha's moderation: %v", items)
+			}
+			if status, _ := report(ed, ""); status != 403 {
+				t.Fatalf("an editor reads the moderation report: %d", status)
+			}
 			// The next task's reviewers see it (paged in SQL: limit=0 is the count
 			// alone, an offset past the end an empty page); others do not.
 			if _, list := boss.Do("GET", "/admin/api/reviews?limit=0", nil); list["meta"].(map[string]any)["total_count"].(float64) != 1 || len(list["items"].([]any)) != 0 {

@@ -3,6 +3,7 @@ package adminapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
@@ -282,6 +283,32 @@ func (s *API) history(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminR
 	if v := q.Get("user"); v != "" {
 		if f.UserID, err = strconv.ParseInt(v, 10, 64); err != nil || f.UserID <= 0 {
 			return canopy.Errorf(canopy.EINVALID, "user must be a user id")
+		}
+	}
+	// from and to: a day (YYYY-MM-DD, to includes the whole day) or an
+	// RFC 3339 time (to excluded); before: entries older than that id.
+	for _, b := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		v := q.Get(b.name)
+		if v == "" {
+			continue
+		}
+		if t, err := time.Parse("2006-01-02", v); err == nil {
+			if b.name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*b.t = t
+		} else if t, err := time.Parse(time.RFC3339, v); err == nil {
+			*b.t = t
+		} else {
+			return canopy.FieldErrorf(b.name, canopy.EINVALID, "%s must be a day (YYYY-MM-DD) or an RFC 3339 time", b.name)
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		if f.BeforeID, err = strconv.ParseInt(v, 10, 64); err != nil || f.BeforeID <= 0 {
+			return canopy.Errorf(canopy.EINVALID, "before must be an entry id")
 		}
 	}
 	scope := q.Get("scope")

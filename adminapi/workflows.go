@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/httpkit"
@@ -20,6 +21,7 @@ func (s *API) workflowRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /admin/api/pages/{id}/cancel-moderation", s.admin(s.cancelModeration(false), false))
 	m.HandleFunc("POST /admin/api/pages/{id}/restart-moderation", s.admin(s.cancelModeration(true), false))
 	m.HandleFunc("GET /admin/api/reviews", s.admin(s.listReviews, false))
+	m.HandleFunc("GET /admin/api/reports/moderation", s.admin(s.moderationReport, false))
 	m.HandleFunc("GET /admin/api/default-workflow", s.admin(s.getDefaultWorkflow, false))
 	m.HandleFunc("GET /admin/api/notifications", s.admin(s.listNotifications, false))
 	m.HandleFunc("POST /admin/api/notifications/read", s.admin(s.readNotifications, false))
@@ -45,6 +47,27 @@ func (s *API) listWorkflows(w http.ResponseWriter, r *http.Request, ar *httpkit.
 		return err
 	}
 	httpkit.WriteJSON(w, http.StatusOK, listBody(total, list))
+	return nil
+}
+
+// moderationReport lists the site's pages in moderation, the longest
+// waiting first (?workflow=ID narrows it to one workflow).
+func (s *API) moderationReport(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
+	limit, offset, err := adminPaging(r)
+	if err != nil {
+		return err
+	}
+	var wf int64
+	if v := r.URL.Query().Get("workflow"); v != "" {
+		if wf, err = strconv.ParseInt(v, 10, 64); err != nil || wf <= 0 {
+			return canopy.Errorf(canopy.EINVALID, "workflow must be a workflow id")
+		}
+	}
+	rows, total, err := ar.Admin.ModerationReport(r.Context(), wf, limit, offset)
+	if err != nil {
+		return err
+	}
+	httpkit.WriteJSON(w, http.StatusOK, listBody(total, rows))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
@@ -270,6 +271,59 @@ func BenchmarkGroupScreens(b *testing.B) {
 			} {
 				b.Run(s.name, func(b *testing.B) {
 					benchRequest(b, admin, s.path)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						benchRequest(b, admin, s.path)
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkHistoryScreens: the site history with 1,000,000 entries in the
+// installation (500,000 on alpha, 500,000 on beta), as alpha's site admin:
+// the newest page, a page deep in the past, each filter, a three-day range
+// half a year back; server time without the network. Baseline: the admin
+// JSON API's first page of the history, same session.
+func BenchmarkHistoryScreens(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := newDemo(b, dialect)
+			db := d.svc.DB
+			ed, err := db.UserByUsername(ctx, "alpha-editor")
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+			for _, s := range []*canopy.Site{d.alpha, d.beta} {
+				if err := testdb.SeedHistory(ctx, db, s.ID, ed.ID, 500_000, start, time.Minute); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := db.Analyze(ctx); err != nil {
+				b.Fatal(err)
+			}
+			deep, _, err := db.Site(d.alpha.ID, nil).History(ctx, canopy.HistoryFilter{Limit: 1, Offset: 400_000})
+			if err != nil || len(deep) == 0 {
+				b.Fatal(err)
+			}
+			admin := d.login("alpha.localhost", "alpha-admin")
+			for _, s := range []struct{ name, path string }{
+				{"baseline-json-history", "/admin/api/history?limit=50"},
+				{"history-newest", "/admin/reports/history/"},
+				{"history-400000-back", fmt.Sprintf("/admin/reports/history/?before=%d", deep[0].ID)},
+				{"history-by-person", "/admin/reports/history/?user=alpha-editor"},
+				{"history-by-action", "/admin/reports/history/?action=publish"},
+				{"history-by-object", "/admin/reports/history/?type=image"},
+				{"history-three-days", "/admin/reports/history/?from=2025-06-01&to=2025-06-03"},
+				{"history-all-filters", "/admin/reports/history/?user=alpha-editor&action=edit&type=image&from=2025-06-01&to=2025-06-03"},
+			} {
+				b.Run(s.name, func(b *testing.B) {
+					benchRequest(b, admin, s.path)
+					before := db.Statements()
+					benchRequest(b, admin, s.path)
+					b.ReportMetric(float64(db.Statements()-before), "statements")
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						benchRequest(b, admin, s.path)

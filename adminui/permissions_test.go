@@ -56,7 +56,7 @@ func TestPermissionMatrix(t *testing.T) {
 	b.Run(chromedp.Click(chromedp.CSS(`button[data-chooser="/admin/choose/page/"]`)))
 	waitFor(t, b, `document.querySelector("#chooser[open] button[data-choose][data-title='News']")`)
 	b.Run(chromedp.Click(chromedp.CSS(`#chooser button[data-choose][data-title='News']`)))
-	waitFor(t, b, `document.querySelector("#new_page").value !== ""`)
+	waitFor(t, b, `(document.querySelector("#new_page")?.value || "") !== ""`)
 	for _, id := range []string{"#new-page-add", "#new-page-change", "#new-page-publish"} {
 		b.Run(chromedp.Click(chromedp.CSS(id)))
 	}

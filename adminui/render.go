@@ -211,7 +211,34 @@ func (u *UI) menu(q *req) []menuItem {
 	if len(q.a.GroupActions()) > 0 {
 		items = append(items, menuItem{Label: "Groups", URL: "/admin/groups/", Current: q.section == "groups"})
 	}
+	if len(q.a.WorkflowActions()) > 0 {
+		items = append(items, menuItem{Label: "Workflows", URL: "/admin/workflows/", Current: q.section == "workflows"})
+	}
+	if reports := q.ui.reports(q); len(reports) > 0 {
+		m := menuItem{Label: "Reports"}
+		for _, r := range reports {
+			cur := q.r.URL.Path == r.URL
+			m.Children = append(m.Children, menuItem{Label: r.Label, URL: r.URL, Current: cur})
+			m.Open, m.Current = m.Open || cur, m.Current || cur
+		}
+		items = append(items, m)
+	}
 	return items
+}
+
+// reports lists the reports the user may read on this site.
+func (u *UI) reports(q *req) []menuItem {
+	var out []menuItem
+	if q.a.ReadsHistory() {
+		out = append(out, menuItem{Label: "Site history", URL: "/admin/reports/history/"},
+			menuItem{Label: "Locked pages", URL: "/admin/reports/locked/"},
+			menuItem{Label: "Waiting to go live", URL: "/admin/reports/scheduled/"},
+			menuItem{Label: "Aging pages", URL: "/admin/reports/aging/"})
+	}
+	if len(q.a.WorkflowActions()) > 0 {
+		out = append(out, menuItem{Label: "Pages in moderation", URL: "/admin/reports/moderation/"})
+	}
+	return out
 }
 
 func themeOf(r *http.Request) string {

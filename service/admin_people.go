@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/csv"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -366,6 +368,23 @@ func (a *Admin) History(ctx context.Context, f canopy.HistoryFilter, allSites bo
 	return a.pages.History(ctx, f)
 }
 
+// HistoryUserID is the account a history filter names by its username
+// (any case): -1 when there is none, which matches no entry. Whether the
+// account exists elsewhere is not told apart from "no entries".
+func (a *Admin) HistoryUserID(ctx context.Context, username string) (int64, error) {
+	if err := a.requireAny("view_history"); err != nil {
+		return 0, err
+	}
+	u, err := a.svc.DB.UserByUsername(ctx, strings.TrimSpace(username))
+	if canopy.ErrorCode(err) == canopy.ENOTFOUND {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
 // GroupMembers lists a group's members. A site group's members are seen by
 // those who may view users here; an installation-wide group's (people of
 // every site) by superusers only. q searches username, email and name; the
@@ -619,4 +638,77 @@ func (a *Admin) GroupMemberCounts(ctx context.Context) (map[int64]int, error) {
 		return nil, err
 	}
 	return a.pages.GroupMemberCounts(ctx)
+}
+
+// Reports: a page report (locked, scheduled, aging) is read by those who
+// may read the site's history; each row says whether the caller may unlock
+// the page.
+type ReportRow struct {
+	canopy.ReportPage
+	CanUnlock bool
+}
+
+// PageReport lists one page of a page report ("locked", "scheduled", or
+// "aging": pages whose newest version is older than before).
+func (a *Admin) PageReport(ctx context.Context, kind string, before time.Time, limit, offset int) ([]ReportRow, int, error) {
+	if err := a.requireAny("view_history"); err != nil {
+		return nil, 0, err
+	}
+	list, total, err := a.pages.PageReport(ctx, kind, before, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]ReportRow, len(list))
+	for i, r := range list {
+		out[i] = ReportRow{ReportPage: r, CanUnlock: r.Page.Locked && a.Check.CanUnlock(a.pp(r.Page))}
+	}
+	return out, total, nil
+}
+
+// ReadsHistory says whether the user may read the site's history and reports.
+func (a *Admin) ReadsHistory() bool { return a.Check.User.HasModelPerm("view_history") }
+
+// ExportHistory writes the site's history entries matching f as CSV, newest
+// first, a thousand at a time (each batch its own read, so a million entries
+// stream without holding a transaction or the whole list), calling flush
+// after each batch. Cells that a spreadsheet would run as a formula are
+// quoted with a leading apostrophe.
+func (a *Admin) ExportHistory(ctx context.Context, f canopy.HistoryFilter, w io.Writer, flush func()) error {
+	if err := a.requireAny("view_history"); err != nil {
+		return err
+	}
+	f.SiteID, f.AllSites, f.IncludeInstall = a.Site.ID, false, false
+	f.Limit, f.Offset, f.AfterID, f.CountCap = 1000, 0, 0, -1
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"time", "user", "action", "object_type", "object_id", "object_title", "data"}); err != nil {
+		return err
+	}
+	for {
+		list, _, err := a.pages.History(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range list {
+			row := []string{e.CreatedAt.UTC().Format(time.RFC3339), e.Username, e.Action, e.ObjectType, e.ObjectID, e.ObjectTitle, string(e.Data)}
+			for i, c := range row {
+				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+					row[i] = "'" + c
+				}
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		if flush != nil {
+			flush()
+		}
+		if len(list) < f.Limit {
+			return nil
+		}
+		f.BeforeID = list[len(list)-1].ID
+	}
 }

@@ -223,3 +223,36 @@ func (a *Admin) Publishing(ctx context.Context, p *canopy.Page) (workflow bool, 
 	publishers, err = a.pages.PublisherGroups(ctx, p)
 	return workflow, publishers, err
 }
+
+// WorkflowActions lists what the user may do with this site's workflows:
+// view, add, change (view whenever any of the others).
+func (a *Admin) WorkflowActions() []string { return a.modelActions("workflow") }
+
+// ModerationReport lists one page of this site's pages in moderation (of one
+// workflow, or all with workflowID 0), the longest waiting first: for those
+// who may see the site's workflows.
+func (a *Admin) ModerationReport(ctx context.Context, workflowID int64, limit, offset int) ([]canopy.ModerationRow, int, error) {
+	if err := a.requireAny("view_workflow", "change_workflow", "add_workflow"); err != nil {
+		return nil, 0, err
+	}
+	return a.pages.ModerationReport(ctx, workflowID, limit, offset)
+}
+
+// ReviewerGroups lists this site's own groups, those a workflow's tasks may
+// name as reviewers: for those who may see the site's workflows.
+func (a *Admin) ReviewerGroups(ctx context.Context) ([]*canopy.Group, error) {
+	if err := a.requireAny("view_workflow", "add_workflow", "change_workflow"); err != nil {
+		return nil, err
+	}
+	all, err := a.pages.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*canopy.Group
+	for _, g := range all {
+		if g.SiteID == a.Site.ID {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 )
@@ -304,4 +305,58 @@ func (s *SiteDB) SubtreeCounts(ctx context.Context, p *canopy.Page) (below, live
 			WHERE site_id = $1 AND path > $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path)).Scan(&below, &liveBelow)
 	})
 	return below, liveBelow, err
+}
+
+// ReportPage is canopy.ReportPage (the domain type; this alias keeps the store readable).
+type ReportPage = canopy.ReportPage
+
+// PageReport lists one page of this site's pages for a report, with how many
+// there are (one statement): "locked" (newest lock first, with who locked
+// it), "scheduled" (soonest first, with who wrote the scheduled revision) or
+// "aging" (newest version older than before, oldest first, with its author).
+func (s *SiteDB) PageReport(ctx context.Context, kind string, before time.Time, limit, offset int) (out []ReportPage, total int, err error) {
+	var who, at, cond, order string
+	args := []any{s.site}
+	switch kind {
+	case "locked":
+		who, at, cond, order = "p.locked_by", "p.locked_at", "p.locked", "p.locked_at DESC, p.id"
+	case "scheduled":
+		who, at, cond, order = "r.user_id", "p.go_live_at", "p.scheduled_revision_id IS NOT NULL", "p.go_live_at, p.id"
+	case "aging":
+		args = append(args, before.UTC())
+		who, at, cond, order = "r.user_id", "r.created_at", "r.created_at < $2", "r.created_at, p.id"
+	default:
+		return nil, 0, canopy.Errorf(canopy.EINVALID, "there is no %q report", kind)
+	}
+	join := "p.latest_revision_id"
+	if kind == "scheduled" {
+		join = "p.scheduled_revision_id"
+	}
+	out = []ReportPage{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+prefixed("p.", pageColumns)+`, COALESCE(u.username, ''), `+at+`, count(*) OVER ()
+			FROM pages p LEFT JOIN revisions r ON r.id = `+join+` AND r.site_id = p.site_id
+			LEFT JOIN users u ON u.id = `+who+`
+			WHERE p.site_id = $1 AND p.depth > 1 AND `+cond+` ORDER BY `+order+pageClause(limit, offset), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r ReportPage
+			var when sql.NullTime
+			p, err := scanPage(extraScan{rows, []any{&r.Who, &when, &total}})
+			if err != nil {
+				return err
+			}
+			r.Page, r.At = p, when.Time.UTC()
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil || len(out) > 0 || (offset == 0 && limit != 0) {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM pages p LEFT JOIN revisions r ON r.id = `+join+` AND r.site_id = p.site_id
+			WHERE p.site_id = $1 AND p.depth > 1 AND `+cond, args...).Scan(&total)
+	})
+	return out, total, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,39 +102,90 @@ func (db *DB) history(ctx context.Context, f HistoryFilter) (out []*LogEntry, to
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	site := ""
 	switch {
 	case f.AllSites:
 	case f.IncludeInstall:
-		where = append(where, "(site_id = "+arg(f.SiteID)+" OR site_id IS NULL)")
+		where = append(where, "(l.site_id = "+arg(f.SiteID)+" OR l.site_id IS NULL)")
 	default:
-		where = append(where, "site_id = "+arg(f.SiteID))
+		site = arg(f.SiteID)
+		where = append(where, "l.site_id = "+site)
 	}
 	if f.UserID != 0 {
-		where = append(where, "user_id = "+arg(f.UserID))
+		where = append(where, "l.user_id = "+arg(f.UserID))
 	}
 	if f.Action != "" {
-		where = append(where, "action = "+arg(f.Action))
+		where = append(where, "l.action = "+arg(f.Action))
 	}
 	if f.ObjectType != "" {
-		where = append(where, "object_type = "+arg(f.ObjectType))
+		where = append(where, "l.object_type = "+arg(f.ObjectType))
 	}
 	if f.ObjectID != "" {
-		where = append(where, "object_id = "+arg(f.ObjectID))
+		where = append(where, "l.object_id = "+arg(f.ObjectID))
 	}
-	cond := "TRUE"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
+	if !f.From.IsZero() {
+		where = append(where, "l.created_at >= "+arg(f.From.UTC()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "l.created_at < "+arg(f.To.UTC()))
+	}
+	if f.BeforeID != 0 {
+		where = append(where, "l.id < "+arg(f.BeforeID))
+	}
+	if f.AfterID != 0 {
+		where = append(where, "l.id > "+arg(f.AfterID))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	out = []*LogEntry{}
 	err = db.read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM log_entries WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
+		// A time range on one site becomes a range of ids too (ids grow with
+		// time), found through the (site_id, created_at) index, so that the
+		// newest-first scan starts and stops where the range does.
+		if site != "" && (!f.From.IsZero() || !f.To.IsZero()) {
+			bound := func(q string, t time.Time) (int64, bool, error) {
+				var id int64
+				err := tx.QueryRowContext(ctx, q, f.SiteID, t.UTC()).Scan(&id)
+				if err == sql.ErrNoRows {
+					return 0, false, nil
+				}
+				return id, err == nil, err
+			}
+			if !f.From.IsZero() {
+				lo, ok, err := bound(`SELECT id FROM log_entries WHERE site_id = $1 AND created_at >= $2 ORDER BY created_at, id LIMIT 1`, f.From)
+				if err != nil || !ok {
+					return err
+				}
+				where = append(where, "l.id >= "+arg(lo))
+			}
+			if !f.To.IsZero() {
+				hi, ok, err := bound(`SELECT id FROM log_entries WHERE site_id = $1 AND created_at < $2 ORDER BY created_at DESC, id DESC LIMIT 1`, f.To)
+				if err != nil || !ok {
+					return err
+				}
+				where = append(where, "l.id <= "+arg(hi))
+			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, site_id, user_id, action, object_type, object_id, object_title, data, created_at
-			FROM log_entries WHERE `+cond+` ORDER BY id DESC LIMIT `+arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
+		cond := "TRUE"
+		if len(where) > 0 {
+			cond = strings.Join(where, " AND ")
+		}
+		count := `SELECT count(*) FROM log_entries l WHERE ` + cond
+		if f.CountCap > 0 {
+			count = `SELECT count(*) FROM (SELECT 1 FROM log_entries l WHERE ` + cond + ` LIMIT ` + strconv.Itoa(f.CountCap+1) + `) x`
+		}
+		if f.CountCap >= 0 {
+			if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+				return err
+			}
+		}
+		order, offset := "DESC", f.Offset
+		if f.AfterID != 0 {
+			order, offset = "ASC", 0
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT l.id, l.site_id, l.user_id, l.action, l.object_type, l.object_id, l.object_title, COALESCE(u.username, ''), l.data, l.created_at
+			FROM log_entries l LEFT JOIN users u ON u.id = l.user_id WHERE `+cond+` ORDER BY l.id `+order+` LIMIT `+arg(f.Limit)+` OFFSET `+arg(offset), args...)
 		if err != nil {
 			return err
 		}
@@ -142,12 +194,15 @@ func (db *DB) history(ctx context.Context, f HistoryFilter) (out []*LogEntry, to
 			e := &LogEntry{}
 			var site, user sql.NullInt64
 			var data string
-			if err := rows.Scan(&e.ID, &site, &user, &e.Action, &e.ObjectType, &e.ObjectID, &e.ObjectTitle, &data, &e.CreatedAt); err != nil {
+			if err := rows.Scan(&e.ID, &site, &user, &e.Action, &e.ObjectType, &e.ObjectID, &e.ObjectTitle, &e.Username, &data, &e.CreatedAt); err != nil {
 				return err
 			}
 			e.SiteID, e.UserID, e.Data = site.Int64, user.Int64, json.RawMessage(data)
 			e.CreatedAt = e.CreatedAt.UTC()
 			out = append(out, e)
+		}
+		if f.AfterID != 0 {
+			slices.Reverse(out)
 		}
 		return rows.Err()
 	})

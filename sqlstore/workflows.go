@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/perm"
@@ -816,4 +817,54 @@ func (s *SiteDB) PublisherGroups(ctx context.Context, p *canopy.Page) (out []str
 			WHERE gg.site_id = $1 AND g.site_id = $1 AND p.path IN (`+in+`) AND (gg.actions & $`+strconv.Itoa(len(args))+`) <> 0 ORDER BY g.name`, args...))
 	})
 	return out, err
+}
+
+// ModerationRow is canopy.ModerationRow (the domain type; this alias keeps the store readable).
+type ModerationRow = canopy.ModerationRow
+
+// ModerationReport lists one page of this site's pages in moderation (of one
+// workflow, or all with workflowID 0), the longest waiting first, with how
+// many there are: one statement.
+func (s *SiteDB) ModerationReport(ctx context.Context, workflowID int64, limit, offset int) (out []ModerationRow, total int, err error) {
+	cond := `ws.status IN ('in_progress', 'needs_changes')`
+	args := []any{s.site}
+	if workflowID != 0 {
+		args = append(args, workflowID)
+		cond += ` AND ws.workflow_id = $2`
+	}
+	out = []ModerationRow{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT ws.page_id, COALESCE(NULLIF(p.draft_title, ''), p.title), ws.workflow_id, w.name, COALESCE(t.name, ''), ws.status,
+			COALESCE(u.username, ''), ws.created_at, ts.created_at, ws.updated_at, count(*) OVER ()
+			FROM workflow_states ws
+			JOIN pages p ON p.id = ws.page_id AND p.site_id = ws.site_id
+			JOIN workflows w ON w.id = ws.workflow_id AND w.site_id = ws.site_id
+			LEFT JOIN task_states ts ON ts.id = (SELECT max(x.id) FROM task_states x WHERE x.workflow_state_id = ws.id AND x.site_id = ws.site_id)
+			LEFT JOIN workflow_tasks t ON t.id = ts.task_id AND t.site_id = ws.site_id
+			LEFT JOIN users u ON u.id = ws.requested_by
+			WHERE ws.site_id = $1 AND `+cond+` ORDER BY CASE WHEN ws.status = 'in_progress' AND ts.created_at IS NOT NULL THEN ts.created_at ELSE ws.updated_at END, ws.id`+pageClause(limit, offset), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r ModerationRow
+			var task sql.NullTime
+			var updated time.Time
+			if err := rows.Scan(&r.PageID, &r.Title, &r.WorkflowID, &r.WorkflowName, &r.TaskName, &r.Status, &r.RequestedBy, &r.SubmittedAt, &task, &updated, &total); err != nil {
+				return err
+			}
+			// Waiting since the current task began, or since changes were asked for.
+			r.Since = updated
+			if task.Valid && r.Status == "in_progress" {
+				r.Since = task.Time
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil || len(out) > 0 || (offset == 0 && limit != 0) {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM workflow_states ws WHERE ws.site_id = $1 AND `+cond, args...).Scan(&total)
+	})
+	return out, total, err
 }
