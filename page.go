@@ -105,6 +105,8 @@ type User struct {
 	LastLogin    *time.Time `json:"last_login"`
 	// NavCollapsed: they keep the admin's side navigation hidden.
 	NavCollapsed bool `json:"-"`
+	// KeyboardShortcuts: the admin's keyboard shortcuts are on for them.
+	KeyboardShortcuts bool `json:"-"`
 }
 
 // AdminTitle is the title the admin shows: the newest version's.

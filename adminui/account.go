@@ -114,6 +114,16 @@ func (u *UI) accountSubmit(q *req) error {
 	return q.redirect("/admin/account/", "success", msg)
 }
 
+// accountPreferences saves the theme (for this browser, as the account
+// menu does) and the keyboard shortcuts (for the person).
+func (u *UI) accountPreferences(q *req) error {
+	u.themeCookie(q, q.r.PostFormValue("theme"))
+	if err := q.a.SetKeyboardShortcuts(q.ctx(), q.r.PostFormValue("shortcuts") != ""); err != nil {
+		return err
+	}
+	return q.redirect("/admin/account/#prefs-heading", "success", "Your preferences are saved.")
+}
+
 func (u *UI) accountEndSessions(q *req) error {
 	n, err := q.a.EndOtherSessions(q.ctx(), u.sessionKey(q))
 	if err != nil {

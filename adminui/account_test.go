@@ -3,10 +3,12 @@ package adminui_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/canopy-cms/canopy/internal/browser"
 	"github.com/canopy-cms/canopy/sqlstore"
@@ -104,4 +106,52 @@ func newRequest(method, u, host string) (*http.Request, error) {
 		req.Host = host
 	}
 	return req, err
+}
+
+// TestKeyboardShortcuts: "/" moves the focus to the search, "?" opens the
+// list of shortcuts, Ctrl+S saves the draft in the editor; the account's
+// preferences turn them off (then "/" and "?" do nothing) and set the theme.
+func TestKeyboardShortcuts(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	login(b, alpha, "alpha-editor", d.password["alpha-editor"])
+	b.Run(chromedp.Navigate(alpha + "/admin/"))
+	waitFor(t, b, `document.documentElement.dataset.shortcuts === "on" && document.documentElement.classList.contains("js")`)
+	b.Run(chromedp.KeyEvent("/"))
+	waitFor(t, b, `document.activeElement && document.activeElement.id === "shell-search"`)
+	b.Eval(`document.activeElement.blur(), ""`)
+	b.Run(chromedp.KeyEvent("?"))
+	waitFor(t, b, `document.querySelector("#shortcuts").open`)
+	look(t, b, "shortcuts")
+	b.Run(chromedp.KeyEvent(kb.Escape))
+	waitFor(t, b, `!document.querySelector("#shortcuts").open`)
+	// Ctrl+S in the editor saves the draft.
+	page := d.page(d.alpha, "/about/")
+	b.Run(chromedp.Navigate(alpha + "/admin/pages/" + strconv.FormatInt(page.ID, 10) + "/edit/"))
+	waitFor(t, b, `document.querySelector("#id_title")`)
+	b.Run(chromedp.SetValue(chromedp.CSS("#id_title"), "About and more"), chromedp.Focus(chromedp.CSS("#id_title")), chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	waitFor(t, b, `document.querySelector(".message.success")`)
+	if p := d.page(d.alpha, "/about/"); p.DraftTitle != "About and more" {
+		t.Errorf("Ctrl+S saved the title %q", p.DraftTitle)
+	}
+	// Off, and a dark theme, from the account's preferences.
+	b.Run(chromedp.Navigate(alpha + "/admin/account/"))
+	waitFor(t, b, `document.querySelector("#pref-shortcuts")`)
+	look(t, b, "account-preferences")
+	b.Run(chromedp.Click(chromedp.CSS("#pref-shortcuts")), chromedp.Click(chromedp.CSS("#pref-theme-dark")),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/account/preferences/"] button`)))
+	waitFor(t, b, `document.querySelector(".message.success") && document.documentElement.dataset.theme === "dark"`)
+	if b.Eval(`String(document.documentElement.dataset.shortcuts || "")`) != "" || b.Count("#shortcuts") != 0 {
+		t.Fatal("the shortcuts are still on")
+	}
+	b.Eval(`document.activeElement.blur(), ""`)
+	b.Run(chromedp.KeyEvent("/"))
+	if b.Eval(`String(document.activeElement && document.activeElement.id)`) == "shell-search" {
+		t.Error("/ focused the search with the shortcuts off")
+	}
+	u, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+	if u.KeyboardShortcuts {
+		t.Error("the preference was not stored")
+	}
 }

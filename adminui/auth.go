@@ -236,13 +236,18 @@ func (u *UI) noAccount(q *req) {
 }
 
 func (u *UI) setTheme(q *req) error {
-	v := q.r.FormValue("theme")
+	u.themeCookie(q, q.r.FormValue("theme"))
+	return q.redirect(refererPath(q.r), "", "")
+}
+
+// themeCookie remembers the theme for this browser ("light", "dark"; anything
+// else follows the system's setting).
+func (u *UI) themeCookie(q *req, v string) {
 	c := &http.Cookie{Name: "canopy_theme", Value: v, Path: "/admin/", SameSite: http.SameSiteLaxMode, Secure: u.kit.IsTLS(q.r), MaxAge: 365 * 24 * 3600, HttpOnly: true}
 	if v != "light" && v != "dark" {
 		c.Value, c.MaxAge = "", -1
 	}
 	http.SetCookie(q.w, c)
-	return q.redirect(refererPath(q.r), "", "")
 }
 
 // setNav hides or shows the side navigation, remembered for the person (a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
@@ -26,7 +27,8 @@ func manyChildren(t testing.TB, svc *service.Service, site *canopy.Site, parent 
 
 // TestScreenStatementCounts: the explorer of a page with 1,000 children, the
 // editor of a page with every field type, the dashboard, the library's
-// screens and a group of 200 grants with its permission matrix each run at most 10 SQL statements, the session and the grants
+// screens, a group of 200 grants with its permission matrix, the workflows
+// and the reports (a site history of 5,000 entries) each run at most 10 SQL statements, the session and the grants
 // included.
 func TestScreenStatementCounts(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
@@ -72,6 +74,11 @@ func TestScreenStatementCounts(t *testing.T) {
 				canopy.CollectionGrantRow{CollectionID: d.alpha.RootCollectionID, Permissions: []string{"add_image"}}); err != nil {
 				t.Fatal(err)
 			}
+			// A site history of 5,000 entries.
+			edUser, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
+			if err := testdb.SeedHistory(ctx, d.svc.DB, d.alpha.ID, edUser.ID, 5000, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Hour); err != nil {
+				t.Fatal(err)
+			}
 			for _, c := range []struct {
 				name string
 				cl   *client
@@ -94,6 +101,14 @@ func TestScreenStatementCounts(t *testing.T) {
 				{"settings", ed, "/admin/settings/general/"},
 				{"group of 200 grants", ed, fmt.Sprintf("/admin/groups/%d/", big.ID)},
 				{"permission matrix of 200 grants", ed, fmt.Sprintf("/admin/groups/%d/permissions/", big.ID)},
+				{"site history", ed, "/admin/reports/history/"},
+				{"site history, every filter", ed, "/admin/reports/history/?user=alpha-editor&action=edit&type=image&from=2025-02-01&to=2025-03-01"},
+				{"site history, older", ed, "/admin/reports/history/?before=3000"},
+				{"workflows", ed, "/admin/workflows/"},
+				{"workflow", ed, "/admin/workflows/1/"},
+				{"pages in moderation", ed, "/admin/reports/moderation/"},
+				{"locked pages", ed, "/admin/reports/locked/"},
+				{"aging pages", ed, "/admin/reports/aging/?days=1"},
 			} {
 				c.cl.get(c.path) // warm
 				before := d.svc.DB.Statements()

@@ -170,6 +170,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/account/{$}", u.screen(u.account))
 	m.HandleFunc("POST /admin/account/{$}", u.screen(u.accountSubmit))
 	m.HandleFunc("POST /admin/account/sessions/{$}", u.screen(u.accountEndSessions))
+	m.HandleFunc("POST /admin/account/preferences/{$}", u.screen(u.accountPreferences))
 	m.HandleFunc("POST /admin/account/tokens/{$}", u.screen(u.accountCreateToken))
 	m.HandleFunc("POST /admin/account/tokens/{id}/delete/{$}", u.screen(u.accountDeleteToken))
 	m.HandleFunc("POST /admin/notifications/prefs/{$}", u.screen(u.notificationPrefs))

@@ -466,6 +466,12 @@ func (a *Admin) SetNavCollapsed(ctx context.Context, collapsed bool) error {
 	return a.svc.DB.SetNavCollapsed(ctx, a.User.ID, collapsed)
 }
 
+// SetKeyboardShortcuts turns the caller's keyboard shortcuts on or off.
+func (a *Admin) SetKeyboardShortcuts(ctx context.Context, on bool) error {
+	a.User.KeyboardShortcuts = on
+	return a.svc.DB.SetKeyboardShortcuts(ctx, a.User.ID, on)
+}
+
 // FilterMembers lists this site's members that match the filter.
 func (a *Admin) FilterMembers(ctx context.Context, f canopy.MemberFilter) ([]*canopy.Member, int, error) {
 	if err := a.requireAny("view_user", "change_user", "add_user", "delete_user"); err != nil {

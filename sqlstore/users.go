@@ -8,14 +8,14 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const userColumns = `id, username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at, last_login, nav_collapsed`
+const userColumns = `id, username, email, first_name, last_name, password_hash, is_active, is_superuser, is_superadmin, home_site_id, created_at, last_login, nav_collapsed, keyboard_shortcuts`
 
 func scanUser(row scanner) (*canopy.User, error) {
 	u := &canopy.User{}
 	var home sql.NullInt64
 	var last sql.NullTime
 	if err := row.Scan(&u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.PasswordHash, &u.IsActive,
-		&u.IsSuperuser, &u.IsSuperadmin, &home, &u.CreatedAt, &last, &u.NavCollapsed); err != nil {
+		&u.IsSuperuser, &u.IsSuperadmin, &home, &u.CreatedAt, &last, &u.NavCollapsed, &u.KeyboardShortcuts); err != nil {
 		return nil, err
 	}
 	u.HomeSiteID = home.Int64
@@ -69,6 +69,15 @@ func (db *DB) UserByUsername(ctx context.Context, username string) (u *canopy.Us
 		return err
 	})
 	return u, err
+}
+
+// SetKeyboardShortcuts turns the admin's keyboard shortcuts on or off for a
+// person (a preference: not logged).
+func (db *DB) SetKeyboardShortcuts(ctx context.Context, userID int64, on bool) error {
+	return db.write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET keyboard_shortcuts = $2 WHERE id = $1`, userID, on)
+		return err
+	})
 }
 
 // SetNavCollapsed remembers whether a person keeps the admin's side

@@ -212,8 +212,44 @@ function initDialogs() {
   });
 }
 
+// Keyboard shortcuts, for those who keep them on (account preferences):
+// "/" focuses the search, "?" lists the shortcuts, Ctrl+S or ⌘S saves the
+// draft being edited. The single keys never fire while typing.
+function initShortcuts() {
+  if (document.documentElement.dataset.shortcuts !== "on") return;
+  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "s") {
+      const save = document.querySelector('button[name=action][value=save]');
+      if (save) {
+        e.preventDefault();
+        save.click();
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || document.querySelector("dialog[open]")) return;
+    if (e.key === "/") {
+      const search = document.querySelector("#shell-search");
+      if (search && search.getClientRects().length > 0) {
+        e.preventDefault();
+        search.focus();
+      } else {
+        e.preventDefault();
+        location.href = "/admin/search/";
+      }
+    } else if (e.key === "?") {
+      const d = document.querySelector("#shortcuts");
+      if (d) {
+        e.preventDefault();
+        d.showModal();
+      }
+    }
+  });
+}
+
 ready(() => {
   document.documentElement.classList.add("js");
+  initShortcuts();
   initHeader();
   initNavToggle();
   initDropdowns();
