@@ -109,7 +109,14 @@ func (db *DB) history(ctx context.Context, f HistoryFilter) (out []*LogEntry, to
 		where = append(where, "(l.site_id = "+arg(f.SiteID)+" OR l.site_id IS NULL)")
 	default:
 		site = arg(f.SiteID)
-		where = append(where, "l.site_id = "+site)
+		if db.dialect == Postgres {
+			// A range, not an equality: PostgreSQL then cannot treat the
+			// site as a constant and satisfy "newest first" with the primary
+			// key alone (see byID below).
+			where = append(where, "l.site_id BETWEEN "+site+" AND "+site)
+		} else {
+			where = append(where, "l.site_id = "+site)
+		}
 	}
 	if f.UserID != 0 {
 		where = append(where, "l.user_id = "+arg(f.UserID))
@@ -171,21 +178,30 @@ func (db *DB) history(ctx context.Context, f HistoryFilter) (out []*LogEntry, to
 		if len(where) > 0 {
 			cond = strings.Join(where, " AND ")
 		}
+		// On one site, reading in (site_id, id) order makes the planner walk
+		// the site's own indexes: walking the primary key backwards and
+		// skipping other sites' rows looks as cheap to it when a few sites
+		// share the table, yet reads every newer entry of the others first
+		// (294 ms instead of 0.4 ms with two sites of 500,000 entries).
+		byID, newest := "l.id", "l.id DESC"
+		if site != "" {
+			byID, newest = "l.site_id, l.id", "l.site_id DESC, l.id DESC"
+		}
 		count := `SELECT count(*) FROM log_entries l WHERE ` + cond
 		if f.CountCap > 0 {
-			count = `SELECT count(*) FROM (SELECT 1 FROM log_entries l WHERE ` + cond + ` LIMIT ` + strconv.Itoa(f.CountCap+1) + `) x`
+			count = `SELECT count(*) FROM (SELECT 1 FROM log_entries l WHERE ` + cond + ` ORDER BY ` + byID + ` LIMIT ` + strconv.Itoa(f.CountCap+1) + `) x`
 		}
 		if f.CountCap >= 0 {
 			if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 				return err
 			}
 		}
-		order, offset := "DESC", f.Offset
+		order, offset := newest, f.Offset
 		if f.AfterID != 0 {
-			order, offset = "ASC", 0
+			order, offset = byID, 0
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT l.id, l.site_id, l.user_id, l.action, l.object_type, l.object_id, l.object_title, COALESCE(u.username, ''), l.data, l.created_at
-			FROM log_entries l LEFT JOIN users u ON u.id = l.user_id WHERE `+cond+` ORDER BY l.id `+order+` LIMIT `+arg(f.Limit)+` OFFSET `+arg(offset), args...)
+			FROM log_entries l LEFT JOIN users u ON u.id = l.user_id WHERE `+cond+` ORDER BY `+order+` LIMIT `+arg(f.Limit)+` OFFSET `+arg(offset), args...)
 		if err != nil {
 			return err
 		}
