@@ -334,3 +334,71 @@ func BenchmarkHistoryScreens(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUsersScreen: the Users screen of alpha in an installation of
+// 100,000 accounts (2,000 with a role on alpha, 500 alpha's own), as alpha's
+// site admin; server time without the network.
+func BenchmarkUsersScreen(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			d := newDemo(b, dialect)
+			db := d.svc.DB
+			pool := db.Pools()["main"]
+			if pool == nil {
+				pool = db.Pools()["write"]
+			}
+			series := `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 100000) SELECT n FROM g`
+			if dialect == sqlstore.Postgres {
+				series = `SELECT n FROM generate_series(1, 100000) AS g(n)`
+			}
+			if _, err := pool.ExecContext(ctx, `INSERT INTO users (username, email, first_name, last_name, password_hash, is_active, home_site_id, created_at)
+				SELECT 'user' || n, 'user' || n || '@example.org', 'First' || n, 'Last' || (n % 97), 'x', n % 10 <> 0,
+				CASE WHEN n % 200 = 0 THEN CAST($1 AS BIGINT) ELSE NULL END, CURRENT_TIMESTAMP FROM (`+series+`) s`, d.alpha.ID); err != nil {
+				b.Fatal(err)
+			}
+			editors := groupIDOf(b, d, "Editors")
+			if _, err := pool.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) SELECT $1, id, $2 FROM users WHERE id % 50 = 7 AND username LIKE 'user%'`, editors, d.alpha.ID); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.Analyze(ctx); err != nil {
+				b.Fatal(err)
+			}
+			admin := d.login("alpha.localhost", "alpha-admin")
+			for _, s := range []struct{ name, path string }{
+				{"baseline-json-users", "/admin/api/users?limit=50"},
+				{"users-first-page", "/admin/users/"},
+				{"users-page-40", "/admin/users/?p=40"},
+				{"users-search", "/admin/users/?q=first1234"},
+				{"users-group", fmt.Sprintf("/admin/users/?group=%d", editors)},
+				{"users-inactive", "/admin/users/?status=inactive"},
+			} {
+				b.Run(s.name, func(b *testing.B) {
+					benchRequest(b, admin, s.path)
+					before := db.Statements()
+					benchRequest(b, admin, s.path)
+					n := db.Statements() - before
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						benchRequest(b, admin, s.path)
+					}
+					b.ReportMetric(float64(n), "statements")
+				})
+			}
+		})
+	}
+}
+
+// groupIDOf finds one of alpha's groups by name.
+func groupIDOf(b *testing.B, d *demo, name string) int64 {
+	groups, err := d.svc.DB.Site(d.alpha.ID, nil).Groups(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, g := range groups {
+		if g.Name == name && g.SiteID == d.alpha.ID {
+			return g.ID
+		}
+	}
+	b.Fatalf("no group %s", name)
+	return 0
+}

@@ -127,16 +127,26 @@ func (s *SiteDB) Members(ctx context.Context, limit, offset int) (out []*Member,
 	return s.FilterMembers(ctx, canopy.MemberFilter{Limit: limit, Offset: offset})
 }
 
-// memberFrom reads the site's members from its memberships and its local
-// accounts (indexes) and joins their accounts: never a scan of the
-// installation's whole users table.
-const memberFrom = ` FROM (SELECT gm.user_id AS mid FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1) mids
-	JOIN users u ON u.id = mids.mid`
+// memberIDs are the ids of the site's members: its memberships and its local
+// accounts (both by index), never a scan of the installation's users.
+const memberIDs = `SELECT gm.user_id FROM group_members gm WHERE gm.site_id = $1 UNION SELECT h.id FROM users h WHERE h.home_site_id = $1`
 
-// memberListSelect is memberSelect over memberFrom,
-// with how many rows match beside each.
+// memberWhere is the condition that u is one of the site's members. On
+// PostgreSQL the ids are an array, looked up one by one in the users' primary
+// key: joined as a set, the planner's cost model prefers to read the whole
+// users table into a hash once a search filters them (116 ms at 100,000
+// accounts).
+func (db *DB) memberWhere() string {
+	if db.dialect == Postgres {
+		return `u.id = ANY(ARRAY(` + memberIDs + `))`
+	}
+	return `u.id IN (` + memberIDs + `)`
+}
+
+// memberListSelect reads a page of members with their last login here and,
+// beside each row, how many match; memberWhere and the filters follow.
 var memberListSelect = `SELECT ` + strings.Replace(prefixed("u.", userColumns), "u.last_login", "sl.last_login", 1) + `, ` + ownedCondition +
-	`, count(*) OVER ()` + memberFrom + ` LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id`
+	`, count(*) OVER () FROM users u LEFT JOIN site_logins sl ON sl.site_id = $1 AND sl.user_id = u.id WHERE `
 
 // FilterMembers lists this site's members that match the filter, by
 // username, with their groups here, and how many match.
@@ -163,7 +173,7 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 	err = db.read(ctx, func(tx *Tx) error {
 		// One pass: the page and, beside each row, how many match.
 		n := len(args)
-		rows, err := tx.QueryContext(ctx, memberListSelect+` WHERE `+cond+
+		rows, err := tx.QueryContext(ctx, memberListSelect+db.memberWhere()+` AND `+cond+
 			` ORDER BY lower(u.username) LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, limit, f.Offset)...)
 		if err != nil {
 			return err
@@ -183,7 +193,7 @@ func (s *SiteDB) FilterMembers(ctx context.Context, f canopy.MemberFilter) (out 
 		rows.Close()
 		if len(out) == 0 {
 			// A page past the end says nothing of the total.
-			if err := tx.QueryRowContext(ctx, `SELECT count(*)`+memberFrom+` WHERE `+cond, args...).Scan(&total); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+db.memberWhere()+` AND `+cond, args...).Scan(&total); err != nil {
 				return err
 			}
 		}
