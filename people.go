@@ -131,3 +131,18 @@ type ReportPage struct {
 	Who  string
 	At   time.Time
 }
+
+// BrokenRef is a reference of the site's content to something that is gone
+// (a page, image, document or snippet since deleted) or to a page that is
+// not live: what refers (a page, snippet or settings group, by its title),
+// through which field, to what.
+type BrokenRef struct {
+	SourceKind, SourceName string
+	SourceID               int64
+	SourceTitle            string
+	Field                  string
+	TargetKind             string
+	TargetID               int64
+	// TargetTitle is a page's title when it exists but is not live.
+	TargetTitle string
+}

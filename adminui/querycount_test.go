@@ -109,6 +109,7 @@ func TestScreenStatementCounts(t *testing.T) {
 				{"pages in moderation", ed, "/admin/reports/moderation/"},
 				{"locked pages", ed, "/admin/reports/locked/"},
 				{"aging pages", ed, "/admin/reports/aging/?days=1"},
+				{"broken links", ed, "/admin/reports/broken-links/"},
 			} {
 				c.cl.get(c.path) // warm
 				before := d.svc.DB.Statements()

@@ -233,7 +233,8 @@ func (u *UI) reports(q *req) []menuItem {
 		out = append(out, menuItem{Label: "Site history", URL: "/admin/reports/history/"},
 			menuItem{Label: "Locked pages", URL: "/admin/reports/locked/"},
 			menuItem{Label: "Waiting to go live", URL: "/admin/reports/scheduled/"},
-			menuItem{Label: "Aging pages", URL: "/admin/reports/aging/"})
+			menuItem{Label: "Aging pages", URL: "/admin/reports/aging/"},
+			menuItem{Label: "Broken links", URL: "/admin/reports/broken-links/"})
 	}
 	if len(q.a.WorkflowActions()) > 0 {
 		out = append(out, menuItem{Label: "Pages in moderation", URL: "/admin/reports/moderation/"})

@@ -326,3 +326,18 @@ func (u *UI) pageReport(kind string) handler {
 		return q.render(http.StatusOK, "report_pages", titles[kind], d)
 	}
 }
+
+// brokenLinks lists the site's references to what is gone or not live.
+func (u *UI) brokenLinks(q *req) error {
+	if err := u.reportsAllowed(q); err != nil {
+		return err
+	}
+	offset := pageNumber(q.r, pageReportSize)
+	refs, total, err := q.a.BrokenLinks(q.ctx(), pageReportSize, offset)
+	if err != nil {
+		return err
+	}
+	q.crumbs = []crumb{{Label: "Reports"}, {Label: "Broken links"}}
+	return q.render(http.StatusOK, "report_broken", "Broken links", map[string]any{"Rows": refs, "Total": total,
+		"Pager": makePager(url.URL{Path: "/admin/reports/broken-links/"}, total, offset, pageReportSize)})
+}

@@ -160,8 +160,29 @@ func TestReportsScreens(t *testing.T) {
 	}
 	look(t, b, "report-scheduled")
 
+	// Broken links: About links to a draft-only page and to a page since deleted.
+	plans := d.page(d.alpha, "/plans-for-next-year/")
+	news := d.page(d.alpha, "/news/new-telescope-installed/")
+	about = d.page(d.alpha, "/about/")
+	c.get(fmt.Sprintf("/admin/pages/%d/edit/", about.ID))
+	body = fmt.Sprintf(`<p><a href="/plans-for-next-year/" data-page-id="%d">our plans</a> and <a href="/news/new-telescope-installed/" data-page-id="%d">the telescope</a></p>`, plans.ID, news.ID)
+	if status, _, resp := c.post(fmt.Sprintf("/admin/pages/%d/edit/", about.ID), url.Values{"title": {"About"}, "f.intro": {"Who we are."}, "f.body": {body},
+		"base_revision": {strconv.FormatInt(about.LatestRevisionID, 10)}, "action": {"save"}}); status != 303 {
+		t.Fatalf("save About with links: %d %.300s", status, resp)
+	}
+	c.get(fmt.Sprintf("/admin/pages/%d/delete/", news.ID))
+	if status, _, resp := c.post(fmt.Sprintf("/admin/pages/%d/delete/", news.ID), nil); status != 303 {
+		t.Fatalf("delete the telescope page: %d %.300s", status, resp)
+	}
+	b.Run(chromedp.Navigate(alpha + "/admin/reports/broken-links/"))
+	waitFor(t, b, `document.querySelector("main h1")`)
+	if row := b.Text("main"); !strings.Contains(row, "“Plans for next year”, which is not live") || !strings.Contains(row, fmt.Sprintf("a page since deleted (id %d)", news.ID)) {
+		t.Errorf("broken links: %q", row)
+	}
+	look(t, b, "report-broken")
+
 	// Who may read them.
-	for _, p := range []string{"/admin/reports/history/", "/admin/reports/history/export/", "/admin/reports/locked/", "/admin/reports/aging/"} {
+	for _, p := range []string{"/admin/reports/history/", "/admin/reports/history/export/", "/admin/reports/locked/", "/admin/reports/aging/", "/admin/reports/broken-links/"} {
 		if status, _ := ed.get(p); status != 403 {
 			t.Errorf("editor GET %s: %d", p, status)
 		}
@@ -172,5 +193,8 @@ func TestReportsScreens(t *testing.T) {
 	}
 	if _, body := bc.get("/admin/reports/history/export/"); strings.Contains(body, "alpha-editor") {
 		t.Error("beta's export has alpha's entries")
+	}
+	if _, body := bc.get("/admin/reports/broken-links/"); strings.Contains(body, "Plans for next year") {
+		t.Error("beta's broken links show alpha's")
 	}
 }

@@ -260,6 +260,7 @@ func (u *UI) Routes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin/reports/locked/{$}", u.screen(u.pageReport("locked")))
 	m.HandleFunc("GET /admin/reports/scheduled/{$}", u.screen(u.pageReport("scheduled")))
 	m.HandleFunc("GET /admin/reports/aging/{$}", u.screen(u.pageReport("aging")))
+	m.HandleFunc("GET /admin/reports/broken-links/{$}", u.screen(u.brokenLinks))
 	m.HandleFunc("GET /admin/groups/{id}/permissions/{$}", u.screen(u.groupPermissions))
 	m.HandleFunc("POST /admin/groups/{id}/permissions/{$}", u.screen(u.groupPermissions))
 	m.HandleFunc("GET /admin/groups/{id}/delete/{$}", u.screen(u.groupDelete))

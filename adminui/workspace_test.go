@@ -734,7 +734,7 @@ func TestSideNavigation(t *testing.T) {
 	entries := func() string {
 		return b.Eval(`[...document.querySelectorAll("#sidenav a, #sidenav summary")].map((a) => a.textContent).join(",")`)
 	}
-	if got := entries(); got != "Dashboard,Pages,Images,Documents,Collections,Snippets,Location,Settings,Redirects,Users,Groups,Workflows,Reports,Site history,Locked pages,Waiting to go live,Aging pages,Pages in moderation" {
+	if got := entries(); got != "Dashboard,Pages,Images,Documents,Collections,Snippets,Location,Settings,Redirects,Users,Groups,Workflows,Reports,Site history,Locked pages,Waiting to go live,Aging pages,Broken links,Pages in moderation" {
 		t.Errorf("a site admin's menu: %s", got)
 	}
 	b.Run(chromedp.Click(chromedp.CSS(".nav-hide button")))

@@ -718,3 +718,12 @@ func (a *Admin) ExportHistory(ctx context.Context, f canopy.HistoryFilter, w io.
 		f.BeforeID = list[len(list)-1].ID
 	}
 }
+
+// BrokenLinks lists one page of the site's references to what is gone or to
+// pages that are not live (the reference index): for history readers.
+func (a *Admin) BrokenLinks(ctx context.Context, limit, offset int) ([]canopy.BrokenRef, int, error) {
+	if err := a.requireAny("view_history"); err != nil {
+		return nil, 0, err
+	}
+	return a.pages.BrokenRefs(ctx, limit, offset)
+}

@@ -210,3 +210,40 @@ func (s *SiteDB) UsageCounts(ctx context.Context, kind string, ids []int64) (map
 	})
 	return out, err
 }
+
+// BrokenRefs lists one page of this site's references to what no longer
+// exists (a page, image, document or snippet since deleted) or to a page
+// that is not live, by source, with how many there are: one statement over
+// the reference index.
+func (s *SiteDB) BrokenRefs(ctx context.Context, limit, offset int) (out []canopy.BrokenRef, total int, err error) {
+	out = []canopy.BrokenRef{}
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.source_kind, o.source_name, o.source_id, o.field, o.target_kind, o.target_id,
+			COALESCE(CASE WHEN o.source_kind = 'page' THEN COALESCE(NULLIF(sp.draft_title, ''), sp.title) ELSE sn.title END, ''),
+			COALESCE(NULLIF(tp.draft_title, ''), tp.title, ''), count(*) OVER ()
+			FROM object_refs o
+			LEFT JOIN pages sp ON o.source_kind = 'page' AND sp.site_id = o.site_id AND sp.id = o.source_id
+			LEFT JOIN snippets sn ON o.source_kind = 'snippet' AND sn.site_id = o.site_id AND sn.id = o.source_id
+			LEFT JOIN pages tp ON o.target_kind = 'page' AND tp.site_id = o.site_id AND tp.id = o.target_id
+			LEFT JOIN images ti ON o.target_kind = 'image' AND ti.id = o.target_id AND (ti.site_id = o.site_id OR ti.site_id IS NULL)
+			LEFT JOIN documents td ON o.target_kind = 'document' AND td.id = o.target_id AND (td.site_id = o.site_id OR td.site_id IS NULL)
+			LEFT JOIN snippets ts ON o.target_kind = 'snippet' AND ts.site_id = o.site_id AND ts.id = o.target_id
+			WHERE o.site_id = $1 AND (o.source_kind <> 'page' OR sp.id IS NOT NULL) AND (
+				(o.target_kind = 'page' AND (tp.id IS NULL OR NOT tp.live)) OR (o.target_kind = 'image' AND ti.id IS NULL)
+				OR (o.target_kind = 'document' AND td.id IS NULL) OR (o.target_kind = 'snippet' AND ts.id IS NULL))
+			ORDER BY o.source_kind, o.source_id, o.field, o.target_kind, o.target_id`+pageClause(limit, offset), s.site)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r canopy.BrokenRef
+			if err := rows.Scan(&r.SourceKind, &r.SourceName, &r.SourceID, &r.Field, &r.TargetKind, &r.TargetID, &r.SourceTitle, &r.TargetTitle, &total); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
