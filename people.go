@@ -146,3 +146,16 @@ type BrokenRef struct {
 	// TargetTitle is a page's title when it exists but is not live.
 	TargetTitle string
 }
+
+// Comment is a comment on a page, with who wrote it (Username "" for a
+// deleted account) and, once resolved, who resolved it.
+type Comment struct {
+	ID         int64      `json:"id"`
+	PageID     int64      `json:"page_id"`
+	UserID     int64      `json:"user_id"`
+	Username   string     `json:"username"`
+	Body       string     `json:"body"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	ResolvedBy string     `json:"resolved_by"`
+}

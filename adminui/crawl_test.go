@@ -88,6 +88,25 @@ func fillBeta(t *testing.T, d *demo, scale int) *betaContent {
 		if _, err := a.CreateRedirect(ctx, service.RedirectInput{OldPath: "/" + strings.ToLower(tag) + "-old", RedirectPageID: p.ID, IsPermanent: true}); err != nil {
 			t.Fatal(err)
 		}
+		// People and governance: a group with a grant, a workflow it
+		// reviews attached to the page, a comment on the page.
+		g, err := a.CreateGroup(ctx, tag+" crew", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetGroupGrants(ctx, g.ID, []canopy.PageGrantRow{{PageID: p.ID, Actions: []string{"change"}}}, []string{"access_admin"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		w, err := a.SaveWorkflow(ctx, 0, canopy.WorkflowInput{Name: tag + " review", Tasks: []canopy.WorkflowTask{{Name: tag + " check", Active: true, GroupIDs: []int64{g.ID}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AttachWorkflow(ctx, p.ID, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddComment(ctx, p.ID, tag+" remark"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// The searches type "Zinnia", which the search box shows again: the
 	// names looked for are longer.
@@ -126,6 +145,16 @@ func fillBeta(t *testing.T, d *demo, scale int) *betaContent {
 	reds, _, _ := store.Redirects(ctx, "", 10000, 0)
 	for _, r := range reds {
 		add("redirects", r.ID, "/admin/redirects/%d/", "/admin/redirects/%d/delete/")
+	}
+	groups, _ := store.Groups(ctx)
+	for _, g := range groups {
+		if g.SiteID == d.beta.ID {
+			add("groups", g.ID, "/admin/groups/%d/", "/admin/groups/%d/permissions/", "/admin/groups/%d/delete/")
+		}
+	}
+	wfs, _, _ := store.Workflows(ctx, "", -1, 0)
+	for _, w := range wfs {
+		add("workflows", w.ID, "/admin/workflows/%d/", "/admin/workflows/%d/deactivate/")
 	}
 	b.ids = regexp.MustCompile(`/admin/(` + strings.Join(ids, "|") + `)`)
 	return b

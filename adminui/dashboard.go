@@ -184,6 +184,8 @@ func noteSentence(n *canopy.Notification) noteView {
 		}
 	case service.NotifyRejected:
 		v.Sentence = who + " requested changes on " + title + at
+	case service.NotifyComment:
+		v.Sentence = who + " commented on " + title
 	}
 	v.Sentence += "."
 	return v

@@ -31,6 +31,12 @@ type editorData struct {
 	// here, to say who can.
 	SaveOnly   bool
 	Publishers []string
+	// The page's open comments, whether the user follows them, what they may
+	// do with them, and the new comment's field.
+	Comments      []canopy.Comment
+	Following     bool
+	CommentRights service.CommentRights
+	Comment       formField
 }
 
 // explainPublishing fills SaveOnly and Publishers when the user can only save.
@@ -80,7 +86,7 @@ func (u *UI) editForm(q *req) error {
 	return u.showEditor(q, http.StatusOK, v, form)
 }
 
-func (u *UI) showEditor(q *req, status int, v *service.EditorView, form *pageForm) error {
+func (u *UI) showEditor(q *req, status int, v *service.EditorView, form *pageForm, comment ...formField) error {
 	q.section = "pages"
 	q.richText = form.hasRichText()
 	if err := u.labelRefs(q, form); err != nil {
@@ -103,6 +109,15 @@ func (u *UI) showEditor(q *req, status int, v *service.EditorView, form *pageFor
 	}
 	if v.State != nil {
 		d.RequestedBy = v.Names[v.State.RequestedBy]
+	}
+	var err error
+	if d.Comments, d.Following, d.CommentRights, err = q.a.EditorComments(q.ctx(), v); err != nil {
+		return err
+	}
+	d.Comment = formField{ID: "id_new_comment", Name: "body", Label: "Add a comment", Kind: "textarea", MaxLength: 5000,
+		Help: "Everyone who follows the comments is told; you follow them once you comment."}
+	if len(comment) > 0 {
+		d.Comment.Value, d.Comment.Error = comment[0].Value, comment[0].Error
 	}
 	anc, err := q.a.VisibleAncestors(q.ctx(), p.Page)
 	if err != nil {

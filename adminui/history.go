@@ -25,6 +25,7 @@ var historyActions = []struct{ Name, Label string }{
 	{"move", "Moved"}, {"reorder", "Reordered"}, {"copy", "Copied"}, {"rename", "Renamed"},
 	{"lock", "Locked"}, {"unlock", "Unlocked"}, {"set_privacy", "Privacy changed"},
 	{"attach_workflow", "Workflow attached"}, {"detach_workflow", "Workflow detached"},
+	{"comment", "Commented"}, {"resolve_comment", "Comment resolved"},
 }
 
 type historyRow struct {
@@ -216,6 +217,10 @@ func historySentence(action string, d map[string]any, title func(int64) string) 
 		what = "attached a moderation workflow"
 	case "detach_workflow":
 		what = "detached its moderation workflow"
+	case "comment":
+		what = "commented"
+	case "resolve_comment":
+		what = "resolved a comment"
 	default:
 		what = action
 	}

@@ -23,6 +23,7 @@ var noteKindLabels = []struct{ kind, label string }{
 	{service.NotifyTaskStarted, "A page waits for my review"},
 	{service.NotifyApproved, "A page I submitted is approved"},
 	{service.NotifyRejected, "Changes are requested on a page I submitted"},
+	{service.NotifyComment, "Someone comments on a page whose comments I follow"},
 }
 
 func (u *UI) notificationsPage(q *req) error {

@@ -166,7 +166,13 @@ func TestUserInvitation(t *testing.T) {
 		t.Fatal("no invitation offered although mail is configured")
 	}
 	gs, _ := d.svc.DB.Site(d.alpha.ID, nil).Groups(ctx)
-	status, _, body := c.post("/admin/users/add/", url.Values{"action": {"create"}, "how": {"invite"}, "username": {"newcomer"},
+	// An address another account has is refused beside the field, and no mail goes.
+	status, _, body := c.post("/admin/users/add/", url.Values{"action": {"create"}, "how": {"invite"}, "username": {"twin"},
+		"email": {"ALPHA-EDITOR@alpha.localhost"}, "groups": {fmt.Sprint(gs[0].ID)}})
+	if status != 409 && status != 400 || !strings.Contains(body, "Another account already uses") {
+		t.Fatalf("an e-mail already used: %d %s", status, excerpt(body, "error"))
+	}
+	status, _, body = c.post("/admin/users/add/", url.Values{"action": {"create"}, "how": {"invite"}, "username": {"newcomer"},
 		"email": {"newcomer@example.org"}, "first_name": {"Nia"}, "groups": {fmt.Sprint(gs[0].ID)}})
 	if status != 303 {
 		t.Fatalf("invite: %d %s", status, excerpt(body, "error"))

@@ -101,7 +101,7 @@ func (a *Admin) pageLite(ctx context.Context, id int64) (*canopy.Page, error) {
 // loadFacts describes a page to the engine with its moderation state.
 func (a *Admin) loadFacts(ctx context.Context, p *canopy.Page) (*perm.Page, error) {
 	pp := permPage(p)
-	st, err := a.pages.RunningState(ctx, p.ID)
+	st, applies, err := a.pages.ModerationFacts(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -118,10 +118,6 @@ func (a *Admin) loadFacts(ctx context.Context, p *canopy.Page) (*perm.Page, erro
 			}
 		}
 	} else {
-		applies, err := a.pages.WorkflowApplies(ctx, p)
-		if err != nil {
-			return nil, err
-		}
 		pp.HasActiveWorkflow = applies
 	}
 	if a.facts == nil {

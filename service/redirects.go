@@ -349,6 +349,7 @@ const (
 	NotifyTaskStarted = sqlstore.NotifyTaskStarted
 	NotifyApproved    = sqlstore.NotifyApproved
 	NotifyRejected    = sqlstore.NotifyRejected
+	NotifyComment     = sqlstore.NotifyComment
 )
 
 // RedirectActions says what the caller may do with this site's redirects:

@@ -276,12 +276,34 @@ func (u UserUpdate) Identity() bool {
 	return u.Email != nil || u.FirstName != nil || u.LastName != nil || u.PasswordHash != nil || u.IsActive != nil
 }
 
+// emailFree refuses an e-mail address another account (not userID) has: a
+// person has one account, which sites share (the address is what the
+// add-a-person search finds them by).
+func emailFree(ctx context.Context, tx *Tx, email string, userID int64) error {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(email) = lower($1) AND id <> $2`, email, userID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return canopy.FieldErrorf("email", canopy.ECONFLICT,
+			"another account already uses %s: a person has one account for every site. To give them a role here, add them with that address instead", email)
+	}
+	return nil
+}
+
 // applyUserUpdate writes the user columns of upd; a new password or a
 // deactivation revokes every other session and every API token of the
 // account, on every site, in the same transaction.
 func applyUserUpdate(ctx context.Context, tx *Tx, userID int64, upd UserUpdate) ([]string, error) {
 	sets := map[string]any{}
 	if upd.Email != nil {
+		if err := emailFree(ctx, tx, *upd.Email, userID); err != nil {
+			return nil, err
+		}
 		sets["email"] = *upd.Email
 	}
 	if upd.FirstName != nil {
@@ -455,6 +477,9 @@ func (s *SiteDB) CreateMember(ctx context.Context, u *canopy.User, groupIDs []in
 			// name cannot be used, never whose it is or where.
 			return canopy.FieldErrorf("username", canopy.ECONFLICT,
 				"the username %q cannot be used; choose another. If this person already has a Canopy account, add them to this site with their username or email instead", u.Username)
+		}
+		if err := emailFree(ctx, tx, u.Email, 0); err != nil {
+			return err
 		}
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err

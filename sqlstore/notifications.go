@@ -17,10 +17,11 @@ const (
 	NotifyTaskStarted = "task_started" // to the task's reviewers
 	NotifyApproved    = "approved"     // to the requester
 	NotifyRejected    = "rejected"     // to the requester
+	NotifyComment     = "comment"      // to those who follow the page's comments
 )
 
 // NotificationKinds lists the kinds a user may turn on or off.
-var NotificationKinds = []string{NotifySubmitted, NotifyTaskStarted, NotifyApproved, NotifyRejected}
+var NotificationKinds = []string{NotifySubmitted, NotifyTaskStarted, NotifyApproved, NotifyRejected, NotifyComment}
 
 // Notification is canopy.Notification (the domain type; this alias keeps the store readable).
 type Notification = canopy.Notification

@@ -55,6 +55,10 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, db.Site(b.ID, nil).CreateSession(ctx, local.ID, "sess", 3600e9, "", ""))
+		// A comment (with its follower) on the section.
+		if _, err := sb.AddComment(ctx, sec.ID, local.ID, "Check the dates"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := db.Site(b.ID, nil).CreateToken(ctx, shared.ID, "tok", "t", nil); err != nil {
 			t.Fatal(err)
 		}
