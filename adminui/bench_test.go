@@ -44,6 +44,27 @@ func benchRequest(b *testing.B, c *client, path string) {
 	}
 }
 
+// screenBench is one screen of a benchmark: a name and the address.
+type screenBench struct{ name, path string }
+
+// benchScreens runs a sub-benchmark per screen as c (after one warm-up
+// request), reporting the statements one request runs.
+func benchScreens(b *testing.B, d *demo, c *client, screens []screenBench) {
+	for _, s := range screens {
+		b.Run(s.name, func(b *testing.B) {
+			benchRequest(b, c, s.path)
+			before := d.svc.DB.Statements()
+			benchRequest(b, c, s.path)
+			n := d.svc.DB.Statements() - before
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				benchRequest(b, c, s.path)
+			}
+			b.ReportMetric(float64(n), "statements")
+		})
+	}
+}
+
 func BenchmarkAdminScreens(b *testing.B) {
 	pages := 100_000
 	if v := os.Getenv("CANOPY_BENCH_PAGES"); v != "" {
@@ -205,7 +226,7 @@ func BenchmarkLibraryScreens(b *testing.B) {
 				}
 			}
 			admin := d.login("alpha.localhost", "alpha-admin")
-			for _, s := range []struct{ name, path string }{
+			benchScreens(b, d, admin, []screenBench{
 				{"baseline-json-images-30", "/admin/api/images?limit=30"},
 				{"images-grid-10000", "/admin/images/"},
 				{"images-page-300-of-334", "/admin/images/?p=300"},
@@ -216,15 +237,7 @@ func BenchmarkLibraryScreens(b *testing.B) {
 				{"snippets-5000", "/admin/snippets/location/"},
 				{"snippets-5000-by-building", "/admin/snippets/location/?ordering=-building_name&p=50"},
 				{"snippets-5000-search", "/admin/snippets/location/?q=building%2042"},
-			} {
-				b.Run(s.name, func(b *testing.B) {
-					benchRequest(b, admin, s.path)
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						benchRequest(b, admin, s.path)
-					}
-				})
-			}
+			})
 		})
 	}
 }
@@ -264,19 +277,11 @@ func BenchmarkGroupScreens(b *testing.B) {
 				b.Fatal(err)
 			}
 			admin := d.login("alpha.localhost", "alpha-admin")
-			for _, s := range []struct{ name, path string }{
+			benchScreens(b, d, admin, []screenBench{
 				{"baseline-json-grants", fmt.Sprintf("/admin/api/groups/%d/permissions", g.ID)},
 				{"group-200-grants", fmt.Sprintf("/admin/groups/%d/", g.ID)},
 				{"matrix-200-grants", fmt.Sprintf("/admin/groups/%d/permissions/", g.ID)},
-			} {
-				b.Run(s.name, func(b *testing.B) {
-					benchRequest(b, admin, s.path)
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						benchRequest(b, admin, s.path)
-					}
-				})
-			}
+			})
 		})
 	}
 }
@@ -309,7 +314,7 @@ func BenchmarkHistoryScreens(b *testing.B) {
 				b.Fatal(err)
 			}
 			admin := d.login("alpha.localhost", "alpha-admin")
-			for _, s := range []struct{ name, path string }{
+			benchScreens(b, d, admin, []screenBench{
 				{"baseline-json-history", "/admin/api/history?limit=50"},
 				{"history-newest", "/admin/reports/history/"},
 				{"history-400000-back", fmt.Sprintf("/admin/reports/history/?before=%d", deep[0].ID)},
@@ -318,19 +323,7 @@ func BenchmarkHistoryScreens(b *testing.B) {
 				{"history-by-object", "/admin/reports/history/?type=image"},
 				{"history-three-days", "/admin/reports/history/?from=2025-06-01&to=2025-06-03"},
 				{"history-all-filters", "/admin/reports/history/?user=alpha-editor&action=edit&type=image&from=2025-06-01&to=2025-06-03"},
-			} {
-				b.Run(s.name, func(b *testing.B) {
-					benchRequest(b, admin, s.path)
-					before := db.Statements()
-					benchRequest(b, admin, s.path)
-					n := db.Statements() - before
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						benchRequest(b, admin, s.path)
-					}
-					b.ReportMetric(float64(n), "statements")
-				})
-			}
+			})
 		})
 	}
 }
@@ -343,10 +336,7 @@ func BenchmarkUsersScreen(b *testing.B) {
 		b.Run(string(dialect), func(b *testing.B) {
 			d := newDemo(b, dialect)
 			db := d.svc.DB
-			pool := db.Pools()["main"]
-			if pool == nil {
-				pool = db.Pools()["write"]
-			}
+			pool := testdb.Writer(db)
 			series := `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 100000) SELECT n FROM g`
 			if dialect == sqlstore.Postgres {
 				series = `SELECT n FROM generate_series(1, 100000) AS g(n)`
@@ -356,7 +346,7 @@ func BenchmarkUsersScreen(b *testing.B) {
 				CASE WHEN n % 200 = 0 THEN CAST($1 AS BIGINT) ELSE NULL END, CURRENT_TIMESTAMP FROM (`+series+`) s`, d.alpha.ID); err != nil {
 				b.Fatal(err)
 			}
-			editors := groupIDOf(b, d, "Editors")
+			editors := groupID(b, d, d.alpha, "Editors")
 			if _, err := pool.ExecContext(ctx, `INSERT INTO group_members (group_id, user_id, site_id) SELECT $1, id, $2 FROM users WHERE id % 50 = 7 AND username LIKE 'user%'`, editors, d.alpha.ID); err != nil {
 				b.Fatal(err)
 			}
@@ -364,41 +354,14 @@ func BenchmarkUsersScreen(b *testing.B) {
 				b.Fatal(err)
 			}
 			admin := d.login("alpha.localhost", "alpha-admin")
-			for _, s := range []struct{ name, path string }{
+			benchScreens(b, d, admin, []screenBench{
 				{"baseline-json-users", "/admin/api/users?limit=50"},
 				{"users-first-page", "/admin/users/"},
 				{"users-page-40", "/admin/users/?p=40"},
 				{"users-search", "/admin/users/?q=first1234"},
 				{"users-group", fmt.Sprintf("/admin/users/?group=%d", editors)},
 				{"users-inactive", "/admin/users/?status=inactive"},
-			} {
-				b.Run(s.name, func(b *testing.B) {
-					benchRequest(b, admin, s.path)
-					before := db.Statements()
-					benchRequest(b, admin, s.path)
-					n := db.Statements() - before
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						benchRequest(b, admin, s.path)
-					}
-					b.ReportMetric(float64(n), "statements")
-				})
-			}
+			})
 		})
 	}
-}
-
-// groupIDOf finds one of alpha's groups by name.
-func groupIDOf(b *testing.B, d *demo, name string) int64 {
-	groups, err := d.svc.DB.Site(d.alpha.ID, nil).Groups(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, g := range groups {
-		if g.Name == name && g.SiteID == d.alpha.ID {
-			return g.ID
-		}
-	}
-	b.Fatalf("no group %s", name)
-	return 0
 }

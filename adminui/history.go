@@ -47,11 +47,7 @@ func (u *UI) pageHistory(q *req) error {
 		return err
 	}
 	action := q.r.URL.Query().Get("action")
-	known := action == ""
-	for _, a := range historyActions {
-		known = known || a.Name == action
-	}
-	if !known {
+	if action != "" && !listed(historyActions, action) {
 		return canopy.Errorf(canopy.EINVALID, "choose an action from the list")
 	}
 	offset := pageNumber(q.r, historyPageSize)

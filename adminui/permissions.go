@@ -135,29 +135,37 @@ func (u *UI) parseMatrix(q *req, g *canopy.Group) (grantInput, error) {
 		}
 		return out
 	}
-	pageIdx := map[int64]int{}
-	for _, s := range f["page"] {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return in, canopy.Errorf(canopy.EINVALID, "page %q is not a page id", s)
+	// rows reads the rows shown: ids under key, the boxes ticked under
+	// key_ID; a repeated id counts once.
+	rows := func(key, what string, known []string) ([]int64, [][]string, map[int64]int, error) {
+		idx := map[int64]int{}
+		var ids []int64
+		var ticked [][]string
+		for _, s := range f[key] {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || id <= 0 {
+				return nil, nil, nil, canopy.Errorf(canopy.EINVALID, "%s %q is not a %s id", what, s, what)
+			}
+			if _, dup := idx[id]; !dup {
+				idx[id] = len(ids)
+				ids, ticked = append(ids, id), append(ticked, pick(f[key+"_"+s], known))
+			}
 		}
-		if _, dup := pageIdx[id]; dup {
-			continue
-		}
-		pageIdx[id] = len(in.pages)
-		in.pages = append(in.pages, canopy.PageGrantRow{PageID: id, Actions: pick(f["page_"+s], perm.ActionNames())})
+		return ids, ticked, idx, nil
 	}
-	collIdx := map[int64]int{}
-	for _, s := range f["collection"] {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 {
-			return in, canopy.Errorf(canopy.EINVALID, "collection %q is not a collection id", s)
-		}
-		if _, dup := collIdx[id]; dup {
-			continue
-		}
-		collIdx[id] = len(in.colls)
-		in.colls = append(in.colls, canopy.CollectionGrantRow{CollectionID: id, Permissions: pick(f["collection_"+s], perm.CollectionPermNames())})
+	pageIDs, pageActs, pageIdx, err := rows("page", "page", perm.ActionNames())
+	if err != nil {
+		return in, err
+	}
+	for i, id := range pageIDs {
+		in.pages = append(in.pages, canopy.PageGrantRow{PageID: id, Actions: pageActs[i]})
+	}
+	collIDs, collPerms, collIdx, err := rows("collection", "collection", perm.CollectionPermNames())
+	if err != nil {
+		return in, err
+	}
+	for i, id := range collIDs {
+		in.colls = append(in.colls, canopy.CollectionGrantRow{CollectionID: id, Permissions: collPerms[i]})
 	}
 	in.newPage = strings.TrimSpace(f.Get("new_page"))
 	in.newPageActs = pick(f["new_page_action"], perm.ActionNames())

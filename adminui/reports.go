@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,21 +82,13 @@ func (u *UI) historyFilter(q *req, d *siteHistoryData) (canopy.HistoryFilter, bo
 		f.UserID = id
 	}
 	if d.Action != "" {
-		known := false
-		for _, a := range siteActions {
-			known = known || a.Name == d.Action
-		}
-		if !known {
+		if !listed(siteActions, d.Action) {
 			return f, false, canopy.Errorf(canopy.EINVALID, "choose an action from the list")
 		}
 		f.Action = d.Action
 	}
 	if d.Type != "" {
-		known := false
-		for _, t := range objectTypes {
-			known = known || t.Name == d.Type
-		}
-		if !known {
+		if !listed(objectTypes, d.Type) {
 			return f, false, canopy.Errorf(canopy.EINVALID, "choose a kind of object from the list")
 		}
 		f.ObjectType = d.Type
@@ -127,6 +120,11 @@ func (u *UI) historyFilter(q *req, d *siteHistoryData) (canopy.HistoryFilter, bo
 	}
 	d.Filtered = d.User != "" || d.Action != "" || d.Type != "" || d.From != "" || d.To != ""
 	return f, ok, nil
+}
+
+// listed says whether name is one of a filter's choices.
+func listed(choices []struct{ Name, Label string }, name string) bool {
+	return slices.ContainsFunc(choices, func(c struct{ Name, Label string }) bool { return c.Name == name })
 }
 
 // filterQuery is the URL query of the filters alone.

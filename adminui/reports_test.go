@@ -127,10 +127,7 @@ func TestReportsScreens(t *testing.T) {
 		t.Error("About is still locked after Unlock in the report")
 	}
 	// Aging: About's newest version made 40 days old.
-	pool := db.Pools()["main"]
-	if pool == nil {
-		pool = db.Pools()["write"]
-	}
+	pool := testdb.Writer(db)
 	if _, err := pool.ExecContext(ctx, `UPDATE revisions SET created_at = $1 WHERE id = $2`, time.Now().AddDate(0, 0, -40).UTC(), about.LatestRevisionID); err != nil {
 		t.Fatal(err)
 	}

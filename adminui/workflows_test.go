@@ -177,7 +177,7 @@ func TestWorkflowScreens(t *testing.T) {
 }
 
 // groupID finds a site's own group by name.
-func groupID(t *testing.T, d *demo, s *canopy.Site, name string) int64 {
+func groupID(t testing.TB, d *demo, s *canopy.Site, name string) int64 {
 	t.Helper()
 	groups, err := d.svc.DB.Site(s.ID, nil).Groups(ctx)
 	if err != nil {

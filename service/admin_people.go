@@ -537,13 +537,18 @@ func (a *Admin) SiteGroups(ctx context.Context) ([]*canopy.Group, error) {
 			return nil, err
 		}
 	}
+	return a.ownGroups(all), nil
+}
+
+// ownGroups keeps this site's own groups (not the installation-wide ones).
+func (a *Admin) ownGroups(all []*canopy.Group) []*canopy.Group {
 	var out []*canopy.Group
 	for _, g := range all {
 		if g.SiteID == a.Site.ID {
 			out = append(out, g)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // InvitationDays is how long an invitation link works (Service.InvitationTTL

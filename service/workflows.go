@@ -248,11 +248,5 @@ func (a *Admin) ReviewerGroups(ctx context.Context) ([]*canopy.Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*canopy.Group
-	for _, g := range all {
-		if g.SiteID == a.Site.ID {
-			out = append(out, g)
-		}
-	}
-	return out, nil
+	return a.ownGroups(all), nil
 }

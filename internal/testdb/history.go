@@ -2,6 +2,7 @@ package testdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -9,16 +10,22 @@ import (
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
+// Writer is the store's connection pool that writes, for tests and
+// benchmarks that fill tables straight with SQL.
+func Writer(db *sqlstore.DB) *sql.DB {
+	if p := db.Pools()["main"]; p != nil {
+		return p
+	}
+	return db.Pools()["write"]
+}
+
 // SeedHistory writes n history entries of a site straight into the log
 // table, for tests and benchmarks of the history screens: entry i is
 // newer than entry i-1 by step, starting at start, by userID, on page
 // objects with actions taken in turn from create, edit, publish, lock and an
 // image edit every fifth. Batches of 500 rows a statement.
 func SeedHistory(ctx context.Context, db *sqlstore.DB, siteID, userID int64, n int, start time.Time, step time.Duration) error {
-	pool := db.Pools()["main"]
-	if pool == nil {
-		pool = db.Pools()["write"]
-	}
+	pool := Writer(db)
 	kinds := []struct{ action, typ string }{{"create", "page"}, {"edit", "page"}, {"publish", "page"}, {"lock", "page"}, {"edit", "image"}}
 	for done := 0; done < n; {
 		batch := min(500, n-done)
