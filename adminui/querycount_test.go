@@ -74,6 +74,13 @@ func TestScreenStatementCounts(t *testing.T) {
 				canopy.CollectionGrantRow{CollectionID: d.alpha.RootCollectionID, Permissions: []string{"add_image"}}); err != nil {
 				t.Fatal(err)
 			}
+			// Thirty more workflows for the workflows list.
+			for i := 0; i < 30; i++ {
+				if _, err := site.SaveWorkflow(ctx, 0, canopy.WorkflowInput{Name: fmt.Sprintf("Flow %02d", i),
+					Tasks: []canopy.WorkflowTask{{Name: "Check", Active: true, GroupIDs: []int64{big.ID}}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			// A site history of 5,000 entries.
 			edUser, _ := d.svc.DB.UserByUsername(ctx, "alpha-editor")
 			if err := testdb.SeedHistory(ctx, d.svc.DB, d.alpha.ID, edUser.ID, 5000, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Hour); err != nil {
@@ -104,7 +111,7 @@ func TestScreenStatementCounts(t *testing.T) {
 				{"site history", ed, "/admin/reports/history/"},
 				{"site history, every filter", ed, "/admin/reports/history/?user=alpha-editor&action=edit&type=image&from=2025-02-01&to=2025-03-01"},
 				{"site history, older", ed, "/admin/reports/history/?before=3000"},
-				{"workflows", ed, "/admin/workflows/"},
+				{"workflows (31)", ed, "/admin/workflows/"},
 				{"workflow", ed, "/admin/workflows/1/"},
 				{"pages in moderation", ed, "/admin/reports/moderation/"},
 				{"locked pages", ed, "/admin/reports/locked/"},

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,19 +88,32 @@ func (s *SiteDB) Workflows(ctx context.Context, q string, limit, offset int) (ou
 			return err
 		}
 		page := pageClause(limit, offset)
-		var ids []int64
-		if err := eachRow(scanInt64, func(id int64) { ids = append(ids, id) })(
-			tx.QueryContext(ctx, `SELECT id FROM workflows WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\' ORDER BY lower(name), id`+page, s.site, pattern)); err != nil {
+		byID := map[int64]*Workflow{}
+		if err := eachRow(func(r scanner) (*Workflow, error) {
+			w := &Workflow{Tasks: []WorkflowTask{}, PageIDs: []int64{}}
+			return w, r.Scan(&w.ID, &w.SiteID, &w.Name, &w.Active, &w.ReapproveOnEdit)
+		}, func(w *Workflow) { out = append(out, w); byID[w.ID] = w })(tx.QueryContext(ctx, `SELECT id, site_id, name, active, reapprove_on_edit FROM workflows
+			WHERE site_id = $1 AND lower(name) LIKE $2 ESCAPE '\' ORDER BY lower(name), id`+page, s.site, pattern)); err != nil || len(out) == 0 {
 			return err
 		}
-		for _, id := range ids {
-			w, err := s.findWorkflow(ctx, tx, id)
-			if err != nil {
-				return err
+		// The page's workflows' tasks and pages: one statement each.
+		in, args := idList(s.site, slices.Collect(maps.Keys(byID)))
+		if err := eachRow(func(r scanner) (struct{}, error) {
+			var wid int64
+			t, err := scanTask(extraScan{r, []any{&wid}})
+			if err == nil {
+				byID[wid].Tasks = append(byID[wid].Tasks, t)
 			}
-			out = append(out, w)
+			return struct{}{}, err
+		}, func(struct{}) {})(tx.QueryContext(ctx, `SELECT id, name, active, group_ids, workflow_id FROM workflow_tasks
+			WHERE site_id = $1 AND workflow_id IN (`+in+`) ORDER BY workflow_id, position`, args...)); err != nil {
+			return err
 		}
-		return nil
+		return eachRow(func(r scanner) ([2]int64, error) {
+			var v [2]int64
+			return v, r.Scan(&v[0], &v[1])
+		}, func(v [2]int64) { byID[v[0]].PageIDs = append(byID[v[0]].PageIDs, v[1]) })(tx.QueryContext(ctx,
+			`SELECT workflow_id, page_id FROM workflow_pages WHERE site_id = $1 AND workflow_id IN (`+in+`) ORDER BY workflow_id, page_id`, args...))
 	})
 	return out, total, err
 }
