@@ -1,6 +1,9 @@
 package canopy
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SiteContent is what public delivery and the content API read of one site:
 // its pages, media, snippets, settings, redirects and view restrictions,
@@ -19,6 +22,9 @@ type SiteContent interface {
 	// in-memory model of a site delivery keeps per content version.
 	SitePages(ctx context.Context, max int) (pages []*Page, ok bool, err error)
 	QueryPages(ctx context.Context, q PageQuery) (pages []*Page, total int, err error)
+	// SitemapEntries lists one page of the site's live pages below the
+	// root, in tree order, with how many there are: what a sitemap needs.
+	SitemapEntries(ctx context.Context, limit, offset int) (out []SitemapEntry, total int, err error)
 	// SearchPages is QueryPages with q.Search set, each page with the text
 	// that matched.
 	SearchPages(ctx context.Context, q PageQuery) (hits []PageHit, total int, err error)
@@ -38,4 +44,10 @@ type SiteContent interface {
 	RestrictedCollections(ctx context.Context) ([]PathRestriction, error)
 	PageRestrictions(ctx context.Context, pageIDs []int64) ([]Restriction, error)
 	RestrictedPaths(ctx context.Context) ([]PathRestriction, error)
+}
+
+// SitemapEntry is a live page as a sitemap lists it.
+type SitemapEntry struct {
+	Path, URLPath string
+	LastMod       time.Time
 }

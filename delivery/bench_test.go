@@ -229,3 +229,58 @@ func benchPNG(b *testing.B) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkSitemap10k: /sitemap.xml of a site of 10,000 live pages, the page
+// cache off (every request reads and renders it), on both databases; in the
+// same run the site's /events/ page uncached as the baseline.
+func BenchmarkSitemap10k(b *testing.B) {
+	for _, dialect := range testdb.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			db := testdb.Open(b, dialect)
+			types, _ := canopy.NewPageTypes()
+			svc := service.New(db, types)
+			svc.BcryptCost = 4
+			res, err := svc.Demo(ctx, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var alpha *canopy.Site
+			for _, s := range res.Sites {
+				if s.Hostname == "alpha.localhost" {
+					alpha = s
+				}
+			}
+			var pages []*sqlstore.ImportPage
+			for i := 0; i < 10_000; i++ {
+				pages = append(pages, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true,
+					Content: canopy.PageContent{Title: fmt.Sprintf("Page %05d", i), Fields: map[string]any{"intro": "A page."}}})
+			}
+			if _, err := db.Site(alpha.ID, types).Import(ctx, alpha.RootPageID, pages, 0); err != nil {
+				b.Fatal(err)
+			}
+			themes, _ := theme.Load("")
+			srv, err := server.New(ctx, svc, themes, server.Options{CacheBytes: 0})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := srv.Handler()
+			for _, path := range []string{"/events/", "/sitemap.xml"} {
+				b.Run(strings.Trim(path, "/"), func(b *testing.B) {
+					req := httptest.NewRequest("GET", path, nil)
+					req.Host = "alpha.localhost:8000"
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 || path == "/sitemap.xml" && strings.Count(rec.Body.String(), "<url>") < 10_000 {
+						b.Fatalf("%s: %d, %d URLs", path, rec.Code, strings.Count(rec.Body.String(), "<url>"))
+					}
+					w := &nopWriter{h: http.Header{}}
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						w.h = http.Header{}
+						h.ServeHTTP(w, req)
+					}
+				})
+			}
+		})
+	}
+}

@@ -47,6 +47,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 		}
 		return httpkit.WritePage(w, r, e)
 	}
+	if s.unnamedHost(r, site, path) {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "404 page not found: no site is configured for this host", http.StatusNotFound)
+		return http.StatusNotFound
+	}
 	cacheable := r.URL.RawQuery == ""
 	if cacheable {
 		if e := s.cache.Get(site.ID, path, site.Version); e != nil {
@@ -55,14 +60,17 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	}
 	var e *httpkit.CachedPage
 	var err error
-	if strings.HasSuffix(path, "/") {
+	if se, ok, serr := s.sitemapFor(r, site, path); ok {
+		e, err = se, serr
+	} else if strings.HasSuffix(path, "/") {
 		e, err = s.renderPath(r, site, path)
 	} else {
 		// A redirect from this exact path wins; otherwise add the slash.
 		e, err = s.redirectFor(r.Context(), site, path, r.URL.RawQuery)
-		if err == nil && e == nil && strings.Contains(path, "//") {
+		if err == nil && e == nil && (strings.Contains(path, "//") || hasExtension(path)) {
 			// No page has an empty segment, and a Location that starts
-			// with two slashes would send the visitor to another host.
+			// with two slashes would send the visitor to another host; no
+			// slug has a dot, so /favicon.ico is no page (the 404).
 			e, err = s.renderPath(r, site, path)
 		} else if err == nil && e == nil {
 			target := path + "/"

@@ -20,6 +20,9 @@ type Kit struct {
 	Log *slog.Logger
 	// Resolve binds a request to its site (nil: no site for this host).
 	Resolve func(*http.Request) *canopy.Site
+	// Named reports whether the request names the site by its hostname
+	// (not an unknown host the default site answers); nil: always.
+	Named func(*http.Request, *canopy.Site) bool
 	// Trusted reports whether the request comes through a trusted proxy
 	// (whose X-Forwarded-* headers are believed).
 	Trusted func(*http.Request) bool

@@ -320,6 +320,20 @@ func (c *changeCursor) take(changes []service.SiteChange, now time.Time) []int64
 
 // Resolve binds a request to its site, or nil.
 func (s *Sites) Resolve(r *http.Request) *canopy.Site {
+	hostname, port := s.requestHost(r)
+	return s.Table(r.Context()).Match(hostname, port)
+}
+
+// Named reports whether the request names the site by its own hostname (not
+// an unknown host answered by the default site).
+func (s *Sites) Named(r *http.Request, site *canopy.Site) bool {
+	hostname, _ := s.requestHost(r)
+	return hostname != "" && strings.EqualFold(hostname, site.Hostname)
+}
+
+// requestHost is the hostname and port a request asks for (the forwarded
+// ones behind a trusted proxy).
+func (s *Sites) requestHost(r *http.Request) (string, int) {
 	host := r.Host
 	trusted := s.Trusted(r)
 	if trusted {
@@ -342,7 +356,7 @@ func (s *Sites) Resolve(r *http.Request) *canopy.Site {
 			port = 443
 		}
 	}
-	return s.Table(r.Context()).Match(hostname, port)
+	return hostname, port
 }
 
 // Trusted reports whether the request comes from a trusted proxy.

@@ -81,6 +81,7 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 		return nil, err
 	}
 	kit := httpkit.New(svc, opt.Logger, sites.Resolve, sites.Trusted)
+	kit.Named = sites.Named
 	kit.TrustedAddr = sites.TrustedAddr
 	cache := httpkit.NewPageCache(opt.CacheBytes)
 	if opt.ModelBytes == 0 {

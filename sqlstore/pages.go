@@ -1731,3 +1731,28 @@ func (s *SiteDB) PageByPath(ctx context.Context, path string) (p *canopy.Page, e
 
 // SiteDB is the content handle delivery and the content API read through.
 var _ canopy.SiteContent = (*SiteDB)(nil)
+
+// SitemapEntries lists one page of the site's live pages below the root, in
+// tree order, with the time each was last published and how many there are:
+// one statement, no content read.
+func (s *SiteDB) SitemapEntries(ctx context.Context, limit, offset int) (out []canopy.SitemapEntry, total int, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT path, url_path, last_published_at, count(*) OVER () FROM pages
+			WHERE site_id = $1 AND depth > 1 AND live ORDER BY path`+pageClause(limit, offset), s.site)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e canopy.SitemapEntry
+			var published sql.NullTime
+			if err := rows.Scan(&e.Path, &e.URLPath, &published, &total); err != nil {
+				return err
+			}
+			e.LastMod = published.Time.UTC() // zero (left out) if never stamped
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}

@@ -1,0 +1,146 @@
+package delivery_test
+
+import (
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/delivery"
+	"github.com/canopy-cms/canopy/internal/testdb"
+	"github.com/canopy-cms/canopy/internal/testserver"
+)
+
+type sitemapDoc struct {
+	URLs []struct {
+		Loc     string `xml:"loc"`
+		LastMod string `xml:"lastmod"`
+	} `xml:"url"`
+	Sitemaps []struct {
+		Loc string `xml:"loc"`
+	} `xml:"sitemap"`
+}
+
+func parseSitemap(t *testing.T, r testserver.Response) sitemapDoc {
+	t.Helper()
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/xml") {
+		t.Fatalf("sitemap: %d %s %q", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	var d sitemapDoc
+	if err := xml.Unmarshal([]byte(r.Body), &d); err != nil {
+		t.Fatalf("sitemap does not parse: %v\n%s", err, r.Body)
+	}
+	return d
+}
+
+func locs(d sitemapDoc) string {
+	var out []string
+	for _, u := range d.URLs {
+		out = append(out, u.Loc)
+	}
+	for _, s := range d.Sitemaps {
+		out = append(out, s.Loc)
+	}
+	return strings.Join(out, " ")
+}
+
+// TestSitemapAndRobots: each site's /sitemap.xml lists its live pages that
+// everyone may see, by absolute URL from the site's root URL with lastmod —
+// no drafts, nothing under a view restriction, nothing of another site —
+// and is renewed by a publish; above the size limit it is an index of
+// parts (a part out of range is 404); /robots.txt names the sitemap; a path
+// with a file extension is answered 404, never redirected.
+func TestSitemapAndRobots(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			f := testserver.New(t, dialect, true)
+			about := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "About", true, nil)
+			f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "Unfinished", false, nil)
+			private := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "Staff", true, nil)
+			f.Page(f.Alpha, private.ID, canopy.StandardType, "Payroll", true, nil)
+			testserver.Must(t, f.Svc.DB.Site(f.Alpha.ID, nil).SetPageRestriction(ctx, private.ID, &canopy.Restriction{Kind: "login"}))
+			f.Page(f.Beta, f.Beta.RootPageID, canopy.StandardType, "Beta only", true, nil)
+			root := f.Alpha.RootURL()
+			for round := 0; round < 2; round++ { // the second from the cache
+				d := parseSitemap(t, f.Get("alpha.test", "/sitemap.xml"))
+				got := locs(d)
+				for _, want := range []string{root + "/", root + about.URLPath} {
+					if !strings.Contains(got+" ", want+" ") {
+						t.Errorf("round %d: the sitemap lacks %s: %s", round, want, got)
+					}
+				}
+				for _, not := range []string{"unfinished", "staff", "payroll", "beta"} {
+					if strings.Contains(got, not) {
+						t.Errorf("round %d: the sitemap lists %s: %s", round, not, got)
+					}
+				}
+				for _, u := range d.URLs {
+					if len(u.LastMod) != len("2006-01-02T15:04:05Z") {
+						t.Errorf("lastmod %q of %s", u.LastMod, u.Loc)
+					}
+				}
+			}
+			// A publish renews it.
+			news := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "News", true, nil)
+			testserver.Eventually(t, "the sitemap lists a page just published", func() bool {
+				return strings.Contains(locs(parseSitemap(t, f.Get("alpha.test", "/sitemap.xml"))), root+news.URLPath)
+			})
+			// Beta's sitemap is beta's.
+			if got := locs(parseSitemap(t, f.Get("beta.test", "/sitemap.xml"))); !strings.Contains(got, "beta-only") || strings.Contains(got, "about") {
+				t.Errorf("beta's sitemap: %s", got)
+			}
+			// robots.txt
+			r := f.Get("alpha.test", "/robots.txt")
+			if r.Status != 200 || !strings.Contains(r.Body, "Sitemap: "+root+"/sitemap.xml") || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+				t.Errorf("robots.txt: %d %q", r.Status, r.Body)
+			}
+			// A file path is not a page: 404, no slash added; nor a part of a small sitemap.
+			for _, p := range []string{"/favicon.ico", "/about.html", "/sitemap-1.xml", "/sitemap-0.xml", "/sitemap.xml/"} {
+				if r := f.Get("alpha.test", p); r.Status != 404 {
+					t.Errorf("GET %s: %d %s", p, r.Status, r.Header.Get("Location"))
+				}
+			}
+			// A host no site has (the default site answers its pages) gets
+			// no sitemap and no robots.txt, also when alpha's are cached.
+			for _, p := range []string{"/sitemap.xml", "/robots.txt"} {
+				if r := f.Get("nowhere.test", p); r.Status != 404 || strings.Contains(r.Body, "alpha") {
+					t.Errorf("an unknown host's %s: %d %q", p, r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
+
+// TestSitemapIndex: a site with more pages than one sitemap holds answers
+// /sitemap.xml with an index of its parts, each listing its share; a part
+// past the last is 404.
+func TestSitemapIndex(t *testing.T) {
+	old := delivery.SitemapSize
+	delivery.SitemapSize = 2
+	t.Cleanup(func() { delivery.SitemapSize = old })
+	f := testserver.New(t, testdb.Dialects[0], true)
+	for _, title := range []string{"One", "Two", "Three", "Four"} {
+		f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, title, true, nil)
+	}
+	root := f.Alpha.RootURL()
+	idx := parseSitemap(t, f.Get("alpha.test", "/sitemap.xml"))
+	if len(idx.Sitemaps) != 3 || idx.Sitemaps[0].Loc != root+"/sitemap-1.xml" || len(idx.URLs) != 0 {
+		t.Fatalf("index of 5 pages by 2: %s", locs(idx))
+	}
+	all := ""
+	for i, s := range idx.Sitemaps {
+		part := parseSitemap(t, f.Get("alpha.test", strings.TrimPrefix(s.Loc, root)))
+		if len(part.URLs) == 0 || len(part.URLs) > 2 {
+			t.Errorf("part %d: %s", i+1, locs(part))
+		}
+		all += locs(part) + " "
+	}
+	for _, slug := range []string{"/one/", "/two/", "/three/", "/four/"} {
+		if !strings.Contains(all, root+slug) {
+			t.Errorf("no part lists %s: %s", slug, all)
+		}
+	}
+	if r := f.Get("alpha.test", "/sitemap-4.xml"); r.Status != 404 {
+		t.Errorf("part 4 of 3: %d", r.Status)
+	}
+}
