@@ -172,6 +172,10 @@ func BuiltinSettingsTypes() []SettingsType {
 		{Name: "linkedin_url", Label: "LinkedIn", Type: FieldText, MaxLength: 500},
 		{Name: "mastodon_url", Label: "Mastodon", Type: FieldText, MaxLength: 500},
 		{Name: "logo", Label: "Logo", Type: FieldImage},
+		{Name: "hide_from_search_engines", Label: "Hide the whole site from search engines", Type: FieldBoolean,
+			HelpText: "Pages ask not to be indexed and robots.txt disallows everything (a site not open yet, a staging copy)."},
+		{Name: "robots_txt", Label: "robots.txt", Type: FieldText, MaxLength: 5000,
+			HelpText: "Leave empty for the default, which allows everything and names the sitemap."},
 	}}}
 }
 

@@ -42,8 +42,8 @@ func fieldsForm(defs []canopy.Field, values map[string]any) []formField {
 	var out []formField
 	for _, f := range defs {
 		kind := string(f.Type)
-		if f.Type == canopy.FieldText && (f.MaxLength == 0 || f.MaxLength > 255) {
-			kind = "text"
+		if f.Type == canopy.FieldText && f.MaxLength > 2000 {
+			kind = "textarea" // several lines (robots.txt)
 		}
 		ff := formField{ID: "id_" + f.Name, Name: f.Name, Label: f.Label, Kind: kind, Required: f.Required, MaxLength: f.MaxLength, Help: f.HelpText}
 		switch f.Type {

@@ -42,7 +42,10 @@ func (s *Server) unnamedHost(r *http.Request, site *canopy.Site, path string) bo
 func (s *Server) sitemapFor(r *http.Request, site *canopy.Site, path string) (e *httpkit.CachedPage, ok bool, err error) {
 	switch {
 	case path == "/robots.txt":
-		body := "User-agent: *\nAllow: /\n\nSitemap: " + site.RootURL() + "/sitemap.xml\n"
+		body, err := s.robots(r, site)
+		if err != nil {
+			return nil, true, err
+		}
 		return httpkit.NewCachedPage(site.Version, http.StatusOK, []byte(body), "text/plain; charset=utf-8", "public, max-age=0, must-revalidate"), true, nil
 	case path == "/sitemap.xml":
 		e, err = s.renderSitemap(r, site, 0)
@@ -54,6 +57,24 @@ func (s *Server) sitemapFor(r *http.Request, site *canopy.Site, path string) (e 
 		return e, true, err
 	}
 	return nil, false, nil
+}
+
+// robots is the site's robots.txt: everything disallowed when the site is
+// hidden from search engines, else the text of its settings, else a default
+// that allows everything and names the sitemap.
+func (s *Server) robots(r *http.Request, site *canopy.Site) (string, error) {
+	settings, err := s.settingsView(r.Context(), site)
+	if err != nil {
+		return "", err
+	}
+	general := settings[canopy.GeneralSettings]
+	if hidden, _ := general["hide_from_search_engines"].(bool); hidden {
+		return "User-agent: *\nDisallow: /\n", nil
+	}
+	if text, _ := general["robots_txt"].(string); strings.TrimSpace(text) != "" {
+		return strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n") + "\n", nil
+	}
+	return "User-agent: *\nAllow: /\n\nSitemap: " + site.RootURL() + "/sitemap.xml\n", nil
 }
 
 const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"

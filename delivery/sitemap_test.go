@@ -48,7 +48,9 @@ func locs(d sitemapDoc) string {
 // everyone may see, by absolute URL from the site's root URL with lastmod —
 // no drafts, nothing under a view restriction, nothing of another site —
 // and is renewed by a publish; above the size limit it is an index of
-// parts (a part out of range is 404); /robots.txt names the sitemap; a path
+// parts (a part out of range is 404); /robots.txt names the sitemap, or is
+// the site's own from its settings, or disallows everything when the site is
+// hidden from search engines (its pages then say noindex); a path
 // with a file extension is answered 404, never redirected.
 func TestSitemapAndRobots(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
@@ -93,6 +95,27 @@ func TestSitemapAndRobots(t *testing.T) {
 			r := f.Get("alpha.test", "/robots.txt")
 			if r.Status != 200 || !strings.Contains(r.Body, "Sitemap: "+root+"/sitemap.xml") || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 				t.Errorf("robots.txt: %d %q", r.Status, r.Body)
+			}
+			// The site's own robots.txt, from its settings; then the whole site
+			// hidden from search engines: everything disallowed, pages noindex.
+			sdb := f.Svc.DB.Site(f.Alpha.ID, nil)
+			testserver.Must(t, sdb.SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"robots_txt": "User-agent: *\r\nDisallow: /drafts/"}))
+			testserver.Eventually(t, "robots.txt from the settings", func() bool {
+				r := f.Get("alpha.test", "/robots.txt")
+				return r.Body == "User-agent: *\nDisallow: /drafts/\n"
+			})
+			if home := f.Get("alpha.test", "/"); strings.Contains(home.Body, `name="robots"`) {
+				t.Error("a public site's page says noindex")
+			}
+			testserver.Must(t, sdb.SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"robots_txt": "User-agent: *", "hide_from_search_engines": true}))
+			testserver.Eventually(t, "a hidden site disallows everything", func() bool {
+				return f.Get("alpha.test", "/robots.txt").Body == "User-agent: *\nDisallow: /\n"
+			})
+			if home := f.Get("alpha.test", "/"); !strings.Contains(home.Body, `<meta name="robots" content="noindex">`) {
+				t.Error("a hidden site's page lacks noindex")
+			}
+			if r := f.Get("beta.test", "/robots.txt"); !strings.Contains(r.Body, "Allow: /") {
+				t.Errorf("alpha's settings changed beta's robots.txt: %q", r.Body)
 			}
 			// A file path is not a page: 404, no slash added; nor a part of a small sitemap.
 			for _, p := range []string{"/favicon.ico", "/about.html", "/sitemap-1.xml", "/sitemap-0.xml", "/sitemap.xml/"} {
