@@ -214,6 +214,22 @@ type PageView struct {
 	// Search is the search page's state (search.html).
 	SearchOn bool
 	Search   *SearchView
+	// Meta is what search engines and link previews read of a page: its
+	// canonical URL, Open Graph and Twitter card values (issue 28 item 5).
+	Meta MetaView
+}
+
+// MetaView is a page's metadata for search engines and link previews. URLs
+// are absolute, from the site's own root URL. The image is the page's image
+// field (its large rendition; the field named image first), else the site's
+// logo.
+type MetaView struct {
+	Canonical, Title, Description string
+	Image, ImageAlt               string
+	ImageWidth, ImageHeight       int
+	// Card is the Twitter card: "summary_large_image" with the page's own
+	// image, else "summary".
+	Card string
 }
 
 // FormView is what the login and password templates show.
@@ -349,6 +365,9 @@ func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.C
 	default:
 		view.HeadTitle = view.Page.Title + " · " + view.SiteName
 	}
+	if status == http.StatusOK && view.Page.URL != "" {
+		view.Meta = metaOf(view)
+	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 {
@@ -362,6 +381,43 @@ func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.C
 	// The body is kept (cached): a copy of its exact size, the buffer reused.
 	body := append([]byte(nil), buf.Bytes()...)
 	return httpkit.NewCachedPage(view.Site.Version, status, body, "text/html; charset=utf-8", "public, max-age=0, must-revalidate"), nil
+}
+
+// metaOf fills a page's metadata from its SEO fields, its image field
+// and the site's settings.
+func metaOf(view PageView) MetaView {
+	root := view.Site.RootURL()
+	abs := func(u string) string {
+		if strings.HasPrefix(u, "/") {
+			return root + u
+		}
+		return u
+	}
+	m := MetaView{Canonical: root + view.Page.URL, Title: view.Page.SeoTitle, Description: view.Page.SearchDescription, Card: "summary"}
+	if m.Title == "" {
+		m.Title = view.Page.Title
+	}
+	if m.Description == "" {
+		if intro, ok := view.Page.Fields["intro"].(string); ok {
+			m.Description = intro
+		}
+	}
+	// The field named image, else the first image field by name.
+	names := make([]string, 0, len(view.Page.Fields))
+	for k := range view.Page.Fields {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] == "image" || names[j] != "image" && names[i] < names[j] })
+	for _, k := range names {
+		if im, ok := view.Page.Fields[k].(*ImageData); ok && im != nil && im.URL != "" {
+			m.Image, m.ImageAlt, m.ImageWidth, m.ImageHeight, m.Card = abs(im.URL), im.Alt, im.Width, im.Height, "summary_large_image"
+			return m
+		}
+	}
+	if logo, ok := view.Settings[canopy.GeneralSettings]["logo"].(*ImageData); ok && logo != nil && logo.URL != "" {
+		m.Image, m.ImageAlt, m.ImageWidth, m.ImageHeight = abs(logo.URL), logo.Alt, logo.Width, logo.Height
+	}
+	return m
 }
 
 // renderBuffers are reused for rendering, so a render does not grow a buffer
