@@ -1,6 +1,7 @@
 package adminui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,6 +72,35 @@ func backTo(q *req, def string) string {
 		return localNext(n)
 	}
 	return def
+}
+
+// objectOf loads the object a screen's path names ({id}) after checking
+// that the user may use the screen at all (allowed returns their actions);
+// get is a site-scoped service call, so another site's id is not found.
+func objectOf[T any](q *req, allowed func(*req) ([]string, error), get func(context.Context, int64) (T, error)) (T, []string, error) {
+	var zero T
+	acts, err := allowed(q)
+	if err != nil {
+		return zero, nil, err
+	}
+	id, err := pathID(q.r, "id")
+	if err != nil {
+		return zero, nil, err
+	}
+	obj, err := get(q.ctx(), id)
+	if err != nil {
+		return zero, nil, err
+	}
+	return obj, acts, nil
+}
+
+// searchBase is a listing's address with its search, for the pager.
+func searchBase(path, qs string) url.URL {
+	base := url.URL{Path: path}
+	if qs != "" {
+		base.RawQuery = url.Values{"q": {qs}}.Encode()
+	}
+	return base
 }
 
 func pathID(r *http.Request, name string) (int64, error) {

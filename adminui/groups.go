@@ -54,22 +54,11 @@ func (u *UI) groupsList(q *req) error {
 // groupOf loads one of this site's groups (another site's, or an
 // installation-wide one, is not this screen's: 404).
 func (u *UI) groupOf(q *req) (*canopy.Group, []string, error) {
-	acts, err := u.groupsAllowed(q)
-	if err != nil {
-		return nil, nil, err
+	g, acts, err := objectOf(q, u.groupsAllowed, q.a.Group)
+	if err == nil && g.SiteID != q.a.Site.ID {
+		return nil, nil, canopy.Errorf(canopy.ENOTFOUND, "group %d not found", g.ID)
 	}
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	g, err := q.a.Group(q.ctx(), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if g.SiteID != q.a.Site.ID {
-		return nil, nil, canopy.Errorf(canopy.ENOTFOUND, "group %d not found", id)
-	}
-	return g, acts, nil
+	return g, acts, err
 }
 
 func (u *UI) groupAdd(q *req) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,10 +67,7 @@ func (u *UI) redirectsList(q *req) error {
 	if err != nil {
 		return err
 	}
-	base := url.URL{Path: "/admin/redirects/"}
-	if qs != "" {
-		base.RawQuery = url.Values{"q": {qs}}.Encode()
-	}
+	base := searchBase("/admin/redirects/", qs)
 	q.crumbs = []crumb{{Label: "Redirects"}}
 	return q.render(http.StatusOK, "redirects", "Redirects", map[string]any{"Rows": rows, "Q": qs, "Total": total, "Actions": acts,
 		"Pager": makePager(base, total, offset, redirectsPageSize)})

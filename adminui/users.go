@@ -263,20 +263,15 @@ type userForm struct {
 	SelfEdit                              bool
 }
 
-func (u *UI) userOf(q *req) (*canopy.Member, []string, error) {
-	acts, err := u.usersAllowed(q)
+// userFormOf loads the member the path names (another site's: 404) with
+// their form.
+func (u *UI) userFormOf(q *req) (*canopy.Member, *userForm, error) {
+	m, acts, err := objectOf(q, u.usersAllowed, q.a.Member)
 	if err != nil {
 		return nil, nil, err
 	}
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := q.a.Member(q.ctx(), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, acts, nil
+	f, err := u.newUserForm(q, m, acts)
+	return m, f, err
 }
 
 func (u *UI) newUserForm(q *req, m *canopy.Member, acts []string) (*userForm, error) {
@@ -311,11 +306,7 @@ func (u *UI) showUserForm(q *req, status int, f *userForm) error {
 }
 
 func (u *UI) userEdit(q *req) error {
-	m, acts, err := u.userOf(q)
-	if err != nil {
-		return err
-	}
-	f, err := u.newUserForm(q, m, acts)
+	m, f, err := u.userFormOf(q)
 	if err != nil {
 		return err
 	}
@@ -391,11 +382,7 @@ func (u *UI) userEdit(q *req) error {
 }
 
 func (u *UI) userRemove(q *req) error {
-	m, acts, err := u.userOf(q)
-	if err != nil {
-		return err
-	}
-	f, err := u.newUserForm(q, m, acts)
+	m, f, err := u.userFormOf(q)
 	if err != nil {
 		return err
 	}

@@ -68,10 +68,7 @@ func (u *UI) workflowsList(q *req) error {
 	for i, w := range list {
 		rows[i] = workflowRow{Workflow: w, Tasks: taskNames(w), InModeration: counts[w.ID]}
 	}
-	base := url.URL{Path: "/admin/workflows/"}
-	if qs != "" {
-		base.RawQuery = url.Values{"q": {qs}}.Encode()
-	}
+	base := searchBase("/admin/workflows/", qs)
 	q.crumbs = []crumb{{Label: "Workflows"}}
 	return q.render(http.StatusOK, "workflows", "Workflows", map[string]any{"Rows": rows, "Q": qs, "Total": total, "Actions": acts,
 		"Pager": makePager(base, total, offset, workflowsPageSize)})
@@ -119,16 +116,7 @@ type workflowForm struct {
 
 // workflowOf loads one of this site's workflows (another site's: 404).
 func (u *UI) workflowOf(q *req) (*canopy.Workflow, []string, error) {
-	acts, err := u.workflowsAllowed(q)
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := pathID(q.r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	w, err := q.a.Workflow(q.ctx(), id)
-	return w, acts, err
+	return objectOf(q, u.workflowsAllowed, q.a.Workflow)
 }
 
 func (u *UI) workflowAdd(q *req) error {

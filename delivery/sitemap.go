@@ -26,8 +26,9 @@ var SitemapSize = 50_000
 var sitemapPageRE = regexp.MustCompile(`^/sitemap-([1-9][0-9]{0,5})\.xml$`)
 
 // isSitemapPath reports whether path is the sitemap's, a part of it, or robots.txt.
+// (Every public request asks: a prefix test before the expression.)
 func isSitemapPath(path string) bool {
-	return path == "/robots.txt" || path == "/sitemap.xml" || sitemapPageRE.MatchString(path)
+	return path == "/robots.txt" || strings.HasPrefix(path, "/sitemap") && (path == "/sitemap.xml" || sitemapPageRE.MatchString(path))
 }
 
 // unnamedHost reports whether a sitemap or robots path is asked of a host
@@ -40,6 +41,9 @@ func (s *Server) unnamedHost(r *http.Request, site *canopy.Site, path string) bo
 
 // sitemapFor answers the sitemap and robots paths; ok is false for any other path.
 func (s *Server) sitemapFor(r *http.Request, site *canopy.Site, path string) (e *httpkit.CachedPage, ok bool, err error) {
+	if !isSitemapPath(path) {
+		return nil, false, nil
+	}
 	switch {
 	case path == "/robots.txt":
 		body, err := s.robots(r, site)
