@@ -18,6 +18,7 @@ type Page struct {
 	SeoTitle              string         `json:"seo_title"`
 	SearchDescription     string         `json:"search_description"`
 	ShowInMenus           bool           `json:"show_in_menus"`
+	HideFromSearch        bool           `json:"hide_from_search"`
 	Fields                map[string]any `json:"fields"`
 	Live                  bool           `json:"live"`
 	HasUnpublishedChanges bool           `json:"has_unpublished_changes"`
@@ -51,17 +52,20 @@ func (p *Page) IsHome() bool { return p.Depth == 2 }
 // Content returns the page's current content columns as PageContent.
 func (p *Page) Content() PageContent {
 	return PageContent{Title: p.Title, Slug: p.Slug, SeoTitle: p.SeoTitle,
-		SearchDescription: p.SearchDescription, ShowInMenus: p.ShowInMenus, Fields: p.Fields}
+		SearchDescription: p.SearchDescription, ShowInMenus: p.ShowInMenus, HideFromSearch: p.HideFromSearch, Fields: p.Fields}
 }
 
 // PageContent is what an editor changes: what one revision records.
 type PageContent struct {
-	Title             string         `json:"title"`
-	Slug              string         `json:"slug"`
-	SeoTitle          string         `json:"seo_title"`
-	SearchDescription string         `json:"search_description"`
-	ShowInMenus       bool           `json:"show_in_menus"`
-	Fields            map[string]any `json:"fields"`
+	Title             string `json:"title"`
+	Slug              string `json:"slug"`
+	SeoTitle          string `json:"seo_title"`
+	SearchDescription string `json:"search_description"`
+	ShowInMenus       bool   `json:"show_in_menus"`
+	// HideFromSearch keeps the page out of the sitemap and asks search
+	// engines not to index it (robots noindex).
+	HideFromSearch bool           `json:"hide_from_search,omitempty"`
+	Fields         map[string]any `json:"fields"`
 	// GoLiveAt and ExpireAt schedule publishing this content and its expiry.
 	GoLiveAt *time.Time `json:"go_live_at,omitempty"`
 	ExpireAt *time.Time `json:"expire_at,omitempty"`

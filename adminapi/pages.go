@@ -84,7 +84,8 @@ func pageBody(p *service.PageWithActions) map[string]any {
 		"locked": p.Locked, "locked_by": nullable(p.LockedBy), "owner": owner, "latest_revision_id": p.LatestRevisionID,
 		"live_revision_id": nullable(p.LiveRevisionID), "first_published_at": p.FirstPublishedAt, "last_published_at": p.LastPublishedAt,
 		"seo_title": p.SeoTitle, "search_description": p.SearchDescription, "show_in_menus": p.ShowInMenus,
-		"numchild": p.NumChild, "fields": p.Fields, "permissions": p.Permissions,
+		"hide_from_search": p.HideFromSearch,
+		"numchild":         p.NumChild, "fields": p.Fields, "permissions": p.Permissions,
 		"scheduled_revision_id": nullable(p.ScheduledRevisionID), "go_live_at": p.GoLiveAt, "expire_at": p.ExpireAt, "expired": p.Expired}
 }
 
@@ -143,6 +144,7 @@ type pageInput struct {
 	SeoTitle          *string        `json:"seo_title"`
 	SearchDescription *string        `json:"search_description"`
 	ShowInMenus       *bool          `json:"show_in_menus"`
+	HideFromSearch    *bool          `json:"hide_from_search"`
 	Fields            map[string]any `json:"fields"`
 	Publish           bool           `json:"publish"`
 	BaseRevisionID    int64          `json:"base_revision_id"`
@@ -176,7 +178,7 @@ func (o *optTime) UnmarshalJSON(b []byte) error {
 // patch is the change the body asks for (nil fields stay as they are).
 func (in *pageInput) patch() service.PagePatch {
 	return service.PagePatch{Title: in.Title, Slug: in.Slug, SeoTitle: in.SeoTitle, SearchDescription: in.SearchDescription,
-		ShowInMenus: in.ShowInMenus, Fields: in.Fields, GoLiveAt: in.GoLiveAt.t, SetGoLiveAt: in.GoLiveAt.set,
+		ShowInMenus: in.ShowInMenus, HideFromSearch: in.HideFromSearch, Fields: in.Fields, GoLiveAt: in.GoLiveAt.t, SetGoLiveAt: in.GoLiveAt.set,
 		ExpireAt: in.ExpireAt.t, SetExpireAt: in.ExpireAt.set}
 }
 

@@ -147,6 +147,7 @@ func diffContent(pt *canopy.PageType, a, b canopy.PageContent) []diffRow {
 	add("Title for search engines", a.SeoTitle, b.SeoTitle)
 	add("Search description", a.SearchDescription, b.SearchDescription)
 	add("Show in menus", fieldText(nil, a.ShowInMenus), fieldText(nil, b.ShowInMenus))
+	add("Hide from search engines", fieldText(nil, a.HideFromSearch), fieldText(nil, b.HideFromSearch))
 	add("Go-live", when(a.GoLiveAt), when(b.GoLiveAt))
 	add("Expiry", when(a.ExpireAt), when(b.ExpireAt))
 	return rows
@@ -155,7 +156,7 @@ func diffContent(pt *canopy.PageType, a, b canopy.PageContent) []diffRow {
 // contentOfForm is a form's input as content (for comparing; not validated).
 func contentOfForm(f *pageForm) canopy.PageContent {
 	c := canopy.PageContent{Title: f.Title.Value, Slug: f.Slug.Value, SeoTitle: f.SeoTitle.Value, SearchDescription: f.SearchDescription.Value,
-		ShowInMenus: f.ShowInMenus.Checked, Fields: map[string]any{}}
+		ShowInMenus: f.ShowInMenus.Checked, HideFromSearch: f.HideFromSearch.Checked, Fields: map[string]any{}}
 	if t, err := parseDateTime(f.GoLiveAt.Value); err == nil {
 		c.GoLiveAt = &t
 	}

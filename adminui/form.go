@@ -34,7 +34,7 @@ type summaryItem struct{ Anchor, Label, Message string }
 type pageForm struct {
 	Type                                              *canopy.PageType
 	Title, Slug, SeoTitle, SearchDescription          formField
-	ShowInMenus, GoLiveAt, ExpireAt                   formField
+	ShowInMenus, HideFromSearch, GoLiveAt, ExpireAt   formField
 	Fields                                            []formField
 	BaseRevision                                      int64
 	Errors                                            []summaryItem
@@ -68,6 +68,7 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent, snippets *canopy.Sni
 		SeoTitle:          formField{ID: "id_seo_title", Name: "seo_title", Label: "Title for search engines", Kind: "text", Value: c.SeoTitle, MaxLength: 255, Help: "Shown in search results and the browser tab instead of the title, if set."},
 		SearchDescription: formField{ID: "id_search_description", Name: "search_description", Label: "Search description", Kind: "textarea", Value: c.SearchDescription},
 		ShowInMenus:       formField{ID: "id_show_in_menus", Name: "show_in_menus", Label: "Show in menus", Kind: "boolean", Checked: c.ShowInMenus},
+		HideFromSearch:    formField{ID: "id_hide_from_search", Name: "hide_from_search", Label: "Hide from search engines", Kind: "boolean", Checked: c.HideFromSearch, Help: "Leaves the page out of the sitemap and asks search engines not to list it."},
 		GoLiveAt:          formField{ID: "id_go_live_at", Name: "go_live_at", Label: "Go-live date and time (UTC)", Kind: "datetime", Value: dtValue(c.GoLiveAt), Help: "Publishing before then schedules the page instead."},
 		ExpireAt:          formField{ID: "id_expire_at", Name: "expire_at", Label: "Expiry date and time (UTC)", Kind: "datetime", Value: dtValue(c.ExpireAt), Help: "The live page is unpublished then."},
 		RichLinkChooser:   "/admin/choose/page/?link=1", RichImageChooser: "/admin/choose/image/?rich=1", RichDocChooser: "/admin/choose/document/?rich=1",
@@ -132,13 +133,13 @@ func newPageForm(pt *canopy.PageType, c canopy.PageContent, snippets *canopy.Sni
 func parsePageForm(r *http.Request, pt *canopy.PageType, snippets *canopy.SnippetTypes) (*pageForm, service.PagePatch) {
 	str := func(name string) string { return r.PostFormValue(name) }
 	title, slug, seo, desc := strings.TrimSpace(str("title")), strings.TrimSpace(str("slug")), str("seo_title"), str("search_description")
-	menus := str("show_in_menus") == "on"
-	c := canopy.PageContent{Title: str("title"), Slug: slug, SeoTitle: seo, SearchDescription: desc, ShowInMenus: menus, Fields: map[string]any{}}
+	menus, hide := str("show_in_menus") == "on", str("hide_from_search") == "on"
+	c := canopy.PageContent{Title: str("title"), Slug: slug, SeoTitle: seo, SearchDescription: desc, ShowInMenus: menus, HideFromSearch: hide, Fields: map[string]any{}}
 	values := map[string]any{}
 	form := newPageForm(pt, c, snippets)
 	form.Title.Value = str("title")
 	form.BaseRevision, _ = strconv.ParseInt(str("base_revision"), 10, 64)
-	patch := service.PagePatch{Title: &title, Slug: &slug, SeoTitle: &seo, SearchDescription: &desc, ShowInMenus: &menus,
+	patch := service.PagePatch{Title: &title, Slug: &slug, SeoTitle: &seo, SearchDescription: &desc, ShowInMenus: &menus, HideFromSearch: &hide,
 		SetGoLiveAt: true, SetExpireAt: true}
 	for _, sched := range []struct {
 		field *formField
@@ -301,7 +302,7 @@ func (f *pageForm) all() []*formField {
 	for i := range f.Fields {
 		out = append(out, &f.Fields[i])
 	}
-	return append(out, &f.Slug, &f.SeoTitle, &f.SearchDescription, &f.ShowInMenus, &f.GoLiveAt, &f.ExpireAt)
+	return append(out, &f.Slug, &f.SeoTitle, &f.SearchDescription, &f.ShowInMenus, &f.HideFromSearch, &f.GoLiveAt, &f.ExpireAt)
 }
 
 // label names what the reference fields point at (this site's objects only).

@@ -3,6 +3,7 @@ package adminui_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/browser"
+	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
 
@@ -79,5 +81,51 @@ func TestSettingsScreen(t *testing.T) {
 	}
 	if status, _ := bc.get("/admin/settings/nope/"); status != 404 {
 		t.Errorf("unknown settings: %d", status)
+	}
+}
+
+// TestHideFromSearchInTheEditor: an editor ticks "Hide from search engines"
+// on the Promote tab and publishes; the page stays live but leaves the
+// sitemap and says noindex; the box shows ticked when the editor opens
+// again, and unticking it brings the page back into the sitemap.
+func TestHideFromSearchInTheEditor(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			d := newDemo(t, dialect)
+			c := d.login("alpha.localhost", "alpha-admin")
+			about := d.page(d.alpha, "/about/")
+			edit := fmt.Sprintf("/admin/pages/%d/edit/", about.ID)
+			publish := func(hide bool) {
+				t.Helper()
+				p := d.page(d.alpha, "/about/")
+				c.get(edit)
+				form := url.Values{"title": {"About"}, "slug": {"about"}, "show_in_menus": {"on"}, "base_revision": {fmt.Sprint(p.LatestRevisionID)}, "action": {"publish"}}
+				if hide {
+					form.Set("hide_from_search", "on")
+				}
+				if status, _, body := c.post(edit, form); status != 303 {
+					t.Fatalf("publish (hide %v): %d %.300s", hide, status, body)
+				}
+			}
+			publish(true)
+			_, body := c.get(edit)
+			if !regexp.MustCompile(`<input[^>]*name="hide_from_search"[^>]*checked`).MatchString(body) {
+				t.Error("the editor does not show the page as hidden from search engines")
+			}
+			status, page := d.publicGet("alpha.localhost", "/about/")
+			if status != 200 || !strings.Contains(page, `<meta name="robots" content="noindex">`) {
+				t.Errorf("hidden page: %d, noindex %v", status, strings.Contains(page, "noindex"))
+			}
+			if _, sm := d.publicGet("alpha.localhost", "/sitemap.xml"); strings.Contains(sm, "/about/") || !strings.Contains(sm, "/contact/") {
+				t.Errorf("sitemap with /about/ hidden: %s", sm)
+			}
+			publish(false)
+			if _, sm := d.publicGet("alpha.localhost", "/sitemap.xml"); !strings.Contains(sm, "/about/") {
+				t.Errorf("sitemap after unhiding /about/: %s", sm)
+			}
+			if _, page := d.publicGet("alpha.localhost", "/about/"); strings.Contains(page, "noindex") {
+				t.Error("an unhidden page still says noindex")
+			}
+		})
 	}
 }

@@ -157,6 +157,8 @@ type PageData struct {
 	FieldList         []FieldValue
 	FirstPublishedAt  *time.Time
 	LastPublishedAt   *time.Time
+	// HideFromSearch: the page asks search engines not to index it.
+	HideFromSearch bool
 }
 
 // SnippetData is a referenced snippet as templates see it.
@@ -217,6 +219,9 @@ type PageView struct {
 	// Meta is what search engines and link previews read of a page: its
 	// canonical URL, Open Graph and Twitter card values (issue 28 item 5).
 	Meta MetaView
+	// NoIndex: search engines are asked not to index the page (the page is
+	// hidden from them, or the whole site is): <meta name="robots" content="noindex">.
+	NoIndex bool
 }
 
 // MetaView is a page's metadata for search engines and link previews. URLs
@@ -368,6 +373,8 @@ func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.C
 	if status == http.StatusOK && view.Page.URL != "" {
 		view.Meta = metaOf(view)
 	}
+	hidden, _ := view.Settings[canopy.GeneralSettings]["hide_from_search_engines"].(bool)
+	view.NoIndex = hidden || view.Page.HideFromSearch
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer func() {
 		if buf.Cap() <= 1<<20 {
@@ -543,7 +550,7 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	}
 	d := PageData{ID: p.ID, Title: p.Title, SeoTitle: p.SeoTitle, SearchDescription: p.SearchDescription, URL: p.URLPath,
 		Type: p.Type, TypeClass: typeClass(p.Type), Fields: fields,
-		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt}
+		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt, HideFromSearch: p.HideFromSearch}
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if v, ok := d.Fields[f.Name]; ok {

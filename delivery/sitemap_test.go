@@ -9,6 +9,7 @@ import (
 	"github.com/canopy-cms/canopy/delivery"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/internal/testserver"
+	"github.com/canopy-cms/canopy/service"
 )
 
 type sitemapDoc struct {
@@ -62,6 +63,12 @@ func TestSitemapAndRobots(t *testing.T) {
 			f.Page(f.Alpha, private.ID, canopy.StandardType, "Payroll", true, nil)
 			testserver.Must(t, f.Svc.DB.Site(f.Alpha.ID, nil).SetPageRestriction(ctx, private.ID, &canopy.Restriction{Kind: "login"}))
 			f.Page(f.Beta, f.Beta.RootPageID, canopy.StandardType, "Beta only", true, nil)
+			// A page hidden from search engines: live, but not in the sitemap, and noindex.
+			hidden, err := f.Svc.Pages(f.Alpha.ID).Create(ctx, f.Alpha.RootPageID, service.PageInput{Type: canopy.StandardType, Title: "Thanks", HideFromSearch: true}, 0, true)
+			testserver.Must(t, err)
+			if r := f.Get("alpha.test", hidden.URLPath); r.Status != 200 || !strings.Contains(r.Body, `<meta name="robots" content="noindex">`) {
+				t.Errorf("a page hidden from search engines: %d, noindex %v", r.Status, strings.Contains(r.Body, "noindex"))
+			}
 			root := f.Alpha.RootURL()
 			for round := 0; round < 2; round++ { // the second from the cache
 				d := parseSitemap(t, f.Get("alpha.test", "/sitemap.xml"))
@@ -71,7 +78,7 @@ func TestSitemapAndRobots(t *testing.T) {
 						t.Errorf("round %d: the sitemap lacks %s: %s", round, want, got)
 					}
 				}
-				for _, not := range []string{"unfinished", "staff", "payroll", "beta"} {
+				for _, not := range []string{"unfinished", "staff", "payroll", "beta", "thanks"} {
 					if strings.Contains(got, not) {
 						t.Errorf("round %d: the sitemap lists %s: %s", round, not, got)
 					}

@@ -420,6 +420,7 @@ func (a *Admin) Preview(ctx context.Context, id int64, patch PagePatch) (*canopy
 	}
 	out := *p
 	out.Title, out.SeoTitle, out.SearchDescription, out.ShowInMenus, out.Fields = c.Title, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
+	out.HideFromSearch = c.HideFromSearch
 	anc, err := a.pages.Ancestors(ctx, p.ID)
 	if err != nil {
 		return nil, nil, err

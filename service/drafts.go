@@ -14,7 +14,7 @@ import (
 // is on (nil then clears them).
 type PagePatch struct {
 	Title, Slug, SeoTitle, SearchDescription *string
-	ShowInMenus                              *bool
+	ShowInMenus, HideFromSearch              *bool
 	Fields                                   map[string]any
 	GoLiveAt, ExpireAt                       *time.Time
 	SetGoLiveAt, SetExpireAt                 bool
@@ -23,7 +23,7 @@ type PagePatch struct {
 // Apply returns the page input that the patch makes of base.
 func (pt PagePatch) Apply(base canopy.PageContent) PageInput {
 	out := PageInput{Title: base.Title, Slug: base.Slug, SeoTitle: base.SeoTitle, SearchDescription: base.SearchDescription,
-		ShowInMenus: base.ShowInMenus, Fields: base.Fields, GoLiveAt: base.GoLiveAt, ExpireAt: base.ExpireAt}
+		ShowInMenus: base.ShowInMenus, HideFromSearch: base.HideFromSearch, Fields: base.Fields, GoLiveAt: base.GoLiveAt, ExpireAt: base.ExpireAt}
 	if pt.SetGoLiveAt {
 		out.GoLiveAt = pt.GoLiveAt
 	}
@@ -40,6 +40,9 @@ func (pt PagePatch) Apply(base canopy.PageContent) PageInput {
 	}
 	if pt.ShowInMenus != nil {
 		out.ShowInMenus = *pt.ShowInMenus
+	}
+	if pt.HideFromSearch != nil {
+		out.HideFromSearch = *pt.HideFromSearch
 	}
 	if pt.Fields != nil {
 		merged := map[string]any{}

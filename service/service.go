@@ -106,6 +106,7 @@ type PageInput struct {
 	SeoTitle          string
 	SearchDescription string
 	ShowInMenus       bool
+	HideFromSearch    bool
 	Fields            map[string]any
 	// GoLiveAt schedules publishing; ExpireAt unpublishes the live page.
 	GoLiveAt *time.Time
@@ -200,7 +201,7 @@ func (p *Pages) clean(typeName string, in PageInput) (canopy.PageContent, error)
 		return canopy.PageContent{}, canopy.FieldErrorf("seo_title", canopy.EINVALID, "seo_title is longer than 255 characters")
 	}
 	c := canopy.PageContent{Title: title, Slug: slug, SeoTitle: strings.TrimSpace(in.SeoTitle),
-		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, Fields: fields,
+		SearchDescription: strings.TrimSpace(in.SearchDescription), ShowInMenus: in.ShowInMenus, HideFromSearch: in.HideFromSearch, Fields: fields,
 		GoLiveAt: utc(in.GoLiveAt), ExpireAt: utc(in.ExpireAt)}
 	if err := c.ValidateSchedule(p.svc.DB.Now()); err != nil {
 		return canopy.PageContent{}, err

@@ -88,9 +88,9 @@ func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, ro
 				chunk := level[start:min(start+batch, len(level))]
 				var sb strings.Builder
 				sb.WriteString(`INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
-					seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes, first_published_at, last_published_at,
+					seo_title, search_description, show_in_menus, hide_from_search, fields, live, has_unpublished_changes, first_published_at, last_published_at,
 					owner_id, created_at, updated_at) VALUES `)
-				args := make([]any, 0, len(chunk)*16+3)
+				args := make([]any, 0, len(chunk)*17+3)
 				args = append(args, s.site, tx.now, nullID(ownerID))
 				for i, n := range chunk {
 					c := n.imp.Content
@@ -113,10 +113,10 @@ func (s *SiteDB) importTree(ctx context.Context, tx *Tx, parent *canopy.Page, ro
 						sb.WriteByte(',')
 					}
 					b := len(args)
-					fmt.Fprintf(&sb, "($1, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $3, $2, $2)",
-						b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10, b+11, b+12, b+13, b+14, b+15, b+15)
+					fmt.Fprintf(&sb, "($1, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $3, $2, $2)",
+						b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10, b+11, b+12, b+13, b+14, b+15, b+16, b+16)
 					args = append(args, n.parent.ID, n.path, n.parent.Depth+1, len(n.imp.Children), n.imp.Type, c.Title, c.Slug, n.urlPath,
-						c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), n.imp.Live, !n.imp.Live, published)
+						c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.HideFromSearch, string(fields), n.imp.Live, !n.imp.Live, published)
 				}
 				sb.WriteString(" RETURNING id, path")
 				ids := map[string]int64{}

@@ -69,7 +69,7 @@ func (db *DB) Site(siteID int64, types *canopy.PageTypes) *SiteDB {
 func (s *SiteDB) SiteID() int64 { return s.site }
 
 const pageColumns = `id, site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
-	seo_title, search_description, show_in_menus, fields, live, has_unpublished_changes,
+	seo_title, search_description, show_in_menus, hide_from_search, fields, live, has_unpublished_changes,
 	first_published_at, last_published_at, live_revision_id, latest_revision_id, owner_id, created_at, updated_at, locked, locked_by, locked_at,
 	scheduled_revision_id, go_live_at, expire_at, expired, draft_title`
 
@@ -81,7 +81,7 @@ func scanPage(row scanner) (*canopy.Page, error) {
 	var first, last, goLive, expire, lockedAt sql.NullTime
 	var fields string
 	err := row.Scan(&p.ID, &site, &parent, &p.Path, &p.Depth, &p.NumChild, &p.Type, &p.Title, &p.Slug, &p.URLPath,
-		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &fields, &p.Live, &p.HasUnpublishedChanges,
+		&p.SeoTitle, &p.SearchDescription, &p.ShowInMenus, &p.HideFromSearch, &fields, &p.Live, &p.HasUnpublishedChanges,
 		&first, &last, &liveRev, &latestRev, &owner, &p.CreatedAt, &p.UpdatedAt, &p.Locked, &lockedBy, &lockedAt,
 		&scheduled, &goLive, &expire, &p.Expired, &p.DraftTitle)
 	if err != nil {
@@ -688,10 +688,10 @@ func insertPage(ctx context.Context, tx *Tx, siteID int64, parent *canopy.Page, 
 	p := &canopy.Page{SiteID: siteID, ParentID: parent.ID, Path: path, Depth: parent.Depth + 1, Type: typeName,
 		Title: c.Title, Slug: c.Slug, URLPath: childURLPath(parent, c.Slug), OwnerID: ownerID, Fields: c.Fields}
 	err = tx.QueryRowContext(ctx, `INSERT INTO pages (site_id, parent_id, path, depth, page_type, title, slug, url_path,
-		seo_title, search_description, show_in_menus, fields, owner_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+		seo_title, search_description, show_in_menus, hide_from_search, fields, owner_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
 		siteID, parent.ID, path, p.Depth, typeName, c.Title, c.Slug, p.URLPath, c.SeoTitle, c.SearchDescription,
-		c.ShowInMenus, fields, nullID(ownerID), tx.now).Scan(&p.ID)
+		c.ShowInMenus, c.HideFromSearch, fields, nullID(ownerID), tx.now).Scan(&p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -908,8 +908,8 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 		if err != nil {
 			return nil, err
 		}
-		sets += `, title = $6, slug = $7, seo_title = $8, search_description = $9, show_in_menus = $10, fields = $11`
-		args = append(args, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields))
+		sets += `, title = $6, slug = $7, seo_title = $8, search_description = $9, show_in_menus = $10, fields = $11, hide_from_search = $12`
+		args = append(args, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), c.HideFromSearch)
 	}
 	guard := ""
 	if optimistic {
@@ -928,6 +928,7 @@ func (s *SiteDB) saveDraft(ctx context.Context, tx *Tx, p *canopy.Page, c canopy
 	tx.searchPage(s.site, p.ID)
 	if !p.Live {
 		p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.Fields
+		p.HideFromSearch = c.HideFromSearch
 	}
 	action, data := "edit", map[string]any{"revision_id": rev.ID}
 	if from, ok := ctx.Value(revertKey{}).(int64); ok {
@@ -1048,17 +1049,18 @@ func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *ca
 		return err
 	}
 	// Content, live state and schedule in one statement.
-	if _, err := tx.ExecContext(ctx, `UPDATE pages SET title = $3, slug = $4, seo_title = $5, search_description = $6, show_in_menus = $7, fields = $8,
+	if _, err := tx.ExecContext(ctx, `UPDATE pages SET title = $3, slug = $4, seo_title = $5, search_description = $6, show_in_menus = $7, fields = $8, hide_from_search = $12,
 		live = TRUE, live_revision_id = $9, has_unpublished_changes = (latest_revision_id <> $9),
 		first_published_at = COALESCE(first_published_at, $10), last_published_at = $10, updated_at = $10,
 		scheduled_revision_id = NULL, go_live_at = NULL, expire_at = $11, expired = FALSE
 		WHERE site_id = $1 AND id = $2`,
-		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), rev.ID, tx.now, c.ExpireAt); err != nil {
+		s.site, p.ID, c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), rev.ID, tx.now, c.ExpireAt, c.HideFromSearch); err != nil {
 		return err
 	}
 	tx.searchPage(s.site, p.ID)
 	now := tx.now
 	p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, nonNil(c.Fields)
+	p.HideFromSearch = c.HideFromSearch
 	p.Live, p.LiveRevisionID, p.HasUnpublishedChanges = true, rev.ID, p.LatestRevisionID != rev.ID
 	if p.FirstPublishedAt == nil {
 		p.FirstPublishedAt = &now
@@ -1415,10 +1417,10 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 			fields, _ := json.Marshal(nonNil(c.Fields))
 			var id int64
 			err := tx.QueryRowContext(ctx, `INSERT INTO pages (site_id, parent_id, path, depth, numchild, page_type, title, slug, url_path,
-				seo_title, search_description, show_in_menus, fields, owner_id, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id`,
+				seo_title, search_description, show_in_menus, hide_from_search, fields, owner_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
 				s.site, newIDs[p.ParentID], path, p.Depth-src.Depth+target.Depth+1, numChildCopied(p, opt.IncludeDescendants), p.Type,
-				c.Title, c.Slug, urlPath, c.SeoTitle, c.SearchDescription, c.ShowInMenus, string(fields), nullID(opt.UserID), tx.now).Scan(&id)
+				c.Title, c.Slug, urlPath, c.SeoTitle, c.SearchDescription, c.ShowInMenus, c.HideFromSearch, string(fields), nullID(opt.UserID), tx.now).Scan(&id)
 			if err != nil {
 				return err
 			}
@@ -1738,7 +1740,7 @@ var _ canopy.SiteContent = (*SiteDB)(nil)
 func (s *SiteDB) SitemapEntries(ctx context.Context, limit, offset int) (out []canopy.SitemapEntry, total int, err error) {
 	err = s.db.read(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT path, url_path, last_published_at, count(*) OVER () FROM pages
-			WHERE site_id = $1 AND depth > 1 AND live ORDER BY path`+pageClause(limit, offset), s.site)
+			WHERE site_id = $1 AND depth > 1 AND live AND NOT hide_from_search ORDER BY path`+pageClause(limit, offset), s.site)
 		if err != nil {
 			return err
 		}
