@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -39,7 +40,7 @@ func NewPageCache(budget int64) *PageCache {
 		pc.c = otter.Must(&otter.Options[cacheKey, *CachedPage]{
 			MaximumWeight: uint64(budget),
 			Weigher: func(k cacheKey, e *CachedPage) uint32 {
-				return uint32(min(len(e.body)+len(k.path)+entryOverhead, 1<<31))
+				return uint32(min(e.weight()+len(k.path)+entryOverhead, 1<<31))
 			},
 		})
 	}
@@ -97,6 +98,41 @@ type CachedPage struct {
 	// private answers (restricted pages, login and password forms) depend on
 	// the visitor: never cached.
 	private bool
+	// compress: a text answer large enough to be sent compressed to the
+	// clients that accept it; its compressed bodies are made once each
+	// (compress.go).
+	compress       bool
+	gzOnce, brOnce sync.Once
+	gz, br         *encoded
+	// Surrogate-Key and Cache-Tag headers naming what the answer shows, for
+	// front-end caches that purge by tag (nil: none).
+	hdrSurrogate, hdrCacheTag []string
+}
+
+// weight is what the entry costs the cache's budget: its body, and for a
+// compressible answer a half more for its compressed bodies (text
+// compresses to a fifth to a third of its size, made as clients ask).
+func (e *CachedPage) weight() int {
+	if e.compress {
+		return len(e.body) + len(e.body)/2
+	}
+	return len(e.body)
+}
+
+// SetCacheControl replaces the answer's Cache-Control header (before it is
+// cached or written; a private answer keeps its own).
+func (e *CachedPage) SetCacheControl(v string) {
+	if !e.private {
+		e.hdrCache = []string{v}[:1:1]
+	}
+}
+
+// SetTags names what the answer shows in its Surrogate-Key (space
+// separated) and Cache-Tag (comma separated) headers, for front-end caches
+// that purge by tag.
+func (e *CachedPage) SetTags(tags ...string) {
+	e.hdrSurrogate = []string{strings.Join(tags, " ")}[:1:1]
+	e.hdrCacheTag = []string{strings.Join(tags, ",")}[:1:1]
 }
 
 // NewRedirect is a cached redirect answer.
@@ -112,7 +148,7 @@ func NewCachedPage(version int64, status int, body []byte, ctype, cacheControl s
 	h := fnv.New64a()
 	_, _ = h.Write(body)
 	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
-	return &CachedPage{version: version, status: status, body: body, etag: etag,
+	return &CachedPage{version: version, status: status, body: body, etag: etag, compress: len(body) >= minCompress && compressible(ctype),
 		hdrType: []string{ctype}[:1:1], hdrETag: []string{etag}[:1:1], hdrCache: []string{cacheControl}[:1:1],
 		hdrLen: []string{strconv.Itoa(len(body))}[:1:1]}
 }
@@ -173,20 +209,38 @@ func (c *ByteCache) Put(site int64, key string, e *CachedPage) {
 func WritePage(w http.ResponseWriter, r *http.Request, e *CachedPage) int {
 	h := w.Header()
 	h["Content-Type"] = e.hdrType
-	h["Etag"] = e.hdrETag
 	h["Cache-Control"] = e.hdrCache
 	h["X-Content-Type-Options"] = hdrNoSniff
-	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == e.etag {
+	if e.hdrSurrogate != nil {
+		h["Surrogate-Key"] = e.hdrSurrogate
+		h["Cache-Tag"] = e.hdrCacheTag
+	}
+	etag, hdrETag, hdrLen, body := e.etag, e.hdrETag, e.hdrLen, e.body
+	if e.compress {
+		// The answer depends on Accept-Encoding, whichever coding is sent.
+		h["Vary"] = hdrVary
+		if c := negotiate(r.Header.Get("Accept-Encoding")); c != codingIdentity {
+			v := e.variant(c)
+			etag, hdrETag, hdrLen, body = v.etag, v.hdrETag, v.hdrLen, v.body
+			if c == codingBrotli {
+				h["Content-Encoding"] = hdrBrotli
+			} else {
+				h["Content-Encoding"] = hdrGzip
+			}
+		}
+	}
+	h["Etag"] = hdrETag
+	if e.status == http.StatusOK && r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
-	h["Content-Length"] = e.hdrLen
+	h["Content-Length"] = hdrLen
 	if e.hdrLocation != nil {
 		h["Location"] = e.hdrLocation
 	}
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(e.body)
+		_, _ = w.Write(body)
 	}
 	return e.status
 }
