@@ -176,16 +176,33 @@ func BuiltinSettingsTypes() []SettingsType {
 			HelpText: "Pages ask not to be indexed and robots.txt disallows everything (a site not open yet, a staging copy)."},
 		{Name: "robots_txt", Label: "robots.txt", Type: FieldText, MaxLength: 5000,
 			HelpText: "Leave empty for the default, which allows everything and names the sitemap."},
+		{Name: "not_found_message", Label: "Page not found text", Type: FieldRichText,
+			HelpText: "Shown on the site's “page not found” page (and on a page deleted a short while ago). Leave empty for the theme's own text."},
+		{Name: "error_message", Label: "Error page text", Type: FieldRichText,
+			HelpText: "Shown when a page cannot be shown because of a fault on the server. Leave empty for the theme's own text."},
+		{Name: "cdn_max_age", Label: "Front-end cache time (seconds)", Type: FieldInteger,
+			HelpText: "How long a CDN or shared cache may keep a page before asking again (s-maxage). 0: they ask every time. Browsers always ask."},
+		{Name: "cdn_stale_while_revalidate", Label: "Serve while refreshing (seconds)", Type: FieldInteger,
+			HelpText: "How long after that a CDN may still serve the page while it fetches the new one (stale-while-revalidate). 0: never."},
 	}}}
 }
 
-// CleanSettings validates a settings group's values: URLs must be http(s),
-// the contact email must look like one.
-func (st *SettingsType) Clean(values map[string]any) (map[string]any, error) {
+// MaxCacheSeconds bounds the cache times in the general settings: a year.
+const MaxCacheSeconds = 365 * 24 * 3600
+
+// Clean validates a settings group's values: URLs must be http(s), the
+// contact email must look like one, cache times lie between 0 and a year;
+// rich text is cleaned by sanitize.
+func (st *SettingsType) Clean(values map[string]any, sanitize func(string) string) (map[string]any, error) {
 	pt := &PageType{Name: st.Name, Fields: st.Fields}
-	out, _, err := pt.CleanFields(values, nil)
+	out, _, err := pt.CleanFields(values, sanitize)
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range []string{"cdn_max_age", "cdn_stale_while_revalidate"} {
+		if n, ok := out[k].(int64); ok && (n < 0 || n > MaxCacheSeconds) {
+			return nil, FieldErrorf(k, EINVALID, "%s must be between 0 and %d seconds (a year)", k, MaxCacheSeconds)
+		}
 	}
 	for k, v := range out {
 		s, ok := v.(string)

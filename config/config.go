@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/purge"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -47,8 +48,11 @@ type Config struct {
 	PollInterval      Duration `toml:"poll_interval"`
 	// ScheduleInterval is how often due scheduled publishing and expiry run.
 	ScheduleInterval Duration `toml:"schedule_interval"`
-	LogLevel         string   `toml:"log_level"`
-	LogFormat        string   `toml:"log_format"`
+	// GoneFor is how long a deleted page's address answers 410 Gone rather
+	// than 404 (default 720h, 30 days; 0: never; at most 8760h, a year).
+	GoneFor   Duration `toml:"gone_for"`
+	LogLevel  string   `toml:"log_level"`
+	LogFormat string   `toml:"log_format"`
 	// SMTPURL is the mail server for notifications; MailFrom the sender.
 	SMTPURL  string `toml:"smtp_url"`
 	MailFrom string `toml:"mail_from"`
@@ -57,6 +61,9 @@ type Config struct {
 	// the main listener at /_metrics to "Authorization: Bearer TOKEN".
 	MetricsAddr  string `toml:"metrics_addr"`
 	MetricsToken string `toml:"metrics_token"`
+	// Purge are the front-end caches told to drop changed answers
+	// ([[purge]] tables; see package purge).
+	Purge []purge.Config `toml:"purge"`
 	// SiteTemplate names the template new sites get when none is named.
 	SiteTemplate string `toml:"site_template"`
 	// SiteTemplates are named recipes of default content for new sites.
@@ -92,7 +99,7 @@ func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheBytes: DefaultCacheBytes, ModelBytes: 128 << 20, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
 		RenderBudgetBytes: 512 << 20,
-		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, LogLevel: "info", LogFormat: "text"}
+		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, GoneFor: Duration{30 * 24 * time.Hour}, LogLevel: "info", LogFormat: "text"}
 }
 
 // LoadFiles applies config files in order on top of c. Unknown keys are errors.
@@ -204,6 +211,13 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			return canopy.Errorf(canopy.EINVALID, "CANOPY_POLL_INTERVAL: %v", err)
 		}
 	}
+	if v, ok, err := get("GONE_FOR"); err != nil {
+		return err
+	} else if ok {
+		if err := c.GoneFor.UnmarshalText([]byte(v)); err != nil {
+			return canopy.Errorf(canopy.EINVALID, "CANOPY_GONE_FOR: %v", err)
+		}
+	}
 	return nil
 }
 
@@ -260,6 +274,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PollInterval.Duration < 100*time.Millisecond {
 		return canopy.Errorf(canopy.EINVALID, "poll_interval must be at least 100ms")
+	}
+	if c.GoneFor.Duration < 0 || c.GoneFor.Duration > 365*24*time.Hour {
+		return canopy.Errorf(canopy.EINVALID, "gone_for must be between 0 (never answer 410) and 8760h (a year)")
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

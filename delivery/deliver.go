@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,8 +43,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	if path == SearchPath && searchOn(site) {
 		e, err := s.renderSearch(r, site)
 		if err != nil {
-			s.internalError(w, r, err)
-			return http.StatusInternalServerError
+			return s.internalError(w, r, err)
 		}
 		return httpkit.WritePage(w, r, e)
 	}
@@ -80,9 +80,18 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 			e = httpkit.NewRedirect(site.Version, http.StatusMovedPermanently, target)
 		}
 	}
+	if err == nil && !e.Private() {
+		// What shared caches may do with it, and the tags they purge by.
+		var cc string
+		if cc, err = s.cacheControl(r.Context(), site); err == nil {
+			e.SetCacheControl(cc)
+			if !e.Tagged() {
+				e.SetTags(SiteTag(site.ID))
+			}
+		}
+	}
 	if err != nil {
-		s.internalError(w, r, err)
-		return http.StatusInternalServerError
+		return s.internalError(w, r, err)
 	}
 	if cacheable && !e.Private() {
 		s.cache.Put(site.ID, path, e)
@@ -222,6 +231,11 @@ type PageView struct {
 	// NoIndex: search engines are asked not to index the page (the page is
 	// hidden from them, or the whole site is): <meta name="robots" content="noindex">.
 	NoIndex bool
+	// Gone: the 404 page answers 410 for a page deleted a short while ago.
+	Gone bool
+	// Error names a fault on the error page (error.html): "internal error
+	// (id …)", the id the server's log has.
+	Error string
 }
 
 // MetaView is a page's metadata for search engines and link previews. URLs
@@ -270,11 +284,18 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 		page, ancestors, err = store.PageWithAncestors(ctx, path)
 	}
 	if canopy.ErrorCode(err) == canopy.ENOTFOUND || err == nil && !page.Live {
-		// The site's redirects apply before its 404 page.
+		// The site's redirects apply before its 404 page; a page deleted
+		// a short while ago is 410 Gone.
 		if e, err := s.redirectFor(ctx, site, path, query); e != nil || err != nil {
 			return e, err
 		}
-		return s.renderNotFound(ctx, site, m, th, path)
+		gone := false
+		if s.opt.GoneFor > 0 && canopy.ErrorCode(err) == canopy.ENOTFOUND {
+			if gone, err = store.DeletedSince(ctx, path, time.Now().Add(-s.opt.GoneFor)); err != nil {
+				return nil, err
+			}
+		}
+		return s.renderNotFound(ctx, site, m, th, path, gone)
 	}
 	if err != nil {
 		return nil, err
@@ -341,12 +362,18 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 	e, err := render(th, tmpl, view, http.StatusOK)
 	if err == nil && len(rs) > 0 {
 		e.MakePrivate()
+	} else if err == nil {
+		e.SetTags(SiteTag(site.ID), PageTag(page.ID))
 	}
 	return e, err
 }
 
-func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteModel, th *theme.Theme, path string) (*httpkit.CachedPage, error) {
-	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}}
+func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteModel, th *theme.Theme, path string, gone bool) (*httpkit.CachedPage, error) {
+	view := PageView{Site: site, Theme: th.Name, RequestPath: path, Page: PageData{Title: "Page not found", TypeClass: "not-found"}, Gone: gone}
+	status := http.StatusNotFound
+	if gone {
+		view.Page.Title, status = "Page removed", http.StatusGone
+	}
 	var err error
 	if view.Settings, err = s.settingsView(ctx, site); err != nil {
 		return nil, err
@@ -356,7 +383,7 @@ func (s *Server) renderNotFound(ctx context.Context, site *canopy.Site, m *siteM
 	} else if view.Menu, err = s.menu(ctx, site, path); err != nil {
 		return nil, err
 	}
-	return render(th, "404.html", view, http.StatusNotFound)
+	return render(th, "404.html", view, status)
 }
 
 func render(th *theme.Theme, tmpl string, view PageView, status int) (*httpkit.CachedPage, error) {
@@ -761,7 +788,70 @@ func (s *Server) loadSettingsView(ctx context.Context, siteID int64) (map[string
 		if err := s.mediaFields(ctx, siteID, defs, values, out); err != nil {
 			return nil, err
 		}
+		if err := s.richSettings(ctx, siteID, defs, out); err != nil {
+			return nil, err
+		}
 		all[name] = out
 	}
 	return all, nil
 }
+
+// richSettings makes a settings group's rich text trusted HTML (sanitised
+// on save) with its page links resolved, as on pages.
+func (s *Server) richSettings(ctx context.Context, siteID int64, defs []canopy.Field, out map[string]any) error {
+	var ids []int64
+	for _, f := range defs {
+		if html, ok := out[f.Name].(string); ok && f.Type == canopy.FieldRichText {
+			ids = append(ids, richPageIDs(html)...)
+		}
+	}
+	refs := map[int64]*Link{}
+	if len(ids) > 0 {
+		pages, err := s.svc.Content(siteID).PagesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, p := range pages {
+			if p.Live {
+				refs[p.ID] = &Link{ID: p.ID, Title: p.Title, URL: p.URLPath}
+			}
+		}
+	}
+	for _, f := range defs {
+		if html, ok := out[f.Name].(string); ok && f.Type == canopy.FieldRichText {
+			if strings.TrimSpace(html) == "" {
+				delete(out, f.Name)
+				continue
+			}
+			out[f.Name] = template.HTML(resolvePageLinks(html, refs))
+		}
+	}
+	return nil
+}
+
+// cacheControl is the Cache-Control of the site's public answers: browsers
+// always revalidate (max-age=0), shared caches and CDNs keep them for the
+// site's front-end cache time (s-maxage) and may serve them stale while
+// they refresh (stale-while-revalidate), from the general settings.
+func (s *Server) cacheControl(ctx context.Context, site *canopy.Site) (string, error) {
+	view, err := s.settingsView(ctx, site)
+	if err != nil {
+		return "", err
+	}
+	cc := "public, max-age=0, must-revalidate"
+	g := view[canopy.GeneralSettings]
+	if n, ok := canopy.AsID(g["cdn_max_age"]); ok && n > 0 {
+		cc += ", s-maxage=" + strconv.FormatInt(n, 10)
+	}
+	if n, ok := canopy.AsID(g["cdn_stale_while_revalidate"]); ok && n > 0 {
+		cc += ", stale-while-revalidate=" + strconv.FormatInt(n, 10)
+	}
+	return cc, nil
+}
+
+// SiteTag and PageTag name a site's answers and a page's in the
+// Surrogate-Key and Cache-Tag headers (front-end caches purge by them).
+func SiteTag(siteID int64) string { return "site-" + strconv.FormatInt(siteID, 10) }
+
+// PageTag: see SiteTag.
+func PageTag(pageID int64) string { return "page-" + strconv.FormatInt(pageID, 10) }

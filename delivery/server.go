@@ -5,9 +5,11 @@
 package delivery
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/maypok86/otter/v2"
 
@@ -28,8 +30,14 @@ type Options struct {
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
-	Logger          *slog.Logger
+	// GoneFor is how long a deleted page's address answers 410 Gone rather
+	// than 404 (0: DefaultGoneFor; negative: never).
+	GoneFor time.Duration
+	Logger  *slog.Logger
 }
+
+// DefaultGoneFor is how long deleted pages answer 410 by default: 30 days.
+const DefaultGoneFor = 30 * 24 * time.Hour
 
 // Server serves every site's public pages and media.
 type Server struct {
@@ -55,6 +63,9 @@ func New(kit *httpkit.Kit, themes *theme.Set, opt Options) *Server {
 	}
 	if opt.Cache == nil {
 		opt.Cache = httpkit.NewPageCache(0)
+	}
+	if opt.GoneFor == 0 {
+		opt.GoneFor = DefaultGoneFor
 	}
 	return &Server{svc: kit.Svc, themes: themes, opt: opt, log: opt.Logger, kit: kit, cache: opt.Cache, models: newModelCache(opt.ModelBytes),
 		media: httpkit.NewByteCache(opt.MediaCacheBytes, 512<<10), menus: map[int64]menuCache{}, settings: map[int64]settingsCache{}}
@@ -95,8 +106,36 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, t.Static, r.PathValue("file"))
 }
 
-// internalError logs err with a correlation id and shows only the id.
-func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+// internalError logs err with a correlation id and answers 500 with the
+// site's error page (its theme's error.html with the text from its
+// settings) naming only the id; if that cannot be made either (the
+// database is down), a plain text answer. It returns the status.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) int {
 	_, _, msg := s.kit.Classify(w, r, canopy.Errorf(canopy.EINTERNAL, "%v", err))
+	w.Header().Set("Cache-Control", "no-store")
+	if site := s.kit.Resolve(r); site != nil && r.Context().Err() == nil {
+		if e, rerr := s.renderError(r.Context(), site, msg); rerr == nil {
+			return httpkit.WritePage(w, r, e)
+		}
+	}
 	http.Error(w, msg, http.StatusInternalServerError)
+	return http.StatusInternalServerError
+}
+
+// renderError renders the site's error page for a fault named by msg.
+func (s *Server) renderError(ctx context.Context, site *canopy.Site, msg string) (*httpkit.CachedPage, error) {
+	th := s.themes.Get(site.Theme)
+	if !th.Has("error.html") {
+		return nil, canopy.Errorf(canopy.ENOTFOUND, "theme %s has no error page", th.Name)
+	}
+	view := PageView{Site: site, Theme: th.Name, RequestPath: "", Error: msg, Page: PageData{Title: "Something went wrong", TypeClass: "error"}}
+	var err error
+	if view.Settings, err = s.settingsView(ctx, site); err != nil {
+		return nil, err
+	}
+	e, err := render(th, "error.html", view, http.StatusInternalServerError)
+	if err == nil {
+		e.MakePrivate()
+	}
+	return e, err
 }

@@ -127,6 +127,9 @@ func (e *CachedPage) SetCacheControl(v string) {
 	}
 }
 
+// Tagged reports whether SetTags was called.
+func (e *CachedPage) Tagged() bool { return e.hdrSurrogate != nil }
+
 // SetTags names what the answer shows in its Surrogate-Key (space
 // separated) and Cache-Tag (comma separated) headers, for front-end caches
 // that purge by tag.

@@ -44,8 +44,8 @@ var (
 
 // encoded is one compressed body of an entry with its headers.
 type encoded struct {
-	body           []byte
-	etag           string
+	body            []byte
+	etag            string
 	hdrETag, hdrLen []string
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/canopy-cms/canopy/httpkit"
+	"github.com/canopy-cms/canopy/purge"
 	"github.com/canopy-cms/canopy/service"
 )
 
@@ -64,7 +65,7 @@ type metrics struct {
 	counts sync.Map
 }
 
-func newMetrics(svc *service.Service, sites *httpkit.Sites, cache *httpkit.PageCache) *metrics {
+func newMetrics(svc *service.Service, sites *httpkit.Sites, cache *httpkit.PageCache, purger *purge.Purger) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "canopy_http_requests_total",
@@ -103,6 +104,20 @@ func newMetrics(svc *service.Service, sites *httpkit.Sites, cache *httpkit.PageC
 			return float64(n)
 		}),
 	)
+	for i, st := range purger.Stats() {
+		i, labels := i, prometheus.Labels{"backend": st.Backend}
+		stat := func() purge.Stats { return purger.Stats()[i] }
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_purge_requests_total", ConstLabels: labels,
+				Help: "Purge requests sent to a front-end cache (every try)."}, func() float64 { return float64(stat().Requests) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_purge_request_failures_total", ConstLabels: labels,
+				Help: "Purge requests that failed (each is tried again until the last try)."}, func() float64 { return float64(stat().Failures) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_purge_batches_failed_total", ConstLabels: labels,
+				Help: "Purges given up after the last try (the front end may serve stale answers until they expire)."}, func() float64 { return float64(stat().Failed) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_purge_dropped_total", ConstLabels: labels,
+				Help: "Changes not purged because the front end's queue was full."}, func() float64 { return float64(stat().Dropped) }),
+		)
+	}
 	for name, pool := range svc.DB.Pools() {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}

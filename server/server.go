@@ -20,6 +20,7 @@ import (
 	"github.com/canopy-cms/canopy/contentapi"
 	"github.com/canopy-cms/canopy/delivery"
 	"github.com/canopy-cms/canopy/httpkit"
+	"github.com/canopy-cms/canopy/purge"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/theme"
 )
@@ -37,6 +38,9 @@ type Options struct {
 	// MediaCacheBytes bounds the in-memory cache of small renditions (0
 	// disables it); renditions above 512 KiB are always read from storage.
 	MediaCacheBytes int64
+	// GoneFor is how long a deleted page's address answers 410 Gone rather
+	// than 404 (0: delivery.DefaultGoneFor, 30 days; negative: never).
+	GoneFor time.Duration
 	// APIMaxLimit is the content API's largest page size (default 20).
 	APIMaxLimit int
 	// PollInterval is how often changes made by other processes are looked for.
@@ -48,6 +52,11 @@ type Options struct {
 	// /_metrics to requests bearing it ("Authorization: Bearer TOKEN"); the
 	// metrics can also be served on a listener of their own (MetricsHandler).
 	MetricsToken string
+	// Purge are the front-end caches told to drop a site's changed answers
+	// (package purge; none: no purges).
+	Purge []purge.Backend
+	// PurgeOptions tune the purger (zero: its defaults).
+	PurgeOptions purge.Options
 	Logger       *slog.Logger
 }
 
@@ -87,10 +96,15 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 	if opt.ModelBytes == 0 {
 		opt.ModelBytes = DefaultModelBytes
 	}
-	pub := delivery.New(kit, themes, delivery.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, Logger: opt.Logger})
+	pub := delivery.New(kit, themes, delivery.Options{Cache: cache, ModelBytes: opt.ModelBytes, MediaCacheBytes: opt.MediaCacheBytes, GoneFor: opt.GoneFor, Logger: opt.Logger})
 	api := contentapi.New(kit, contentapi.Options{Cache: cache, APIMaxLimit: opt.APIMaxLimit, Logger: opt.Logger})
+	if opt.PurgeOptions.Logger == nil {
+		opt.PurgeOptions.Logger = opt.Logger
+	}
+	purger := purge.New(context.WithoutCancel(ctx), opt.Purge, func(id int64) *canopy.Site { return sites.Table(context.Background()).ByID(id) }, opt.PurgeOptions)
+	svc.OnChange(purger.Changed)
 	s := &Server{opt: opt, log: opt.Logger, debug: opt.Logger.Enabled(ctx, slog.LevelDebug), sites: sites, pub: pub, mux: http.NewServeMux(),
-		metrics: newMetrics(svc, sites, cache)}
+		metrics: newMetrics(svc, sites, cache, purger)}
 	pub.Routes(s.mux)
 	api.Routes(s.mux)
 	adminapi.New(kit).Routes(s.mux)

@@ -47,7 +47,7 @@ func (a *Admin) SaveSettings(ctx context.Context, name string, fields map[string
 	if err := a.requireAny("change_" + st.Name); err != nil {
 		return nil, err
 	}
-	clean, err := st.Clean(fields)
+	clean, err := st.Clean(fields, a.svc.SanitizeRichText)
 	if err != nil {
 		return nil, err
 	}

@@ -226,7 +226,7 @@ func (s *Service) buildTemplate(name string, t *canopy.SiteTemplate) (*canopy.Te
 		if st == nil {
 			return nil, fail(canopy.Errorf(canopy.EINVALID, "unknown settings %q", group))
 		}
-		clean, err := st.Clean(canopy.NormalizeConfigValues(values))
+		clean, err := st.Clean(canopy.NormalizeConfigValues(values), s.SanitizeRichText)
 		if err != nil {
 			return nil, fail(canopy.Errorf(canopy.EINVALID, "%s settings: %s", group, canopy.ErrorMessage(err)))
 		}

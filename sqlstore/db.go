@@ -193,6 +193,11 @@ type Change struct {
 	Reread bool
 	// Seq is the change's number in site_changes.
 	Seq int64
+	// Purge are the site's addresses (URL paths) whose public answers the
+	// change altered, for front-end caches to drop; PurgeAll: too many to
+	// name, drop everything of the site (purge.go).
+	Purge    []string
+	PurgeAll bool
 }
 
 // OnChange registers fn to be called after any committed write that changed
@@ -234,6 +239,8 @@ type Tx struct {
 	changed []Change
 	// searchMarks are the pages to index again before the commit.
 	searchMarks map[searchKey]bool
+	// purges are the addresses per site whose answers changed (purge.go).
+	purges map[int64][]string
 }
 
 func (tx *Tx) change(siteID int64) *Change {
@@ -350,6 +357,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
 		return translate(err)
 	}
 	if len(tx.changed) > 0 {
+		tx.attachPurges()
 		db.notify(tx.changed)
 	}
 	return nil

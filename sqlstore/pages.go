@@ -755,6 +755,13 @@ func (s *SiteDB) prepareSlug(ctx context.Context, tx *Tx, p *canopy.Page, slug s
 // changes, the subtree's live pages get redirects from their old addresses
 // (autoRedirects).
 func (s *SiteDB) rewriteSubtree(ctx context.Context, tx *Tx, oldPath, newPath string, depthDelta int, oldURL, newURL string) error {
+	if oldURL != newURL {
+		// Front-end caches drop the old addresses and the new ones.
+		if err := tx.purgeLiveSubtree(ctx, s.site, oldPath, func(u string) string { return newURL + u[len(oldURL):] }); err != nil {
+			return err
+		}
+		tx.purgeWithParent(s.site, newURL)
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE pages SET
 		path = $4 || substr(path, $5),
 		depth = depth + $6,
@@ -1058,6 +1065,7 @@ func (s *SiteDB) publishNow(ctx context.Context, tx *Tx, p *canopy.Page, rev *ca
 		return err
 	}
 	tx.searchPage(s.site, p.ID)
+	tx.purgeWithParent(s.site, p.URLPath)
 	now := tx.now
 	p.Title, p.Slug, p.SeoTitle, p.SearchDescription, p.ShowInMenus, p.Fields = c.Title, c.Slug, c.SeoTitle, c.SearchDescription, c.ShowInMenus, nonNil(c.Fields)
 	p.HideFromSearch = c.HideFromSearch
@@ -1137,6 +1145,13 @@ func (s *SiteDB) Unpublish(ctx context.Context, pageID int64, includeDescendants
 			}
 		}
 		tx.searchPage(s.site, p.ID)
+		if includeDescendants {
+			if err := tx.purgeLiveSubtree(ctx, s.site, p.Path, nil); err != nil {
+				return err
+			}
+		} else {
+			tx.purgeWithParent(s.site, p.URLPath)
+		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
@@ -1440,6 +1455,7 @@ func (s *SiteDB) Copy(ctx context.Context, pageID, newParentID int64, opt CopyOp
 				if err := publishRevision(ctx, tx, np, rev); err != nil {
 					return err
 				}
+				tx.purgeWithParent(s.site, urlPath)
 				if err := tx.log(ctx, s.site, "publish", "page", id, c.Title, map[string]any{"revision_id": rev.ID}); err != nil {
 					return err
 				}
@@ -1504,6 +1520,29 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 			tx.searchPage(s.site, g.id)
 		}
 		tx.searchPage(s.site, p.ID)
+		// The live pages' addresses are remembered (410 Gone for a while)
+		// and purged from front-end caches; entries over a year old go.
+		var gonePaths []string
+		err = eachRow(func(r scanner) (string, error) {
+			var u string
+			return u, r.Scan(&u)
+		}, func(u string) { gonePaths = append(gonePaths, u) })(tx.QueryContext(ctx, `SELECT url_path FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3 AND live`,
+			s.site, p.Path, canopy.PathUpperBound(p.Path)))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_pages (site_id, url_path, deleted_at)
+			SELECT site_id, url_path, $4 FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3 AND live
+			ON CONFLICT (site_id, url_path) DO UPDATE SET deleted_at = excluded.deleted_at`, s.site, p.Path, canopy.PathUpperBound(p.Path), tx.now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_pages WHERE site_id = $1 AND deleted_at < $2`, s.site, tx.now.AddDate(-1, 0, 0)); err != nil {
+			return err
+		}
+		tx.purge(s.site, gonePaths...)
+		if len(gonePaths) > 0 {
+			tx.purgeWithParent(s.site, p.URLPath)
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path))
 		if err != nil {
 			return err

@@ -111,10 +111,11 @@ func (db *DB) RunScheduled(ctx context.Context, now time.Time, types *canopy.Pag
 				return nil
 			}
 			tx.searchPage(it.site, it.page)
-			var title string
-			if err := tx.QueryRowContext(ctx, `SELECT title FROM pages WHERE id = $1 AND site_id = $2`, it.page, it.site).Scan(&title); err != nil {
+			var title, urlPath string
+			if err := tx.QueryRowContext(ctx, `SELECT title, url_path FROM pages WHERE id = $1 AND site_id = $2`, it.page, it.site).Scan(&title, &urlPath); err != nil {
 				return err
 			}
+			tx.purgeWithParent(it.site, urlPath)
 			if err := tx.log(ctx, it.site, "unpublish", "page", it.page, title, map[string]any{"expired": true}); err != nil {
 				return err
 			}

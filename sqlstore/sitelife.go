@@ -110,7 +110,7 @@ func scanSites(rows *sql.Rows, err error) ([]*canopy.Site, error) {
 
 // SiteTables lists every table with a site_id column, in the order a site's
 // rows are deleted (children before parents).
-var SiteTables = []string{"page_comments", "page_subscriptions", "invitations", "log_entries", "site_logins", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
+var SiteTables = []string{"deleted_pages", "page_comments", "page_subscriptions", "invitations", "log_entries", "site_logins", "sessions", "api_tokens", "mail_outbox", "notifications", "task_states", "workflow_states", "workflow_pages", "workflow_tasks", "workflows",
 	"group_collection_grants", "group_page_grants",
 	"group_members", "revisions", "redirects", "page_restrictions", "pages", "renditions", "images", "documents", "collection_restrictions", "collections", "groups", "snippets", "site_settings", "search_documents", "object_refs"}
 

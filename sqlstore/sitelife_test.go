@@ -42,6 +42,10 @@ func TestDeleteSiteLeavesNothing(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			mustCreatePage(t, sb, sec.ID, canopy.StandardType, fmt.Sprintf("Page %d", i), i%2 == 0)
 		}
+		// A live page deleted (remembered for 410 Gone).
+		if _, err := sb.Delete(ctx, mustCreatePage(t, sb, sec.ID, canopy.StandardType, "Gone", true).ID); err != nil {
+			t.Fatal(err)
+		}
 		g, _ := db.Site(b.ID, nil).CreateGroup(ctx, "Editors")
 		must(t, db.Site(b.ID, nil).SetGroupGrants(ctx, g.ID, []sqlstore.PageGrantRow{{PageID: sec.ID, Actions: []string{"change"}}}, []string{"access_admin"},
 			sqlstore.CollectionGrantRow{CollectionID: b.RootCollectionID, Permissions: []string{"add_image"}}))

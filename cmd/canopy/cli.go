@@ -24,6 +24,7 @@ import (
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/config"
 	"github.com/canopy-cms/canopy/media"
+	"github.com/canopy-cms/canopy/purge"
 	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
@@ -323,6 +324,15 @@ func (a *app) parseAndOpen(f *flags, args []string) (*service.Service, func(), e
 	return a.open()
 }
 
+// goneFor is the configured gone_for as the server takes it (0, never:
+// negative).
+func goneFor(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
 func (a *app) serve(args []string) error {
 	f := a.newFlags("serve", "serve [--addr :8000] [--demo] [--data DIR] [--database URL] [--config FILE]...")
 	addr := f.String("addr", "", "listen `address` (default :8000; env CANOPY_ADDR)")
@@ -353,9 +363,13 @@ func (a *app) serve(args []string) error {
 		}
 	}
 	proxies, _ := a.cfg.Proxies()
+	purgers, err := purge.Build(a.ctx, a.cfg.Purge)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(a.ctx, svc, themes, server.Options{TrustedProxies: proxies, CacheBytes: a.cfg.CacheBytes, ModelBytes: modelBytes(a.cfg.ModelBytes), MediaCacheBytes: a.cfg.MediaCacheBytes,
 		APIMaxLimit: a.cfg.APIMaxLimit, PollInterval: a.cfg.PollInterval.Duration, AllowedHosts: a.cfg.AllowedHosts,
-		MetricsToken: a.cfg.MetricsToken, Logger: a.log})
+		MetricsToken: a.cfg.MetricsToken, GoneFor: goneFor(a.cfg.GoneFor.Duration), Purge: purgers, Logger: a.log})
 	if err != nil {
 		return err
 	}
