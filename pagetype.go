@@ -93,6 +93,9 @@ type PageType struct {
 	RestrictedFields bool `json:"-"`
 	// ListsChildren makes templates and the API see the live children of the page.
 	ListsChildren bool `json:"-"`
+	// Feed: a live page of the type has RSS 2.0 and Atom feeds of its live
+	// children (FeedPaths below its address), linked from its <head>.
+	Feed bool `json:"-"`
 	// Rules compare fields of a page of the type (an event's end after its
 	// start); every save, revert, copy and publication checks them.
 	Rules []FieldRule `json:"rules,omitempty"`
@@ -224,12 +227,16 @@ func BuiltinPageTypes() []PageType {
 				{Name: "related", Label: "Related page", Type: FieldPage},
 			},
 			Rules: []FieldRule{{Field: "end", Op: "after", Other: "start", Message: "The event must end after it starts"}}},
-		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true,
+		{Name: IndexType, Label: "Index page", Template: "index_page.html", ListsChildren: true, Feed: true,
 			Fields: []Field{
 				{Name: "intro", Label: "Introduction", Type: FieldRichText, SearchBoost: 1.5},
 			}},
 	}
 }
+
+// FeedPaths are the feeds of a page whose type has Feed, below its address
+// (/news/rss.xml, /news/atom.xml).
+var FeedPaths = []string{"rss.xml", "atom.xml"}
 
 var typeNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*$`)
 var fieldNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)

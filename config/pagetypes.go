@@ -21,6 +21,7 @@ type pageTypeFile struct {
 		SubpageTypes      *[]string `toml:"subpage_types"`
 		Creatable         *bool     `toml:"creatable"`
 		ListsChildren     bool      `toml:"lists_children"`
+		Feed              bool      `toml:"feed"`
 		MaxCount          int       `toml:"max_count"`
 		MaxCountPerSite   int       `toml:"max_count_per_site"`
 		MaxCountPerParent int       `toml:"max_count_per_parent"`
@@ -78,7 +79,7 @@ func LoadPageTypes(file string) (*canopy.PageTypes, error) {
 	}
 	var extra []canopy.PageType
 	for _, t := range f.PageType {
-		pt := canopy.PageType{Name: t.Name, Label: t.Label, Template: t.Template, ListsChildren: t.ListsChildren,
+		pt := canopy.PageType{Name: t.Name, Label: t.Label, Template: t.Template, ListsChildren: t.ListsChildren, Feed: t.Feed,
 			MaxCount: t.MaxCount, MaxCountPerSite: t.MaxCountPerSite, MaxCountPerParent: t.MaxCountPerParent}
 		if t.ParentPageTypes != nil {
 			pt.ParentTypes = append([]string{}, *t.ParentPageTypes...)

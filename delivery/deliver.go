@@ -62,6 +62,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) int {
 	var err error
 	if se, ok, serr := s.sitemapFor(r, site, path); ok {
 		e, err = se, serr
+	} else if fe, ok, ferr := s.feedFor(r, site, path); ok {
+		e, err = fe, ferr
 	} else if strings.HasSuffix(path, "/") {
 		e, err = s.renderPath(r, site, path)
 	} else {
@@ -233,6 +235,9 @@ type PageView struct {
 	NoIndex bool
 	// Gone: the 404 page answers 410 for a page deleted a short while ago.
 	Gone bool
+	// Feeds are the page's RSS and Atom feeds (its type has Feed), for
+	// <link rel="alternate"> in its <head>.
+	Feeds []FeedLink
 	// Error names a fault on the error page (error.html): "internal error
 	// (id …)", the id the server's log has.
 	Error string
@@ -355,6 +360,9 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 		return nil, err
 	}
 	pt := s.svc.Types.Get(page.Type)
+	if len(rs) == 0 { // a private page's feed would be refused
+		view.Feeds = feedLinks(pt, page.Title, page.URLPath)
+	}
 	tmpl := theme.Fallback
 	if pt != nil && th.Has(pt.Template) {
 		tmpl = pt.Template

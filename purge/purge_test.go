@@ -146,31 +146,31 @@ func TestPurgeOnPublish(t *testing.T) {
 				o.Purge, o.PurgeOptions = backends, purge.Options{Window: 20 * time.Millisecond}
 			})
 			about := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "About", true, nil)
-			wait(t, v, 3, "varnish")
-			if got := strings.Join(v.lines(), "|"); got != "PURGE alpha.test/|PURGE alpha.test/about/|PURGE alpha.test/sitemap.xml" {
+			wait(t, v, 5, "varnish")
+			if got := strings.Join(v.lines(), "|"); got != "PURGE alpha.test/|PURGE alpha.test/about/|PURGE alpha.test/atom.xml|PURGE alpha.test/rss.xml|PURGE alpha.test/sitemap.xml" {
 				t.Errorf("varnish: %s", got)
 			}
 			wait(t, cf, 1, "cloudflare")
 			root := f.Alpha.RootURL()
-			if got := strings.Join(cf.lines(), "|"); got != "files "+root+"/|files "+root+"/about/|files "+root+"/sitemap.xml" {
+			if got := strings.Join(cf.lines(), "|"); got != "files "+root+"/|files "+root+"/about/|files "+root+"/atom.xml|files "+root+"/rss.xml|files "+root+"/sitemap.xml" {
 				t.Errorf("cloudflare: %s", got)
 			}
 			wait(t, cfr, 1, "cloudfront")
-			if got := strings.Join(cfr.lines(), "|"); got != "POST /2020-05-31/distribution/DIST/invalidation|path /|path /about/|path /sitemap.xml" {
+			if got := strings.Join(cfr.lines(), "|"); got != "POST /2020-05-31/distribution/DIST/invalidation|path /|path /about/|path /atom.xml|path /rss.xml|path /sitemap.xml" {
 				t.Errorf("cloudfront: %s", got)
 			}
 			// Deleting: the page and its parent again.
 			if _, err := f.Svc.Pages(f.Alpha.ID).Store().Delete(ctx, about.ID); err != nil {
 				t.Fatal(err)
 			}
-			wait(t, v, 3, "varnish after delete")
-			if got := strings.Join(v.lines(), "|"); got != "PURGE alpha.test/|PURGE alpha.test/about/|PURGE alpha.test/sitemap.xml" {
+			wait(t, v, 5, "varnish after delete")
+			if got := strings.Join(v.lines(), "|"); got != "PURGE alpha.test/|PURGE alpha.test/about/|PURGE alpha.test/atom.xml|PURGE alpha.test/rss.xml|PURGE alpha.test/sitemap.xml" {
 				t.Errorf("varnish after delete: %s", got)
 			}
 			// Beta's own front end hears beta only.
 			f.Page(f.Beta, f.Beta.RootPageID, canopy.StandardType, "News", true, nil)
-			wait(t, betaOnly, 3, "beta's cache")
-			if got := strings.Join(betaOnly.lines(), "|"); got != "PURGE beta.test/|PURGE beta.test/news/|PURGE beta.test/sitemap.xml" {
+			wait(t, betaOnly, 5, "beta's cache")
+			if got := strings.Join(betaOnly.lines(), "|"); got != "PURGE beta.test/|PURGE beta.test/atom.xml|PURGE beta.test/news/|PURGE beta.test/rss.xml|PURGE beta.test/sitemap.xml" {
 				t.Errorf("beta's cache: %s", got)
 			}
 		})

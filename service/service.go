@@ -349,3 +349,7 @@ func HashPassword(password string, cost int) (string, error) {
 func CheckPassword(u *canopy.User, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
 }
+
+// PlainText is rich text (HTML) as the words a reader sees (feeds'
+// summaries, search excerpts).
+func PlainText(html string) string { return sqlstore.PlainText(html) }

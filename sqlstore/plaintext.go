@@ -6,8 +6,14 @@ import (
 	"golang.org/x/net/html"
 )
 
-// PlainText is rich text (HTML) as the words a reader sees: tags are word
-// breaks, entities decoded, scripts and styles dropped, spaces collapsed.
+// inline are the tags inside a word's run of text ("<b>Alpha</b>." reads
+// "Alpha."): no word break.
+var inline = map[string]bool{"a": true, "b": true, "strong": true, "i": true, "em": true, "code": true, "span": true,
+	"sub": true, "sup": true, "s": true, "u": true, "mark": true, "small": true, "abbr": true}
+
+// PlainText is rich text (HTML) as the words a reader sees: block tags are
+// word breaks (inline ones are not), entities decoded, scripts and styles
+// dropped, spaces collapsed.
 func PlainText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return strings.Join(strings.Fields(s), " ")
@@ -24,15 +30,21 @@ func PlainText(s string) string {
 				b.Write(z.Text())
 			}
 		case html.StartTagToken:
-			if n, _ := z.TagName(); string(n) == "script" || string(n) == "style" {
+			n, _ := z.TagName()
+			if string(n) == "script" || string(n) == "style" {
 				skip++
 			}
-			b.WriteByte(' ')
+			if !inline[string(n)] {
+				b.WriteByte(' ')
+			}
 		case html.EndTagToken:
-			if n, _ := z.TagName(); (string(n) == "script" || string(n) == "style") && skip > 0 {
+			n, _ := z.TagName()
+			if (string(n) == "script" || string(n) == "style") && skip > 0 {
 				skip--
 			}
-			b.WriteByte(' ')
+			if !inline[string(n)] {
+				b.WriteByte(' ')
+			}
 		case html.SelfClosingTagToken:
 			b.WriteByte(' ')
 		}

@@ -33,8 +33,17 @@ func (tx *Tx) purge(siteID int64, paths ...string) {
 // shows it).
 func (tx *Tx) purgeWithParent(siteID int64, urlPath string) {
 	tx.purge(siteID, urlPath)
+	tx.purgeParentOf(siteID, urlPath)
+}
+
+// purgeParentOf records the address of the page above urlPath and its
+// feeds (if it has them).
+func (tx *Tx) purgeParentOf(siteID int64, urlPath string) {
 	if parent := parentURL(urlPath); parent != "" {
 		tx.purge(siteID, parent)
+		for _, f := range canopy.FeedPaths {
+			tx.purge(siteID, parent+f)
+		}
 	}
 }
 
@@ -58,9 +67,7 @@ func (tx *Tx) purgeLiveSubtree(ctx context.Context, siteID int64, path string, r
 		}
 	}
 	if len(urls) > 0 {
-		if parent := parentURL(urls[0]); parent != "" {
-			tx.purge(siteID, parent)
-		}
+		tx.purgeParentOf(siteID, urls[0])
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ func TestPurgeAddressesAndGonePages(t *testing.T) {
 		}
 		home, _ := a.Home(ctx)
 		news := page(t, a, home.ID, "News", "", "", true)
-		if p := last(alpha.ID); p != "/ /news/" {
+		if p := last(alpha.ID); p != "/ /atom.xml /news/ /rss.xml" {
 			t.Errorf("publish News: %q", p)
 		}
 		lab := page(t, a, news.ID, "Lab night", "", "", true)
@@ -60,19 +60,19 @@ func TestPurgeAddressesAndGonePages(t *testing.T) {
 		if _, err := a.Move(ctx, lab.ID, events.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if p := last(alpha.ID); p != "/events/ /events/lab-night/ /events/lab-night/notes/ /news/ /news/lab-night/ /news/lab-night/notes/" {
+		if p := last(alpha.ID); p != "/events/ /events/atom.xml /events/lab-night/ /events/lab-night/notes/ /events/rss.xml /news/ /news/atom.xml /news/lab-night/ /news/lab-night/notes/ /news/rss.xml" {
 			t.Errorf("move: %q", p)
 		}
 		if _, err := a.Unpublish(ctx, lab.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		if p := last(alpha.ID); p != "/events/ /events/lab-night/" {
+		if p := last(alpha.ID); p != "/events/ /events/atom.xml /events/lab-night/ /events/rss.xml" {
 			t.Errorf("unpublish: %q", p)
 		}
 		if _, err := a.Delete(ctx, events.ID); err != nil {
 			t.Fatal(err)
 		}
-		if p := last(alpha.ID); p != "/ /events/ /events/lab-night/notes/" {
+		if p := last(alpha.ID); p != "/ /atom.xml /events/ /events/lab-night/notes/ /rss.xml" {
 			t.Errorf("delete: %q", p)
 		}
 		since := db.Now().Add(-time.Minute)
