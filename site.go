@@ -248,6 +248,14 @@ func (t *SiteTable) Len() int {
 	return len(t.byID)
 }
 
+// HasHostname reports whether a site has this hostname (lower case): the
+// names certificates may be obtained for.
+func (t *SiteTable) HasHostname(hostname string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.byHost[hostname]) > 0
+}
+
 // ByID returns the site with the given id, or nil.
 func (t *SiteTable) ByID(id int64) *Site {
 	t.mu.RLock()

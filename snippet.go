@@ -182,6 +182,8 @@ func BuiltinSettingsTypes() []SettingsType {
 			HelpText: "Shown when a page cannot be shown because of a fault on the server. Leave empty for the theme's own text."},
 		{Name: "cdn_max_age", Label: "Front-end cache time (seconds)", Type: FieldInteger,
 			HelpText: "How long a CDN or shared cache may keep a page before asking again (s-maxage). 0: they ask every time. Browsers always ask."},
+		{Name: "hsts_max_age", Label: "HSTS time (seconds)", Type: FieldInteger,
+			HelpText: "Over HTTPS, browsers are told to use only HTTPS for this site for this long (Strict-Transport-Security). 0: not sent. Start small (300); a year is 31536000."},
 		{Name: "cdn_stale_while_revalidate", Label: "Serve while refreshing (seconds)", Type: FieldInteger,
 			HelpText: "How long after that a CDN may still serve the page while it fetches the new one (stale-while-revalidate). 0: never."},
 	}}}
@@ -199,7 +201,7 @@ func (st *SettingsType) Clean(values map[string]any, sanitize func(string) strin
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range []string{"cdn_max_age", "cdn_stale_while_revalidate"} {
+	for _, k := range []string{"cdn_max_age", "cdn_stale_while_revalidate", "hsts_max_age"} {
 		if n, ok := out[k].(int64); ok && (n < 0 || n > MaxCacheSeconds) {
 			return nil, FieldErrorf(k, EINVALID, "%s must be between 0 and %d seconds (a year)", k, MaxCacheSeconds)
 		}

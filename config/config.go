@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/certs"
 	"github.com/canopy-cms/canopy/purge"
 	"github.com/canopy-cms/canopy/service"
 )
@@ -61,6 +62,20 @@ type Config struct {
 	// the main listener at /_metrics to "Authorization: Bearer TOKEN".
 	MetricsAddr  string `toml:"metrics_addr"`
 	MetricsToken string `toml:"metrics_token"`
+	// HTTPS terminates TLS for every site: certificates through ACME for the
+	// sites' hostnames (and from Certificates), HTTPSAddr the HTTPS
+	// listener; Addr then answers plain HTTP (challenges, redirects).
+	HTTPS     bool   `toml:"https"`
+	HTTPSAddr string `toml:"https_addr"`
+	// ACMECA is the ACME directory (default Let's Encrypt), ACMEEmail the
+	// account's contact.
+	ACMECA    string `toml:"acme_ca"`
+	ACMEEmail string `toml:"acme_email"`
+	// TLSStorage is where certificates are kept: "file" (DATA/certs, one
+	// node) or "database" (shared by the nodes of an installation).
+	TLSStorage string `toml:"tls_storage"`
+	// Certificates are given as files instead of obtained.
+	Certificates []certs.CertFile `toml:"certificate"`
 	// Purge are the front-end caches told to drop changed answers
 	// ([[purge]] tables; see package purge).
 	Purge []purge.Config `toml:"purge"`
@@ -99,7 +114,7 @@ func Default() *Config {
 	return &Config{Addr: ":8000", DataDir: "./canopy-data", CacheBytes: DefaultCacheBytes, ModelBytes: 128 << 20, APIMaxLimit: 20,
 		MaxImageBytes: 10 << 20, MaxDocumentBytes: 50 << 20, MaxImagePixels: 50_000_000, MaxRenditionSize: 4000, MediaCacheBytes: 64 << 20,
 		RenderBudgetBytes: 512 << 20,
-		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, GoneFor: Duration{30 * 24 * time.Hour}, LogLevel: "info", LogFormat: "text"}
+		PollInterval:      Duration{2 * time.Second}, ScheduleInterval: Duration{15 * time.Second}, GoneFor: Duration{30 * 24 * time.Hour}, HTTPSAddr: ":443", TLSStorage: "file", LogLevel: "info", LogFormat: "text"}
 }
 
 // LoadFiles applies config files in order on top of c. Unknown keys are errors.
@@ -211,6 +226,22 @@ func (c *Config) LoadEnv(getenv func(string) string) error {
 			return canopy.Errorf(canopy.EINVALID, "CANOPY_POLL_INTERVAL: %v", err)
 		}
 	}
+	if v, ok, err := get("HTTPS"); err != nil {
+		return err
+	} else if ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return canopy.Errorf(canopy.EINVALID, "CANOPY_HTTPS must be true or false")
+		}
+		c.HTTPS = b
+	}
+	for name, dst := range map[string]*string{"HTTPS_ADDR": &c.HTTPSAddr, "ACME_CA": &c.ACMECA, "ACME_EMAIL": &c.ACMEEmail, "TLS_STORAGE": &c.TLSStorage} {
+		if v, ok, err := get(name); err != nil {
+			return err
+		} else if ok {
+			*dst = v
+		}
+	}
 	if v, ok, err := get("GONE_FOR"); err != nil {
 		return err
 	} else if ok {
@@ -274,6 +305,19 @@ func (c *Config) Validate() error {
 	}
 	if c.PollInterval.Duration < 100*time.Millisecond {
 		return canopy.Errorf(canopy.EINVALID, "poll_interval must be at least 100ms")
+	}
+	if c.TLSStorage != "file" && c.TLSStorage != "database" {
+		return canopy.Errorf(canopy.EINVALID, "tls_storage must be file or database")
+	}
+	if c.ACMECA != "" {
+		if u, err := url.Parse(c.ACMECA); err != nil || u.Scheme != "https" || u.Host == "" {
+			return canopy.Errorf(canopy.EINVALID, "acme_ca must be an https:// URL of an ACME directory")
+		}
+	}
+	for _, f := range c.Certificates {
+		if f.Cert == "" || f.Key == "" {
+			return canopy.Errorf(canopy.EINVALID, "each [[certificate]] needs cert and key (PEM files)")
+		}
 	}
 	if c.GoneFor.Duration < 0 || c.GoneFor.Duration > 365*24*time.Hour {
 		return canopy.Errorf(canopy.EINVALID, "gone_for must be between 0 (never answer 410) and 8760h (a year)")

@@ -857,6 +857,24 @@ func (s *Server) cacheControl(ctx context.Context, site *canopy.Site) (string, e
 	return cc, nil
 }
 
+// HSTS is the Strict-Transport-Security header of the request's site (its
+// General settings' HSTS time), "" when it has none or the settings cannot
+// be read. Sent on HTTPS answers only (the server decides).
+func (s *Server) HSTS(r *http.Request) string {
+	site := s.kit.Resolve(r)
+	if site == nil {
+		return ""
+	}
+	view, err := s.settingsView(r.Context(), site)
+	if err != nil {
+		return ""
+	}
+	if n, ok := canopy.AsID(view[canopy.GeneralSettings]["hsts_max_age"]); ok {
+		return "max-age=" + strconv.FormatInt(n, 10)
+	}
+	return ""
+}
+
 // SiteTag and PageTag name a site's answers and a page's in the
 // Surrogate-Key and Cache-Tag headers (front-end caches purge by them).
 func SiteTag(siteID int64) string { return "site-" + strconv.FormatInt(siteID, 10) }

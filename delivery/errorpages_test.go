@@ -1,7 +1,9 @@
 package delivery_test
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/internal/testserver"
 	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 // TestErrorPagesAndCacheHeaders: the site's 404 page shows the text from
@@ -90,5 +93,29 @@ func TestErrorPagesAndCacheHeaders(t *testing.T) {
 					!strings.Contains(e.Body, "json") && strings.Contains(e.Header.Get("Cache-Control"), "no-store")
 			})
 		})
+	}
+}
+
+// TestHSTS: over HTTPS a site with an HSTS time in its settings answers
+// Strict-Transport-Security; over plain HTTP, and on another site, none.
+func TestHSTS(t *testing.T) {
+	f := testserver.New(t, sqlstore.SQLite, false)
+	testserver.Must(t, f.Svc.DB.Site(f.Alpha.ID, nil).SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"hsts_max_age": 300}))
+	get := func(host string, secure bool) string {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = host
+		if secure {
+			r.TLS = &tls.ConnectionState{}
+		}
+		w := httptest.NewRecorder()
+		f.Srv.Handler().ServeHTTP(w, r)
+		return w.Header().Get("Strict-Transport-Security")
+	}
+	testserver.Eventually(t, "HSTS over HTTPS", func() bool { return get("alpha.test", true) == "max-age=300" })
+	if v := get("alpha.test", false); v != "" {
+		t.Errorf("HSTS over plain HTTP: %q", v)
+	}
+	if v := get("beta.test", true); v != "" {
+		t.Errorf("alpha's HSTS on beta: %q", v)
 	}
 }

@@ -126,6 +126,12 @@ func New(ctx context.Context, svc *service.Service, themes *theme.Set, opt Optio
 // every PollInterval until ctx ends.
 func (s *Server) Watch(ctx context.Context) { s.sites.Watch(ctx, s.opt.PollInterval) }
 
+// ServesHostname reports whether a site of the installation has this
+// hostname (the names HTTPS certificates are obtained for).
+func (s *Server) ServesHostname(name string) bool {
+	return s.sites.Table(context.Background()).HasHostname(strings.ToLower(name))
+}
+
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s }
 
@@ -136,6 +142,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	p := r.URL.Path
 	class := routeClass(p)
+	if r.TLS != nil {
+		if v := s.pub.HSTS(r); v != "" {
+			w.Header().Set("Strict-Transport-Security", v)
+		}
+	}
 	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {
 		http.Error(w, "bad request: this host is not served here", http.StatusBadRequest)
 		s.finish(r, class, http.StatusBadRequest, start)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -13,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +24,9 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/caddyserver/certmagic"
 	"github.com/canopy-cms/canopy"
+	"github.com/canopy-cms/canopy/certs"
 	"github.com/canopy-cms/canopy/config"
 	"github.com/canopy-cms/canopy/media"
 	"github.com/canopy-cms/canopy/purge"
@@ -334,14 +339,18 @@ func goneFor(d time.Duration) time.Duration {
 }
 
 func (a *app) serve(args []string) error {
-	f := a.newFlags("serve", "serve [--addr :8000] [--demo] [--data DIR] [--database URL] [--config FILE]...")
-	addr := f.String("addr", "", "listen `address` (default :8000; env CANOPY_ADDR)")
+	f := a.newFlags("serve", "serve [--addr :8000] [--https] [--demo] [--data DIR] [--database URL] [--config FILE]...")
+	addr := f.String("addr", "", "listen `address` (default :8000; env CANOPY_ADDR); with --https the plain HTTP one (use :80)")
+	https := f.Bool("https", false, "terminate TLS on https_addr (default :443) with certificates obtained through ACME for the sites' hostnames (env CANOPY_HTTPS)")
 	demo := f.Bool("demo", false, "on an empty database, create the demo sites and an admin user (password printed once)")
 	if err := a.parse(f, args); err != nil {
 		return err
 	}
 	if *addr != "" {
 		a.cfg.Addr = *addr
+	}
+	if *https {
+		a.cfg.HTTPS = true
 	}
 	svc, closeDB, err := a.open()
 	if err != nil {
@@ -380,6 +389,13 @@ func (a *app) serve(args []string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	var tlsSrv *http.Server
+	if a.cfg.HTTPS {
+		if tlsSrv, err = a.serveHTTPS(svc, srv, hs); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	var ms *http.Server
 	if a.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
@@ -418,11 +434,48 @@ func (a *app) serve(args []string) error {
 	if ms != nil {
 		_ = ms.Shutdown(sctx)
 	}
+	if tlsSrv != nil {
+		_ = tlsSrv.Shutdown(sctx)
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// serveHTTPS starts the HTTPS listener (https_addr) with certificates
+// obtained through ACME for the sites' hostnames, or given as files; the
+// plain listener hs then answers ACME challenges and redirects the sites'
+// hostnames to HTTPS.
+func (a *app) serveHTTPS(svc *service.Service, srv *server.Server, hs *http.Server) (*http.Server, error) {
+	var storage certmagic.Storage = &certmagic.FileStorage{Path: filepath.Join(a.cfg.DataDir, "certs")}
+	if a.cfg.TLSStorage == "database" {
+		storage = certs.NewDBStorage(svc.DB)
+	}
+	mgr, err := certs.New(a.ctx, certs.Options{CA: a.cfg.ACMECA, Email: a.cfg.ACMEEmail, Storage: storage, Allowed: srv.ServesHostname,
+		Files: a.cfg.Certificates, Logger: a.log})
+	if err != nil {
+		return nil, canopy.Errorf(canopy.EINVALID, "%v", err)
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPSAddr)
+	if err != nil {
+		mgr.Stop()
+		return nil, canopy.Errorf(canopy.EINVALID, "cannot listen on https_addr %s: %v", a.cfg.HTTPSAddr, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	hs.Handler = mgr.HTTPHandler(port, srv.Handler())
+	ts := &http.Server{Handler: srv.Handler(), TLSConfig: mgr.TLSConfig(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
+	go func() {
+		defer mgr.Stop()
+		if err := ts.Serve(tls.NewListener(ln, ts.TLSConfig)); err != nil && err != http.ErrServerClosed {
+			a.log.Error("https listener", "err", err)
+		}
+	}()
+	a.log.Info("canopy serving HTTPS", "addr", ln.Addr().String(), "ca", cmp.Or(a.cfg.ACMECA, certs.DefaultCA), "storage", a.cfg.TLSStorage)
+	return ts, nil
 }
 
 func (a *app) createDemo(svc *service.Service) error {

@@ -55,6 +55,7 @@ type Fixture struct {
 	Svc         *service.Service
 	Alpha, Beta *canopy.Site
 	TS          *httptest.Server
+	Srv         *server.Server
 }
 
 // New runs a server over a fresh database of dialect d with two sites,
@@ -107,6 +108,7 @@ func NewWith(t *testing.T, d sqlstore.Dialect, withDefault bool, opts func(*serv
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	go srv.Watch(wctx)
+	f.Srv = srv
 	f.TS = httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { cancel(); f.TS.Close() })
 	f.URL = f.TS.URL
