@@ -79,7 +79,9 @@ func TestServeHTTPS(t *testing.T) {
 	_, tlsPort, _ := net.SplitHostPort(tlsAddr)
 	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool},
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return (&net.Dialer{}).DialContext(ctx, "tcp", tlsAddr) }}}
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, "tcp", tlsAddr)
+			}}}
 	res, err := client.Get("https://alpha.localhost:" + tlsPort + "/")
 	if err != nil {
 		t.Fatalf("https: %v\n%s", err, stderr.String())
