@@ -25,7 +25,11 @@ type Site struct {
 	Features map[string]bool `json:"features"`
 	// Language is the site's language code (default en): PostgreSQL's search
 	// stems its words with that language's rules.
-	Language  string    `json:"language"`
+	Language string `json:"language"`
+	// Aliases are other hostnames of the site: a request for one is
+	// redirected permanently to the site's own address (www.example.org →
+	// example.org), and certificates are obtained for them too.
+	Aliases   []string  `json:"aliases"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -172,7 +176,9 @@ type SiteTable struct {
 	mu     sync.RWMutex
 	byID   map[int64]*Site
 	byHost map[string][]*Site
-	def    *Site
+	// byAlias: a site by one of its other hostnames.
+	byAlias map[string]*Site
+	def     *Site
 }
 
 // NewSiteTable indexes sites for resolution.
@@ -186,16 +192,20 @@ func NewSiteTable(sites []*Site) *SiteTable {
 func (t *SiteTable) Replace(sites []*Site) {
 	byID := make(map[int64]*Site, len(sites))
 	byHost := make(map[string][]*Site, len(sites))
+	byAlias := map[string]*Site{}
 	var def *Site
 	for _, s := range sites {
 		byID[s.ID] = s
 		byHost[s.Hostname] = append(byHost[s.Hostname], s)
+		for _, a := range s.Aliases {
+			byAlias[a] = s
+		}
 		if s.IsDefault {
 			def = s
 		}
 	}
 	t.mu.Lock()
-	t.byID, t.byHost, t.def = byID, byHost, def
+	t.byID, t.byHost, t.byAlias, t.def = byID, byHost, byAlias, def
 	t.mu.Unlock()
 }
 
@@ -206,6 +216,9 @@ func (t *SiteTable) Put(s *Site) {
 	t.removeLocked(s.ID)
 	t.byID[s.ID] = s
 	t.byHost[s.Hostname] = append(t.byHost[s.Hostname], s)
+	for _, a := range s.Aliases {
+		t.byAlias[a] = s
+	}
 	if s.IsDefault {
 		t.def = s
 	}
@@ -224,6 +237,11 @@ func (t *SiteTable) removeLocked(id int64) {
 		return
 	}
 	delete(t.byID, id)
+	for _, a := range old.Aliases {
+		if t.byAlias[a] == old {
+			delete(t.byAlias, a)
+		}
+	}
 	list := t.byHost[old.Hostname]
 	kept := make([]*Site, 0, len(list))
 	for _, s := range list {
@@ -253,7 +271,15 @@ func (t *SiteTable) Len() int {
 func (t *SiteTable) HasHostname(hostname string) bool {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.byHost[hostname]) > 0
+	return len(t.byHost[hostname]) > 0 || t.byAlias[hostname] != nil
+}
+
+// Alias returns the site that has hostname as one of its other hostnames
+// (a request for it is redirected to the site's address), or nil.
+func (t *SiteTable) Alias(hostname string) *Site {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.byAlias[hostname]
 }
 
 // ByID returns the site with the given id, or nil.
@@ -268,6 +294,9 @@ func (t *SiteTable) Match(hostname string, port int) *Site {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	matches := t.byHost[hostname]
+	if len(matches) == 0 && t.byAlias[hostname] != nil {
+		return t.byAlias[hostname]
+	}
 	// Rank 0: hostname and port match. Rank 1: hostname matches, default site.
 	var rank3 []*Site
 	for _, s := range matches {
@@ -333,6 +362,8 @@ type SiteUpdate struct {
 	Features map[string]*bool
 	// Language changes the site's language (its search index is rebuilt).
 	Language *string
+	// Aliases replaces the site's other hostnames.
+	Aliases *[]string
 }
 
 // GroupSpec describes a group that a new site starts with.

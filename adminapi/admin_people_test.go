@@ -263,6 +263,25 @@ func TestAdminSites(t *testing.T) {
 			if r := f.Get("gamma.test", "/"); strings.Contains(r.Body, "<h1>Gamma</h1>") {
 				t.Fatal("old hostname still serves the renamed site")
 			}
+			// Other hostnames: the old name kept as an alias redirects to the
+			// site (a POST with 308); one that is another site's is refused.
+			if status, body := root.Do("PATCH", "/admin/api/sites/"+gid, map[string]any{"aliases": []string{"Gamma.test", "www.choir.test"}}); status != 200 ||
+				fmt.Sprint(body["aliases"]) != "[gamma.test www.choir.test]" {
+				t.Fatalf("aliases: %d %v", status, body)
+			}
+			testserver.Eventually(t, "the alias redirects", func() bool {
+				r := f.Get("gamma.test", "/about/?x=1")
+				return r.Status == 301 && strings.HasSuffix(r.Header.Get("Location"), "choir.test/about/?x=1")
+			})
+			if status, h, _ := f.Post("www.choir.test", "/search/", url.Values{"q": {"x"}}); status != 308 || !strings.Contains(h.Get("Location"), "choir.test/search/") {
+				t.Errorf("POST to an alias: %d %v", status, h)
+			}
+			if status, body := root.Do("PATCH", "/admin/api/sites/"+did, map[string]any{"aliases": []string{"www.choir.test"}}); status != 409 || testserver.ErrCode(body) != "conflict" {
+				t.Errorf("another site's alias: %d %v", status, body)
+			}
+			if status, body := root.Do("PATCH", "/admin/api/sites/"+did, map[string]any{"aliases": []string{"not a host"}}); status != 400 {
+				t.Errorf("a bad alias: %d %v", status, body)
+			}
 			// Delete: the default site needs a successor.
 			alphaID := strconv.FormatInt(f.Alpha.ID, 10)
 			if status, body := root.Do("DELETE", "/admin/api/sites/"+alphaID, nil); status != 400 {

@@ -94,10 +94,18 @@ func nullable(id int64) any {
 	return id
 }
 
+func nonNilList(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 func siteBody(site *canopy.Site) map[string]any {
 	return map[string]any{"id": site.ID, "hostname": site.Hostname, "port": site.Port, "name": site.Name,
 		"is_default": site.IsDefault, "root_page_id": site.RootPageID, "root_collection_id": site.RootCollectionID,
-		"theme": site.Theme, "features": nonNilFeatures(site.Features), "root_url": site.RootURL(), "language": site.Language}
+		"theme": site.Theme, "features": nonNilFeatures(site.Features), "root_url": site.RootURL(), "language": site.Language,
+		"aliases": nonNilList(site.Aliases)}
 }
 
 func (s *API) me(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {

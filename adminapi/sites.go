@@ -115,6 +115,8 @@ type siteInput struct {
 	// Features: on creation the flags; on update true/false sets a flag and
 	// null removes it, leaving the others as they are.
 	Features map[string]*bool `json:"features"`
+	// Aliases replaces the site's other hostnames (update only).
+	Aliases *[]string `json:"aliases"`
 }
 
 func (s *API) createSite(w http.ResponseWriter, r *http.Request, ar *httpkit.AdminRequest) error {
@@ -177,7 +179,7 @@ func (s *API) updateSite(w http.ResponseWriter, r *http.Request, ar *httpkit.Adm
 		return canopy.Errorf(canopy.EINVALID, "a site template applies only when a site is created")
 	}
 	st, err := ar.Admin.UpdateSite(r.Context(), id, canopy.SiteUpdate{Hostname: in.Hostname, Port: in.Port, Name: in.Name,
-		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features, Language: in.Language})
+		IsDefault: in.IsDefault, Theme: in.Theme, Features: in.Features, Language: in.Language, Aliases: in.Aliases})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/miekg/dns"
 	"golang.org/x/time/rate"
 
+	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/certs"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/internal/testserver"
@@ -113,7 +114,8 @@ func handshake(addr, serverName string, roots *x509.CertPool) (*x509.Certificate
 }
 
 // TestAutomaticHTTPS: with the installation's sites alpha.test and
-// beta.test, the first TLS handshake for each obtains a certificate from
+// beta.test and alpha's alias www.alpha.test (redirected to alpha), the
+// first TLS handshake for each obtains a certificate from
 // the ACME CA (its challenges answered by this server), valid for that name
 // and served by every node sharing the database; a hostname no site has
 // gets no certificate and the CA is never asked; plain HTTP redirects to HTTPS except the ACME
@@ -122,6 +124,12 @@ func TestAutomaticHTTPS(t *testing.T) {
 	for _, dialect := range testdb.Dialects {
 		t.Run(string(dialect), func(t *testing.T) {
 			f := testserver.New(t, dialect, true)
+			// alpha's other hostname (redirected to alpha.test).
+			aliases := []string{"www.alpha.test"}
+			if _, err := f.Svc.DB.UpdateSite(ctx, f.Alpha.ID, canopy.SiteUpdate{Aliases: &aliases}); err != nil {
+				t.Fatal(err)
+			}
+			testserver.Eventually(t, "the alias in the site table", func() bool { return f.Srv.ServesHostname("www.alpha.test") })
 			httpLn, httpPort := listen(t)
 			tlsLn, tlsPort := listen(t)
 			dir, apiRoots, issued := testCA(t, httpPort, tlsPort, 3600)
@@ -150,7 +158,7 @@ func TestAutomaticHTTPS(t *testing.T) {
 			t.Cleanup(func() { https.Close(); plain.Close() })
 
 			addr := tlsLn.Addr().String()
-			for _, host := range []string{"alpha.test", "beta.test"} {
+			for _, host := range []string{"alpha.test", "beta.test", "www.alpha.test"} {
 				cert, err := handshake(addr, host, issued)
 				if err != nil {
 					t.Fatalf("%s: %v", host, err)
@@ -173,6 +181,15 @@ func TestAutomaticHTTPS(t *testing.T) {
 			res.Body.Close()
 			if res.StatusCode != 200 || !strings.Contains(string(body), "Beta") {
 				t.Errorf("https://beta.test/: %d", res.StatusCode)
+			}
+			// The alias, over HTTPS with its own certificate, sends to the site.
+			res, err = client.Get("https://www.alpha.test/news/?page=2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if want := f.Alpha.RootURL() + "/news/?page=2"; res.StatusCode != 301 || res.Header.Get("Location") != want {
+				t.Errorf("the alias: %d %s, want %s", res.StatusCode, res.Header.Get("Location"), want)
 			}
 			// A hostname no site has: the handshake fails, the CA is not asked.
 			mu.Lock()

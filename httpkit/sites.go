@@ -324,6 +324,16 @@ func (s *Sites) Resolve(r *http.Request) *canopy.Site {
 	return s.Table(r.Context()).Match(hostname, port)
 }
 
+// AliasOf returns the site whose other hostname the request names (it is
+// redirected to the site's address), or nil.
+func (s *Sites) AliasOf(r *http.Request) *canopy.Site {
+	hostname, _ := s.requestHost(r)
+	if hostname == "" {
+		return nil
+	}
+	return s.Table(r.Context()).Alias(hostname)
+}
+
 // Named reports whether the request names the site by its own hostname (not
 // an unknown host answered by the default site).
 func (s *Sites) Named(r *http.Request, site *canopy.Site) bool {

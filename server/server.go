@@ -152,6 +152,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(r, class, http.StatusBadRequest, start)
 		return
 	}
+	if site := s.sites.AliasOf(r); site != nil {
+		// Another hostname of a site: to the site's own address, path and
+		// query kept (308 keeps a POST a POST).
+		status := http.StatusMovedPermanently
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			status = http.StatusPermanentRedirect
+		}
+		http.Redirect(w, r, site.RootURL()+r.URL.RequestURI(), status)
+		s.finish(r, class, status, start)
+		return
+	}
 	if class == classPage && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		s.finish(r, class, s.pub.ServePage(w, r), start)
 		return

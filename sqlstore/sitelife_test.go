@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,3 +251,48 @@ func TestSiteTemplateAtomic(t *testing.T) {
 		}
 	})
 }
+
+// TestSiteAliases: a site's other hostnames are normalised and kept with
+// it; none may be another site's hostname or alias, nor may a new site take
+// one as its hostname; an invalid one is named.
+func TestSiteAliases(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		a := mustCreateSite(t, db, "alpha.test", true)
+		b := mustCreateSite(t, db, "beta.test", false)
+		set := func(id int64, names ...string) (*canopy.Site, error) {
+			return db.UpdateSite(ctx, id, canopy.SiteUpdate{Aliases: &names})
+		}
+		s, err := set(a.ID, "WWW.Alpha.Test", "alpha.example", "www.alpha.test", "", "alpha.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(s.Aliases, " "); got != "www.alpha.test alpha.example" {
+			t.Errorf("aliases: %q", got)
+		}
+		if all, _ := db.Sites(ctx); len(all) != 2 || strings.Join(all[0].Aliases, " ") != "www.alpha.test alpha.example" {
+			t.Errorf("read back: %+v", all[0].Aliases)
+		}
+		for _, c := range []struct {
+			names []string
+			field string
+		}{{[]string{"alpha.test"}, "aliases"}, {[]string{"www.alpha.test"}, "aliases"}, {[]string{"bad host"}, "aliases"}} {
+			if _, err := set(b.ID, c.names...); canopy.ErrorField(err) != c.field {
+				t.Errorf("beta takes %v: %v", c.names, err)
+			}
+		}
+		if _, err := db.UpdateSite(ctx, b.ID, canopy.SiteUpdate{Hostname: ptr("alpha.example")}); canopy.ErrorCode(err) != canopy.ECONFLICT {
+			t.Errorf("beta renamed to alpha's alias: %v", err)
+		}
+		if _, err := db.CreateSite(ctx, canopy.NewSite{Hostname: "www.alpha.test", Name: "Taken"}); canopy.ErrorCode(err) != canopy.ECONFLICT {
+			t.Errorf("a new site on alpha's alias: %v", err)
+		}
+		if s, err := set(a.ID); err != nil || len(s.Aliases) != 0 {
+			t.Errorf("aliases removed: %v %v", s.Aliases, err)
+		}
+		if _, err := set(b.ID, "www.alpha.test"); err != nil {
+			t.Errorf("a freed alias: %v", err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -11,16 +11,19 @@ import (
 	"github.com/canopy-cms/canopy"
 )
 
-const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0), s.features, s.language`
+const siteColumns = `s.id, s.hostname, s.port, s.name, s.is_default, s.theme, s.content_version, s.created_at, COALESCE(h.id, 0), COALESCE(c.id, 0), s.features, s.language, s.aliases`
 const siteFrom = ` FROM sites s LEFT JOIN pages h ON h.site_id = s.id AND h.depth = 2 LEFT JOIN collections c ON c.site_id = s.id AND c.depth = 1`
 
 func scanSite(row interface{ Scan(...any) error }) (*canopy.Site, error) {
 	s := &canopy.Site{}
-	var features string
-	if err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID, &features, &s.Language); err != nil {
+	var features, aliases string
+	if err := row.Scan(&s.ID, &s.Hostname, &s.Port, &s.Name, &s.IsDefault, &s.Theme, &s.Version, &s.CreatedAt, &s.RootPageID, &s.RootCollectionID, &features, &s.Language, &aliases); err != nil {
 		return s, err
 	}
 	s.CreatedAt = s.CreatedAt.UTC()
+	if err := json.Unmarshal([]byte(aliases), &s.Aliases); err != nil {
+		return s, err
+	}
 	return s, json.Unmarshal([]byte(features), &s.Features)
 }
 
@@ -183,6 +186,9 @@ func (db *DB) CreateSite(ctx context.Context, in NewSite) (*canopy.Site, error) 
 	var site *canopy.Site
 	err = db.write(ctx, func(tx *Tx) error {
 		if err := checkSiteUnique(ctx, tx, 0, host, in.Port, in.IsDefault); err != nil {
+			return err
+		}
+		if err := checkAliasesFree(ctx, tx, 0, []string{host}); err != nil {
 			return err
 		}
 		var id int64
@@ -352,13 +358,22 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 				return err
 			}
 		}
+		if upd.Aliases != nil {
+			if s.Aliases, err = cleanAliases(*upd.Aliases, s.Hostname); err != nil {
+				return err
+			}
+		}
 		if err := checkSiteUnique(ctx, tx, id, s.Hostname, s.Port, s.IsDefault); err != nil {
+			return err
+		}
+		if err := checkAliasesFree(ctx, tx, id, append([]string{s.Hostname}, s.Aliases...)); err != nil {
 			return err
 		}
 		old, _ := findSite(ctx, tx, id)
 		features, _ := json.Marshal(nonNilFlags(s.Features))
-		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, features = $8, language = $9, updated_at = $7 WHERE id = $1`,
-			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now, string(features), s.Language); err != nil {
+		aliases, _ := json.Marshal(nonNilStrings(s.Aliases))
+		if _, err := tx.ExecContext(ctx, `UPDATE sites SET hostname = $2, port = $3, name = $4, is_default = $5, theme = $6, features = $8, language = $9, aliases = $10, updated_at = $7 WHERE id = $1`,
+			id, s.Hostname, s.Port, s.Name, s.IsDefault, s.Theme, tx.now, string(features), s.Language, string(aliases)); err != nil {
 			return err
 		}
 		if relanguage {
@@ -368,7 +383,7 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 			}
 		}
 		data := map[string]any{"old_hostname": old.Hostname, "old_port": old.Port, "hostname": s.Hostname, "port": s.Port,
-			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme, "language": s.Language}
+			"name": s.Name, "is_default": s.IsDefault, "theme": s.Theme, "language": s.Language, "aliases": nonNilStrings(s.Aliases)}
 		if len(upd.Features) > 0 {
 			data["features"] = s.Features
 		}
@@ -382,6 +397,59 @@ func (db *DB) UpdateSite(ctx context.Context, id int64, upd SiteUpdate) (*canopy
 		return err
 	})
 	return site, err
+}
+
+// cleanAliases normalises a site's other hostnames: valid, distinct, not
+// its own hostname, at most 50.
+func cleanAliases(in []string, own string) ([]string, error) {
+	if len(in) > 50 {
+		return nil, canopy.FieldErrorf("aliases", canopy.EINVALID, "a site has at most 50 other hostnames")
+	}
+	var out []string
+	seen := map[string]bool{own: true}
+	for _, a := range in {
+		if strings.TrimSpace(a) == "" {
+			continue
+		}
+		h, err := normalizeHostname(a)
+		if err != nil {
+			return nil, canopy.FieldErrorf("aliases", canopy.EINVALID, "%s", canopy.ErrorMessage(err))
+		}
+		if seen[h] {
+			continue
+		}
+		seen[h] = true
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// checkAliasesFree refuses hostnames (a site's own and its aliases) that
+// are another site's alias, or an alias that is another site's hostname.
+func checkAliasesFree(ctx context.Context, tx *Tx, id int64, names []string) error {
+	for i, h := range names {
+		var other string
+		err := tx.QueryRowContext(ctx, `SELECT hostname FROM sites WHERE id <> $1 AND (aliases LIKE $2 OR ($3 AND hostname = $4)) LIMIT 1`,
+			id, `%"`+h+`"%`, i > 0, h).Scan(&other)
+		if err == sql.ErrNoRows || canopy.ErrorCode(err) == canopy.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			return canopy.FieldErrorf("hostname", canopy.ECONFLICT, "%s is another hostname of the site %s", h, other)
+		}
+		return canopy.FieldErrorf("aliases", canopy.ECONFLICT, "%s is already the site %s's hostname or one of its other hostnames", h, other)
+	}
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // checkSiteUnique gives clear errors for the two uniqueness rules of sites

@@ -828,7 +828,7 @@ func (a *app) showConfig(args []string) error {
 }
 
 func (a *app) siteUpdate(args []string) error {
-	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T] [--language CODE] [--feature NAME=on|off|unset]...")
+	f := a.newFlags("site update", "site update --id N [--hostname H] [--port N] [--name NAME] [--default] [--theme T] [--language CODE] [--aliases H1,H2] [--feature NAME=on|off|unset]...")
 	id := f.Int64("id", 0, "the site's `id` (see canopy site list)")
 	hostname := f.String("hostname", "", "new `hostname`")
 	port := f.Int("port", 0, "new `port`")
@@ -836,6 +836,7 @@ func (a *app) siteUpdate(args []string) error {
 	isDefault := f.Bool("default", false, "make it the default site")
 	themeName := f.String("theme", "", "new `theme`")
 	language := f.String("language", "", "new language `code` (the site's search index is rebuilt)")
+	aliases := f.String("aliases", "", "the site's other `hostnames`, comma separated, redirected to it (\"\" removes them)")
 	var features stringList
 	f.Var(&features, "feature", "set or remove a feature flag, `NAME=on|off|unset`; repeatable")
 	if err := a.parse(f, args); err != nil {
@@ -859,14 +860,17 @@ func (a *app) siteUpdate(args []string) error {
 			upd.Theme = themeName
 		case "language":
 			upd.Language = language
+		case "aliases":
+			list := splitComma(*aliases)
+			upd.Aliases = &list
 		}
 	})
 	var err error
 	if upd.Features, err = parseFeatures(features, true); err != nil {
 		return err
 	}
-	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil && upd.Language == nil && len(upd.Features) == 0 {
-		return usageError{"nothing to change: give --hostname, --port, --name, --default, --theme, --language or --feature"}
+	if upd.Hostname == nil && upd.Port == nil && upd.Name == nil && upd.IsDefault == nil && upd.Theme == nil && upd.Language == nil && upd.Aliases == nil && len(upd.Features) == 0 {
+		return usageError{"nothing to change: give --hostname, --port, --name, --default, --theme, --language, --aliases or --feature"}
 	}
 	if upd.Theme != nil {
 		if *upd.Theme == "" {
@@ -886,6 +890,9 @@ func (a *app) siteUpdate(args []string) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "updated site %d: %s (%s)\n", site.ID, site.DisplayName(), site.RootURL())
+	if upd.Aliases != nil {
+		fmt.Fprintf(a.stdout, "other hostnames: %s\n", cmp.Or(strings.Join(site.Aliases, ", "), "none"))
+	}
 	if len(upd.Features) > 0 {
 		fmt.Fprintf(a.stdout, "features: %s\n", featureList(site.Features))
 	}
@@ -1074,4 +1081,15 @@ func modelBytes(n int64) int64 {
 		return -1
 	}
 	return n
+}
+
+// splitComma splits a comma-separated list, dropping empty items.
+func splitComma(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
