@@ -1,7 +1,9 @@
 package adminui_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,4 +199,67 @@ func TestBrowserPublicSearch(t *testing.T) {
 	look(t, b, "public-search")
 	b.Run(chromedp.Navigate(alpha+"/search/?q=the"), chromedp.WaitVisible(chromedp.CSS("#search-error")))
 	look(t, b, "public-search-error")
+}
+
+// TestBrowserPageMetadata: in the demo, as a browser reads it, the About
+// page carries its canonical URL and Open Graph and Twitter card tags with
+// its picture (a rendition the browser can load), the News page links its
+// RSS and Atom feeds (which parse as XML with the news items), and the
+// sitemap and robots.txt name the site's pages by absolute URL.
+func TestBrowserPageMetadata(t *testing.T) {
+	d := newDemo(t, sqlstore.SQLite)
+	b := browser.New(t)
+	alpha := d.site("alpha.localhost")
+	await := func(script string) string {
+		t.Helper()
+		return browser.Get(b, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
+	}
+	meta := func() map[string]string {
+		raw := b.Eval(`JSON.stringify((() => {
+			const m = n => (document.querySelector('meta[property="' + n + '"],meta[name="' + n + '"]') || {}).content || "";
+			const l = sel => (document.querySelector(sel) || {}).href || "";
+			return {canonical: l('link[rel=canonical]'), title: m('og:title'), description: m('og:description'), image: m('og:image'),
+				alt: m('og:image:alt'), card: m('twitter:card'), robots: m('robots'),
+				rss: l('link[rel=alternate][type="application/rss+xml"]'), atom: l('link[rel=alternate][type="application/atom+xml"]')};
+		})())`)
+		out := map[string]string{}
+		if err := json.Unmarshal([]byte(raw), &out); err != nil {
+			t.Fatalf("%v: %s", err, raw)
+		}
+		return out
+	}
+	b.Run(chromedp.Navigate(alpha+"/about/"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	about := meta()
+	if about["canonical"] != "http://alpha.localhost/about/" || about["title"] != "About" || about["card"] != "summary_large_image" ||
+		!strings.HasPrefix(about["image"], "http://alpha.localhost/media/images/") || about["robots"] != "" || about["rss"] != "" {
+		t.Errorf("About's metadata: %v", about)
+	}
+	// The picture loads (through the test server's port: the root URL has none).
+	img := strings.Replace(about["image"], "http://alpha.localhost", alpha, 1)
+	if got := await(`fetch(` + strconv.Quote(img) + `).then(r => r.status + " " + r.headers.get("content-type"))`); !strings.HasPrefix(got, "200 image/") {
+		t.Errorf("og:image %s: %s", img, got)
+	}
+	b.Run(chromedp.Navigate(alpha+"/news/"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	news := meta()
+	if news["rss"] == "" || news["atom"] == "" || news["description"] != "The latest from Alpha Physics Department." {
+		t.Fatalf("News' metadata: %v", news)
+	}
+	for _, feed := range []string{news["rss"], news["atom"]} {
+		got := await(`fetch(` + strconv.Quote(feed) + `).then(r => r.text()).then(t => {
+			const doc = new DOMParser().parseFromString(t, "application/xml");
+			if (doc.querySelector("parsererror")) return "parse error";
+			return [...doc.querySelectorAll("item > title, entry > title")].map(e => e.textContent).join("|");
+		})`)
+		if !strings.Contains(got, "New telescope installed") || !strings.Contains(got, "Prize for our graduate students") {
+			t.Errorf("%s: %s", feed, got)
+		}
+	}
+	got := await(`Promise.all([fetch("/sitemap.xml").then(r => r.text()), fetch("/robots.txt").then(r => r.text())]).then(([s, r]) => {
+		const doc = new DOMParser().parseFromString(s, "application/xml");
+		return [...doc.getElementsByTagName("loc")].length + " " + r.includes("Sitemap: http://alpha.localhost/sitemap.xml");
+	})`)
+	if n, _, _ := strings.Cut(got, " "); n == "0" || !strings.HasSuffix(got, " true") {
+		t.Errorf("sitemap and robots.txt: %s", got)
+	}
+	look(t, b, "public-news")
 }

@@ -440,8 +440,12 @@ func metaOf(view PageView) MetaView {
 		m.Title = view.Page.Title
 	}
 	if m.Description == "" {
-		if intro, ok := view.Page.Fields["intro"].(string); ok {
+		// The introduction: text, or rich text as its words.
+		switch intro := view.Page.Fields["intro"].(type) {
+		case string:
 			m.Description = intro
+		case template.HTML:
+			m.Description = service.PlainText(string(intro))
 		}
 	}
 	// The field named image, else the first image field by name.
