@@ -57,6 +57,9 @@ type Field struct {
 	// content API offer, e.g. {"thumbnail": "fill-300x200"}; nil means
 	// DefaultRenditions.
 	Renditions map[string]string `json:"renditions,omitempty"`
+	// Section groups the field under a heading in forms (settings): a field
+	// whose Section differs from the one before starts a new group.
+	Section string `json:"section,omitempty"`
 }
 
 // DefaultRenditions are an image field's renditions unless it names its own.

@@ -27,6 +27,9 @@ type formField struct {
 	// ChooseWhat names what the chooser offers ("a page", "a location").
 	ChooseWhat string
 	Missing    bool // an id that names nothing on this site
+	// SectionStart is the heading of the group of fields this one starts
+	// (settings), "" within a group.
+	SectionStart string
 }
 
 type summaryItem struct{ Anchor, Label, Message string }

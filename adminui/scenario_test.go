@@ -138,6 +138,8 @@ func TestBrowserCreateEventPage(t *testing.T) {
 	// Promote tab.
 	b.Run(chromedp.Click(chromedp.CSS(`[role=tab]:nth-child(2)`)), chromedp.WaitVisible(chromedp.CSS("#id_slug")))
 	b.Run(chromedp.SendKeys(chromedp.CSS("#id_slug"), "open-day"), chromedp.SendKeys(chromedp.CSS("#id_search_description"), "Labs open to all."))
+	look(t, b, "editor-promote")
+	b.Run(chromedp.Click(chromedp.CSS(`[role=tab]:nth-child(1)`)), chromedp.WaitVisible(chromedp.CSS("#id_title")))
 	look(t, b, "editor-filled")
 
 	// Save a draft.

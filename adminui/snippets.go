@@ -40,12 +40,16 @@ func snippetFields(st *canopy.SnippetType, values map[string]any) []formField {
 // settings).
 func fieldsForm(defs []canopy.Field, values map[string]any) []formField {
 	var out []formField
+	section := ""
 	for _, f := range defs {
 		kind := string(f.Type)
 		if f.Type == canopy.FieldText && f.MaxLength > 2000 {
 			kind = "textarea" // several lines (robots.txt)
 		}
 		ff := formField{ID: "id_" + f.Name, Name: f.Name, Label: f.Label, Kind: kind, Required: f.Required, MaxLength: f.MaxLength, Help: f.HelpText}
+		if f.Section != section {
+			ff.SectionStart, section = f.Section, f.Section
+		}
 		switch f.Type {
 		case canopy.FieldPage:
 			ff.ChooserURL, ff.ChooseWhat = "/admin/choose/page/", "a page"

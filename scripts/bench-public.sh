@@ -24,7 +24,12 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  rc=$?
+  if [ $rc -ne 0 ]; then for f in "$work"/*.log; do echo "== $f" >&2; tail -n 5 "$f" >&2; done; fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # One certificate for both servers; wrk connects to "localhost" (the name it
@@ -46,8 +51,9 @@ gzip -t <"$work/page.html.gz"
 mkdir -p "$work/www/events"
 cp "$work/page.html" "$work/www/events/index.html"
 cp "$work/page.html.gz" "$work/www/events/index.html.gz"
+chmod 755 "$work"; chmod -R a+rX "$work/www"; chmod a+r "$work/cert.pem" "$work/key.pem" # nginx's workers read them
 cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes auto; # one per core, as nginx is run in production
 daemon off;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
