@@ -250,7 +250,7 @@ var codenameRE = regexp.MustCompile(`^[a-z0-9_.]{1,100}$`)
 // reservedFields are page attributes that a declared field may not shadow.
 var reservedFields = map[string]bool{"id": true, "type": true, "title": true, "slug": true, "meta": true,
 	"url_path": true, "parent": true, "live": true, "seo_title": true, "search_description": true,
-	"show_in_menus": true, "first_published_at": true, "last_published_at": true, "owner": true,
+	"show_in_menus": true, "hide_from_search": true, "first_published_at": true, "last_published_at": true, "owner": true,
 	"site_id": true, "html_url": true, "detail_url": true, "path": true, "depth": true, "locked": true}
 
 // PageTypes is the registry of page types known to an installation.

@@ -24,18 +24,18 @@ var knownParams = map[string]bool{"limit": true, "offset": true, "fields": true,
 
 // metaFields are the fields shown inside "meta", in output order.
 var metaFields = []string{"type", "detail_url", "html_url", "slug", "show_in_menus", "seo_title", "search_description",
-	"first_published_at", "last_published_at", "parent"}
+	"hide_from_search", "first_published_at", "last_published_at", "parent"}
 
 var listingDefaults = []string{"id", "type", "detail_url", "html_url", "slug", "first_published_at", "title"}
 
 // baseFields are the fields every page has; parent only in the detail view.
 var baseFields = []string{"id", "title", "type", "detail_url", "html_url", "slug", "show_in_menus", "seo_title",
-	"search_description", "first_published_at", "last_published_at"}
+	"search_description", "hide_from_search", "first_published_at", "last_published_at"}
 
 // filterColumns are base fields usable as exact filters and for ordering.
 var filterColumns = map[string]canopy.FieldType{"id": canopy.FieldInteger, "title": canopy.FieldText, "slug": canopy.FieldText,
 	"show_in_menus": canopy.FieldBoolean, "seo_title": canopy.FieldText, "search_description": canopy.FieldText,
-	"first_published_at": canopy.FieldDateTime, "last_published_at": canopy.FieldDateTime}
+	"hide_from_search": canopy.FieldBoolean, "first_published_at": canopy.FieldDateTime, "last_published_at": canopy.FieldDateTime}
 
 type badRequest string
 
@@ -425,7 +425,7 @@ func selectFields(param string, defaults []string, available map[string]bool, tf
 
 // refSubFields are the fields a nested page reference may show.
 var refSubFields = map[string]bool{"id": true, "title": true, "type": true, "detail_url": true, "html_url": true, "slug": true,
-	"show_in_menus": true, "seo_title": true, "search_description": true, "first_published_at": true, "last_published_at": true}
+	"show_in_menus": true, "seo_title": true, "search_description": true, "hide_from_search": true, "first_published_at": true, "last_published_at": true}
 
 var refDefaults = []string{"id", "type", "detail_url", "html_url", "title"}
 
@@ -522,6 +522,8 @@ func (ac *apiContext) baseValue(p *canopy.Page, name string) any {
 		return p.Slug
 	case "show_in_menus":
 		return p.ShowInMenus
+	case "hide_from_search":
+		return p.HideFromSearch
 	case "seo_title":
 		return p.SeoTitle
 	case "search_description":

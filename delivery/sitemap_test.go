@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,6 +69,11 @@ func TestSitemapAndRobots(t *testing.T) {
 			testserver.Must(t, err)
 			if r := f.Get("alpha.test", hidden.URLPath); r.Status != 200 || !strings.Contains(r.Body, `<meta name="robots" content="noindex">`) {
 				t.Errorf("a page hidden from search engines: %d, noindex %v", r.Status, strings.Contains(r.Body, "noindex"))
+			}
+			// The content API says so, and filters by it (a headless front end's sitemap).
+			if status, body := f.JSON("alpha.test", "/api/v2/pages/?hide_from_search=true&fields=hide_from_search"); status != 200 ||
+				fmt.Sprint(body["meta"]) != "map[total_count:1]" || !strings.Contains(fmt.Sprint(body["items"]), "hide_from_search:true") {
+				t.Errorf("content API: %d %v", status, body)
 			}
 			root := f.Alpha.RootURL()
 			for round := 0; round < 2; round++ { // the second from the cache

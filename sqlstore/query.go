@@ -20,7 +20,7 @@ type Order = canopy.Order
 // pageQueryColumns are the page columns a filter or order may name.
 var pageQueryColumns = map[string]string{
 	"id": "id", "title": "title", "slug": "slug", "seo_title": "seo_title", "search_description": "search_description",
-	"show_in_menus": "show_in_menus", "first_published_at": "first_published_at", "last_published_at": "last_published_at",
+	"show_in_menus": "show_in_menus", "hide_from_search": "hide_from_search", "first_published_at": "first_published_at", "last_published_at": "last_published_at",
 	"type": "page_type", "url_path": "url_path",
 }
 
