@@ -11,6 +11,7 @@ import (
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/internal/testserver"
 	"github.com/canopy-cms/canopy/service"
+	"github.com/canopy-cms/canopy/sqlstore"
 )
 
 type sitemapDoc struct {
@@ -178,5 +179,46 @@ func TestSitemapIndex(t *testing.T) {
 	}
 	if r := f.Get("alpha.test", "/sitemap-4.xml"); r.Status != 404 {
 		t.Errorf("part 4 of 3: %d", r.Status)
+	}
+}
+
+// TestSitemapIndexAt50000: a generated site of 50,010 live pages (plus its
+// home page) answers /sitemap.xml with an index of two parts at the
+// protocol's real size: the first lists 50,000 addresses, the second the
+// rest, none twice; a third part is 404. On both databases.
+func TestSitemapIndexAt50000(t *testing.T) {
+	for _, dialect := range testdb.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			f := testserver.New(t, dialect, true)
+			var pages []*sqlstore.ImportPage
+			for i := 0; i < 50_010; i++ {
+				pages = append(pages, &sqlstore.ImportPage{Type: canopy.StandardType, Live: true, Content: canopy.PageContent{Title: fmt.Sprintf("Page %05d", i)}})
+			}
+			if _, err := f.Svc.DB.Site(f.Alpha.ID, f.Svc.Types).Import(ctx, f.Alpha.RootPageID, pages, 0); err != nil {
+				t.Fatal(err)
+			}
+			root := f.Alpha.RootURL()
+			var idx sitemapDoc
+			testserver.Eventually(t, "the sitemap index", func() bool {
+				idx = parseSitemap(t, f.Get("alpha.test", "/sitemap.xml"))
+				return len(idx.Sitemaps) == 2
+			})
+			seen := map[string]bool{}
+			for i, want := range []int{50_000, 11} {
+				part := parseSitemap(t, f.Get("alpha.test", fmt.Sprintf("/sitemap-%d.xml", i+1)))
+				if len(part.URLs) != want {
+					t.Errorf("part %d: %d addresses, want %d", i+1, len(part.URLs), want)
+				}
+				for _, u := range part.URLs {
+					if seen[u.Loc] || !strings.HasPrefix(u.Loc, root+"/") {
+						t.Fatalf("part %d: %s twice or not alpha's", i+1, u.Loc)
+					}
+					seen[u.Loc] = true
+				}
+			}
+			if r := f.Get("alpha.test", "/sitemap-3.xml"); r.Status != 404 {
+				t.Errorf("part 3 of 2: %d", r.Status)
+			}
+		})
 	}
 }
