@@ -8,14 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${CONNS:-64}
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]} from Debian" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. scripts/benchtools.sh
+bench_tools
 
 work=$(mktemp -d)
 pids=()
@@ -34,6 +28,7 @@ done
 page=/events/
 curl -sf -H 'Host: alpha.localhost' "http://127.0.0.1:18080$page" >"$work/page.html"
 mkdir -p "$work/www/events"; cp "$work/page.html" "$work/www/events/index.html"
+chmod 755 "$work"; chmod -R a+rX "$work/www" # nginx's workers read them
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -79,7 +74,7 @@ awk -v n="$nginx_rps" -v n2="$nginx2_rps" -v b="$bare_rps" -v c="$cached_rps" -v
 rend=$(curl -sfL -H 'Host: alpha.localhost' "http://127.0.0.1:18080/api/v2/pages/find/?html_path=/about/&fields=image" |
   python3 -c 'import json,sys,urllib.parse; u=json.load(sys.stdin)["image"]["renditions"]["thumbnail"]["url"]; print(urllib.parse.urlsplit(u).path)')
 curl -sf -H 'Host: alpha.localhost' "http://127.0.0.1:18080$rend" >"$work/rendition.jpg"
-mkdir -p "$work/www/img"; cp "$work/rendition.jpg" "$work/www/img/rendition.jpg"
+mkdir -p "$work/www/img"; cp "$work/rendition.jpg" "$work/www/img/rendition.jpg"; chmod -R a+rX "$work/www"
 echo "rendition: $rend, $(wc -c <"$work/rendition.jpg") bytes" >&2
 "$work/barehttp" 127.0.0.1:18084 "$work/rendition.jpg" &
 pids+=($!)

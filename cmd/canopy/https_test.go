@@ -65,17 +65,7 @@ func TestServeHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", tlsAddr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no HTTPS listener: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitListening(t, tlsAddr, 20*time.Second, &stderr)
 	_, tlsPort, _ := net.SplitHostPort(tlsAddr)
 	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool},

@@ -68,6 +68,23 @@ func cleanEnv() []string {
 	return env
 }
 
+// waitListening waits until something accepts connections on addr, or
+// fails the test with the server's stderr.
+func waitListening(t *testing.T, addr string, within time.Duration, stderr *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listening on %s: %s", addr, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func freePort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,17 +146,7 @@ func TestServeDemo(t *testing.T) {
 					t.Errorf("demo output lacks %s:\n%s", want, printed.String())
 				}
 			}
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				if c, err := net.Dial("tcp", addr); err == nil {
-					c.Close()
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("server did not start: %s", stderr.String())
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			waitListening(t, addr, 10*time.Second, &stderr)
 			_, port, _ := net.SplitHostPort(addr)
 			_, alpha := get(t, addr, "alpha.localhost:"+port, "/")
 			_, beta := get(t, addr, "beta.localhost:"+port, "/")
@@ -163,7 +170,7 @@ func TestServeDemo(t *testing.T) {
 			if exit != 0 {
 				t.Fatalf("site create: %d %s %s", exit, out, errOut)
 			}
-			deadline = time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(10 * time.Second)
 			for {
 				if _, body := get(t, addr, "gamma.localhost:"+port, "/"); strings.Contains(body, "Gamma Choir") {
 					break
