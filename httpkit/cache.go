@@ -259,8 +259,12 @@ func (c *ByteCache) On() bool { return c.max > 0 }
 
 // MakePrivate marks an answer as depending on the visitor: never cached,
 // Cache-Control: private, no-store.
+//
+// A private answer is never compressed: login and password forms carry a
+// CSRF token beside what the visitor typed, the pattern a compression side
+// channel (BREACH) needs.
 func (e *CachedPage) MakePrivate() {
-	e.private = true
+	e.private, e.compress = true, false
 	e.hdrCache = []string{"private, no-store"}[:1:1]
 }
 

@@ -117,3 +117,17 @@ func TestCompressedAnswers(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestPrivateAnswersUncompressed: an answer that depends on the visitor (a
+// login form with its CSRF token) is sent as it is.
+func TestPrivateAnswersUncompressed(t *testing.T) {
+	e := NewCachedPage(1, 200, bytes.Repeat([]byte(`<input name="csrf" value="secret">`), 40), "text/html", "public")
+	e.MakePrivate()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept-Encoding", "br, gzip")
+	w := httptest.NewRecorder()
+	WritePage(w, r, e)
+	if w.Header().Get("Content-Encoding") != "" || w.Header().Get("Cache-Control") != "private, no-store" {
+		t.Errorf("private answer: %v", w.Header())
+	}
+}
