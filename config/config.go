@@ -390,6 +390,15 @@ func (c *Config) String() string {
 	if cp.MetricsToken != "" {
 		cp.MetricsToken = "xxxxx"
 	}
+	// The front ends' credentials (a copy: the configuration keeps them).
+	cp.Purge = append([]purge.Config(nil), c.Purge...)
+	for i := range cp.Purge {
+		for _, s := range []*string{&cp.Purge[i].Token, &cp.Purge[i].SecretKey} {
+			if *s != "" {
+				*s = "xxxxx"
+			}
+		}
+	}
 	var b bytes.Buffer
 	_ = toml.NewEncoder(&b).Encode(cp)
 	return b.String()

@@ -305,6 +305,13 @@ func TestConfigLayers(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `addr = ":7000"`) || !strings.Contains(string(b), "canopy:xxxxx@db.internal") || strings.Contains(string(b), "hunter2") {
 		t.Fatalf("env layering: %v\n%s", err, b)
 	}
+	// The front ends' credentials are not printed.
+	purgeCfg := filepath.Join(dir, "purge.toml")
+	os.WriteFile(purgeCfg, []byte("[[purge]]\nkind = \"cloudflare\"\nzone = \"z1\"\ntoken = \"cf-secret-token\"\n[[purge]]\nkind = \"cloudfront\"\ndistribution = \"D1\"\nsecret_key = \"aws-secret\"\n"), 0o600)
+	if out, errOut, code := run(t, "", "config", "--config", purgeCfg); code != 0 || strings.Contains(out, "cf-secret-token") || strings.Contains(out, "aws-secret") ||
+		!strings.Contains(out, `zone = "z1"`) {
+		t.Errorf("purge credentials printed: %d %s %s", code, out, errOut)
+	}
 	_ = context.Background
 }
 
