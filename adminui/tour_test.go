@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/browser"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -262,4 +263,19 @@ func TestBrowserPageMetadata(t *testing.T) {
 		t.Errorf("sitemap and robots.txt: %s", got)
 	}
 	look(t, b, "public-news")
+
+	// A page deleted a short while ago: 410 with the site's own text.
+	contact := d.page(d.alpha, "/contact/")
+	if err := d.svc.DB.Site(d.alpha.ID, nil).SaveSettings(ctx, canopy.GeneralSettings, map[string]any{"contact_email": "info@alpha.localhost",
+		"not_found_message": `<p>Try the <a href="/news/">news</a> or write to the department office.</p>`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.DB.Site(d.alpha.ID, d.svc.Types).Delete(ctx, contact.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Run(chromedp.Navigate(alpha+"/contact/"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if h := b.Text("main h1"); h != "Page removed" || !strings.Contains(b.Text("main"), "write to the department office") {
+		t.Errorf("the deleted page: %q %q", h, b.Text("main"))
+	}
+	look(t, b, "public-gone")
 }
