@@ -202,7 +202,7 @@ func (p *Purger) send(ctx context.Context, w *worker, j *job) {
 	}
 	root := site.RootURL()
 	tags := []string{"site-" + strconv.FormatInt(site.ID, 10)}
-	paths := dedupe(append(j.paths, "/sitemap.xml"))
+	paths := dedupe(append(slices.Clip(j.paths), "/sitemap.xml")) // the change's slice is shared by every front end
 	if j.all || len(paths) > sqlstore.MaxPurgePaths {
 		p.try(ctx, w, Batch{Site: site, All: true, Tags: tags})
 		return
