@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -296,3 +297,30 @@ func TestSiteAliases(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConcurrentAliases: two sites asking for the same other hostname at
+// once: one gets it, the other is told it is taken.
+func TestConcurrentAliases(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		a := mustCreateSite(t, db, "alpha.test", true)
+		b := mustCreateSite(t, db, "beta.test", false)
+		for round := 0; round < 10; round++ {
+			name := fmt.Sprintf("shared-%d.test", round)
+			errs := make(chan error, 2)
+			for _, id := range []int64{a.ID, b.ID} {
+				go func() {
+					names := []string{name}
+					_, err := db.UpdateSite(ctx, id, canopy.SiteUpdate{Aliases: &names})
+					errs <- err
+				}()
+			}
+			e1, e2 := <-errs, <-errs
+			if (e1 == nil) == (e2 == nil) {
+				t.Fatalf("round %d: both or neither took %s: %v, %v", round, name, e1, e2)
+			}
+			if e := cmp.Or(e1, e2); canopy.ErrorCode(e) != canopy.ECONFLICT {
+				t.Errorf("round %d: %v", round, e)
+			}
+		}
+	})
+}

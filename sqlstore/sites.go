@@ -424,9 +424,19 @@ func cleanAliases(in []string, own string) ([]string, error) {
 	return out, nil
 }
 
+// hostnamesLock is the PostgreSQL advisory lock that serialises the
+// transactions changing sites' hostnames and aliases, so that two of them
+// cannot both take one name past checkAliasesFree (SQLite has one writer).
+const hostnamesLock = 0x63616e6f7079 // "canopy"
+
 // checkAliasesFree refuses hostnames (a site's own and its aliases) that
 // are another site's alias, or an alias that is another site's hostname.
 func checkAliasesFree(ctx context.Context, tx *Tx, id int64, names []string) error {
+	if tx.db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(hostnamesLock)); err != nil {
+			return err
+		}
+	}
 	for i, h := range names {
 		var other string
 		err := tx.QueryRowContext(ctx, `SELECT hostname FROM sites WHERE id <> $1 AND (aliases LIKE $2 OR ($3 AND hostname = $4)) LIMIT 1`,
