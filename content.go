@@ -26,8 +26,8 @@ type SiteContent interface {
 	// root, in tree order, with how many there are: what a sitemap needs.
 	SitemapEntries(ctx context.Context, limit, offset int) (out []SitemapEntry, total int, err error)
 	// DeletedSince reports whether a live page at urlPath was deleted at or
-	// after since (410 Gone rather than 404).
-	DeletedSince(ctx context.Context, urlPath string, since time.Time) (bool, error)
+	// after since, and when (410 Gone rather than 404).
+	DeletedSince(ctx context.Context, urlPath string, since time.Time) (at time.Time, gone bool, err error)
 	// SearchPages is QueryPages with q.Search set, each page with the text
 	// that matched.
 	SearchPages(ctx context.Context, q PageQuery) (hits []PageHit, total int, err error)

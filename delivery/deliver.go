@@ -294,13 +294,18 @@ func (s *Server) renderPath(r *http.Request, site *canopy.Site, path string) (*h
 		if e, err := s.redirectFor(ctx, site, path, query); e != nil || err != nil {
 			return e, err
 		}
+		var deleted time.Time
 		gone := false
 		if s.opt.GoneFor > 0 && canopy.ErrorCode(err) == canopy.ENOTFOUND {
-			if gone, err = store.DeletedSince(ctx, path, time.Now().Add(-s.opt.GoneFor)); err != nil {
+			if deleted, gone, err = store.DeletedSince(ctx, path, time.Now().Add(-s.opt.GoneFor)); err != nil {
 				return nil, err
 			}
 		}
-		return s.renderNotFound(ctx, site, m, th, path, gone)
+		e, err := s.renderNotFound(ctx, site, m, th, path, gone)
+		if err == nil && gone {
+			e.ExpireAt(deleted.Add(s.opt.GoneFor)) // then a 404, even if the site has not changed
+		}
+		return e, err
 	}
 	if err != nil {
 		return nil, err

@@ -6,10 +6,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/canopy-cms/canopy"
 	"github.com/canopy-cms/canopy/internal/testdb"
 	"github.com/canopy-cms/canopy/internal/testserver"
+	"github.com/canopy-cms/canopy/server"
 	"github.com/canopy-cms/canopy/service"
 	"github.com/canopy-cms/canopy/sqlstore"
 )
@@ -93,6 +95,22 @@ func TestErrorPagesAndCacheHeaders(t *testing.T) {
 					!strings.Contains(e.Body, "json") && strings.Contains(e.Header.Get("Cache-Control"), "no-store")
 			})
 		})
+	}
+}
+
+// TestGoneForEnds: a deleted page answers 410 only within gone_for; then
+// 404, even though the site has not changed since (the cached 410 ends
+// with its window).
+func TestGoneForEnds(t *testing.T) {
+	f := testserver.NewWith(t, sqlstore.SQLite, false, func(o *server.Options) { o.GoneFor = 1500 * time.Millisecond })
+	old := f.Page(f.Alpha, f.Alpha.RootPageID, canopy.StandardType, "Old", true, nil)
+	if _, err := f.Svc.Pages(f.Alpha.ID).Store().Delete(ctx, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	testserver.Eventually(t, "410 at first", func() bool { return f.Get("alpha.test", old.URLPath).Status == 410 })
+	time.Sleep(1600 * time.Millisecond)
+	if r := f.Get("alpha.test", old.URLPath); r.Status != 404 {
+		t.Errorf("after gone_for: %d", r.Status)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/maypok86/otter/v2"
 )
@@ -54,7 +55,7 @@ func (c *PageCache) Get(site int64, path string, version int64) *CachedPage {
 		return nil
 	}
 	e, ok := c.c.GetIfPresent(cacheKey{site, path})
-	if !ok || e.version != version {
+	if !ok || e.version != version || !e.expires.IsZero() && time.Now().After(e.expires) {
 		c.misses.Add(1)
 		return nil
 	}
@@ -107,7 +108,13 @@ type CachedPage struct {
 	// Surrogate-Key and Cache-Tag headers naming what the answer shows, for
 	// front-end caches that purge by tag (nil: none).
 	hdrSurrogate, hdrCacheTag []string
+	// expires, if set, ends the entry before its site changes (a 410 at
+	// the end of its window).
+	expires time.Time
 }
+
+// ExpireAt makes the cache drop the entry at t, whatever its version.
+func (e *CachedPage) ExpireAt(t time.Time) { e.expires = t }
 
 // weight is what the entry costs the cache's budget: its body, and for a
 // compressible answer a half more for its compressed bodies (text

@@ -108,13 +108,15 @@ func (tx *Tx) attachPurges() {
 }
 
 // DeletedSince reports whether a live page at urlPath was deleted at or
-// after since (and no page has been made there since: the caller asks only
-// for an address that is not a page).
-func (s *SiteDB) DeletedSince(ctx context.Context, urlPath string, since time.Time) (bool, error) {
-	var n int
-	err := s.db.read(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT count(*) FROM deleted_pages WHERE site_id = $1 AND url_path = $2 AND deleted_at >= $3`,
-			s.site, urlPath, since).Scan(&n)
+// after since, and when (the caller asks only for an address that is not a
+// page: a page made there since wins).
+func (s *SiteDB) DeletedSince(ctx context.Context, urlPath string, since time.Time) (at time.Time, gone bool, err error) {
+	err = s.db.read(ctx, func(tx *Tx) error {
+		return eachRow(func(r scanner) (time.Time, error) {
+			var t time.Time
+			return t, r.Scan(&t)
+		}, func(t time.Time) { at, gone = t.UTC(), true })(tx.QueryContext(ctx,
+			`SELECT deleted_at FROM deleted_pages WHERE site_id = $1 AND url_path = $2 AND deleted_at >= $3`, s.site, urlPath, since))
 	})
-	return n > 0, err
+	return at, gone, err
 }

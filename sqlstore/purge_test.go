@@ -77,14 +77,15 @@ func TestPurgeAddressesAndGonePages(t *testing.T) {
 		}
 		since := db.Now().Add(-time.Minute)
 		for path, want := range map[string]bool{"/events/": true, "/events/lab-night/notes/": true, "/events/lab-night/": false, "/events/lab-night/draft/": false, "/news/": false} {
-			if gone, err := a.DeletedSince(ctx, path, since); err != nil || gone != want {
-				t.Errorf("%s deleted: %v, want %v (%v)", path, gone, want, err)
+			at, gone, err := a.DeletedSince(ctx, path, since)
+			if err != nil || gone != want || gone && at.Before(since) {
+				t.Errorf("%s deleted: %v at %v, want %v (%v)", path, gone, at, want, err)
 			}
 		}
-		if gone, _ := a.DeletedSince(ctx, "/events/", db.Now().Add(time.Minute)); gone {
+		if _, gone, _ := a.DeletedSince(ctx, "/events/", db.Now().Add(time.Minute)); gone {
 			t.Error("a deletion counted before it happened")
 		}
-		if gone, _ := db.Site(beta.ID, pt).DeletedSince(ctx, "/events/", since); gone {
+		if _, gone, _ := db.Site(beta.ID, pt).DeletedSince(ctx, "/events/", since); gone {
 			t.Error("alpha's deletion is beta's")
 		}
 	})
