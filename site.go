@@ -274,6 +274,14 @@ func (t *SiteTable) HasHostname(hostname string) bool {
 	return len(t.byHost[hostname]) > 0 || t.byAlias[hostname] != nil
 }
 
+// HasAliases reports whether any site has other hostnames (most
+// installations: none, and requests skip looking for one).
+func (t *SiteTable) HasAliases() bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.byAlias) > 0
+}
+
 // Alias returns the site that has hostname as one of its other hostnames
 // (a request for it is redirected to the site's address), or nil.
 func (t *SiteTable) Alias(hostname string) *Site {

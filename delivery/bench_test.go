@@ -53,14 +53,19 @@ func benchServer(b *testing.B, cacheBytes int64) (http.Handler, *http.Request) {
 }
 
 // BenchmarkServePage measures one public page request in-process, from the
-// cache and rendered with the cache off.
+// cache (plain, and gzip or Brotli as a browser asks: the compressed body
+// made once, then served from the cache) and rendered with the cache off.
 func BenchmarkServePage(b *testing.B) {
 	for _, c := range []struct {
-		name  string
-		bytes int64
-	}{{"cached", 32 << 20}, {"uncached", 0}} {
+		name     string
+		bytes    int64
+		encoding string
+	}{{"cached", 32 << 20, ""}, {"cached-gzip", 32 << 20, "gzip, deflate, br;q=0.9"}, {"cached-br", 32 << 20, "gzip, deflate, br, zstd"}, {"uncached", 0, ""}} {
 		b.Run(c.name, func(b *testing.B) {
 			h, req := benchServer(b, c.bytes)
+			if c.encoding != "" {
+				req.Header.Set("Accept-Encoding", c.encoding)
+			}
 			w := &nopWriter{h: http.Header{}}
 			h.ServeHTTP(w, req)
 			b.ReportAllocs()

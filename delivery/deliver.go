@@ -170,6 +170,11 @@ type PageData struct {
 	LastPublishedAt   *time.Time
 	// HideFromSearch: the page asks search engines not to index it.
 	HideFromSearch bool
+	// Description is what the page says of itself to search engines and
+	// link previews: its search description, else its introduction as
+	// plain text (made once with the page's data, which the site model
+	// keeps per content version).
+	Description string
 }
 
 // SnippetData is a referenced snippet as templates see it.
@@ -440,18 +445,9 @@ func metaOf(view PageView) MetaView {
 		}
 		return u
 	}
-	m := MetaView{Canonical: root + view.Page.URL, Title: view.Page.SeoTitle, Description: view.Page.SearchDescription, Card: "summary"}
+	m := MetaView{Canonical: root + view.Page.URL, Title: view.Page.SeoTitle, Description: view.Page.Description, Card: "summary"}
 	if m.Title == "" {
 		m.Title = view.Page.Title
-	}
-	if m.Description == "" {
-		// The introduction: text, or rich text as its words.
-		switch intro := view.Page.Fields["intro"].(type) {
-		case string:
-			m.Description = intro
-		case template.HTML:
-			m.Description = service.PlainText(string(intro))
-		}
 	}
 	// The field named image, else the first image field by name.
 	names := make([]string, 0, len(view.Page.Fields))
@@ -594,7 +590,16 @@ func (s *Server) pageData(ctx context.Context, site *canopy.Site, p *canopy.Page
 	}
 	d := PageData{ID: p.ID, Title: p.Title, SeoTitle: p.SeoTitle, SearchDescription: p.SearchDescription, URL: p.URLPath,
 		Type: p.Type, TypeClass: typeClass(p.Type), Fields: fields,
-		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt, HideFromSearch: p.HideFromSearch}
+		FirstPublishedAt: p.FirstPublishedAt, LastPublishedAt: p.LastPublishedAt, HideFromSearch: p.HideFromSearch,
+		Description: p.SearchDescription}
+	if d.Description == "" {
+		if intro, ok := p.Fields["intro"].(string); ok {
+			if pt != nil && pt.Field("intro") != nil && pt.Field("intro").Type == canopy.FieldRichText {
+				intro = service.PlainText(intro)
+			}
+			d.Description = intro
+		}
+	}
 	if pt != nil {
 		for _, f := range pt.Fields {
 			if v, ok := d.Fields[f.Name]; ok {

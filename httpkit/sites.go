@@ -327,11 +327,15 @@ func (s *Sites) Resolve(r *http.Request) *canopy.Site {
 // AliasOf returns the site whose other hostname the request names (it is
 // redirected to the site's address), or nil.
 func (s *Sites) AliasOf(r *http.Request) *canopy.Site {
+	t := s.Table(r.Context())
+	if !t.HasAliases() {
+		return nil
+	}
 	hostname, _ := s.requestHost(r)
 	if hostname == "" {
 		return nil
 	}
-	return s.Table(r.Context()).Alias(hostname)
+	return t.Alias(hostname)
 }
 
 // Named reports whether the request names the site by its own hostname (not
