@@ -765,25 +765,49 @@ var logoRenditions = map[string]string{"large": "max-400x120", "small": "max-200
 // The view is kept per site content version (templates only read it), so most
 // renders need no query for it.
 func (s *Server) settingsView(ctx context.Context, site *canopy.Site) (map[string]map[string]any, error) {
+	c, err := s.siteSettings(ctx, site)
+	return c.view, err
+}
+
+// siteSettings is the site's settings entry: the view and the response
+// headers derived from it, made once per content version.
+func (s *Server) siteSettings(ctx context.Context, site *canopy.Site) (settingsCache, error) {
 	s.menuMu.Lock()
 	c, ok := s.settings[site.ID]
 	s.menuMu.Unlock()
 	if ok && c.version == site.Version {
-		return c.view, nil
+		return c, nil
 	}
 	view, err := s.loadSettingsView(ctx, site.ID)
 	if err != nil {
-		return nil, err
+		return settingsCache{}, err
+	}
+	c = settingsCache{version: site.Version, view: view}
+	g := view[canopy.GeneralSettings]
+	c.cacheControl = "public, max-age=0, must-revalidate"
+	if n, ok := canopy.AsID(g["cdn_max_age"]); ok {
+		c.cacheControl += ", s-maxage=" + strconv.FormatInt(n, 10)
+	}
+	if n, ok := canopy.AsID(g["cdn_stale_while_revalidate"]); ok {
+		c.cacheControl += ", stale-while-revalidate=" + strconv.FormatInt(n, 10)
+	}
+	if n, ok := canopy.AsID(g["hsts_max_age"]); ok {
+		c.hsts = []string{"max-age=" + strconv.FormatInt(n, 10)}[:1:1]
 	}
 	s.menuMu.Lock()
-	s.settings[site.ID] = settingsCache{version: site.Version, view: view}
+	s.settings[site.ID] = c
 	s.menuMu.Unlock()
-	return view, nil
+	return c, nil
 }
 
 type settingsCache struct {
 	version int64
 	view    map[string]map[string]any
+	// cacheControl is the Cache-Control of the site's public answers; hsts
+	// its Strict-Transport-Security value (nil: none), built once so that
+	// requests allocate nothing for them.
+	cacheControl string
+	hsts         []string
 }
 
 func (s *Server) loadSettingsView(ctx context.Context, siteID int64) (map[string]map[string]any, error) {
@@ -856,37 +880,23 @@ func (s *Server) richSettings(ctx context.Context, siteID int64, defs []canopy.F
 // site's front-end cache time (s-maxage) and may serve them stale while
 // they refresh (stale-while-revalidate), from the general settings.
 func (s *Server) cacheControl(ctx context.Context, site *canopy.Site) (string, error) {
-	view, err := s.settingsView(ctx, site)
-	if err != nil {
-		return "", err
-	}
-	cc := "public, max-age=0, must-revalidate"
-	g := view[canopy.GeneralSettings]
-	if n, ok := canopy.AsID(g["cdn_max_age"]); ok && n > 0 {
-		cc += ", s-maxage=" + strconv.FormatInt(n, 10)
-	}
-	if n, ok := canopy.AsID(g["cdn_stale_while_revalidate"]); ok && n > 0 {
-		cc += ", stale-while-revalidate=" + strconv.FormatInt(n, 10)
-	}
-	return cc, nil
+	c, err := s.siteSettings(ctx, site)
+	return c.cacheControl, err
 }
 
-// HSTS is the Strict-Transport-Security header of the request's site (its
-// General settings' HSTS time), "" when it has none or the settings cannot
-// be read. Sent on HTTPS answers only (the server decides).
-func (s *Server) HSTS(r *http.Request) string {
+// HSTS is the Strict-Transport-Security header value of the request's site
+// (its General settings' HSTS time), nil when it has none or the settings
+// cannot be read. Sent on HTTPS answers only (the server decides).
+func (s *Server) HSTS(r *http.Request) []string {
 	site := s.kit.Resolve(r)
 	if site == nil {
-		return ""
+		return nil
 	}
-	view, err := s.settingsView(r.Context(), site)
+	c, err := s.siteSettings(r.Context(), site)
 	if err != nil {
-		return ""
+		return nil
 	}
-	if n, ok := canopy.AsID(view[canopy.GeneralSettings]["hsts_max_age"]); ok {
-		return "max-age=" + strconv.FormatInt(n, 10)
-	}
-	return ""
+	return c.hsts
 }
 
 // SiteTag and PageTag name a site's answers and a page's in the

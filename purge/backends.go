@@ -149,18 +149,20 @@ func (h *HTTPCache) one(ctx context.Context, host, path string, tags []string) e
 	if tags != nil {
 		req.Header.Set(h.TagHeader, strings.Join(tags, " "))
 	}
-	return do(h.Client, req)
+	_, err = do(h.Client, req)
+	return err
 }
 
-// do sends a request and turns the answer into an error (statusError).
-func do(c *http.Client, req *http.Request) error {
+// do sends a request and returns the answer's body (at most 64 KiB), or
+// the answer as an error (statusError).
+func do(c *http.Client, req *http.Request) ([]byte, error) {
 	res, err := c.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
-	return statusError(res, string(body))
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	return body, statusError(res, string(body))
 }
 
 // Cloudflare purges through Cloudflare's API: the addresses as "files" (30
@@ -186,13 +188,8 @@ func (c *Cloudflare) Purge(ctx context.Context, b Batch) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Client.Do(req)
+	raw, err := do(c.Client, req)
 	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
-	if err := statusError(res, string(raw)); err != nil {
 		return err
 	}
 	var out struct {

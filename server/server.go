@@ -143,8 +143,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	class := routeClass(p)
 	if r.TLS != nil {
-		if v := s.pub.HSTS(r); v != "" {
-			w.Header().Set("Strict-Transport-Security", v)
+		if v := s.pub.HSTS(r); v != nil {
+			w.Header()["Strict-Transport-Security"] = v
 		}
 	}
 	if len(s.opt.AllowedHosts) > 0 && !s.hostAllowed(r.Host) {

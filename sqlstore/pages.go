@@ -1522,13 +1522,7 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 		tx.searchPage(s.site, p.ID)
 		// The live pages' addresses are remembered (410 Gone for a while)
 		// and purged from front-end caches; entries over a year old go.
-		var gonePaths []string
-		err = eachRow(func(r scanner) (string, error) {
-			var u string
-			return u, r.Scan(&u)
-		}, func(u string) { gonePaths = append(gonePaths, u) })(tx.QueryContext(ctx, `SELECT url_path FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3 AND live`,
-			s.site, p.Path, canopy.PathUpperBound(p.Path)))
-		if err != nil {
+		if err := tx.purgeLiveSubtree(ctx, s.site, p.Path, nil); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_pages (site_id, url_path, deleted_at)
@@ -1538,10 +1532,6 @@ func (s *SiteDB) Delete(ctx context.Context, pageID int64) (deleted int, err err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_pages WHERE site_id = $1 AND deleted_at < $2`, s.site, tx.now.AddDate(-1, 0, 0)); err != nil {
 			return err
-		}
-		tx.purge(s.site, gonePaths...)
-		if len(gonePaths) > 0 {
-			tx.purgeWithParent(s.site, p.URLPath)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE site_id = $1 AND path >= $2 AND path < $3`, s.site, p.Path, canopy.PathUpperBound(p.Path))
 		if err != nil {
